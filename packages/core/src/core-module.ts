@@ -1,0 +1,15 @@
+import { ContainerModule } from 'inversify';
+import { StrategyFactory } from './strategy/strategy.js';
+import { randomStrategyFactory } from './strategy/random-strategy.js';
+import { EventStoreFactory } from './store/event-store.js';
+import { InMemoryEventStore } from './store/in-memory-event-store.js';
+
+/** The core's own plugins: the random strategy and the in-memory store. */
+export const coreModule = new ContainerModule((bind) => {
+  bind(StrategyFactory).toConstantValue(randomStrategyFactory);
+  bind(EventStoreFactory).toConstantValue({
+    name: 'memory',
+    description: 'keeps the log in memory; gone when the process ends',
+    create: () => new InMemoryEventStore(),
+  });
+});

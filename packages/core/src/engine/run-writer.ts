@@ -1,0 +1,60 @@
+import { Subject, type Observable } from 'rxjs';
+import type { EventData, RunEvent, RunEventType } from '../events/event.js';
+import { CURRENT_VERSIONS } from '../events/event.js';
+import { eventHash } from '../events/hash-chain.js';
+import { evolve, type RunState } from '../projections/run-state.js';
+import type { EventStore } from '../store/event-store.js';
+
+export type NewEvent = { [T in RunEventType]: { type: T; data: EventData<T> } }[RunEventType];
+
+/**
+ * The only writer of a run. Appends are serialized; each gets the next seq, the current
+ * version of its type and a hash chained to the previous event. An event is folded into the
+ * state and published on `events$` only after the store accepted it.
+ */
+export class RunWriter {
+  private readonly subject = new Subject<RunEvent>();
+  readonly events$: Observable<RunEvent> = this.subject.asObservable();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    readonly state: RunState,
+    private readonly clock: () => number,
+  ) {}
+
+  get runId(): string {
+    return this.state.runId;
+  }
+
+  /** Appends `events` as one atomic batch, after every append queued before it. */
+  append(...events: NewEvent[]): Promise<RunEvent[]> {
+    const next = this.tail.then(() => this.write(events));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves when every queued append has finished. */
+  async flush(): Promise<void> {
+    await this.tail;
+  }
+
+  complete(): void {
+    this.subject.complete();
+  }
+
+  private async write(events: NewEvent[]): Promise<RunEvent[]> {
+    const ts = this.clock();
+    let prev = this.state.lastHash;
+    const base = this.state.lastSeq;
+    const stored = events.map((e, i) => {
+      const content = { runId: this.runId, seq: base + 1 + i, type: e.type, v: CURRENT_VERSIONS[e.type], ts, data: e.data };
+      prev = eventHash(prev, content);
+      return { ...content, hash: prev } as RunEvent;
+    });
+    await this.store.append(this.runId, base, stored);
+    for (const e of stored) evolve(this.state, e);
+    for (const e of stored) this.subject.next(e);
+    return stored;
+  }
+}

@@ -1,0 +1,324 @@
+import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
+import { randomBytes } from 'node:crypto';
+import { arch as cpuArch, platform } from 'node:os';
+import type { PluginRegistry } from '../di/plugin-registry.js';
+import { coreVersion } from '../di/plugin-loader.js';
+import { ConfigError, errorInfo } from '../errors.js';
+import type { Metrics, RunEvent, TrialRef } from '../events/event.js';
+import { activeMs, initialRunState, type RunState, score, unfinishedTrials } from '../projections/run-state.js';
+import type { EventStore } from '../store/event-store.js';
+import type { Strategy } from '../strategy/strategy.js';
+import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
+import type { Reaction } from './reaction.js';
+import { replayRun } from './replay.js';
+import type { SearchConfigInput } from './run-config.js';
+import { type NewEvent, RunWriter } from './run-writer.js';
+
+export interface SearchDeps {
+  readonly store: EventStore;
+  readonly plugins: PluginRegistry;
+  /** package name → version of the loaded plugin packages, recorded in RunStarted. */
+  readonly packages?: Readonly<Record<string, string>>;
+  readonly reactions?: readonly Reaction[];
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly clock?: () => number;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  /** 'interrupted' when `stop()` ended it early: resume carries on from there. */
+  readonly status: 'completed' | 'interrupted';
+  readonly reason?: 'trials' | 'wall-time' | 'exhausted';
+  readonly trials: number;
+  readonly best: TrialRef | null;
+  readonly state: RunState;
+}
+
+interface Settled {
+  readonly trialId: number;
+  readonly ok: boolean;
+  readonly metrics?: Metrics;
+  readonly error?: unknown;
+  readonly durationMs: number;
+}
+
+class InvalidMetricsError extends Error {}
+
+/**
+ * Drives one run: asks the strategy, records each proposal, evaluates up to `concurrency`
+ * trials at once, records each result, tells the strategy, until the budget is spent. Every
+ * decision is appended to the log before it has effects, so `Search.resume` can rebuild the
+ * run from the log after a crash at any point.
+ */
+export class Search {
+  /** Events of this run as they are stored (after the append succeeded), from now on. */
+  readonly events$: Observable<RunEvent>;
+  private readonly inflight = new Map<number, AbortController>();
+  private readonly settled: Settled[] = [];
+  private wake: (() => void) | undefined;
+  private stopping = false;
+  private told: number;
+  private readonly clock: () => number;
+
+  private constructor(
+    private readonly deps: SearchDeps,
+    private readonly writer: RunWriter,
+    private readonly runPlugins: RunPlugins,
+    private readonly strategy: Strategy,
+    told: number,
+    private readonly redispatch: readonly number[],
+  ) {
+    this.events$ = writer.events$;
+    this.told = told;
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  get runId(): string {
+    return this.writer.runId;
+  }
+
+  /** The run's state so far (a fold of its log). */
+  get state(): RunState {
+    return this.writer.state;
+  }
+
+  get plugins(): RunPlugins {
+    return this.runPlugins;
+  }
+
+  /** Validates the config and plugins, then writes RunStarted. Nothing is written if validation fails. */
+  static async start(deps: SearchDeps, input: SearchConfigInput, runId = newRunId(deps.clock ?? Date.now)): Promise<Search> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
+      throw new ConfigError(`run id '${runId}' must be letters, digits, '.', '_' or '-' (at most 128)`);
+    }
+    if ((await deps.store.lastSeq(runId)) >= 0) throw new ConfigError(`run '${runId}' exists already; pick another id`);
+    const run = instantiate(deps.plugins, input);
+    const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
+    await writer.append({
+      type: 'RunStarted',
+      data: {
+        config: run.config,
+        packages: { '@archlab/core': coreVersion(), ...deps.packages },
+        env: { node: process.version, platform: platform(), arch: cpuArch() },
+      },
+    });
+    return new Search(deps, writer, run, run.createStrategy(), 0, []);
+  }
+
+  /**
+   * Rebuilds a run from its log: restores the strategy (from its latest checkpoint, then the
+   * events after it), checks that it makes the recorded decisions, and queues the trials that
+   * were in flight to run again. Completed trials are never evaluated again.
+   */
+  static async resume(deps: SearchDeps, runId: string): Promise<Search> {
+    const replayed = await replayRun(deps.store, deps.plugins, runId, { mode: 'resume' });
+    const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
+    const pending = unfinishedTrials(replayed.state).map((t) => t.trialId);
+    if (replayed.state.status !== 'completed') {
+      await writer.append({ type: 'RunResumed', data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending } });
+    }
+    return new Search(deps, writer, replayed.plugins, replayed.strategy, replayed.told, pending);
+  }
+
+  /** Asks the run to end early: no new proposals, in-flight trials are aborted and left for resume. */
+  stop(): void {
+    this.stopping = true;
+    for (const c of this.inflight.values()) c.abort(new Error('search stopped'));
+    this.wake?.();
+  }
+
+  /** Runs until the budget is spent (or `stop`). Resolves with the outcome; a completed run resolves at once. */
+  async run(): Promise<RunOutcome> {
+    if (this.state.status === 'completed') return this.outcome('completed');
+    const subscriptions = this.subscribeReactions();
+    try {
+      const { config, space } = this.runPlugins;
+      for (const trialId of this.redispatch) {
+        const t = this.state.trials[trialId]!;
+        await this.dispatch(trialId, space.parse(t.arch!), t.attempts + 1, false);
+      }
+      let exhausted = false;
+      for (;;) {
+        while (!this.stopping && !exhausted && this.inflight.size < config.concurrency && this.budgetLeft()) {
+          if ((await this.propose()) === 'empty') {
+            exhausted = this.inflight.size === 0;
+            break;
+          }
+        }
+        if (this.inflight.size === 0) break;
+        await this.record(await this.nextSettled());
+      }
+      await this.writer.flush();
+      if (this.stopping) return this.outcome('interrupted');
+      const reason = exhausted ? 'exhausted' : this.trialsLeft() ? 'wall-time' : 'trials';
+      await this.writer.append({
+        type: 'RunCompleted',
+        data: { reason, trials: this.state.trials.length, best: this.state.best ?? null },
+      });
+      return this.outcome('completed', reason);
+    } finally {
+      for (const s of subscriptions) s.unsubscribe();
+      await this.writer.flush();
+      this.writer.complete();
+      await this.strategy.dispose?.();
+      await this.runPlugins.estimator.dispose?.();
+    }
+  }
+
+  private outcome(status: RunOutcome['status'], reason?: RunOutcome['reason']): RunOutcome {
+    const s = this.state;
+    return {
+      runId: this.runId,
+      status,
+      ...((reason ?? s.completion?.reason) && { reason: (reason ?? s.completion?.reason) as RunOutcome['reason'] }),
+      trials: s.trials.length,
+      best: s.best ?? null,
+      state: s,
+    };
+  }
+
+  private trialsLeft(): boolean {
+    const limit = this.runPlugins.config.budget.trials;
+    return limit === undefined || this.state.trials.length < limit;
+  }
+
+  private budgetLeft(): boolean {
+    const limit = this.runPlugins.config.budget.wallTimeMs;
+    return this.trialsLeft() && (limit === undefined || activeMs(this.state, this.clock()) < limit);
+  }
+
+  private async propose(): Promise<'proposed' | 'failed' | 'empty'> {
+    const trialId = this.state.trials.length;
+    let arch: unknown;
+    let key: string;
+    try {
+      arch = await this.strategy.ask();
+      if (arch === undefined) return 'empty';
+      key = this.runPlugins.space.key(arch);
+    } catch (err) {
+      await this.writer.append({
+        type: 'TrialFailed',
+        data: { trialId, stage: 'propose', error: errorInfo(err), durationMs: 0 },
+      });
+      return 'failed';
+    }
+    await this.dispatch(trialId, arch, 1, true, key);
+    return 'proposed';
+  }
+
+  private async dispatch(trialId: number, arch: unknown, attempt: number, propose: boolean, key?: string): Promise<void> {
+    const started: NewEvent = { type: 'TrialStarted', data: { trialId, attempt } };
+    if (propose) await this.writer.append({ type: 'TrialProposed', data: { trialId, arch: key! } }, started);
+    else await this.writer.append(started);
+    const controller = new AbortController();
+    this.inflight.set(trialId, controller);
+    const t0 = performance.now();
+    const { estimator, config } = this.runPlugins;
+    const settle = (s: Omit<Settled, 'durationMs'>) => {
+      this.settled.push({ ...s, durationMs: performance.now() - t0 });
+      this.wake?.();
+    };
+    Promise.resolve()
+      .then(() =>
+        estimator.evaluate(arch, {
+          trialId,
+          seed: trialSeed(config.seed, trialId),
+          signal: controller.signal,
+          report: (step, metrics) => {
+            if (!controller.signal.aborted) {
+              this.writer.append({ type: 'TrialProgressed', data: { trialId, step, metrics } }).catch(() => {});
+            }
+          },
+        }),
+      )
+      .then(
+        (metrics) => settle({ trialId, ok: true, metrics: checkMetrics(metrics, config.objective.metric) }),
+        (error: unknown) => settle({ trialId, ok: false, error }),
+      )
+      .catch((error: unknown) => settle({ trialId, ok: false, error }));
+  }
+
+  private async nextSettled(): Promise<Settled> {
+    while (this.settled.length === 0) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
+    return this.settled.shift()!;
+  }
+
+  private async record(s: Settled): Promise<void> {
+    const controller = this.inflight.get(s.trialId);
+    this.inflight.delete(s.trialId);
+    // A trial aborted by stop() is left unfinished in the log, so resume runs it again.
+    if (this.stopping && controller?.signal.aborted) return;
+    const durationMs = Math.round(s.durationMs * 1000) / 1000;
+    if (s.ok) {
+      await this.writer.append({ type: 'TrialCompleted', data: { trialId: s.trialId, metrics: s.metrics!, durationMs } });
+    } else {
+      await this.writer.append({
+        type: 'TrialFailed',
+        data: { trialId: s.trialId, stage: 'evaluate', error: errorInfo(s.error), durationMs },
+      });
+    }
+    const key = this.state.trials[s.trialId]!.arch!;
+    try {
+      await this.strategy.tell({
+        trialId: s.trialId,
+        arch: this.runPlugins.space.parse(key),
+        key,
+        status: s.ok ? 'completed' : 'failed',
+        ...(s.metrics && { metrics: s.metrics }),
+        score: score(this.runPlugins.config.objective, s.metrics),
+      });
+    } catch (err) {
+      await this.writer.append({
+        type: 'PluginFailed',
+        data: { source: 'strategy.tell', trialId: s.trialId, error: errorInfo(err) },
+      });
+    }
+    this.told++;
+    await this.maybeCheckpoint();
+  }
+
+  private async maybeCheckpoint(): Promise<void> {
+    const every = this.runPlugins.config.checkpointEvery;
+    if (!every || !this.strategy.snapshot || this.told % every !== 0) return;
+    const bytes = await this.strategy.snapshot();
+    const blob = await this.deps.store.putBlob(bytes);
+    await this.writer.append({ type: 'StrategyCheckpointed', data: { blob, bytes: bytes.byteLength, told: this.told } });
+  }
+
+  private subscribeReactions(): Subscription[] {
+    return (this.deps.reactions ?? []).map((reaction) =>
+      defer(() => reaction.react(this.events$))
+        .pipe(
+          catchError((err: unknown) => {
+            this.writer
+              .append({ type: 'PluginFailed', data: { source: `reaction:${reaction.name}`, error: errorInfo(err) } })
+              .catch(() => {});
+            return EMPTY;
+          }),
+        )
+        .subscribe(),
+    );
+  }
+}
+
+function checkMetrics(metrics: Metrics, objective: string): Metrics {
+  if (typeof metrics !== 'object' || metrics === null) throw new InvalidMetricsError('estimator returned no metrics');
+  const v = metrics[objective];
+  if (typeof v !== 'number') throw new InvalidMetricsError(`estimator returned no '${objective}'`);
+  if (!Number.isFinite(v)) throw new InvalidMetricsError(`estimator returned ${objective}=${v}`);
+  return metrics;
+}
+
+/** Sortable and short: `20261123-111500-3fa2`. */
+export function newRunId(clock: () => number = Date.now): string {
+  const d = new Date(clock());
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+

@@ -1,0 +1,97 @@
+/**
+ * Errors a user can cause. Each carries a stable `code` and a one-line message that says
+ * what to do; the CLI prints the message without a stack trace and exits 2.
+ */
+export abstract class ArchlabError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class UnknownPluginError extends ArchlabError {
+  readonly code = 'UNKNOWN_PLUGIN';
+  constructor(
+    readonly kind: string,
+    readonly pluginName: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `unknown ${kind} '${pluginName}'; known ${kind}s: ${known.length ? [...known].sort().join(', ') : '(none registered)'}`,
+    );
+  }
+}
+
+export class PluginLoadError extends ArchlabError {
+  readonly code = 'PLUGIN_LOAD';
+}
+
+export class MalformedArchitectureError extends ArchlabError {
+  readonly code = 'MALFORMED_ARCHITECTURE';
+  constructor(
+    readonly space: string,
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`malformed ${space} architecture '${key}': ${reason}`);
+  }
+}
+
+export class UnknownRunError extends ArchlabError {
+  readonly code = 'UNKNOWN_RUN';
+  constructor(
+    readonly runId: string,
+    hint = "list the runs with 'archlab runs --db FILE'",
+  ) {
+    super(`unknown run '${runId}'; ${hint}`);
+  }
+}
+
+/** An append at a position that is no longer the end of the run's log (another writer got there first). */
+export class ConcurrencyConflictError extends ArchlabError {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly runId: string,
+    readonly expectedSeq: number,
+    readonly actualSeq: number,
+  ) {
+    super(
+      `run '${runId}' was appended to by another writer (expected last seq ${expectedSeq}, found ${actualSeq}); nothing was written — is another 'archlab' process working on this run?`,
+    );
+  }
+}
+
+export class ConfigError extends ArchlabError {
+  readonly code = 'INVALID_CONFIG';
+}
+
+export class InvalidOptionError extends ArchlabError {
+  readonly code = 'INVALID_OPTION';
+}
+
+/** A plugin is asked for an operation it does not provide, e.g. a strategy that needs `mutate` on a space without it. */
+export class MissingCapabilityError extends ArchlabError {
+  readonly code = 'MISSING_CAPABILITY';
+}
+
+export class StoreError extends ArchlabError {
+  readonly code: string = 'STORE';
+}
+
+/** Replaying a log did not reproduce it. `seq` is the first event that differs. */
+export class ReplayDivergenceError extends ArchlabError {
+  readonly code = 'REPLAY_DIVERGENCE';
+  constructor(
+    readonly runId: string,
+    readonly seq: number,
+    readonly reason: string,
+  ) {
+    super(`run '${runId}' diverges at seq ${seq}: ${reason}`);
+  }
+}
+
+export function errorInfo(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}

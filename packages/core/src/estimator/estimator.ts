@@ -1,0 +1,41 @@
+import type { Direction, Metrics } from '../events/event.js';
+import type { SearchSpace } from '../space/search-space.js';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly direction: Direction;
+  readonly description?: string;
+}
+
+export interface EvaluationContext {
+  readonly trialId: number;
+  /** Derived from the run seed and trial id: the same trial gets the same seed when it is re-run after a crash. */
+  readonly seed: number;
+  /** Aborted when the run stops early; an estimator should stop promptly and throw. */
+  readonly signal: AbortSignal;
+  /** Records a TrialProgressed event (e.g. one per epoch). */
+  report(step: number, metrics: Metrics): void;
+}
+
+/**
+ * Turns an architecture into metrics (training, a table lookup, a proxy). It may be called for
+ * several trials at once (up to the run's concurrency). Throwing fails the trial, not the run.
+ */
+export interface Estimator<A = unknown> {
+  readonly name: string;
+  /** Every metric `evaluate` returns; the first is the default objective. */
+  readonly metrics: readonly MetricSpec[];
+  /** True when the same architecture and seed always give the same metrics; `replay --verify` then re-evaluates. */
+  readonly deterministic: boolean;
+  evaluate(arch: A, ctx: EvaluationContext): Promise<Metrics>;
+  dispose?(): void | Promise<void>;
+}
+
+export interface EstimatorFactory {
+  readonly name: string;
+  readonly description: string;
+  /** Space names this estimator can evaluate; absent means any. */
+  readonly spaces?: readonly string[];
+  create(space: SearchSpace, options: Readonly<Record<string, unknown>>): Estimator;
+}
+export const EstimatorFactory = Symbol('EstimatorFactory');

@@ -1,0 +1,48 @@
+import { StoreError } from '../errors.js';
+import { CURRENT_VERSIONS, isEventType, type RunEvent } from './event.js';
+
+/** An event as a store holds it: possibly an older schema version, possibly an unknown type. */
+export interface StoredEvent {
+  readonly type: string;
+  readonly v: number;
+  readonly runId: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly data: unknown;
+  readonly hash: string;
+}
+
+/** Turns `data` of version `from` into version `from + 1`. */
+export type Upcaster = (data: unknown) => unknown;
+
+/**
+ * Upcasters by event type and source version. Empty while every event is at version 1; when a
+ * shape changes, the old version's upcaster goes here and old logs keep replaying.
+ */
+const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {};
+
+export class UnsupportedEventError extends StoreError {
+  override readonly code = 'UNSUPPORTED_EVENT';
+}
+
+/** Upcast a stored event to the current schema of its type. Runs at the store's edge, on read. */
+export function upcast(e: StoredEvent, upcasters = UPCASTERS): RunEvent {
+  if (!isEventType(e.type)) {
+    throw new UnsupportedEventError(
+      `run '${e.runId}' seq ${e.seq} has event type '${e.type}', which this archlab does not know; upgrade archlab`,
+    );
+  }
+  const current = CURRENT_VERSIONS[e.type];
+  if (e.v > current) {
+    throw new UnsupportedEventError(
+      `run '${e.runId}' seq ${e.seq} is ${e.type} v${e.v}, newer than this archlab's v${current}; upgrade archlab`,
+    );
+  }
+  let data = e.data;
+  for (let v = e.v; v < current; v++) {
+    const step = upcasters[e.type]?.[v];
+    if (!step) throw new UnsupportedEventError(`no upcaster for ${e.type} v${v} → v${v + 1}`);
+    data = step(data);
+  }
+  return (data === e.data && e.v === current ? e : { ...e, v: current, data }) as RunEvent;
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+
+export * from './errors.js';
+export * from './rng/rng.js';
+export * from './events/event.js';
+export * from './events/hash-chain.js';
+export * from './events/upcast.js';
+export * from './projections/run-state.js';
+export * from './options/options.js';
+export * from './space/search-space.js';
+export * from './strategy/strategy.js';
+export * from './strategy/random-strategy.js';
+export * from './estimator/estimator.js';
+export * from './hardware/hardware-model.js';
+export * from './store/event-store.js';
+export * from './store/in-memory-event-store.js';
+export * from './di/plugin-registry.js';
+export * from './di/plugin-loader.js';
+export * from './engine/run-config.js';
+export * from './engine/plugin-instances.js';
+export * from './engine/reaction.js';
+export * from './engine/replay.js';
+export * from './engine/run-writer.js';
+export * from './engine/search.js';
+export * from './core-module.js';

@@ -1,0 +1,41 @@
+import type { StoredEvent } from '../events/upcast.js';
+
+export interface RunListing {
+  readonly runId: string;
+  readonly createdAt: number;
+  readonly lastTs: number;
+  readonly lastSeq: number;
+}
+
+/**
+ * Where runs are kept. Small on purpose: append at an expected position, read from a position,
+ * content-addressed blobs. Replay, validation and hashing live in the core, so every backend
+ * behaves the same.
+ *
+ * Contract:
+ * - `append` writes all of `events` or none. It succeeds only if the run's last seq equals
+ *   `expectedSeq` (-1 for a new run) and the events carry seqs `expectedSeq + 1, +2, …`;
+ *   otherwise it throws ConcurrencyConflictError and writes nothing. Once it resolves, the events
+ *   survive a crash of the process.
+ * - `read` yields a run's events in seq order from `fromSeq`; the objects it yields are fresh and
+ *   the caller may keep them. Reading a run that does not exist yields nothing.
+ * - Blobs are immutable and addressed by the sha256 (hex) of their bytes; putting the same bytes twice is a no-op.
+ * - Safe for one writer per run at a time; concurrent writers are detected by the conflict check.
+ */
+export interface EventStore {
+  append(runId: string, expectedSeq: number, events: readonly StoredEvent[]): Promise<void>;
+  read(runId: string, fromSeq?: number): AsyncIterable<StoredEvent>;
+  lastSeq(runId: string): Promise<number>;
+  listRuns(): Promise<RunListing[]>;
+  putBlob(bytes: Uint8Array): Promise<string>;
+  getBlob(sha256: string): Promise<Uint8Array | undefined>;
+  close(): Promise<void>;
+}
+
+export interface EventStoreFactory {
+  readonly name: string;
+  readonly description: string;
+  /** `location` is backend-specific: a file path for sqlite, ignored by memory. */
+  create(location: string, options?: Readonly<Record<string, unknown>>): EventStore | Promise<EventStore>;
+}
+export const EventStoreFactory = Symbol('EventStoreFactory');

@@ -1,0 +1,57 @@
+import type { Budget, Metrics, Objective } from '../events/event.js';
+import type { OptionsSpec } from '../options/options.js';
+import type { Rng } from '../rng/rng.js';
+import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
+
+export interface TrialResult<A = unknown> {
+  readonly trialId: number;
+  readonly arch: A;
+  readonly key: string;
+  readonly status: 'completed' | 'failed' | 'pruned';
+  readonly metrics?: Metrics;
+  /** The objective as a number where larger is better; NaN for a failed trial. */
+  readonly score: number;
+}
+
+/**
+ * A search strategy. The resume/replay contract: its decisions depend only on its context
+ * (config, options, the `rng` it was given) and on the results it was told, in the order it was
+ * told them. The engine calls `ask` and `tell` one at a time, never concurrently, in log order,
+ * and on resume replays the same calls against the recorded results.
+ *
+ * - `ask` returns the next architecture, or `undefined` when it has nothing to propose until
+ *   more results arrive (or ever); an `ask` that returns `undefined` must not change state.
+ * - `tell` receives each trial's outcome exactly once, failures and prunings included.
+ * - `snapshot`/`restore` (optional) save and load the whole state, rng included, so resume can
+ *   start from the latest checkpoint instead of replaying from the first event.
+ */
+export interface Strategy<A = unknown> {
+  ask(): A | undefined | Promise<A | undefined>;
+  tell(result: TrialResult<A>): void | Promise<void>;
+  snapshot?(): Uint8Array | Promise<Uint8Array>;
+  restore?(state: Uint8Array): void | Promise<void>;
+  dispose?(): void | Promise<void>;
+}
+
+export interface StrategyContext<A = unknown, O = Record<string, unknown>> {
+  readonly space: SearchSpace<A>;
+  /** Seeded from the run: the strategy's only source of randomness. */
+  readonly rng: Rng;
+  /** Validated against the factory's `options` spec, defaults filled in. */
+  readonly options: O;
+  readonly objective: Objective;
+  readonly budget: Budget;
+  readonly concurrency: number;
+}
+
+export interface StrategyFactory {
+  readonly name: string;
+  readonly description: string;
+  readonly options: OptionsSpec;
+  /** Space operations the strategy calls; a space without one is rejected before the run starts. */
+  readonly requires: readonly SpaceCapability[];
+  /** May throw InvalidOptionError for checks across options (e.g. sample size > population). */
+  // biome-ignore lint/suspicious/noExplicitAny: each factory narrows its own options type
+  create(ctx: StrategyContext<unknown, any>): Strategy;
+}
+export const StrategyFactory = Symbol('StrategyFactory');

@@ -1,0 +1,326 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PluginRegistry } from '../di/plugin-registry.js';
+import { ConcurrencyConflictError, MalformedArchitectureError } from '../errors.js';
+import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
+import type { HardwareModel } from '../hardware/hardware-model.js';
+import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
+import { Rng } from '../rng/rng.js';
+import type { EventStore } from '../store/event-store.js';
+import { InMemoryEventStore } from '../store/in-memory-event-store.js';
+import type { StrategyFactory } from '../strategy/strategy.js';
+import type { StoredEvent } from '../events/upcast.js';
+import type { SearchConfigInput } from '../engine/run-config.js';
+import { copyLogPrefix, runSearch, trialsOf } from './harness.js';
+import { digitsSpaceFactory, syntheticEstimatorFactory } from './synthetic.js';
+import { eventHash } from '../events/hash-chain.js';
+import { replayRun } from '../engine/replay.js';
+
+type Factory<T> = () => T | Promise<T>;
+
+function fakeEvents(runId: string, from: number, n: number): StoredEvent[] {
+  let prev = '';
+  return Array.from({ length: n }, (_, i) => {
+    const content = { runId, seq: from + i, type: 'TrialProgressed', v: 1, ts: 1_700_000_000_000 + i, data: { trialId: i, step: i, metrics: { x: i / 3 } } };
+    prev = eventHash(prev, content);
+    return { ...content, hash: prev };
+  });
+}
+
+async function readAll(store: EventStore, runId: string, from = 0): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const e of store.read(runId, from)) out.push(e);
+  return out;
+}
+
+/**
+ * The EventStore contract. `factory` returns an empty store; `reopen`, when given, returns a
+ * new handle on the same storage (to check that appends survive the handle).
+ */
+export function eventStoreContract(name: string, factory: Factory<EventStore>, reopen?: (old: EventStore) => Promise<EventStore>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    it('reads back what was appended, in seq order, from any position', async () => {
+      const store = await factory();
+      const events = fakeEvents('r1', 0, 5);
+      await store.append('r1', -1, events.slice(0, 2));
+      await store.append('r1', 1, events.slice(2));
+      expect(await readAll(store, 'r1')).toEqual(events);
+      expect(await readAll(store, 'r1', 3)).toEqual(events.slice(3));
+      expect(await store.lastSeq('r1')).toBe(4);
+      await store.close();
+    });
+
+    it('knows nothing of a run never written', async () => {
+      const store = await factory();
+      expect(await store.lastSeq('nope')).toBe(-1);
+      expect(await readAll(store, 'nope')).toEqual([]);
+      await store.close();
+    });
+
+    it('rejects an append at a stale position with a conflict and writes nothing', async () => {
+      const store = await factory();
+      const events = fakeEvents('r1', 0, 3);
+      await store.append('r1', -1, events.slice(0, 2));
+      await expect(store.append('r1', 0, fakeEvents('r1', 1, 1))).rejects.toBeInstanceOf(ConcurrencyConflictError);
+      await expect(store.append('r1', -1, fakeEvents('r1', 0, 1))).rejects.toBeInstanceOf(ConcurrencyConflictError);
+      expect(await readAll(store, 'r1')).toEqual(events.slice(0, 2));
+      await store.close();
+    });
+
+    it('lets exactly one of two racing writers append at the same position', async () => {
+      const store = await factory();
+      await store.append('r1', -1, fakeEvents('r1', 0, 1));
+      const results = await Promise.allSettled([
+        store.append('r1', 0, fakeEvents('r1', 1, 2)),
+        store.append('r1', 0, fakeEvents('r1', 1, 3)),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(rejected.reason).toBeInstanceOf(ConcurrencyConflictError);
+      const winner = results.findIndex((r) => r.status === 'fulfilled');
+      expect((await readAll(store, 'r1')).length).toBe(winner === 0 ? 3 : 4);
+      await store.close();
+    });
+
+    it('writes a batch whole or not at all', async () => {
+      const store = await factory();
+      const bad = fakeEvents('r1', 0, 3);
+      const broken = [bad[0]!, { ...bad[1]!, seq: 7 }, bad[2]!];
+      await expect(store.append('r1', -1, broken)).rejects.toThrow();
+      expect(await readAll(store, 'r1')).toEqual([]);
+      await store.close();
+    });
+
+    it('keeps runs apart and lists them', async () => {
+      const store = await factory();
+      await store.append('a', -1, fakeEvents('a', 0, 2));
+      await store.append('b', -1, fakeEvents('b', 0, 3));
+      expect((await readAll(store, 'a')).length).toBe(2);
+      const runs = await store.listRuns();
+      expect(runs.map((r) => [r.runId, r.lastSeq])).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ]);
+      await store.close();
+    });
+
+    it('returns fresh objects: changing what was read changes nothing stored', async () => {
+      const store = await factory();
+      await store.append('r1', -1, fakeEvents('r1', 0, 1));
+      const [e] = await readAll(store, 'r1');
+      (e!.data as { trialId: number }).trialId = 99;
+      expect(((await readAll(store, 'r1'))[0]!.data as { trialId: number }).trialId).toBe(0);
+      await store.close();
+    });
+
+    it('stores blobs by sha256, idempotently', async () => {
+      const store = await factory();
+      const bytes = new TextEncoder().encode('checkpoint bytes');
+      const sha = await store.putBlob(bytes);
+      expect(sha).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(await store.putBlob(bytes)).toBe(sha);
+      expect(Buffer.from((await store.getBlob(sha))!).toString()).toBe('checkpoint bytes');
+      expect(await store.getBlob('0'.repeat(64))).toBeUndefined();
+      await store.close();
+    });
+
+    if (reopen) {
+      it('keeps appended events and blobs across handles', async () => {
+        const store = await factory();
+        const events = fakeEvents('r1', 0, 4);
+        await store.append('r1', -1, events);
+        const sha = await store.putBlob(new Uint8Array([1, 2, 3]));
+        const again = await reopen(store);
+        expect(await readAll(again, 'r1')).toEqual(events);
+        expect([...((await again.getBlob(sha)) ?? [])]).toEqual([1, 2, 3]);
+        await again.close();
+      });
+    } else {
+      it.skip('keeps appended events across handles (no reopen factory: the store is not persistent)', () => {});
+    }
+  });
+}
+
+/** The SearchSpace contract: sampling, keys, parsing and whichever optional operations the space has. */
+export function searchSpaceContract(name: string, factory: Factory<SearchSpace>, malformedKeys: readonly string[]): void {
+  describe(`SearchSpace contract: ${name}`, () => {
+    it('samples the same architectures from the same seed', async () => {
+      const space = await factory();
+      const draw = (seed: number) => {
+        const rng = Rng.fromSeed(seed);
+        return Array.from({ length: 50 }, () => space.key(space.sample(rng)));
+      };
+      expect(draw(7)).toEqual(draw(7));
+      expect(draw(7)).not.toEqual(draw(8));
+    });
+
+    it('parses every key it makes back to the same key', async () => {
+      const space = await factory();
+      const rng = Rng.fromSeed(1);
+      for (let i = 0; i < 200; i++) {
+        const key = space.key(space.sample(rng));
+        expect(space.key(space.parse(key))).toBe(key);
+      }
+    });
+
+    it('rejects malformed keys with MalformedArchitectureError', async () => {
+      const space = await factory();
+      for (const key of malformedKeys) expect(() => space.parse(key), key).toThrow(MalformedArchitectureError);
+    });
+
+    it('mutates to a different, valid architecture, deterministically', async (ctx) => {
+      const space = await factory();
+      if (!space.mutate) return ctx.skip();
+      const rng = Rng.fromSeed(2);
+      for (let i = 0; i < 100; i++) {
+        const arch = space.sample(rng);
+        const s = rng.state();
+        const child = space.mutate(arch, rng);
+        expect(space.key(child)).not.toBe(space.key(arch));
+        expect(space.key(space.parse(space.key(child)))).toBe(space.key(child));
+        expect(space.key(space.mutate(arch, Rng.fromState(s)))).toBe(space.key(child));
+      }
+    });
+
+    it('lists distinct neighbours that differ from the architecture', async (ctx) => {
+      const space = await factory();
+      if (!space.neighbours) return ctx.skip();
+      const arch = space.sample(Rng.fromSeed(3));
+      const keys = space.neighbours(arch).map((n) => space.key(n));
+      expect(keys.length).toBeGreaterThan(0);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys).not.toContain(space.key(arch));
+    });
+
+    it('encodes to decisions within range and decodes back', async (ctx) => {
+      const space = await factory();
+      if (!space.encoding) return ctx.skip();
+      const { decisions, encode, decode } = space.encoding;
+      const rng = Rng.fromSeed(4);
+      for (let i = 0; i < 100; i++) {
+        const arch = space.sample(rng);
+        const code = encode(arch);
+        expect(code.length).toBe(decisions.length);
+        code.forEach((c, j) => expect(c).toBeLessThan(decisions[j]!.choices.length));
+        expect(space.key(decode(code))).toBe(space.key(arch));
+      }
+    });
+
+    it('gives equal isomorphism keys to equal architectures', async (ctx) => {
+      const space = await factory();
+      if (!space.isomorphismKey) return ctx.skip();
+      const rng = Rng.fromSeed(5);
+      for (let i = 0; i < 50; i++) {
+        const arch = space.sample(rng);
+        expect(space.isomorphismKey(space.parse(space.key(arch)))).toBe(space.isomorphismKey(arch));
+      }
+    });
+  });
+}
+
+export interface StrategyContractOptions {
+  /** The space to search; defaults to a small synthetic one with every capability. */
+  readonly space?: SearchSpaceFactory;
+  readonly estimator?: EstimatorFactory;
+  readonly strategyOptions?: Record<string, unknown>;
+  readonly trials?: number;
+  readonly checkpointEvery?: number;
+}
+
+/**
+ * The Strategy contract: determinism under a seed, and the resume contract (a run cut at any
+ * event and resumed ends with the same trials as the uninterrupted run), with `replay --verify`
+ * confirming the log.
+ */
+export function strategyContract(factory: StrategyFactory, opts: StrategyContractOptions = {}): void {
+  const spaceFactory = opts.space ?? digitsSpaceFactory;
+  const estimatorFactory = opts.estimator ?? syntheticEstimatorFactory;
+  const registry = new PluginRegistry();
+  registry.register('space', spaceFactory);
+  registry.register('estimator', estimatorFactory);
+  registry.register('strategy', factory);
+  const config = (seed: number, concurrency = 1): SearchConfigInput => ({
+    space: spaceFactory.name,
+    estimator: estimatorFactory.name,
+    strategy: factory.name,
+    strategyOptions: opts.strategyOptions ?? {},
+    seed,
+    concurrency,
+    budget: { trials: opts.trials ?? 40 },
+    checkpointEvery: opts.checkpointEvery ?? 7,
+  });
+
+  describe(`Strategy contract: ${factory.name}`, () => {
+    it('proposes the same trials from the same seed', async () => {
+      const a = await runSearch(registry, config(11));
+      const b = await runSearch(registry, config(11));
+      expect(trialsOf(a.state)).toEqual(trialsOf(b.state));
+      expect(a.state.trials.length).toBe(opts.trials ?? 40);
+    });
+
+    it('resumes a run cut at any event into the same trials as the uninterrupted run', async () => {
+      const full = await runSearch(registry, config(12));
+      const expected = trialsOf(full.state);
+      const total = full.state.lastSeq + 1;
+      const rng = Rng.fromSeed('cuts');
+      const cuts = new Set([1, 2, 3, total - 1, ...Array.from({ length: 12 }, () => 1 + rng.int(total - 1))]);
+      for (const cut of cuts) {
+        const store = new InMemoryEventStore();
+        await copyLogPrefix(full.store, store, full.runId, cut);
+        const resumed = await runSearch(registry, { resume: full.runId }, store);
+        expect(trialsOf(resumed.state), `cut after ${cut} events`).toEqual(expected);
+        expect(resumed.state.best, `cut after ${cut} events`).toEqual(full.state.best);
+      }
+    });
+
+    it('replays its own log without divergence', async () => {
+      const full = await runSearch(registry, config(13));
+      const r = await replayRun(full.store, registry, full.runId, { mode: 'verify' });
+      expect(r.state.trials.length).toBe(full.state.trials.length);
+    });
+
+    it('runs with several trials in flight and uses exactly the budget', async () => {
+      const r = await runSearch(registry, config(14, 4));
+      expect(r.state.trials.length).toBe(opts.trials ?? 40);
+      expect(r.state.trials.every((t) => t.status === 'completed' || t.status === 'failed')).toBe(true);
+      const again = await replayRun(r.store, registry, r.runId, { mode: 'verify' });
+      expect(again.told).toBe(r.state.trials.length);
+    });
+  });
+}
+
+/** The Estimator contract: declared metrics, finite values, and determinism where claimed. */
+export function estimatorContract(name: string, factory: Factory<Estimator>, space: SearchSpace, samples = 20): void {
+  describe(`Estimator contract: ${name}`, () => {
+    it('returns every declared metric as a finite number', async () => {
+      const est = await factory();
+      const rng = Rng.fromSeed(21);
+      for (let i = 0; i < samples; i++) {
+        const m = await est.evaluate(space.sample(rng), { trialId: i, seed: i, signal: new AbortController().signal, report: () => {} });
+        for (const spec of est.metrics) expect(Number.isFinite(m[spec.name]), `${spec.name}`).toBe(true);
+      }
+    });
+
+    it('gives the same metrics twice when it claims to be deterministic', async (ctx) => {
+      const est = await factory();
+      if (!est.deterministic) return ctx.skip();
+      const arch = space.sample(Rng.fromSeed(22));
+      const ctx1 = { trialId: 0, seed: 5, signal: new AbortController().signal, report: () => {} };
+      expect(await est.evaluate(arch, ctx1)).toEqual(await est.evaluate(arch, ctx1));
+    });
+  });
+}
+
+/** The HardwareModel contract: declared metrics, finite and non-negative. */
+export function hardwareModelContract(name: string, factory: Factory<HardwareModel>, space: SearchSpace): void {
+  describe(`HardwareModel contract: ${name}`, () => {
+    it('returns every declared cost as a finite, non-negative number', async () => {
+      const model = await factory();
+      const rng = Rng.fromSeed(31);
+      for (let i = 0; i < 10; i++) {
+        const cost = await model.cost(space.sample(rng));
+        for (const m of model.metrics) expect(cost[m]).toBeGreaterThanOrEqual(0);
+      }
+    });
+  });
+}

@@ -1,0 +1,3 @@
+export * from './contracts.js';
+export * from './harness.js';
+export * from './synthetic.js';

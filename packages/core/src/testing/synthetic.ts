@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
+import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
+import { MalformedArchitectureError } from '../errors.js';
+
+/**
+ * A tiny space for tests: `width` digits in base `base`, key like `2-0-4-1`. It has every
+ * optional capability, so any strategy can run on it.
+ */
+export function digitsSpace(width = 4, base = 5): SearchSpace<number[]> {
+  const check = (key: string): number[] => {
+    const parts = key.split('-');
+    if (parts.length !== width) throw new MalformedArchitectureError('digits', key, `expected ${width} digits`);
+    return parts.map((p) => {
+      const d = Number(p);
+      if (!/^\d+$/.test(p) || d >= base) throw new MalformedArchitectureError('digits', key, `'${p}' is not a digit below ${base}`);
+      return d;
+    });
+  };
+  return {
+    name: 'digits',
+    size: base ** width,
+    sample: (rng) => Array.from({ length: width }, () => rng.int(base)),
+    key: (a) => a.join('-'),
+    parse: check,
+    mutate: (a, rng) => {
+      const out = [...a];
+      const i = rng.int(width);
+      out[i] = (out[i]! + 1 + rng.int(base - 1)) % base;
+      return out;
+    },
+    neighbours: (a) =>
+      a.flatMap((d, i) =>
+        Array.from({ length: base - 1 }, (_, k) => {
+          const out = [...a];
+          out[i] = (d + 1 + k) % base;
+          return out;
+        }),
+      ),
+    isomorphismKey: (a) => a.join('-'),
+    encoding: {
+      decisions: Array.from({ length: width }, (_, i) => ({
+        name: `d${i}`,
+        choices: Array.from({ length: base }, (_, k) => String(k)),
+      })),
+      encode: (a) => [...a],
+      decode: (c) => [...c],
+    },
+  };
+}
+
+export const digitsSpaceFactory: SearchSpaceFactory = {
+  name: 'digits',
+  description: 'test space: fixed-width digit strings',
+  create: () => digitsSpace(),
+};
+
+/** A deterministic score in [0, 100) from an architecture's key: smooth enough for search, cheap, no data. */
+export function hashScore(key: string): number {
+  const h = createHash('sha256').update(key).digest();
+  return (h.readUInt32BE(0) / 0x100000000) * 100;
+}
+
+/** An estimator for tests: `score` from the key's hash, optionally failing on some keys. */
+export function syntheticEstimator(opts: { failWhen?: (key: string) => boolean; space: SearchSpace }): Estimator {
+  return {
+    name: 'synthetic',
+    metrics: [{ name: 'score', direction: 'max' }],
+    deterministic: true,
+    async evaluate(arch) {
+      const key = opts.space.key(arch);
+      if (opts.failWhen?.(key)) throw new Error(`synthetic failure on ${key}`);
+      return { score: hashScore(key) };
+    },
+  };
+}
+
+export const syntheticEstimatorFactory: EstimatorFactory = {
+  name: 'synthetic',
+  description: 'test estimator: a hash of the architecture key',
+  create: (space) => syntheticEstimator({ space }),
+};

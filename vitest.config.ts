@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Workspace packages resolve to their TypeScript sources in tests, so `pnpm test`
+    // does not depend on a prior build (the e2e tests build the CLI themselves).
+    conditions: ['source'],
+  },
+  test: {
+    include: ['packages/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
