@@ -7,6 +7,7 @@ export default defineConfig({
     conditions: ['source'],
   },
   test: {
+    globalSetup: ['./vitest.global-setup.ts'],
     include: ['packages/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

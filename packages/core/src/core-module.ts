@@ -1,8 +1,8 @@
 import { ContainerModule } from 'inversify';
-import { StrategyFactory } from './strategy/strategy.js';
-import { randomStrategyFactory } from './strategy/random-strategy.js';
 import { EventStoreFactory } from './store/event-store.js';
 import { InMemoryEventStore } from './store/in-memory-event-store.js';
+import { randomStrategyFactory } from './strategy/random-strategy.js';
+import { StrategyFactory } from './strategy/strategy.js';
 
 /** The core's own plugins: the random strategy and the in-memory store. */
 export const coreModule = new ContainerModule((bind) => {

@@ -14,7 +14,11 @@ strategyContract(randomStrategyFactory, { strategyOptions: { dedupe: false }, tr
 describe('random strategy', () => {
   it('proposes each architecture once and stops when the space is exhausted', async () => {
     const registry = new PluginRegistry();
-    const small = { ...digitsSpaceFactory, name: 'tiny', create: () => ({ ...digitsSpace(2, 3), name: 'tiny' }) };
+    const small = {
+      ...digitsSpaceFactory,
+      name: 'tiny',
+      create: () => ({ ...digitsSpace(2, 3), name: 'tiny' }),
+    };
     registry.register('space', small);
     registry.register('estimator', syntheticEstimatorFactory);
     registry.register('strategy', randomStrategyFactory);

@@ -18,7 +18,10 @@ describe('Rng', () => {
         const r = Rng.fromSeed(seed);
         for (let i = 0; i < skip; i++) r.float();
         const copy = Rng.fromState(JSON.parse(JSON.stringify(r.state())));
-        return Array.from({ length: 20 }, () => r.int(1000)).join() === Array.from({ length: 20 }, () => copy.int(1000)).join();
+        return (
+          Array.from({ length: 20 }, () => r.int(1000)).join() ===
+          Array.from({ length: 20 }, () => copy.int(1000)).join()
+        );
       }),
     );
   });

@@ -1,4 +1,4 @@
-import { firstValueFrom, map, type Observable, filter, take, toArray } from 'rxjs';
+import { filter, firstValueFrom, map, type Observable, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   ConcurrencyConflictError,
@@ -7,11 +7,12 @@ import {
   InMemoryEventStore,
   MissingCapabilityError,
   PluginRegistry,
-  randomStrategyFactory,
   type Reaction,
   ReplayDivergenceError,
-  replayRun,
+  Rng,
   type RunEvent,
+  randomStrategyFactory,
+  replayRun,
   Search,
   type StoredEvent,
   type Strategy,
@@ -100,7 +101,8 @@ describe('Search', () => {
     r.register('estimator', {
       name: 'flaky',
       description: '',
-      create: (space) => syntheticEstimator({ space, failWhen: (k) => k.startsWith('0') || k.startsWith('1') }),
+      create: (space) =>
+        syntheticEstimator({ space, failWhen: (k) => k.startsWith('0') || k.startsWith('1') }),
     });
     const out = await runSearch(r, { ...base, estimator: 'flaky' });
     const failed = out.state.trials.filter((t) => t.status === 'failed');
@@ -123,7 +125,9 @@ describe('Search', () => {
       }),
     });
     const out = await runSearch(r, { ...base, estimator: 'nan', budget: { trials: 3 } });
-    expect(out.state.trials.map((t) => t.error?.message)).toEqual(Array(3).fill('estimator returned score=NaN'));
+    expect(out.state.trials.map((t) => t.error?.message)).toEqual(
+      Array(3).fill('estimator returned score=NaN'),
+    );
     expect(out.best).toBeNull();
   });
 
@@ -161,10 +165,12 @@ describe('Search', () => {
     await expect(Search.start(deps, { ...base, strategy: 'evolutoin' })).rejects.toThrow(
       new UnknownPluginError('strategy', 'evolutoin', ['random']),
     );
-    await expect(Search.start(deps, { ...base, estimator: 'nope' })).rejects.toThrow(/known estimators: synthetic/);
-    await expect(Search.start(deps, { ...base, objective: { metric: 'acc', direction: 'max' } })).rejects.toThrow(
-      ConfigError,
+    await expect(Search.start(deps, { ...base, estimator: 'nope' })).rejects.toThrow(
+      /known estimators: synthetic/,
     );
+    await expect(
+      Search.start(deps, { ...base, objective: { metric: 'acc', direction: 'max' } }),
+    ).rejects.toThrow(ConfigError);
     await expect(Search.start(deps, { ...base, budget: {} })).rejects.toThrow(/needs a budget/);
     await expect(Search.start(deps, { ...base, strategyOptions: { dedup: true } })).rejects.toThrow(
       /unknown option 'dedup'; known options: dedupe, maxRetries/,
@@ -177,14 +183,21 @@ describe('Search', () => {
     const { mutate: _, ...noMutate } = digitsSpace();
     reg.register('space', { name: 'plain', description: '', create: () => ({ ...noMutate, name: 'plain' }) });
     await expect(
-      Search.start({ store: new InMemoryEventStore(), plugins: reg }, { ...base, space: 'plain', strategy: 'needs-mutate' }),
-    ).rejects.toThrow(new MissingCapabilityError("strategy 'needs-mutate' needs the space to provide 'mutate'; space 'plain' does not"));
+      Search.start(
+        { store: new InMemoryEventStore(), plugins: reg },
+        { ...base, space: 'plain', strategy: 'needs-mutate' },
+      ),
+    ).rejects.toThrow(
+      new MissingCapabilityError(
+        "strategy 'needs-mutate' needs the space to provide 'mutate'; space 'plain' does not",
+      ),
+    );
   });
 
   it('resumes an unknown run with a clear error', async () => {
-    await expect(Search.resume({ store: new InMemoryEventStore(), plugins: registry() }, 'ghost')).rejects.toThrow(
-      UnknownRunError,
-    );
+    await expect(
+      Search.resume({ store: new InMemoryEventStore(), plugins: registry() }, 'ghost'),
+    ).rejects.toThrow(UnknownRunError);
   });
 
   it('lets only one of two resumers of the same run write; the log stays intact', async () => {
@@ -192,7 +205,10 @@ describe('Search', () => {
     const store = new InMemoryEventStore();
     await copyLogPrefix(full.store, store, full.runId, 20);
     const deps = { store, plugins: registry() };
-    const [a, b] = await Promise.allSettled([Search.resume(deps, full.runId), Search.resume(deps, full.runId)]);
+    const [a, b] = await Promise.allSettled([
+      Search.resume(deps, full.runId),
+      Search.resume(deps, full.runId),
+    ]);
     const statuses = [a.status, b.status].sort();
     expect(statuses).toEqual(['fulfilled', 'rejected']);
     const loser = (a.status === 'rejected' ? a : b) as PromiseRejectedResult;
@@ -239,7 +255,9 @@ describe('Search', () => {
     const resumed = events.find((e) => e.type === 'RunResumed')!.data as { redispatched: number[] };
     expect(resumed.redispatched.length).toBeGreaterThan(0);
     for (const id of resumed.redispatched) {
-      expect(events.filter((e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === id)).toHaveLength(1);
+      expect(
+        events.filter((e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === id),
+      ).toHaveLength(1);
     }
   });
 
@@ -265,10 +283,14 @@ describe('Search', () => {
         ),
     };
     const store = new InMemoryEventStore();
-    const out = await (await Search.start({ store, plugins: registry(), reactions: [boom] }, base, 'x')).run();
+    const out = await (
+      await Search.start({ store, plugins: registry(), reactions: [boom] }, base, 'x')
+    ).run();
     expect(out.status).toBe('completed');
     const failures = (await readAll(store, 'x')).filter((e) => e.type === 'PluginFailed');
-    expect(failures.map((e) => e.data)).toEqual([{ source: 'reaction:boom', error: { name: 'Error', message: 'reaction broke' } }]);
+    expect(failures.map((e) => e.data)).toEqual([
+      { source: 'reaction:boom', error: { name: 'Error', message: 'reaction broke' } },
+    ]);
   });
 });
 
@@ -283,7 +305,9 @@ describe('replay --verify', () => {
   it('names the seq of an event altered in place (hash no longer matches)', async () => {
     const run = await runSearch(registry(), base);
     const events = await readAll(run.store as InMemoryEventStore, run.runId);
-    const seq = events.findIndex((e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 12);
+    const seq = events.findIndex(
+      (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 12,
+    );
     const forged = await tamper(
       run.store as InMemoryEventStore,
       run.runId,
@@ -300,7 +324,9 @@ describe('replay --verify', () => {
   it('catches a forged result even when the forger re-chained the hashes', async () => {
     const run = await runSearch(registry(), base);
     const events = await readAll(run.store as InMemoryEventStore, run.runId);
-    const seq = events.findIndex((e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 7);
+    const seq = events.findIndex(
+      (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 7,
+    );
     const forged = await tamper(
       run.store as InMemoryEventStore,
       run.runId,
@@ -308,7 +334,9 @@ describe('replay --verify', () => {
       (e) => ({ ...e, data: { ...(e.data as object), metrics: { score: 99.9 } } }),
       true,
     );
-    const err = (await replayRun(forged, registry(), run.runId, { mode: 'verify' }).catch((e: unknown) => e)) as ReplayDivergenceError;
+    const err = (await replayRun(forged, registry(), run.runId, { mode: 'verify' }).catch(
+      (e: unknown) => e,
+    )) as ReplayDivergenceError;
     expect(err.seq).toBe(seq);
     expect(err.message).toMatch(/trial 7 .* records score=99.9, but synthetic gives/);
   });
@@ -316,7 +344,9 @@ describe('replay --verify', () => {
   it('catches a proposal the strategy would not have made', async () => {
     const run = await runSearch(registry(), base);
     const events = await readAll(run.store as InMemoryEventStore, run.runId);
-    const seq = events.findIndex((e) => e.type === 'TrialProposed' && (e.data as { trialId: number }).trialId === 5);
+    const seq = events.findIndex(
+      (e) => e.type === 'TrialProposed' && (e.data as { trialId: number }).trialId === 5,
+    );
     const forged = await tamper(
       run.store as InMemoryEventStore,
       run.runId,
@@ -324,7 +354,9 @@ describe('replay --verify', () => {
       (e) => ({ ...e, data: { trialId: 5, arch: '4-4-4-4' } }),
       true,
     );
-    const err = (await replayRun(forged, registry(), run.runId, { mode: 'verify' }).catch((e: unknown) => e)) as ReplayDivergenceError;
+    const err = (await replayRun(forged, registry(), run.runId, { mode: 'verify' }).catch(
+      (e: unknown) => e,
+    )) as ReplayDivergenceError;
     expect(err.seq).toBe(seq);
     expect(err.message).toMatch(/trial 5: the log proposes 4-4-4-4, the strategy now proposes/);
   });
@@ -347,9 +379,12 @@ describe('strategy checkpoints', () => {
         },
         snapshot: () => new TextEncoder().encode(JSON.stringify({ told, rng: rng.state() })),
         restore: (bytes) => {
-          const s = JSON.parse(new TextDecoder().decode(bytes)) as { told: number; rng: [number, number, number, number] };
+          const s = JSON.parse(new TextDecoder().decode(bytes)) as {
+            told: number;
+            rng: [number, number, number, number];
+          };
           told = s.told;
-          rng = (rng.constructor as typeof ctx.rng.constructor & { fromState: (x: unknown) => typeof rng }).fromState(s.rng);
+          rng = Rng.fromState(s.rng);
           restores.push(told);
         },
       };
@@ -363,7 +398,9 @@ describe('strategy checkpoints', () => {
     const full = await runSearch(reg, config);
     const events = await readAll(full.store as InMemoryEventStore, full.runId);
     expect(events.filter((e) => e.type === 'StrategyCheckpointed')).toHaveLength(3);
-    const cut = events.findIndex((e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 24);
+    const cut = events.findIndex(
+      (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 24,
+    );
     const store = new InMemoryEventStore();
     await copyLogPrefix(full.store, store, full.runId, cut);
     const resumed = await runSearch(reg, { resume: full.runId }, store);

@@ -41,18 +41,33 @@ export async function loadPlugin(packageName: string, from: readonly string[]): 
       `package '${packageName}' is not an archlab plugin: its package.json has no "archlab": { "module": "<export name>" }`,
     );
   }
-  const entry = createRequire(manifestPath).resolve(packageName);
-  const mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+  let mod: Record<string, unknown>;
+  try {
+    const entry = createRequire(manifestPath).resolve(packageName);
+    mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new PluginLoadError(
+      `plugin package '${packageName}' is installed but cannot be loaded (${(err as Error).message.split('\n')[0]}); is it built?`,
+      { cause: err },
+    );
+  }
   const containerModule = mod[exportName];
   if (!(containerModule instanceof ContainerModule) && !isContainerModuleLike(containerModule)) {
-    throw new PluginLoadError(`package '${packageName}' does not export a ContainerModule named '${exportName}'`);
+    throw new PluginLoadError(
+      `package '${packageName}' does not export a ContainerModule named '${exportName}'`,
+    );
   }
   return { packageName, version: manifest.version ?? '0.0.0', module: containerModule as ContainerModule };
 }
 
 // A plugin built against another copy of inversify has its own ContainerModule class.
 function isContainerModuleLike(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && 'registry' in x && typeof (x as { registry: unknown }).registry === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'registry' in x &&
+    typeof (x as { registry: unknown }).registry === 'function'
+  );
 }
 
 export interface PluginSet {
@@ -62,7 +77,10 @@ export interface PluginSet {
 }
 
 /** A container with every named plugin package loaded; duplicates are loaded once. */
-export async function loadPlugins(packageNames: readonly string[], from: readonly string[]): Promise<PluginSet> {
+export async function loadPlugins(
+  packageNames: readonly string[],
+  from: readonly string[],
+): Promise<PluginSet> {
   const container = new Container();
   const packages: Record<string, string> = {};
   for (const name of new Set(packageNames)) {

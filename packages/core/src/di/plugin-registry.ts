@@ -38,7 +38,8 @@ export class PluginRegistry {
   constructor(private readonly container?: Container) {}
 
   register<K extends PluginKind>(kind: K, factory: Kinds[K]): Disposable {
-    const list = (this.extra[kind] ??= []) as Kinds[K][];
+    const list = (this.extra[kind] ?? []) as Kinds[K][];
+    this.extra[kind] = list as (typeof this.extra)[K];
     list.push(factory);
     return {
       dispose: () => {

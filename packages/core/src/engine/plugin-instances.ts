@@ -1,7 +1,7 @@
+import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, MissingCapabilityError } from '../errors.js';
 import type { Estimator } from '../estimator/estimator.js';
 import type { Objective, RunConfig } from '../events/event.js';
-import type { PluginRegistry } from '../di/plugin-registry.js';
 import { parseOptions } from '../options/options.js';
 import { Rng } from '../rng/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -25,26 +25,25 @@ export interface RunPlugins {
  * which is what RunStarted records.
  */
 export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | RunConfig): RunPlugins {
-  const spaceFactory = plugins.get('space', input.space);
-  const estimatorFactory = plugins.get('estimator', input.estimator);
   const strategyFactory = plugins.get('strategy', input.strategy ?? 'random');
-  if (estimatorFactory.spaces && !estimatorFactory.spaces.includes(input.space)) {
-    throw new ConfigError(
-      `estimator '${estimatorFactory.name}' cannot evaluate space '${input.space}'; it works on: ${estimatorFactory.spaces.join(', ')}`,
-    );
-  }
-  const space = spaceFactory.create(input.spaceOptions ?? {});
+  const { space, estimator } = instantiateEvaluation(plugins, input);
   const missing = strategyFactory.requires.filter((cap) => space[cap] === undefined);
   if (missing.length) {
     throw new MissingCapabilityError(
       `strategy '${strategyFactory.name}' needs the space to provide ${missing.map((m) => `'${m}'`).join(', ')}; space '${space.name}' does not`,
     );
   }
-  const strategyOptions = parseOptions(`strategy '${strategyFactory.name}'`, strategyFactory.options, input.strategyOptions);
-  const estimator = estimatorFactory.create(space, input.estimatorOptions ?? {});
+  const strategyOptions = parseOptions(
+    `strategy '${strategyFactory.name}'`,
+    strategyFactory.options,
+    input.strategyOptions,
+  );
   const first = estimator.metrics[0];
   if (!first) throw new ConfigError(`estimator '${estimator.name}' declares no metrics`);
-  const config = baseRunConfig({ ...input, strategyOptions }, { metric: first.name, direction: first.direction });
+  const config = baseRunConfig(
+    { ...input, strategyOptions },
+    { metric: first.name, direction: first.direction },
+  );
   checkObjective(config.objective, estimator);
   const createStrategy = () =>
     strategyFactory.create({
@@ -58,6 +57,22 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
   // Cross-option checks throw here, before anything is written.
   void createStrategy().dispose?.();
   return { config, space, estimator, strategyFactory, createStrategy };
+}
+
+/** A space and an estimator for it, by name: what evaluating an architecture needs (`archlab eval`, a run). */
+export function instantiateEvaluation(
+  plugins: PluginRegistry,
+  input: Pick<SearchConfigInput, 'space' | 'spaceOptions' | 'estimator' | 'estimatorOptions'>,
+): { space: SearchSpace; estimator: Estimator } {
+  const spaceFactory = plugins.get('space', input.space);
+  const estimatorFactory = plugins.get('estimator', input.estimator);
+  if (estimatorFactory.spaces && !estimatorFactory.spaces.includes(input.space)) {
+    throw new ConfigError(
+      `estimator '${estimatorFactory.name}' cannot evaluate space '${input.space}'; it works on: ${estimatorFactory.spaces.join(', ')}`,
+    );
+  }
+  const space = spaceFactory.create(input.spaceOptions ?? {});
+  return { space, estimator: estimatorFactory.create(space, input.estimatorOptions ?? {}) };
 }
 
 function checkObjective(objective: Objective, estimator: Estimator): void {

@@ -1,8 +1,8 @@
+import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
 import type { Metrics, RunConfig } from '../events/event.js';
 import { canonicalJson, eventHash, sha256Hex } from '../events/hash-chain.js';
 import { upcast } from '../events/upcast.js';
-import type { PluginRegistry } from '../di/plugin-registry.js';
 import { evolve, initialRunState, type RunState, score } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
@@ -12,7 +12,13 @@ import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
 type Step =
   | { kind: 'propose'; seq: number; trialId: number; key: string }
   | { kind: 'propose-failed'; seq: number; trialId: number }
-  | { kind: 'result'; seq: number; trialId: number; status: 'completed' | 'failed' | 'pruned'; metrics?: Metrics };
+  | {
+      kind: 'result';
+      seq: number;
+      trialId: number;
+      status: 'completed' | 'failed' | 'pruned';
+      metrics?: Metrics;
+    };
 
 export interface ReplayOptions {
   /**
@@ -21,6 +27,8 @@ export interface ReplayOptions {
    * where the estimator is deterministic.
    */
   readonly mode: 'resume' | 'verify';
+  /** In verify mode, recompute the results of a deterministic estimator (default true). */
+  readonly reevaluate?: boolean;
   /** Called every `progressEvery` events read, for progress bars on long logs. */
   readonly onProgress?: (eventsRead: number) => void;
 }
@@ -57,9 +65,13 @@ export async function replayRun(
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
 
   for await (const stored of store.read(runId)) {
-    if (stored.seq !== read) throw diverge(read, `the log has a gap: expected seq ${read}, found ${stored.seq}`);
+    if (stored.seq !== read)
+      throw diverge(read, `the log has a gap: expected seq ${read}, found ${stored.seq}`);
     if (eventHash(prevHash, stored) !== stored.hash) {
-      throw diverge(stored.seq, `${stored.type} does not match its hash: the stored event was altered after it was written`);
+      throw diverge(
+        stored.seq,
+        `${stored.type} does not match its hash: the stored event was altered after it was written`,
+      );
     }
     prevHash = stored.hash;
     const e = upcast(stored);
@@ -83,10 +95,22 @@ export async function replayRun(
         );
         break;
       case 'TrialCompleted':
-        steps.push({ kind: 'result', seq: e.seq, trialId: e.data.trialId, status: 'completed', metrics: e.data.metrics });
+        steps.push({
+          kind: 'result',
+          seq: e.seq,
+          trialId: e.data.trialId,
+          status: 'completed',
+          metrics: e.data.metrics,
+        });
         break;
       case 'TrialPruned':
-        steps.push({ kind: 'result', seq: e.seq, trialId: e.data.trialId, status: 'pruned', metrics: e.data.metrics });
+        steps.push({
+          kind: 'result',
+          seq: e.seq,
+          trialId: e.data.trialId,
+          status: 'pruned',
+          metrics: e.data.metrics,
+        });
         break;
       case 'StrategyCheckpointed':
         if (options.mode === 'resume') {
@@ -109,14 +133,17 @@ export async function replayRun(
       throw diverge(checkpoint.seq, `checkpoint blob ${checkpoint.blob.slice(0, 12)}… is missing or corrupt`);
     }
     if (!strategy.restore) {
-      throw diverge(checkpoint.seq, `strategy '${plugins.config.strategy}' has a checkpoint but cannot restore one`);
+      throw diverge(
+        checkpoint.seq,
+        `strategy '${plugins.config.strategy}' has a checkpoint but cannot restore one`,
+      );
     }
     await strategy.restore(bytes);
     told = state.checkpoint?.told ?? 0;
   }
 
   const { space, estimator, config } = plugins;
-  const reevaluate = options.mode === 'verify' && estimator.deterministic;
+  const reevaluate = options.mode === 'verify' && (options.reevaluate ?? true) && estimator.deterministic;
   let reevaluated = 0;
   for (const step of steps) {
     if (step.kind === 'propose' || step.kind === 'propose-failed') {
@@ -126,19 +153,29 @@ export async function replayRun(
         key = arch === undefined ? undefined : space.key(arch);
       } catch (err) {
         if (step.kind === 'propose-failed') continue;
-        throw diverge(step.seq, `strategy threw while proposing trial ${step.trialId}: ${(err as Error).message}`);
+        throw diverge(
+          step.seq,
+          `strategy threw while proposing trial ${step.trialId}: ${(err as Error).message}`,
+        );
       }
       if (step.kind === 'propose-failed') {
-        throw diverge(step.seq, `the log records that proposing trial ${step.trialId} failed; the strategy now proposes ${key}`);
+        throw diverge(
+          step.seq,
+          `the log records that proposing trial ${step.trialId} failed; the strategy now proposes ${key}`,
+        );
       }
       if (key !== step.key) {
-        throw diverge(step.seq, `trial ${step.trialId}: the log proposes ${step.key}, the strategy now proposes ${key ?? 'nothing'}`);
+        throw diverge(
+          step.seq,
+          `trial ${step.trialId}: the log proposes ${step.key}, the strategy now proposes ${key ?? 'nothing'}`,
+        );
       }
       continue;
     }
     const trial = state.trials[step.trialId];
     const key = trial?.arch;
-    if (key === undefined) throw diverge(step.seq, `result for trial ${step.trialId}, which was never proposed`);
+    if (key === undefined)
+      throw diverge(step.seq, `result for trial ${step.trialId}, which was never proposed`);
     const arch = space.parse(key);
     if (reevaluate && step.status === 'completed') {
       const fresh = await estimator.evaluate(arch, {
@@ -173,11 +210,15 @@ export async function replayRun(
   return { state, plugins, strategy, told, events: read, reevaluated };
 }
 
-function firstMismatch(recorded: Metrics, fresh: Metrics): { name: string; recorded: unknown; fresh: unknown } | undefined {
+function firstMismatch(
+  recorded: Metrics,
+  fresh: Metrics,
+): { name: string; recorded: unknown; fresh: unknown } | undefined {
   for (const name of new Set([...Object.keys(recorded), ...Object.keys(fresh)])) {
     const a = recorded[name];
     const b = fresh[name];
-    const same = typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+    const same =
+      typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
     if (!same) return { name, recorded: a, fresh: b };
   }
   return undefined;
@@ -189,6 +230,10 @@ function checkConfigStable(runId: string, recorded: RunConfig, now: RunConfig): 
   const a = canonicalJson(recorded.strategyOptions);
   const b = canonicalJson(now.strategyOptions);
   if (a !== b) {
-    throw new ReplayDivergenceError(runId, 0, `strategy options resolve to ${b} today but were recorded as ${a}`);
+    throw new ReplayDivergenceError(
+      runId,
+      0,
+      `strategy options resolve to ${b} today but were recorded as ${a}`,
+    );
   }
 }

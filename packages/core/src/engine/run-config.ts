@@ -24,7 +24,8 @@ export const DEFAULT_CHECKPOINT_EVERY = 50;
 export function baseRunConfig(input: SearchConfigInput, defaultObjective: Objective): RunConfig {
   const seed = input.seed ?? 0;
   const concurrency = input.concurrency ?? 1;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new ConfigError(`seed must be a non-negative whole number, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new ConfigError(`seed must be a non-negative whole number, got ${seed}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ConfigError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   }

@@ -1,4 +1,4 @@
-import { Subject, type Observable } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import type { EventData, RunEvent, RunEventType } from '../events/event.js';
 import { CURRENT_VERSIONS } from '../events/event.js';
 import { eventHash } from '../events/hash-chain.js';
@@ -48,7 +48,14 @@ export class RunWriter {
     let prev = this.state.lastHash;
     const base = this.state.lastSeq;
     const stored = events.map((e, i) => {
-      const content = { runId: this.runId, seq: base + 1 + i, type: e.type, v: CURRENT_VERSIONS[e.type], ts, data: e.data };
+      const content = {
+        runId: this.runId,
+        seq: base + 1 + i,
+        type: e.type,
+        v: CURRENT_VERSIONS[e.type],
+        ts,
+        data: e.data,
+      };
       prev = eventHash(prev, content);
       return { ...content, hash: prev } as RunEvent;
     });

@@ -1,11 +1,17 @@
-import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import { arch as cpuArch, platform } from 'node:os';
-import type { PluginRegistry } from '../di/plugin-registry.js';
+import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
+import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, errorInfo } from '../errors.js';
 import type { Metrics, RunEvent, TrialRef } from '../events/event.js';
-import { activeMs, initialRunState, type RunState, score, unfinishedTrials } from '../projections/run-state.js';
+import {
+  activeMs,
+  initialRunState,
+  type RunState,
+  score,
+  unfinishedTrials,
+} from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
@@ -87,11 +93,16 @@ export class Search {
   }
 
   /** Validates the config and plugins, then writes RunStarted. Nothing is written if validation fails. */
-  static async start(deps: SearchDeps, input: SearchConfigInput, runId = newRunId(deps.clock ?? Date.now)): Promise<Search> {
+  static async start(
+    deps: SearchDeps,
+    input: SearchConfigInput,
+    runId = newRunId(deps.clock ?? Date.now),
+  ): Promise<Search> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
       throw new ConfigError(`run id '${runId}' must be letters, digits, '.', '_' or '-' (at most 128)`);
     }
-    if ((await deps.store.lastSeq(runId)) >= 0) throw new ConfigError(`run '${runId}' exists already; pick another id`);
+    if ((await deps.store.lastSeq(runId)) >= 0)
+      throw new ConfigError(`run '${runId}' exists already; pick another id`);
     const run = instantiate(deps.plugins, input);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
@@ -115,7 +126,10 @@ export class Search {
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     const pending = unfinishedTrials(replayed.state).map((t) => t.trialId);
     if (replayed.state.status !== 'completed') {
-      await writer.append({ type: 'RunResumed', data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending } });
+      await writer.append({
+        type: 'RunResumed',
+        data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending },
+      });
     }
     return new Search(deps, writer, replayed.plugins, replayed.strategy, replayed.told, pending);
   }
@@ -170,7 +184,9 @@ export class Search {
     return {
       runId: this.runId,
       status,
-      ...((reason ?? s.completion?.reason) && { reason: (reason ?? s.completion?.reason) as RunOutcome['reason'] }),
+      ...((reason ?? s.completion?.reason) && {
+        reason: (reason ?? s.completion?.reason) as RunOutcome['reason'],
+      }),
       trials: s.trials.length,
       best: s.best ?? null,
       state: s,
@@ -206,7 +222,13 @@ export class Search {
     return 'proposed';
   }
 
-  private async dispatch(trialId: number, arch: unknown, attempt: number, propose: boolean, key?: string): Promise<void> {
+  private async dispatch(
+    trialId: number,
+    arch: unknown,
+    attempt: number,
+    propose: boolean,
+    key?: string,
+  ): Promise<void> {
     const started: NewEvent = { type: 'TrialStarted', data: { trialId, attempt } };
     if (propose) await this.writer.append({ type: 'TrialProposed', data: { trialId, arch: key! } }, started);
     else await this.writer.append(started);
@@ -226,7 +248,9 @@ export class Search {
           signal: controller.signal,
           report: (step, metrics) => {
             if (!controller.signal.aborted) {
-              this.writer.append({ type: 'TrialProgressed', data: { trialId, step, metrics } }).catch(() => {});
+              this.writer
+                .append({ type: 'TrialProgressed', data: { trialId, step, metrics } })
+                .catch(() => {});
             }
           },
         }),
@@ -255,7 +279,10 @@ export class Search {
     if (this.stopping && controller?.signal.aborted) return;
     const durationMs = Math.round(s.durationMs * 1000) / 1000;
     if (s.ok) {
-      await this.writer.append({ type: 'TrialCompleted', data: { trialId: s.trialId, metrics: s.metrics!, durationMs } });
+      await this.writer.append({
+        type: 'TrialCompleted',
+        data: { trialId: s.trialId, metrics: s.metrics!, durationMs },
+      });
     } else {
       await this.writer.append({
         type: 'TrialFailed',
@@ -287,7 +314,10 @@ export class Search {
     if (!every || !this.strategy.snapshot || this.told % every !== 0) return;
     const bytes = await this.strategy.snapshot();
     const blob = await this.deps.store.putBlob(bytes);
-    await this.writer.append({ type: 'StrategyCheckpointed', data: { blob, bytes: bytes.byteLength, told: this.told } });
+    await this.writer.append({
+      type: 'StrategyCheckpointed',
+      data: { blob, bytes: bytes.byteLength, told: this.told },
+    });
   }
 
   private subscribeReactions(): Subscription[] {
@@ -296,7 +326,10 @@ export class Search {
         .pipe(
           catchError((err: unknown) => {
             this.writer
-              .append({ type: 'PluginFailed', data: { source: `reaction:${reaction.name}`, error: errorInfo(err) } })
+              .append({
+                type: 'PluginFailed',
+                data: { source: `reaction:${reaction.name}`, error: errorInfo(err) },
+              })
               .catch(() => {});
             return EMPTY;
           }),
@@ -307,7 +340,8 @@ export class Search {
 }
 
 function checkMetrics(metrics: Metrics, objective: string): Metrics {
-  if (typeof metrics !== 'object' || metrics === null) throw new InvalidMetricsError('estimator returned no metrics');
+  if (typeof metrics !== 'object' || metrics === null)
+    throw new InvalidMetricsError('estimator returned no metrics');
   const v = metrics[objective];
   if (typeof v !== 'number') throw new InvalidMetricsError(`estimator returned no '${objective}'`);
   if (!Number.isFinite(v)) throw new InvalidMetricsError(`estimator returned ${objective}=${v}`);
@@ -321,4 +355,3 @@ export function newRunId(clock: () => number = Date.now): string {
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
-

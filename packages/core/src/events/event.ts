@@ -70,7 +70,10 @@ export type RunStarted = Event<
 export type TrialProposed = Event<'TrialProposed', { trialId: number; arch: string }>;
 export type TrialStarted = Event<'TrialStarted', { trialId: number; attempt: number }>;
 export type TrialProgressed = Event<'TrialProgressed', { trialId: number; step: number; metrics: Metrics }>;
-export type TrialCompleted = Event<'TrialCompleted', { trialId: number; metrics: Metrics; durationMs: number }>;
+export type TrialCompleted = Event<
+  'TrialCompleted',
+  { trialId: number; metrics: Metrics; durationMs: number }
+>;
 /** `stage: 'propose'` means the strategy threw while proposing trial `trialId`; there is no TrialProposed for it. */
 export type TrialFailed = Event<
   'TrialFailed',
@@ -78,7 +81,10 @@ export type TrialFailed = Event<
 >;
 export type TrialPruned = Event<'TrialPruned', { trialId: number; reason: string; metrics: Metrics }>;
 /** The strategy's state after every event up to this one; `blob` is the sha256 of the snapshot bytes. */
-export type StrategyCheckpointed = Event<'StrategyCheckpointed', { blob: string; bytes: number; told: number }>;
+export type StrategyCheckpointed = Event<
+  'StrategyCheckpointed',
+  { blob: string; bytes: number; told: number }
+>;
 /** A plugin reaction or a strategy's `tell` threw; the run recorded it and went on. */
 export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: number; error: ErrorInfo }>;
 export type RunResumed = Event<'RunResumed', { fromSeq: number; redispatched: number[] }>;

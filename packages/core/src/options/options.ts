@@ -49,7 +49,8 @@ function coerce(owner: string, name: string, s: OptionSpec, value: unknown): unk
     case 'int':
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isFinite(n)) return fail(`must be a ${s.type === 'int' ? 'whole ' : ''}number`);
+      if (typeof n !== 'number' || !Number.isFinite(n))
+        return fail(`must be a ${s.type === 'int' ? 'whole ' : ''}number`);
       if (s.type === 'int' && !Number.isInteger(n)) return fail('must be a whole number');
       if (s.min !== undefined && n < s.min) return fail(`must be at least ${s.min}`);
       if (s.max !== undefined && n > s.max) return fail(`must be at most ${s.max}`);
@@ -60,7 +61,8 @@ function coerce(owner: string, name: string, s: OptionSpec, value: unknown): unk
       if (value === 'true' || value === 'false') return value === 'true';
       return fail('must be true or false');
     case 'enum':
-      if (typeof value !== 'string' || !s.values.includes(value)) return fail(`must be one of ${s.values.join(', ')}`);
+      if (typeof value !== 'string' || !s.values.includes(value))
+        return fail(`must be one of ${s.values.join(', ')}`);
       return value;
     case 'string':
       if (typeof value !== 'string') return fail('must be a string');

@@ -89,7 +89,12 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       state.segmentStart = e.ts;
       break;
     case 'TrialProposed':
-      state.trials[e.data.trialId] = { trialId: e.data.trialId, arch: e.data.arch, status: 'proposed', attempts: 0 };
+      state.trials[e.data.trialId] = {
+        trialId: e.data.trialId,
+        arch: e.data.arch,
+        status: 'proposed',
+        attempts: 0,
+      };
       break;
     case 'TrialStarted': {
       const t = trial(state, e.data.trialId);
@@ -167,7 +172,9 @@ export function unfinishedTrials(state: RunState): Trial[] {
 }
 
 export function finishedTrials(state: RunState): Trial[] {
-  return state.trials.filter((t) => t && (t.status === 'completed' || t.status === 'failed' || t.status === 'pruned'));
+  return state.trials.filter(
+    (t) => t && (t.status === 'completed' || t.status === 'failed' || t.status === 'pruned'),
+  );
 }
 
 function trial(state: RunState, trialId: number): Trial {

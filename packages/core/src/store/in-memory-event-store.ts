@@ -33,7 +33,12 @@ export class InMemoryEventStore implements EventStore {
   async listRuns(): Promise<RunListing[]> {
     return [...this.runs.entries()]
       .filter(([, log]) => log.length > 0)
-      .map(([runId, log]) => ({ runId, createdAt: log[0]!.ts, lastTs: log.at(-1)!.ts, lastSeq: log.length - 1 }))
+      .map(([runId, log]) => ({
+        runId,
+        createdAt: log[0]!.ts,
+        lastTs: log.at(-1)!.ts,
+        lastSeq: log.length - 1,
+      }))
       .sort((a, b) => a.createdAt - b.createdAt || a.runId.localeCompare(b.runId));
   }
 

@@ -32,7 +32,8 @@ export class RandomStrategy<A> implements Strategy<A> {
   ask(): A | undefined {
     const { rng, options: o } = this.ctx;
     if (!o.dedupe) return this.space.sample(rng);
-    if (this.exhausted || (this.space.size !== undefined && this.seen.size >= this.space.size)) return undefined;
+    if (this.exhausted || (this.space.size !== undefined && this.seen.size >= this.space.size))
+      return undefined;
     for (let i = 0; i < o.maxRetries; i++) {
       const arch = this.space.sample(rng);
       const key = this.space.key(arch);

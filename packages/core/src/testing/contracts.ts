@@ -1,27 +1,34 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '../di/plugin-registry.js';
+import { replayRun } from '../engine/replay.js';
+import type { SearchConfigInput } from '../engine/run-config.js';
 import { ConcurrencyConflictError, MalformedArchitectureError } from '../errors.js';
 import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
+import { eventHash } from '../events/hash-chain.js';
+import type { StoredEvent } from '../events/upcast.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
-import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
 import { Rng } from '../rng/rng.js';
+import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
 import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
 import type { StrategyFactory } from '../strategy/strategy.js';
-import type { StoredEvent } from '../events/upcast.js';
-import type { SearchConfigInput } from '../engine/run-config.js';
 import { copyLogPrefix, runSearch, trialsOf } from './harness.js';
 import { digitsSpaceFactory, syntheticEstimatorFactory } from './synthetic.js';
-import { eventHash } from '../events/hash-chain.js';
-import { replayRun } from '../engine/replay.js';
 
 type Factory<T> = () => T | Promise<T>;
 
 function fakeEvents(runId: string, from: number, n: number): StoredEvent[] {
   let prev = '';
   return Array.from({ length: n }, (_, i) => {
-    const content = { runId, seq: from + i, type: 'TrialProgressed', v: 1, ts: 1_700_000_000_000 + i, data: { trialId: i, step: i, metrics: { x: i / 3 } } };
+    const content = {
+      runId,
+      seq: from + i,
+      type: 'TrialProgressed',
+      v: 1,
+      ts: 1_700_000_000_000 + i,
+      data: { trialId: i, step: i, metrics: { x: i / 3 } },
+    };
     prev = eventHash(prev, content);
     return { ...content, hash: prev };
   });
@@ -37,7 +44,11 @@ async function readAll(store: EventStore, runId: string, from = 0): Promise<Stor
  * The EventStore contract. `factory` returns an empty store; `reopen`, when given, returns a
  * new handle on the same storage (to check that appends survive the handle).
  */
-export function eventStoreContract(name: string, factory: Factory<EventStore>, reopen?: (old: EventStore) => Promise<EventStore>): void {
+export function eventStoreContract(
+  name: string,
+  factory: Factory<EventStore>,
+  reopen?: (old: EventStore) => Promise<EventStore>,
+): void {
   describe(`EventStore contract: ${name}`, () => {
     it('reads back what was appended, in seq order, from any position', async () => {
       const store = await factory();
@@ -61,8 +72,12 @@ export function eventStoreContract(name: string, factory: Factory<EventStore>, r
       const store = await factory();
       const events = fakeEvents('r1', 0, 3);
       await store.append('r1', -1, events.slice(0, 2));
-      await expect(store.append('r1', 0, fakeEvents('r1', 1, 1))).rejects.toBeInstanceOf(ConcurrencyConflictError);
-      await expect(store.append('r1', -1, fakeEvents('r1', 0, 1))).rejects.toBeInstanceOf(ConcurrencyConflictError);
+      await expect(store.append('r1', 0, fakeEvents('r1', 1, 1))).rejects.toBeInstanceOf(
+        ConcurrencyConflictError,
+      );
+      await expect(store.append('r1', -1, fakeEvents('r1', 0, 1))).rejects.toBeInstanceOf(
+        ConcurrencyConflictError,
+      );
       expect(await readAll(store, 'r1')).toEqual(events.slice(0, 2));
       await store.close();
     });
@@ -142,7 +157,11 @@ export function eventStoreContract(name: string, factory: Factory<EventStore>, r
 }
 
 /** The SearchSpace contract: sampling, keys, parsing and whichever optional operations the space has. */
-export function searchSpaceContract(name: string, factory: Factory<SearchSpace>, malformedKeys: readonly string[]): void {
+export function searchSpaceContract(
+  name: string,
+  factory: Factory<SearchSpace>,
+  malformedKeys: readonly string[],
+): void {
   describe(`SearchSpace contract: ${name}`, () => {
     it('samples the same architectures from the same seed', async () => {
       const space = await factory();
@@ -165,7 +184,8 @@ export function searchSpaceContract(name: string, factory: Factory<SearchSpace>,
 
     it('rejects malformed keys with MalformedArchitectureError', async () => {
       const space = await factory();
-      for (const key of malformedKeys) expect(() => space.parse(key), key).toThrow(MalformedArchitectureError);
+      for (const key of malformedKeys)
+        expect(() => space.parse(key), key).toThrow(MalformedArchitectureError);
     });
 
     it('mutates to a different, valid architecture, deterministically', async (ctx) => {
@@ -201,7 +221,7 @@ export function searchSpaceContract(name: string, factory: Factory<SearchSpace>,
         const arch = space.sample(rng);
         const code = encode(arch);
         expect(code.length).toBe(decisions.length);
-        code.forEach((c, j) => expect(c).toBeLessThan(decisions[j]!.choices.length));
+        for (const [j, c] of code.entries()) expect(c).toBeLessThan(decisions[j]!.choices.length);
         expect(space.key(decode(code))).toBe(space.key(arch));
       }
     });
@@ -290,13 +310,23 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
 }
 
 /** The Estimator contract: declared metrics, finite values, and determinism where claimed. */
-export function estimatorContract(name: string, factory: Factory<Estimator>, space: SearchSpace, samples = 20): void {
+export function estimatorContract(
+  name: string,
+  factory: Factory<Estimator>,
+  space: SearchSpace,
+  samples = 20,
+): void {
   describe(`Estimator contract: ${name}`, () => {
     it('returns every declared metric as a finite number', async () => {
       const est = await factory();
       const rng = Rng.fromSeed(21);
       for (let i = 0; i < samples; i++) {
-        const m = await est.evaluate(space.sample(rng), { trialId: i, seed: i, signal: new AbortController().signal, report: () => {} });
+        const m = await est.evaluate(space.sample(rng), {
+          trialId: i,
+          seed: i,
+          signal: new AbortController().signal,
+          report: () => {},
+        });
         for (const spec of est.metrics) expect(Number.isFinite(m[spec.name]), `${spec.name}`).toBe(true);
       }
     });
@@ -312,7 +342,11 @@ export function estimatorContract(name: string, factory: Factory<Estimator>, spa
 }
 
 /** The HardwareModel contract: declared metrics, finite and non-negative. */
-export function hardwareModelContract(name: string, factory: Factory<HardwareModel>, space: SearchSpace): void {
+export function hardwareModelContract(
+  name: string,
+  factory: Factory<HardwareModel>,
+  space: SearchSpace,
+): void {
   describe(`HardwareModel contract: ${name}`, () => {
     it('returns every declared cost as a finite, non-negative number', async () => {
       const model = await factory();

@@ -1,7 +1,7 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
+import type { SearchConfigInput } from '../engine/run-config.js';
 import type { RunOutcome } from '../engine/search.js';
 import { Search } from '../engine/search.js';
-import type { SearchConfigInput } from '../engine/run-config.js';
 import type { RunState } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
@@ -14,13 +14,18 @@ export async function runSearch(
 ): Promise<RunOutcome & { store: EventStore }> {
   let t = 1_700_000_000_000;
   const deps = { store, plugins: registry, clock: () => (t += 1) };
-  const search = 'resume' in config ? await Search.resume(deps, config.resume) : await Search.start(deps, config, 'test-run');
+  const search =
+    'resume' in config
+      ? await Search.resume(deps, config.resume)
+      : await Search.start(deps, config, 'test-run');
   const outcome = await search.run();
   return { ...outcome, store };
 }
 
 /** The parts of a run's trials that must survive a crash and resume: ids, architectures, outcomes. */
-export function trialsOf(state: RunState): { trialId: number; arch?: string; status: string; metrics?: unknown }[] {
+export function trialsOf(
+  state: RunState,
+): { trialId: number; arch?: string; status: string; metrics?: unknown }[] {
   return state.trials.map((t) => ({
     trialId: t.trialId,
     ...(t.arch !== undefined && { arch: t.arch }),
@@ -30,7 +35,12 @@ export function trialsOf(state: RunState): { trialId: number; arch?: string; sta
 }
 
 /** Copies the first `count` events of a run (and every blob they name) to another store: a crash after event `count`. */
-export async function copyLogPrefix(from: EventStore, to: EventStore, runId: string, count: number): Promise<void> {
+export async function copyLogPrefix(
+  from: EventStore,
+  to: EventStore,
+  runId: string,
+  count: number,
+): Promise<void> {
   const events = [];
   for await (const e of from.read(runId)) {
     if (e.seq >= count) break;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { MalformedArchitectureError } from '../errors.js';
 import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
 import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
-import { MalformedArchitectureError } from '../errors.js';
 
 /**
  * A tiny space for tests: `width` digits in base `base`, key like `2-0-4-1`. It has every
@@ -10,10 +10,12 @@ import { MalformedArchitectureError } from '../errors.js';
 export function digitsSpace(width = 4, base = 5): SearchSpace<number[]> {
   const check = (key: string): number[] => {
     const parts = key.split('-');
-    if (parts.length !== width) throw new MalformedArchitectureError('digits', key, `expected ${width} digits`);
+    if (parts.length !== width)
+      throw new MalformedArchitectureError('digits', key, `expected ${width} digits`);
     return parts.map((p) => {
       const d = Number(p);
-      if (!/^\d+$/.test(p) || d >= base) throw new MalformedArchitectureError('digits', key, `'${p}' is not a digit below ${base}`);
+      if (!/^\d+$/.test(p) || d >= base)
+        throw new MalformedArchitectureError('digits', key, `'${p}' is not a digit below ${base}`);
       return d;
     });
   };
@@ -62,7 +64,10 @@ export function hashScore(key: string): number {
 }
 
 /** An estimator for tests: `score` from the key's hash, optionally failing on some keys. */
-export function syntheticEstimator(opts: { failWhen?: (key: string) => boolean; space: SearchSpace }): Estimator {
+export function syntheticEstimator(opts: {
+  failWhen?: (key: string) => boolean;
+  space: SearchSpace;
+}): Estimator {
   return {
     name: 'synthetic',
     metrics: [{ name: 'score', direction: 'max' }],

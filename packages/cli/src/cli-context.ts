@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigError,
+  type EventStore,
+  loadPlugins,
+  PluginRegistry,
+  type RunEvent,
+  type StoredEvent,
+  UnknownRunError,
+  upcast,
+} from '@archlab/core';
+
+/** First-party plugin packages the CLI always loads; `--plugin` and the config's `plugins` add more. */
+export const DEFAULT_PLUGINS = ['@archlab/core', '@archlab/storage-sqlite', '@archlab/bench-nb201'] as const;
+
+export interface CliContext {
+  readonly registry: PluginRegistry;
+  readonly packages: Record<string, string>;
+  readonly store: EventStore;
+  readonly dbPath: string;
+}
+
+const cliDir = dirname(fileURLToPath(import.meta.url));
+
+export async function loadRegistry(
+  extraPlugins: readonly string[] = [],
+): Promise<{ registry: PluginRegistry; packages: Record<string, string> }> {
+  const { container, packages } = await loadPlugins(
+    [...DEFAULT_PLUGINS, ...extraPlugins],
+    [process.cwd(), cliDir],
+  );
+  return { registry: new PluginRegistry(container), packages };
+}
+
+/**
+ * Loads the plugins and opens the store. Read commands pass `mustExist`, so a mistyped path is an
+ * error rather than a new empty database.
+ */
+export async function openContext(opts: {
+  db: string | undefined;
+  store?: string;
+  plugins?: readonly string[];
+  mustExist: boolean;
+}): Promise<CliContext> {
+  if (!opts.db) throw new ConfigError('no database given: pass --db FILE (or "db" in the config file)');
+  const dbPath = resolve(opts.db);
+  if (opts.mustExist && !existsSync(dbPath)) {
+    throw new ConfigError(`no database at '${opts.db}'; run 'archlab search --db ${opts.db} ...' first`);
+  }
+  const { registry, packages } = await loadRegistry(opts.plugins);
+  const store = await registry.get('store', opts.store ?? 'sqlite').create(dbPath);
+  return { registry, packages, store, dbPath };
+}
+
+/** A run id or a unique prefix of one. */
+export async function resolveRunId(store: EventStore, idOrPrefix: string): Promise<string> {
+  const runs = await store.listRuns();
+  if (runs.some((r) => r.runId === idOrPrefix)) return idOrPrefix;
+  const matches = runs.filter((r) => r.runId.startsWith(idOrPrefix));
+  if (matches.length === 1) return matches[0]!.runId;
+  if (matches.length > 1) {
+    throw new UnknownRunError(
+      idOrPrefix,
+      `it is a prefix of ${matches.length} runs (${matches
+        .map((r) => r.runId)
+        .slice(0, 5)
+        .join(', ')}); give more of it`,
+    );
+  }
+  throw new UnknownRunError(idOrPrefix);
+}
+
+export async function* readEvents(
+  store: EventStore,
+  runId: string,
+): AsyncGenerator<{ stored: StoredEvent; event: RunEvent }> {
+  for await (const stored of store.read(runId)) yield { stored, event: upcast(stored) };
+}

@@ -1,0 +1,37 @@
+import type { Search } from '@archlab/core';
+import { ProgressReporter } from '../progress.js';
+import { summarize, summaryText } from '../run-summary.js';
+
+export interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Runs a started or resumed search with progress on stderr, stops cleanly on Ctrl-C (a second
+ * Ctrl-C exits at once; the log is safe either way) and prints the summary. Returns the exit code.
+ */
+export async function driveRun(search: Search, dbPath: string, out: OutputOptions): Promise<number> {
+  const progress = new ProgressReporter(search.state, process.stderr, !out.quiet);
+  const sub = search.events$.subscribe((e) => progress.onEvent(e));
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(
+      '\narchlab: stopping after the trials in flight are aborted (Ctrl-C again to quit now)\n',
+    );
+    search.stop();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const outcome = await search.run();
+    progress.finish();
+    if (out.json) process.stdout.write(`${JSON.stringify(summarize(outcome.state))}\n`);
+    else process.stdout.write(`${summaryText(outcome.state, dbPath)}\n`);
+    return outcome.status === 'interrupted' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    sub.unsubscribe();
+  }
+}

@@ -1,0 +1,51 @@
+import { instantiateEvaluation, parseKeyValues } from '@archlab/core';
+import { loadRegistry } from '../cli-context.js';
+import { fmt } from '../progress.js';
+
+export interface EvalFlags {
+  space: string;
+  spaceOption?: string[];
+  estimator: string;
+  estimatorOption?: string[];
+  arch: string;
+  seed?: number;
+  plugin?: string[];
+  json?: boolean;
+}
+
+/** Evaluates one architecture, given by its key, without a run or a database. */
+export async function evalCommand(flags: EvalFlags): Promise<number> {
+  const { registry } = await loadRegistry(flags.plugin);
+  const { space, estimator } = instantiateEvaluation(registry, {
+    space: flags.space,
+    spaceOptions: parseKeyValues(flags.spaceOption ?? [], '--space-option'),
+    estimator: flags.estimator,
+    estimatorOptions: parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+  });
+  try {
+    const arch = space.parse(flags.arch);
+    const metrics = await estimator.evaluate(arch, {
+      trialId: 0,
+      seed: flags.seed ?? 0,
+      signal: new AbortController().signal,
+      report: (step, m) => {
+        if (!flags.json)
+          process.stderr.write(
+            `step ${step}: ${Object.entries(m)
+              .map(([k, v]) => `${k}=${fmt(v)}`)
+              .join(' ')}\n`,
+          );
+      },
+    });
+    if (flags.json) process.stdout.write(`${JSON.stringify({ arch: space.key(arch), metrics })}\n`);
+    else
+      process.stdout.write(
+        `${space.key(arch)}\n${Object.entries(metrics)
+          .map(([k, v]) => `${k}=${fmt(v)}`)
+          .join('  ')}\n`,
+      );
+    return 0;
+  } finally {
+    await estimator.dispose?.();
+  }
+}

@@ -1,0 +1,178 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { ConfigError, evolve, initialRunState, isEventType, type RunState } from '@archlab/core';
+import { openContext, readEvents, resolveRunId } from '../cli-context.js';
+import { fmt } from '../progress.js';
+import { summarize, summaryText } from '../run-summary.js';
+
+export interface ReadFlags {
+  db?: string;
+  store?: string;
+  plugin?: string[];
+  json?: boolean;
+}
+
+async function withStore<T>(
+  flags: ReadFlags,
+  fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>,
+): Promise<T> {
+  const ctx = await openContext({ db: flags.db, store: flags.store, plugins: flags.plugin, mustExist: true });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+async function foldStored(ctx: Awaited<ReturnType<typeof openContext>>, runId: string): Promise<RunState> {
+  const state = initialRunState(runId);
+  for await (const { event } of readEvents(ctx.store, runId)) evolve(state, event);
+  return state;
+}
+
+export async function runsCommand(flags: ReadFlags): Promise<number> {
+  return withStore(flags, async (ctx) => {
+    const rows = [];
+    for (const r of await ctx.store.listRuns()) rows.push(summarize(await foldStored(ctx, r.runId)));
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(rows)}\n`);
+      return 0;
+    }
+    if (rows.length === 0) {
+      process.stdout.write('no runs yet\n');
+      return 0;
+    }
+    const table = rows.map((s) => [
+      s.runId,
+      s.createdAt?.replace('T', ' ').slice(0, 19) ?? '-',
+      s.strategy ?? '-',
+      `${s.space}/${s.estimator}`,
+      `${s.trials}${s.budget?.trials ? `/${s.budget.trials}` : ''}`,
+      s.status,
+      s.best && s.objective ? `${s.objective.metric}=${fmt(s.best.metrics[s.objective.metric])}` : '-',
+    ]);
+    printTable(['run', 'created (UTC)', 'strategy', 'space/estimator', 'trials', 'status', 'best'], table);
+    return 0;
+  });
+}
+
+export async function showCommand(run: string, flags: ReadFlags & { top?: number }): Promise<number> {
+  return withStore(flags, async (ctx) => {
+    const state = await foldStored(ctx, await resolveRunId(ctx.store, run));
+    const top = topTrials(state, flags.top ?? 10);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ ...summarize(state), top })}\n`);
+      return 0;
+    }
+    process.stdout.write(`${summaryText(state, flags.db)}\n`);
+    if (top.length && state.config) {
+      process.stdout.write(
+        `\ntop ${top.length} by ${state.config.objective.metric} (${state.config.objective.direction}):\n`,
+      );
+      printTable(
+        ['trial', state.config.objective.metric, 'arch'],
+        top.map((t) => [String(t.trialId), fmt(t.metrics[state.config!.objective.metric]), t.arch]),
+      );
+    }
+    return 0;
+  });
+}
+
+function topTrials(state: RunState, n: number) {
+  const o = state.config?.objective;
+  if (!o) return [];
+  const sign = o.direction === 'max' ? -1 : 1;
+  return state.trials
+    .filter((t) => t?.status === 'completed' && typeof t.metrics?.[o.metric] === 'number')
+    .sort((a, b) => sign * (a.metrics![o.metric]! - b.metrics![o.metric]!) || a.trialId - b.trialId)
+    .slice(0, n)
+    .map((t) => ({ trialId: t.trialId, arch: t.arch ?? '', metrics: t.metrics! }));
+}
+
+export async function eventsCommand(run: string, flags: ReadFlags & { type?: string[] }): Promise<number> {
+  return withStore(flags, async (ctx) => {
+    const runId = await resolveRunId(ctx.store, run);
+    const types = flags.type ?? [];
+    const bad = types.filter((t) => !isEventType(t));
+    if (bad.length)
+      throw new ConfigError(
+        `unknown event type ${bad.map((t) => `'${t}'`).join(', ')}; see 'archlab events --help'`,
+      );
+    const out = process.stdout;
+    if (flags.json) out.write('[');
+    let first = true;
+    for await (const { event } of readEvents(ctx.store, runId)) {
+      if (types.length && !types.includes(event.type)) continue;
+      if (flags.json) {
+        out.write(`${first ? '' : ','}\n${JSON.stringify(event)}`);
+      } else {
+        const when = new Date(event.ts).toISOString().slice(11, 23);
+        if (
+          !out.write(
+            `${String(event.seq).padStart(6)}  ${when}  ${event.type.padEnd(20)}  ${JSON.stringify(event.data)}\n`,
+          )
+        ) {
+          await once(out, 'drain');
+        }
+      }
+      first = false;
+    }
+    if (flags.json) out.write('\n]\n');
+    return 0;
+  });
+}
+
+export async function exportCommand(
+  run: string,
+  flags: ReadFlags & { format?: string; out?: string },
+): Promise<number> {
+  const format = flags.format ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv')
+    throw new ConfigError(`--format must be jsonl or csv, got '${format}'`);
+  return withStore(flags, async (ctx) => {
+    const runId = await resolveRunId(ctx.store, run);
+    const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+    const write = async (line: string) => {
+      if (!out.write(line)) await once(out, 'drain');
+    };
+    if (format === 'jsonl') {
+      // One stored event per line, as stored (before upcasting): an export is an archive.
+      for await (const { stored } of readEvents(ctx.store, runId)) await write(`${JSON.stringify(stored)}\n`);
+    } else {
+      const state = await foldStored(ctx, runId);
+      const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
+      await write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
+      for (const t of state.trials) {
+        const cells = [
+          String(t.trialId),
+          t.arch ?? '',
+          t.status,
+          ...metricNames.map((m) => (t.metrics?.[m] === undefined ? '' : String(t.metrics[m]))),
+          t.durationMs === undefined ? '' : String(t.durationMs),
+          t.error ? `${t.error.name}: ${t.error.message}` : '',
+        ];
+        await write(`${cells.map(csvCell).join(',')}\n`);
+      }
+    }
+    if (flags.out) {
+      (out as ReturnType<typeof createWriteStream>).end();
+      await once(out, 'finish');
+      process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
+    }
+    return 0;
+  });
+}
+
+function csvCell(s: string): string {
+  return /[",\n|]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${line(head)}\n${rows.map(line).join('\n')}\n`);
+}

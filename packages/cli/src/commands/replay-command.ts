@@ -1,0 +1,93 @@
+import { ReplayDivergenceError, replayRun, score } from '@archlab/core';
+import { openContext, resolveRunId } from '../cli-context.js';
+import { fmt } from '../progress.js';
+
+export interface ReplayFlags {
+  db?: string;
+  store?: string;
+  plugin?: string[];
+  verify?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `replay` rebuilds a run from its log (hash chain checked, every proposal re-made by the
+ * strategy) and prints its best-so-far trajectory; `--verify` also re-evaluates every completed
+ * trial of a deterministic estimator and prints a verdict. Exit 1 on divergence.
+ */
+export async function replayCommand(run: string, flags: ReplayFlags): Promise<number> {
+  const ctx = await openContext({ db: flags.db, store: flags.store, plugins: flags.plugin, mustExist: true });
+  try {
+    const runId = await resolveRunId(ctx.store, run);
+    const t0 = performance.now();
+    try {
+      const r = await replayRun(ctx.store, ctx.registry, runId, {
+        mode: 'verify',
+        reevaluate: Boolean(flags.verify),
+        onProgress: (n) => {
+          if (process.stderr.isTTY && !flags.json) process.stderr.write(`\r\x1b[2Kreplaying: ${n} events`);
+        },
+      });
+      if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[2K');
+      const seconds = (performance.now() - t0) / 1000;
+      const objective = r.plugins.config.objective;
+      if (flags.json) {
+        const out = {
+          runId,
+          ok: true,
+          events: r.events,
+          trials: r.state.trials.length,
+          reevaluated: r.reevaluated,
+          seconds,
+        };
+        process.stdout.write(
+          `${JSON.stringify(flags.verify ? out : { ...out, trajectory: trajectory(r.state, objective) })}\n`,
+        );
+        return 0;
+      }
+      if (!flags.verify) {
+        process.stdout.write('trial  status     objective  best-so-far  arch\n');
+        for (const row of trajectory(r.state, objective)) {
+          process.stdout.write(
+            `${String(row.trialId).padStart(5)}  ${row.status.padEnd(9)}  ${fmt(row.value).padStart(9)}  ${fmt(row.best).padStart(11)}  ${row.arch ?? '-'}\n`,
+          );
+        }
+      }
+      const what = r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : '';
+      process.stdout.write(
+        `${flags.verify ? 'verified' : 'replayed'}: run ${runId}, ${r.events} events, ${r.state.trials.length} trials; hash chain intact, every proposal reproduced${what} (${seconds.toFixed(2)} s)\n`,
+      );
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ReplayDivergenceError)) throw err;
+      if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify({ runId, ok: false, divergence: { seq: err.seq, reason: err.reason } })}\n`,
+        );
+      } else {
+        process.stdout.write(`DIVERGES at seq ${err.seq}: ${err.reason}\n`);
+      }
+      return 1;
+    }
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+type Objective = { metric: string; direction: 'max' | 'min' };
+
+function trajectory(state: import('@archlab/core').RunState, objective: Objective) {
+  let best = Number.NaN;
+  return state.trials.map((t) => {
+    const s = score(objective, t.metrics);
+    if (t.status === 'completed' && !Number.isNaN(s) && (Number.isNaN(best) || s > best)) best = s;
+    const sign = objective.direction === 'max' ? 1 : -1;
+    return {
+      trialId: t.trialId,
+      status: t.status,
+      arch: t.arch,
+      value: t.metrics?.[objective.metric],
+      best: Number.isNaN(best) ? undefined : sign * best,
+    };
+  });
+}

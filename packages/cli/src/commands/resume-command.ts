@@ -1,0 +1,31 @@
+import { Search } from '@archlab/core';
+import { openContext, resolveRunId } from '../cli-context.js';
+import { driveRun, type OutputOptions } from './drive-run.js';
+
+export interface ResumeFlags extends OutputOptions {
+  db?: string;
+  store?: string;
+  plugin?: string[];
+}
+
+export async function resumeCommand(run: string, flags: ResumeFlags): Promise<number> {
+  const ctx = await openContext({ db: flags.db, store: flags.store, plugins: flags.plugin, mustExist: true });
+  try {
+    const runId = await resolveRunId(ctx.store, run);
+    const search = await Search.resume(
+      { store: ctx.store, plugins: ctx.registry, packages: ctx.packages },
+      runId,
+    );
+    if (!flags.quiet && !flags.json) {
+      const s = search.state;
+      const msg =
+        s.status === 'completed'
+          ? `run ${runId} is already complete; nothing to do`
+          : `resuming ${runId}: ${s.counts.completed + s.counts.failed + s.counts.pruned} trials done, ${s.trials.length - (s.counts.completed + s.counts.failed + s.counts.pruned)} to run again`;
+      process.stderr.write(`archlab: ${msg}\n`);
+    }
+    return await driveRun(search, flags.db!, flags);
+  } finally {
+    await ctx.store.close();
+  }
+}

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError } from '@archlab/core';
+import { z } from 'zod';
+
+/** `archlab.config.json`: the same settings as the flags; a flag given on the command line wins. */
+export const ConfigFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    db: z.string().min(1).optional(),
+    store: z.string().min(1).optional(),
+    plugins: z.array(z.string().min(1)).optional(),
+    space: z.string().min(1).optional(),
+    spaceOptions: z.record(z.string(), z.unknown()).optional(),
+    estimator: z.string().min(1).optional(),
+    estimatorOptions: z.record(z.string(), z.unknown()).optional(),
+    strategy: z.string().min(1).optional(),
+    strategyOptions: z.record(z.string(), z.unknown()).optional(),
+    trials: z.number().int().positive().optional(),
+    wallTime: z.number().positive().describe('seconds').optional(),
+    seed: z.number().int().nonnegative().optional(),
+    concurrency: z.number().int().positive().optional(),
+    objective: z
+      .string()
+      .regex(/^[\w.-]+:(max|min)$/, 'expected METRIC:max or METRIC:min')
+      .optional(),
+    checkpointEvery: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+export function readConfigFile(path: string): ConfigFile {
+  if (!existsSync(path)) throw new ConfigError(`config file '${path}' does not exist`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file '${path}' is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new ConfigError(`config file '${path}' is invalid: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function parseObjective(text: string): { metric: string; direction: 'max' | 'min' } {
+  const m = /^([\w.-]+):(max|min)$/.exec(text);
+  if (!m)
+    throw new ConfigError(`objective '${text}' must look like METRIC:max or METRIC:min (e.g. test_acc:max)`);
+  return { metric: m[1]!, direction: m[2] as 'max' | 'min' };
+}

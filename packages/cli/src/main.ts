@@ -1,0 +1,155 @@
+import { ArchlabError, EVENT_TYPES } from '@archlab/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { evalCommand } from './commands/eval-command.js';
+import { eventsCommand, exportCommand, runsCommand, showCommand } from './commands/read-commands.js';
+import { replayCommand } from './commands/replay-command.js';
+import { resumeCommand } from './commands/resume-command.js';
+import { searchCommand } from './commands/search-command.js';
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || n < min)
+    throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+  return n;
+};
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+};
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--db <file>', 'the run database (SQLite)')
+    .addOption(new Option('--store <name>', 'event store plugin').default(undefined, 'sqlite'))
+    .option('--plugin <package>', 'load a plugin package (repeatable)', collect);
+}
+
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('archlab')
+    .description('Neural architecture search with an event-sourced, resumable, verifiable log')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  storeOptions(
+    program
+      .command('search')
+      .description('start a search and run it to its budget')
+      .option('--config <file>', 'read settings from a JSON config file (flags win)')
+      .option('--space <name>', 'search space, e.g. nb201')
+      .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+      .option('--estimator <name>', 'estimator, e.g. nb201:cifar10')
+      .option('--estimator-option <k=v>', 'estimator option (repeatable)', collect)
+      .option('--strategy <name>', 'search strategy (default: random)')
+      .option('--strategy-option <k=v>', 'strategy option, e.g. population=10 (repeatable)', collect)
+      .option('--trials <n>', 'trial budget (default: 100 unless --wall-time is given)', int('--trials', 1))
+      .option('--wall-time <seconds>', 'wall-time budget, active time summed over resumes', positive)
+      .option('--seed <n>', 'seed of the whole run (default: 0)', int('--seed', 0))
+      .option('--concurrency <k>', 'trials evaluated at once (default: 1)', int('--concurrency', 1))
+      .option(
+        '--objective <metric:dir>',
+        "what to optimise, e.g. test_acc:max (default: the estimator's first metric)",
+      )
+      .option(
+        '--checkpoint-every <n>',
+        'checkpoint a strategy that supports it every N results (default: 50)',
+        int('--checkpoint-every', 0),
+      )
+      .option('--run-id <id>', 'name the run (default: a timestamp)')
+      .option('--json', 'print the summary as one JSON object on the last line')
+      .option('-q, --quiet', 'no progress output'),
+  ).action(async (flags) => exit(await searchCommand(flags)));
+
+  storeOptions(
+    program
+      .command('resume <run>')
+      .description('carry on an interrupted run: completed trials are kept, unfinished ones run again')
+      .option('--json', 'print the summary as JSON')
+      .option('-q, --quiet', 'no progress output'),
+  ).action(async (run, flags) => exit(await resumeCommand(run, flags)));
+
+  storeOptions(
+    program
+      .command('replay <run>')
+      .description('rebuild a run from its log; --verify checks it and names the first divergent seq')
+      .option('--verify', 'verify: hash chain, every proposal, and re-evaluate deterministic results')
+      .option('--json', 'machine-readable output'),
+  ).action(async (run, flags) => exit(await replayCommand(run, flags)));
+
+  storeOptions(
+    program
+      .command('runs')
+      .description('list the runs in a database')
+      .option('--json', 'machine-readable output'),
+  ).action(async (flags) => exit(await runsCommand(flags)));
+
+  storeOptions(
+    program
+      .command('show <run>')
+      .description("a run's configuration, status, best architecture and top trials")
+      .option('--top <n>', 'how many of the best trials to list', int('--top', 0), 10)
+      .option('--json', 'machine-readable output'),
+  ).action(async (run, flags) => exit(await showCommand(run, flags)));
+
+  storeOptions(
+    program
+      .command('events <run>')
+      .description("print a run's events in log order")
+      .addOption(
+        new Option('--type <type>', 'only events of this type (repeatable)')
+          .choices(EVENT_TYPES)
+          .argParser(collect),
+      )
+      .option('--json', 'a JSON array of the events'),
+  ).action(async (run, flags) => exit(await eventsCommand(run, flags)));
+
+  storeOptions(
+    program
+      .command('export <run>')
+      .description('export a run: jsonl (every stored event, one per line) or csv (one row per trial)')
+      .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+      .option('--out <file>', 'write to a file instead of stdout'),
+  ).action(async (run, flags) => exit(await exportCommand(run, flags)));
+
+  program
+    .command('eval')
+    .description('evaluate one architecture (no run, no database)')
+    .requiredOption('--space <name>', 'search space')
+    .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+    .requiredOption('--estimator <name>', 'estimator')
+    .option('--estimator-option <k=v>', 'estimator option (repeatable)', collect)
+    .requiredOption('--arch <key>', "the architecture's key, e.g. an NB201 cell string")
+    .option('--seed <n>', 'seed given to the estimator', int('--seed', 0))
+    .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
+    .option('--json', 'machine-readable output')
+    .action(async (flags) => exit(await evalCommand(flags)));
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User errors: one line on stderr, exit 2. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander printed its message already; help and version are not errors.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof ArchlabError) {
+      process.stderr.write(`archlab: error: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(
+      `archlab: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { archlab, archlabAsync, archlabJson, exited, tempDir, trialsCsv } from './cli-harness.js';
+
+const ARGS = [
+  '--space',
+  'nb201',
+  '--estimator',
+  'nb201:cifar10',
+  '--strategy',
+  'random',
+  '--trials',
+  '3000',
+  '--seed',
+  '7',
+  '--run-id',
+  'r',
+  '--quiet',
+];
+
+describe('kill -9 at a random point, then resume', () => {
+  let dir: string;
+  let expected: string;
+  let expectedBest: unknown;
+  let fullMs: number;
+
+  beforeAll(() => {
+    dir = tempDir();
+    const t0 = performance.now();
+    const full = archlabJson<{ best: unknown }>(dir, 'search', ...ARGS, '--db', 'full.db');
+    fullMs = performance.now() - t0;
+    expected = trialsCsv(dir, 'full.db', 'r');
+    expectedBest = full.best;
+  });
+
+  it('ends with the same trials and the same best architecture as the uninterrupted run', async () => {
+    let attempt = 0;
+    let midRun = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.double({ min: 0.2, max: 1, noNaN: true }), async (fraction) => {
+        const db = `k${attempt++}.db`;
+        const child = archlabAsync(dir, 'search', ...ARGS, '--db', db);
+        const done = exited(child);
+        await sleep(fraction * fullMs);
+        child.kill('SIGKILL');
+        const killed = await done;
+        const runs = archlab(dir, 'runs', '--db', db, '--json');
+        const listed =
+          runs.code === 0 ? (JSON.parse(runs.stdout) as { runId: string; status: string }[]) : [];
+        if (listed.length === 0) {
+          // Killed before RunStarted was written: nothing to resume, so start again.
+          archlabJson(dir, 'search', ...ARGS, '--db', db);
+        } else {
+          if (killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed') midRun++;
+          const resumed = archlab(dir, 'resume', 'r', '--db', db, '--json');
+          expect(resumed.code, resumed.stderr).toBe(0);
+          expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!).best).toEqual(expectedBest);
+        }
+        expect(trialsCsv(dir, db, 'r')).toBe(expected);
+        expect(archlab(dir, 'replay', 'r', '--db', db, '--verify').code).toBe(0);
+      }),
+      { numRuns: 8, seed: 20261123, endOnFailure: true },
+    );
+    // The property is only worth something if most kills hit a run in progress.
+    expect(midRun).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('a second process working on the same run', () => {
+  it('gets a conflict error (exit 2), and nothing stored is lost', async () => {
+    const dir = tempDir();
+    const args = [
+      '--space',
+      'nb201',
+      '--estimator',
+      'nb201:cifar10',
+      '--trials',
+      '15000',
+      '--seed',
+      '3',
+      '--run-id',
+      'c',
+      '--quiet',
+    ];
+    const first = archlabAsync(dir, 'search', ...args, '--db', 'c.db');
+    const firstDone = exited(first);
+    // Wait until the run is under way, then start a second writer on it.
+    for (let i = 0; i < 200; i++) {
+      await sleep(50);
+      const r = archlab(dir, 'runs', '--db', 'c.db', '--json');
+      if (r.code === 0 && (JSON.parse(r.stdout) as { trials: number }[])[0]?.trials > 100) break;
+    }
+    const second = archlab(dir, 'resume', 'c', '--db', 'c.db');
+    const a = await firstDone;
+    const outcomes = [a, second];
+    const conflicted = outcomes.filter(
+      (o) => o.code === 2 && /was appended to by another writer/.test(o.stderr),
+    );
+    expect(conflicted.length).toBe(1);
+    expect(conflicted[0]!.stderr).not.toMatch(/\n\s+at /);
+    // Whoever lost, the log is intact; finishing the run gives the uninterrupted result.
+    archlab(dir, 'resume', 'c', '--db', 'c.db');
+    expect(archlab(dir, 'replay', 'c', '--db', 'c.db', '--verify').code).toBe(0);
+    archlabJson(dir, 'search', ...args.map((x) => (x === 'c' ? 'ref' : x)), '--db', 'ref.db');
+    expect(trialsCsv(dir, 'c.db', 'c')).toBe(trialsCsv(dir, 'ref.db', 'ref'));
+  });
+});
