@@ -75,6 +75,11 @@ export class MissingCapabilityError extends ArchlabError {
   readonly code = 'MISSING_CAPABILITY';
 }
 
+/** A data set, table or file a plugin needs is missing or damaged; the message says how to get it. */
+export class DataError extends ArchlabError {
+  readonly code: string = 'DATA';
+}
+
 export class StoreError extends ArchlabError {
   readonly code: string = 'STORE';
 }

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 
+// A plugin builds its ContainerModule with the same inversify the core loads it into.
+export { Container, ContainerModule } from 'inversify';
+
 export * from './core-module.js';
 export * from './di/plugin-loader.js';
 export * from './di/plugin-registry.js';

@@ -2,7 +2,7 @@ import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, MissingCapabilityError } from '../errors.js';
 import type { Estimator } from '../estimator/estimator.js';
 import type { Objective, RunConfig } from '../events/event.js';
-import { parseOptions } from '../options/options.js';
+import { type OptionsSpec, parseOptions } from '../options/options.js';
 import { Rng } from '../rng/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
@@ -26,7 +26,7 @@ export interface RunPlugins {
  */
 export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | RunConfig): RunPlugins {
   const strategyFactory = plugins.get('strategy', input.strategy ?? 'random');
-  const { space, estimator } = instantiateEvaluation(plugins, input);
+  const { space, estimator, spaceOptions, estimatorOptions } = instantiateEvaluation(plugins, input);
   const missing = strategyFactory.requires.filter((cap) => space[cap] === undefined);
   if (missing.length) {
     throw new MissingCapabilityError(
@@ -63,7 +63,12 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
 export function instantiateEvaluation(
   plugins: PluginRegistry,
   input: Pick<SearchConfigInput, 'space' | 'spaceOptions' | 'estimator' | 'estimatorOptions'>,
-): { space: SearchSpace; estimator: Estimator } {
+): {
+  space: SearchSpace;
+  estimator: Estimator;
+  spaceOptions: Record<string, unknown>;
+  estimatorOptions: Record<string, unknown>;
+} {
   const spaceFactory = plugins.get('space', input.space);
   const estimatorFactory = plugins.get('estimator', input.estimator);
   if (estimatorFactory.spaces && !estimatorFactory.spaces.includes(input.space)) {
@@ -71,8 +76,21 @@ export function instantiateEvaluation(
       `estimator '${estimatorFactory.name}' cannot evaluate space '${input.space}'; it works on: ${estimatorFactory.spaces.join(', ')}`,
     );
   }
-  const space = spaceFactory.create(input.spaceOptions ?? {});
-  return { space, estimator: estimatorFactory.create(space, input.estimatorOptions ?? {}) };
+  const resolve = (owner: string, spec: OptionsSpec | undefined, raw: Record<string, unknown> = {}) =>
+    spec ? parseOptions(owner, spec, raw) : raw;
+  const spaceOptions = resolve(`space '${spaceFactory.name}'`, spaceFactory.options, input.spaceOptions);
+  const estimatorOptions = resolve(
+    `estimator '${estimatorFactory.name}'`,
+    estimatorFactory.options,
+    input.estimatorOptions,
+  );
+  const space = spaceFactory.create(spaceOptions);
+  return {
+    space,
+    estimator: estimatorFactory.create(space, estimatorOptions),
+    spaceOptions,
+    estimatorOptions,
+  };
 }
 
 function checkObjective(objective: Objective, estimator: Estimator): void {

@@ -1,4 +1,5 @@
 import type { Direction, Metrics } from '../events/event.js';
+import type { OptionsSpec } from '../options/options.js';
 import type { SearchSpace } from '../space/search-space.js';
 
 export interface MetricSpec {
@@ -36,6 +37,8 @@ export interface EstimatorFactory {
   readonly description: string;
   /** Space names this estimator can evaluate; absent means any. */
   readonly spaces?: readonly string[];
+  /** When given, the core validates options against it and `create` gets them with defaults filled in. */
+  readonly options?: OptionsSpec;
   create(space: SearchSpace, options: Readonly<Record<string, unknown>>): Estimator;
 }
 export const EstimatorFactory = Symbol('EstimatorFactory');

@@ -1,3 +1,4 @@
+import type { OptionsSpec } from '../options/options.js';
 import type { Rng } from '../rng/rng.js';
 
 /**
@@ -35,10 +36,12 @@ export interface SpaceEncoding<A> {
 
 export type SpaceCapability = 'mutate' | 'neighbours' | 'isomorphismKey' | 'encoding';
 
-/** Registered under a name (`--space NAME`); `create` validates its options. */
+/** Registered under a name (`--space NAME`). */
 export interface SearchSpaceFactory {
   readonly name: string;
   readonly description: string;
+  /** When given, the core validates options against it and `create` gets them with defaults filled in. */
+  readonly options?: OptionsSpec;
   create(options: Readonly<Record<string, unknown>>): SearchSpace;
 }
 export const SearchSpaceFactory = Symbol('SearchSpaceFactory');

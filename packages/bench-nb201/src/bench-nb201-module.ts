@@ -1,0 +1,11 @@
+import { ContainerModule, EstimatorFactory, SearchSpaceFactory } from '@archlab/core';
+import { nb201Cifar10Factory, nb201Cifar100Factory, nb201ImageNet16Factory } from './nb201-estimator.js';
+import { nb201SpaceFactory } from './nb201-space.js';
+
+/** The `nb201` space and its three table estimators (`nb201:cifar10`, `nb201:cifar100`, `nb201:imagenet16-120`). */
+export const benchNb201Module = new ContainerModule((bind) => {
+  bind(SearchSpaceFactory).toConstantValue(nb201SpaceFactory);
+  bind(EstimatorFactory).toConstantValue(nb201Cifar10Factory);
+  bind(EstimatorFactory).toConstantValue(nb201Cifar100Factory);
+  bind(EstimatorFactory).toConstantValue(nb201ImageNet16Factory);
+});
