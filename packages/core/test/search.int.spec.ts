@@ -25,6 +25,7 @@ import {
   digitsSpace,
   digitsSpaceFactory,
   hashScore,
+  readAll,
   runSearch,
   syntheticEstimator,
   syntheticEstimatorFactory,
@@ -41,12 +42,6 @@ function registry(...extra: StrategyFactory[]): PluginRegistry {
 }
 
 const base = { space: 'digits', estimator: 'synthetic', seed: 3, budget: { trials: 30 } };
-
-async function readAll(store: InMemoryEventStore, runId: string): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for await (const e of store.read(runId)) out.push(e);
-  return out;
-}
 
 /** Rewrites one stored event through `edit`, optionally re-chaining every later hash (a careful forger). */
 async function tamper(

@@ -104,7 +104,7 @@ export async function eventsCommand(run: string, flags: ReadFlags & { type?: str
     for await (const { event } of readEvents(ctx.store, runId)) {
       if (types.length && !types.includes(event.type)) continue;
       if (flags.json) {
-        out.write(`${first ? '' : ','}\n${JSON.stringify(event)}`);
+        out.write(`${first ? '' : ','}${JSON.stringify(event)}`);
       } else {
         const when = new Date(event.ts).toISOString().slice(11, 23);
         if (
@@ -117,7 +117,7 @@ export async function eventsCommand(run: string, flags: ReadFlags & { type?: str
       }
       first = false;
     }
-    if (flags.json) out.write('\n]\n');
+    if (flags.json) out.write(']\n');
     return 0;
   });
 }

@@ -41,7 +41,7 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
   const first = estimator.metrics[0];
   if (!first) throw new ConfigError(`estimator '${estimator.name}' declares no metrics`);
   const config = baseRunConfig(
-    { ...input, strategyOptions },
+    { ...input, spaceOptions, estimatorOptions, strategyOptions },
     { metric: first.name, direction: first.direction },
   );
   checkObjective(config.objective, estimator);

@@ -18,7 +18,8 @@ import { digitsSpaceFactory, syntheticEstimatorFactory } from './synthetic.js';
 
 type Factory<T> = () => T | Promise<T>;
 
-function fakeEvents(runId: string, from: number, n: number): StoredEvent[] {
+/** `n` hash-chained events of run `runId` from seq `from`, for store tests; `by` tags who wrote them. */
+export function fakeEvents(runId: string, from: number, n: number, by = 'test'): StoredEvent[] {
   let prev = '';
   return Array.from({ length: n }, (_, i) => {
     const content = {
@@ -26,15 +27,16 @@ function fakeEvents(runId: string, from: number, n: number): StoredEvent[] {
       seq: from + i,
       type: 'TrialProgressed',
       v: 1,
-      ts: 1_700_000_000_000 + i,
-      data: { trialId: i, step: i, metrics: { x: i / 3 } },
+      ts: 1_700_000_000_000 + from + i,
+      data: { trialId: from + i, step: from + i, by },
     };
     prev = eventHash(prev, content);
     return { ...content, hash: prev };
   });
 }
 
-async function readAll(store: EventStore, runId: string, from = 0): Promise<StoredEvent[]> {
+/** Every event of a run, from `from`. */
+export async function readAll(store: EventStore, runId: string, from = 0): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   for await (const e of store.read(runId, from)) out.push(e);
   return out;
