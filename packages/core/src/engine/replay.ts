@@ -145,6 +145,7 @@ export async function replayRun(
   const { space, estimator, config } = plugins;
   const reevaluate = options.mode === 'verify' && (options.reevaluate ?? true) && estimator.deterministic;
   let reevaluated = 0;
+  const neverAborted = new AbortController().signal;
   for (const step of steps) {
     if (step.kind === 'propose' || step.kind === 'propose-failed') {
       let key: string | undefined;
@@ -181,7 +182,7 @@ export async function replayRun(
       const fresh = await estimator.evaluate(arch, {
         trialId: step.trialId,
         seed: trialSeed(config.seed, step.trialId),
-        signal: new AbortController().signal,
+        signal: neverAborted,
         report: () => {},
       });
       const mismatch = firstMismatch(step.metrics ?? {}, fresh);
