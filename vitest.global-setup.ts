@@ -7,5 +7,5 @@ import { createRequire } from 'node:module';
  */
 export default function setup(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', 'packages/cli'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-b', 'packages/cli', 'examples/plugin-greedy'], { stdio: 'inherit' });
 }

@@ -18,4 +18,6 @@ if (!name || !names.includes(name)) {
 }
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b', join(here, '../packages/cli')], { stdio: 'inherit' });
-execFileSync(process.execPath, [join(here, name, 'main.mjs'), ...process.argv.slice(3)], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(here, name, 'main.mjs'), ...process.argv.slice(3)], {
+  stdio: 'inherit',
+});

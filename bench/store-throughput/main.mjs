@@ -15,7 +15,13 @@ const replayTrials = Number(args['replay-trials'] ?? 100_000);
 const optunaTrials = Number(args['optuna-trials'] ?? 1_000);
 const dir = mkdtempSync(join(tmpdir(), 'archlab-bench-'));
 
-const phase = (...a) => JSON.parse(execFileSync(process.execPath, [join(here, 'phase.mjs'), ...a], { encoding: 'utf8' }).trim().split('\n').at(-1));
+const phase = (...a) =>
+  JSON.parse(
+    execFileSync(process.execPath, [join(here, 'phase.mjs'), ...a], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1),
+  );
 
 try {
   process.stderr.write(`store-throughput: ${trials} random trials on nb201:cifar10 into SQLite...\n`);
@@ -23,16 +29,27 @@ try {
 
   let optuna = { trials_per_s: Number.NaN };
   try {
-    process.stderr.write(`store-throughput: Optuna, ${optunaTrials} trials, RandomSampler, SQLite storage...\n`);
+    process.stderr.write(
+      `store-throughput: Optuna, ${optunaTrials} trials, RandomSampler, SQLite storage...\n`,
+    );
     const csv = join(here, '../../../shared/bench/nb201.csv');
     optuna = JSON.parse(
-      execFileSync('/usr/bin/python3', [join(here, 'optuna_random.py'), join(dir, 'optuna.db'), String(optunaTrials), csv], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      }).trim().split('\n').at(-1),
+      execFileSync(
+        '/usr/bin/python3',
+        [join(here, 'optuna_random.py'), join(dir, 'optuna.db'), String(optunaTrials), csv],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
+        .trim()
+        .split('\n')
+        .at(-1),
     );
   } catch (err) {
-    process.stderr.write(`store-throughput: Optuna comparison skipped (${String(err.message).split('\n')[0]}); install it with 'apt-get install -y python3-optuna'\n`);
+    process.stderr.write(
+      `store-throughput: Optuna comparison skipped (${String(err.message).split('\n')[0]}); install it with 'apt-get install -y python3-optuna'\n`,
+    );
   }
 
   process.stderr.write(`store-throughput: writing a ${replayTrials}-trial run to replay...\n`);

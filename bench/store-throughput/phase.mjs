@@ -13,16 +13,27 @@ if (what === 'search') {
   const t0 = performance.now();
   const search = await Search.start(
     { store, plugins },
-    { space: 'nb201', estimator: 'nb201:cifar10', strategy: 'random', strategyOptions: { dedupe: false }, seed: 1, budget: { trials: Number(n) } },
+    {
+      space: 'nb201',
+      estimator: 'nb201:cifar10',
+      strategy: 'random',
+      strategyOptions: { dedupe: false },
+      seed: 1,
+      budget: { trials: Number(n) },
+    },
     'bench',
   );
   const out = await search.run();
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ seconds, trials: out.trials, trials_per_s: out.trials / seconds, peak_mb: peakMb() }));
+  console.log(
+    JSON.stringify({ seconds, trials: out.trials, trials_per_s: out.trials / seconds, peak_mb: peakMb() }),
+  );
 } else {
   const t0 = performance.now();
   const r = await replayRun(store, plugins, 'bench', { mode: 'verify' });
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ seconds, events: r.events, trials: r.state.trials.length, peak_mb: peakMb() }));
+  console.log(
+    JSON.stringify({ seconds, events: r.events, trials: r.state.trials.length, peak_mb: peakMb() }),
+  );
 }
 await store.close();

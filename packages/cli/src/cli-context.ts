@@ -6,7 +6,9 @@ import {
   type EventStore,
   loadPlugins,
   PluginRegistry,
+  parseKeyValues,
   type RunEvent,
+  type SearchDeps,
   type StoredEvent,
   UnknownRunError,
   upcast,
@@ -41,6 +43,7 @@ export async function loadRegistry(
 export async function openContext(opts: {
   db: string | undefined;
   store?: string;
+  storeOption?: readonly string[];
   plugins?: readonly string[];
   mustExist: boolean;
 }): Promise<CliContext> {
@@ -50,8 +53,38 @@ export async function openContext(opts: {
     throw new ConfigError(`no database at '${opts.db}'; run 'archlab search --db ${opts.db} ...' first`);
   }
   const { registry, packages } = await loadRegistry(opts.plugins);
-  const store = await registry.get('store', opts.store ?? 'sqlite').create(dbPath);
+  const store = await registry
+    .get('store', opts.store ?? 'sqlite')
+    .create(dbPath, parseKeyValues(opts.storeOption ?? [], '--store-option'));
   return { registry, packages, store, dbPath };
+}
+
+/** What the engine needs from the CLI's plugins and store. */
+export function searchDeps(ctx: CliContext): SearchDeps {
+  return {
+    store: ctx.store,
+    plugins: ctx.registry,
+    packages: ctx.packages,
+    reactions: ctx.registry.reactions(),
+  };
+}
+
+/** The flags every command that opens a database takes. */
+export interface StoreFlags {
+  db?: string;
+  store?: string;
+  storeOption?: string[];
+  plugin?: string[];
+}
+
+export function openFromFlags(flags: StoreFlags, mustExist: boolean): Promise<CliContext> {
+  return openContext({
+    db: flags.db,
+    store: flags.store,
+    storeOption: flags.storeOption,
+    plugins: flags.plugin,
+    mustExist,
+  });
 }
 
 /** A run id or a unique prefix of one. */

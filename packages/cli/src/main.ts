@@ -23,6 +23,7 @@ function storeOptions(cmd: Command): Command {
   return cmd
     .option('--db <file>', 'the run database (SQLite)')
     .addOption(new Option('--store <name>', 'event store plugin').default(undefined, 'sqlite'))
+    .option('--store-option <k=v>', 'event store option, e.g. durability=full (repeatable)', collect)
     .option('--plugin <package>', 'load a plugin package (repeatable)', collect);
 }
 

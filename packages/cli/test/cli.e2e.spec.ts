@@ -199,7 +199,7 @@ describe('bad input: one line, no stack trace, exit 2, nothing lost', () => {
         '--db',
         'keep.db',
       ),
-      /^archlab: error: unknown strategy 'evolutoin'; known strategys?: random/,
+      /^archlab: error: unknown strategy 'evolutoin'; known strategies: random/,
     );
     expectUserError(
       archlab(dir, 'search', '--space', 'nb201', '--estimator', 'nb201:cifar11', '--db', 'keep.db'),
@@ -259,6 +259,25 @@ describe('bad input: one line, no stack trace, exit 2, nothing lost', () => {
       archlab(dir, ...SEARCH, '--strategy-option', 'dedupe=maybe', '--db', 'keep.db'),
       /option 'dedupe' must be true or false/,
     );
+  });
+
+  it('store options are checked, and durability=full works', () => {
+    expectUserError(
+      archlab(dir, 'runs', '--db', 'keep.db', '--store-option', 'durability=sometimes'),
+      /'durability' must be one of normal, full/,
+    );
+    const r = archlabJson<{ trials: number }>(
+      dir,
+      ...SEARCH,
+      '--trials',
+      '10',
+      '--db',
+      'full.db',
+      '--store-option',
+      'durability=full',
+      '-q',
+    );
+    expect(r.trials).toBe(10);
   });
 
   it('left what was stored untouched', () => {

@@ -18,9 +18,13 @@ export class UnknownPluginError extends ArchlabError {
     readonly known: readonly string[],
   ) {
     super(
-      `unknown ${kind} '${pluginName}'; known ${kind}s: ${known.length ? [...known].sort().join(', ') : '(none registered)'}`,
+      `unknown ${kind} '${pluginName}'; known ${plural(kind)}: ${known.length ? [...known].sort().join(', ') : '(none registered)'}`,
     );
   }
+}
+
+function plural(noun: string): string {
+  return noun.endsWith('y') ? `${noun.slice(0, -1)}ies` : `${noun}s`;
 }
 
 export class PluginLoadError extends ArchlabError {

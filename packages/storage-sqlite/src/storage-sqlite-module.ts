@@ -12,7 +12,7 @@ const SQLITE_STORE_OPTIONS = {
 } as const satisfies OptionsSpec;
 
 /** The `sqlite` store: `location` is the database file, created if missing. */
-export const sqliteEventStoreFactory: EventStoreFactory & { readonly options: OptionsSpec } = {
+export const sqliteEventStoreFactory: EventStoreFactory = {
   name: 'sqlite',
   description: 'keeps the log in an SQLite file (WAL); survives crashes, shareable between processes',
   options: SQLITE_STORE_OPTIONS,

@@ -1,22 +1,16 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { ConfigError, evolve, initialRunState, isEventType, type RunState } from '@archlab/core';
-import { openContext, readEvents, resolveRunId } from '../cli-context.js';
+import { type CliContext, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { fmt } from '../progress.js';
 import { summarize, summaryText } from '../run-summary.js';
 
-export interface ReadFlags {
-  db?: string;
-  store?: string;
-  plugin?: string[];
+export interface ReadFlags extends StoreFlags {
   json?: boolean;
 }
 
-async function withStore<T>(
-  flags: ReadFlags,
-  fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>,
-): Promise<T> {
-  const ctx = await openContext({ db: flags.db, store: flags.store, plugins: flags.plugin, mustExist: true });
+async function withStore<T>(flags: ReadFlags, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = await openFromFlags(flags, true);
   try {
     return await fn(ctx);
   } finally {
@@ -24,7 +18,7 @@ async function withStore<T>(
   }
 }
 
-async function foldStored(ctx: Awaited<ReturnType<typeof openContext>>, runId: string): Promise<RunState> {
+async function foldStored(ctx: CliContext, runId: string): Promise<RunState> {
   const state = initialRunState(runId);
   for await (const { event } of readEvents(ctx.store, runId)) evolve(state, event);
   return state;

@@ -1,11 +1,8 @@
 import { ReplayDivergenceError, replayRun, score } from '@archlab/core';
-import { openContext, resolveRunId } from '../cli-context.js';
+import { openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { fmt } from '../progress.js';
 
-export interface ReplayFlags {
-  db?: string;
-  store?: string;
-  plugin?: string[];
+export interface ReplayFlags extends StoreFlags {
   verify?: boolean;
   json?: boolean;
 }
@@ -16,7 +13,7 @@ export interface ReplayFlags {
  * trial of a deterministic estimator and prints a verdict. Exit 1 on divergence.
  */
 export async function replayCommand(run: string, flags: ReplayFlags): Promise<number> {
-  const ctx = await openContext({ db: flags.db, store: flags.store, plugins: flags.plugin, mustExist: true });
+  const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
     const t0 = performance.now();

@@ -1,21 +1,14 @@
 import { Search } from '@archlab/core';
-import { openContext, resolveRunId } from '../cli-context.js';
+import { openFromFlags, resolveRunId, type StoreFlags, searchDeps } from '../cli-context.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
-export interface ResumeFlags extends OutputOptions {
-  db?: string;
-  store?: string;
-  plugin?: string[];
-}
+export interface ResumeFlags extends OutputOptions, StoreFlags {}
 
 export async function resumeCommand(run: string, flags: ResumeFlags): Promise<number> {
-  const ctx = await openContext({ db: flags.db, store: flags.store, plugins: flags.plugin, mustExist: true });
+  const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
-    const search = await Search.resume(
-      { store: ctx.store, plugins: ctx.registry, packages: ctx.packages },
-      runId,
-    );
+    const search = await Search.resume(searchDeps(ctx), runId);
     if (!flags.quiet && !flags.json) {
       const s = search.state;
       const msg =

@@ -1,13 +1,10 @@
 import { ConfigError, parseKeyValues, Search, type SearchConfigInput } from '@archlab/core';
-import { openContext } from '../cli-context.js';
+import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
 import { type ConfigFile, parseObjective, readConfigFile } from '../config-file.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
-export interface SearchFlags extends OutputOptions {
+export interface SearchFlags extends OutputOptions, StoreFlags {
   config?: string;
-  db?: string;
-  store?: string;
-  plugin?: string[];
   space?: string;
   spaceOption?: string[];
   estimator?: string;
@@ -65,15 +62,11 @@ export function mergeSearchConfig(
 export async function searchCommand(flags: SearchFlags): Promise<number> {
   const file = flags.config ? readConfigFile(flags.config) : {};
   const { db, store, plugins, ...input } = mergeSearchConfig(flags, file);
-  const ctx = await openContext({ db, store, plugins, mustExist: false });
+  const ctx = await openContext({ db, store, storeOption: flags.storeOption, plugins, mustExist: false });
   try {
     if (!input.space) throw missing('space', ctx.registry.names('space'));
     if (!input.estimator) throw missing('estimator', ctx.registry.names('estimator'));
-    const search = await Search.start(
-      { store: ctx.store, plugins: ctx.registry, packages: ctx.packages },
-      input,
-      flags.runId,
-    );
+    const search = await Search.start(searchDeps(ctx), input, flags.runId);
     if (!flags.quiet && !flags.json) process.stderr.write(`archlab: run ${search.runId} started in ${db}\n`);
     return await driveRun(search, db!, flags);
   } finally {

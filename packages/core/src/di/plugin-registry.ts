@@ -1,4 +1,5 @@
 import type { Container } from 'inversify';
+import { Reaction } from '../engine/reaction.js';
 import { UnknownPluginError } from '../errors.js';
 import { EstimatorFactory } from '../estimator/estimator.js';
 import { HardwareModelFactory } from '../hardware/hardware-model.js';
@@ -61,6 +62,11 @@ export class PluginRegistry {
     return this.all(kind)
       .map((f) => f.name)
       .sort();
+  }
+
+  /** Every reactive plugin bound in the container. */
+  reactions(): Reaction[] {
+    return this.container?.isBound(Reaction) ? this.container.getAll<Reaction>(Reaction) : [];
   }
 
   /** The factory registered as `name`, or UnknownPluginError listing the known names. */

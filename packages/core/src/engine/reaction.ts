@@ -10,4 +10,5 @@ export interface Reaction {
   readonly name: string;
   react(events$: Observable<RunEvent>): Observable<unknown>;
 }
-export const Reaction = Symbol('Reaction');
+// Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
+export const Reaction: unique symbol = Symbol.for('archlab.Reaction');

@@ -41,4 +41,5 @@ export interface EstimatorFactory {
   readonly options?: OptionsSpec;
   create(space: SearchSpace, options: Readonly<Record<string, unknown>>): Estimator;
 }
-export const EstimatorFactory = Symbol('EstimatorFactory');
+// Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
+export const EstimatorFactory: unique symbol = Symbol.for('archlab.EstimatorFactory');

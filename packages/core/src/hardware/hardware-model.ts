@@ -22,4 +22,5 @@ export interface HardwareModelFactory {
   readonly description: string;
   create(space: SearchSpace, options: Readonly<Record<string, unknown>>): HardwareModel;
 }
-export const HardwareModelFactory = Symbol('HardwareModelFactory');
+// Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
+export const HardwareModelFactory: unique symbol = Symbol.for('archlab.HardwareModelFactory');

@@ -44,4 +44,5 @@ export interface SearchSpaceFactory {
   readonly options?: OptionsSpec;
   create(options: Readonly<Record<string, unknown>>): SearchSpace;
 }
-export const SearchSpaceFactory = Symbol('SearchSpaceFactory');
+// Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
+export const SearchSpaceFactory: unique symbol = Symbol.for('archlab.SearchSpaceFactory');

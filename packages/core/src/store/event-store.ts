@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../events/upcast.js';
+import type { OptionsSpec } from '../options/options.js';
 
 export interface RunListing {
   readonly runId: string;
@@ -35,7 +36,10 @@ export interface EventStore {
 export interface EventStoreFactory {
   readonly name: string;
   readonly description: string;
+  /** The options `create` accepts (it validates them itself, e.g. with `parseOptions`). */
+  readonly options?: OptionsSpec;
   /** `location` is backend-specific: a file path for sqlite, ignored by memory. */
   create(location: string, options?: Readonly<Record<string, unknown>>): EventStore | Promise<EventStore>;
 }
-export const EventStoreFactory = Symbol('EventStoreFactory');
+// Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
+export const EventStoreFactory: unique symbol = Symbol.for('archlab.EventStoreFactory');

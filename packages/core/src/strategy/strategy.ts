@@ -54,4 +54,5 @@ export interface StrategyFactory {
   // biome-ignore lint/suspicious/noExplicitAny: each factory narrows its own options type
   create(ctx: StrategyContext<unknown, any>): Strategy;
 }
-export const StrategyFactory = Symbol('StrategyFactory');
+// Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
+export const StrategyFactory: unique symbol = Symbol.for('archlab.StrategyFactory');

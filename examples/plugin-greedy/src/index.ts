@@ -1,0 +1,1 @@
+export { greedyFactory, greedyModule } from './greedy-module.js';
