@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     globalSetup: ['./vitest.global-setup.ts'],
+    reporters: ['default', './vitest.summary-reporter.ts'],
     include: ['packages/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts', 'examples/*/src/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

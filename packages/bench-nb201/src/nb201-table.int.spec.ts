@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { enumerateNb201, nb201Key } from './nb201-arch.js';
 import { nb201Space } from './nb201-space.js';
 import {
@@ -78,6 +78,7 @@ describe('the vendored NAS-Bench-201 table', () => {
 describe('a missing or damaged table', () => {
   const csv = gunzipSync(readFileSync(NB201_TABLE_FILE)).toString('utf8');
   const dir = mkdtempSync(join(tmpdir(), 'nb201-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, bytes: Uint8Array) => {
     const file = join(dir, name);
     writeFileSync(file, bytes);
