@@ -73,3 +73,11 @@ describe('nb201 table estimators', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 });
+
+describe('the known optimum', () => {
+  it('is the best accuracy in the table, for each data set', () => {
+    expect(nb201Cifar10Factory.create(nb201Space, {}).optimum).toEqual({ test_acc: 94.37333333333333 });
+    expect(nb201Cifar100Factory.create(nb201Space, {}).optimum!.test_acc).toBeCloseTo(73.51, 2);
+    expect(nb201ImageNet16Factory.create(nb201Space, {}).optimum!.test_acc).toBeCloseTo(47.31, 2);
+  });
+});

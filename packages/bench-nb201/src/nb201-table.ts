@@ -67,6 +67,13 @@ export class Nb201Table {
     return this.rows.size;
   }
 
+  /** The highest test accuracy on `dataset` over the whole table. */
+  best(dataset: Nb201Dataset): number {
+    let best = Number.NEGATIVE_INFINITY;
+    for (const r of this.byIndex) if (r[dataset] > best) best = r[dataset];
+    return best;
+  }
+
   /** The record of an architecture by its canonical string. */
   get(key: string): Nb201Record | undefined {
     return this.rows.get(key);

@@ -1,5 +1,6 @@
 import { ArchlabError, EVENT_TYPES } from '@archlab/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { compareCommand } from './commands/compare-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { eventsCommand, exportCommand, runsCommand, showCommand } from './commands/read-commands.js';
 import { replayCommand } from './commands/replay-command.js';
@@ -113,6 +114,30 @@ export function buildProgram(exit: (code: number) => void): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
       .option('--out <file>', 'write to a file instead of stdout'),
   ).action(async (run, flags) => exit(await exportCommand(run, flags)));
+
+  storeOptions(
+    program
+      .command('compare')
+      .description('run several strategies × seeds on one space and compare their best-so-far curves')
+      .option('--space <name>', 'search space, e.g. nb201')
+      .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+      .option('--estimator <name>', 'estimator, e.g. nb201:cifar10')
+      .option('--estimator-option <k=v>', 'estimator option (repeatable)', collect)
+      .option('--strategies <list>', 'comma-separated strategy names', 'random')
+      .option(
+        '--strategy-option <s.k=v>',
+        'option of one strategy, e.g. evolution.population=20 (repeatable)',
+        collect,
+      )
+      .option('--seeds <n>', 'seeds 0..n-1 per strategy', int('--seeds', 1), 20)
+      .option('--trials <n>', 'trials per run', int('--trials', 1), 300)
+      .option('--concurrency <k>', 'trials in flight per run', int('--concurrency', 1))
+      .option('--checkpoints <list>', 'trial counts for the table', '25,50,100,150,300')
+      .option('--name <name>', 'comparison name; runs are NAME.STRATEGY.sSEED (default: cmp-<timestamp>)')
+      .option('--out <dir>', 'where compare.{csv,json,svg} go (default: the name)')
+      .option('--json', 'print the summary as one JSON object')
+      .option('-q, --quiet', 'no progress output'),
+  ).action(async (flags) => exit(await compareCommand(flags)));
 
   program
     .command('eval')

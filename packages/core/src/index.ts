@@ -19,6 +19,7 @@ export * from './events/hash-chain.js';
 export * from './events/upcast.js';
 export * from './hardware/hardware-model.js';
 export * from './options/options.js';
+export * from './projections/best-so-far.js';
 export * from './projections/run-state.js';
 export * from './rng/rng.js';
 export * from './space/search-space.js';

@@ -28,6 +28,8 @@ export interface Estimator<A = unknown> {
   readonly metrics: readonly MetricSpec[];
   /** True when the same architecture and seed always give the same metrics; `replay --verify` then re-evaluates. */
   readonly deterministic: boolean;
+  /** The best value each metric reaches over the whole space, where it is known (tabular benchmarks). */
+  readonly optimum?: Readonly<Record<string, number>>;
   evaluate(arch: A, ctx: EvaluationContext): Promise<Metrics>;
   dispose?(): void | Promise<void>;
 }

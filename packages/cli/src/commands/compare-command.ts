@@ -1,0 +1,262 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  bestSoFar,
+  ConfigError,
+  instantiate,
+  type MeanWithError,
+  meanWithError,
+  newRunId,
+  parseKeyValues,
+  type RunState,
+  Search,
+  type SearchConfigInput,
+} from '@archlab/core';
+import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { fmt } from '../progress.js';
+import { lineChartSvg } from '../report/line-chart-svg.js';
+
+export interface CompareFlags extends StoreFlags {
+  space?: string;
+  spaceOption?: string[];
+  estimator?: string;
+  estimatorOption?: string[];
+  strategies?: string;
+  strategyOption?: string[];
+  seeds?: number;
+  trials?: number;
+  concurrency?: number;
+  name?: string;
+  out?: string;
+  checkpoints?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export interface StrategySummary {
+  strategy: string;
+  runs: string[];
+  /** Best-so-far at each checkpoint: mean and standard error over seeds. */
+  atTrials: Record<string, MeanWithError>;
+  /** Seeds whose run reached the estimator's known optimum, and the mean trial (1-based) at which. */
+  reachedOptimum: { seeds: number; of: number; meanTrial: number | null } | null;
+  /** The mean best-so-far after every trial, with its standard error. */
+  curve: { trial: number; mean: number; se: number }[];
+}
+
+/**
+ * Runs every strategy × seed as a separate run in the store (named NAME.STRATEGY.sSEED, so an
+ * interrupted comparison picks up where it stopped: finished runs are reused, unfinished ones
+ * resumed), then reports best-so-far curves: a table, CSV, JSON and an SVG plot.
+ */
+export async function compareCommand(flags: CompareFlags): Promise<number> {
+  const strategies = (flags.strategies ?? 'random')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const seeds = flags.seeds ?? 20;
+  const trials = flags.trials ?? 300;
+  const checkpoints = (flags.checkpoints ?? '25,50,100,150,300')
+    .split(',')
+    .map(Number)
+    .filter((c) => Number.isInteger(c) && c >= 1 && c <= trials);
+  if (!flags.space) throw new ConfigError('--space is required');
+  if (!flags.estimator) throw new ConfigError('--estimator is required');
+  const perStrategy = splitStrategyOptions(flags.strategyOption ?? [], strategies);
+  const name = flags.name ?? `cmp-${newRunId()}`;
+  const outDir = flags.out ?? name;
+  const ctx = await openContext({
+    db: flags.db,
+    store: flags.store,
+    storeOption: flags.storeOption,
+    plugins: flags.plugin,
+    mustExist: false,
+  });
+  try {
+    const configFor = (strategy: string, seed: number): SearchConfigInput => ({
+      space: flags.space!,
+      spaceOptions: parseKeyValues(flags.spaceOption ?? [], '--space-option'),
+      estimator: flags.estimator!,
+      estimatorOptions: parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+      strategy,
+      strategyOptions: perStrategy[strategy] ?? {},
+      seed,
+      concurrency: flags.concurrency ?? 1,
+      budget: { trials },
+    });
+    // Every strategy's config is checked before the first run starts.
+    const checked = strategies.map((s) => instantiate(ctx.registry, configFor(s, 0)));
+    const { objective } = checked[0]!.config;
+    const optimum = checked[0]!.estimator.optimum?.[objective.metric];
+    const log = (msg: string) => {
+      if (!flags.quiet) process.stderr.write(`compare: ${msg}\n`);
+    };
+    const total = strategies.length * seeds;
+    let done = 0;
+    const states = new Map<string, RunState[]>();
+    const t0 = performance.now();
+    for (const strategy of strategies) {
+      const list: RunState[] = [];
+      for (let seed = 0; seed < seeds; seed++) {
+        const runId = `${name}.${strategy}.s${seed}`;
+        const t = performance.now();
+        const exists = (await ctx.store.lastSeq(runId)) >= 0;
+        const search = exists
+          ? await Search.resume(searchDeps(ctx), runId)
+          : await Search.start(searchDeps(ctx), configFor(strategy, seed), runId);
+        const outcome = await search.run();
+        list.push(outcome.state);
+        done++;
+        const best = outcome.best?.metrics[objective.metric];
+        log(
+          `[${done}/${total}] ${strategy} seed ${seed}: best ${objective.metric}=${fmt(best)}${exists ? ' (reused)' : ''} in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+        );
+      }
+      states.set(strategy, list);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const summaries = strategies.map((s) =>
+      summarizeStrategy(s, states.get(s)!, checkpoints, trials, optimum),
+    );
+    mkdirSync(outDir, { recursive: true });
+    const meta = {
+      name,
+      space: flags.space,
+      estimator: flags.estimator,
+      objective,
+      seeds,
+      trials,
+      optimum: optimum ?? null,
+      seconds,
+    };
+    writeFileSync(
+      join(outDir, 'compare.json'),
+      `${JSON.stringify({ ...meta, strategies: summaries }, null, 2)}\n`,
+    );
+    writeFileSync(join(outDir, 'compare.csv'), compareCsv(summaries, checkpoints));
+    writeFileSync(
+      join(outDir, 'compare.svg'),
+      lineChartSvg({
+        title: `best-so-far ${objective.metric} on ${flags.space} / ${flags.estimator} (${seeds} seeds, mean ± s.e.)`,
+        xLabel: 'trials',
+        yLabel: `best ${objective.metric} so far`,
+        series: summaries.map((s) => ({
+          name: s.strategy,
+          points: s.curve.map((p) => ({ x: p.trial, mean: p.mean, se: p.se })),
+        })),
+        ...(optimum !== undefined && { reference: { y: optimum, label: `optimum ${fmt(optimum)}` } }),
+      }),
+    );
+    if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify({ ...meta, out: outDir, strategies: summaries.map(({ curve: _, ...s }) => s) })}\n`,
+      );
+    } else {
+      process.stdout.write(compareTable(summaries, checkpoints, optimum));
+      process.stdout.write(
+        `\n${total} runs in ${seconds.toFixed(1)} s; wrote ${join(outDir, 'compare.{csv,json,svg}')}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+/** `--strategy-option evolution.population=20` → { evolution: { population: '20' } }. */
+export function splitStrategyOptions(
+  pairs: readonly string[],
+  strategies: readonly string[],
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const p of pairs) {
+    const dot = p.indexOf('.');
+    const strategy = p.slice(0, dot);
+    if (dot <= 0 || !strategies.includes(strategy)) {
+      throw new ConfigError(
+        `--strategy-option for compare takes STRATEGY.NAME=VALUE with STRATEGY one of ${strategies.join(', ')}; got '${p}'`,
+      );
+    }
+    out[strategy] = { ...out[strategy], ...parseKeyValues([p.slice(dot + 1)], '--strategy-option') };
+  }
+  return out;
+}
+
+export function summarizeStrategy(
+  strategy: string,
+  states: readonly RunState[],
+  checkpoints: readonly number[],
+  trials: number,
+  optimum: number | undefined,
+): StrategySummary {
+  const curves = states.map((s) => bestSoFar(s));
+  const at = (i: number) =>
+    curves.map((c) => c[Math.min(i, c.length - 1)]).filter((v): v is number => v !== undefined);
+  const atTrials = Object.fromEntries(checkpoints.map((c) => [String(c), meanWithError(at(c - 1))]));
+  let reachedOptimum: StrategySummary['reachedOptimum'] = null;
+  if (optimum !== undefined) {
+    const direction = states[0]?.config?.objective.direction ?? 'max';
+    const hits = curves
+      .map((c) =>
+        c.findIndex(
+          (v) => v !== undefined && (direction === 'max' ? v >= optimum - 1e-9 : v <= optimum + 1e-9),
+        ),
+      )
+      .filter((i) => i >= 0);
+    reachedOptimum = {
+      seeds: hits.length,
+      of: curves.length,
+      meanTrial: hits.length ? hits.reduce((a, b) => a + b + 1, 0) / hits.length : null,
+    };
+  }
+  const curve = Array.from({ length: trials }, (_, i) => ({ trial: i + 1, ...meanWithError(at(i)) }))
+    .filter((p) => p.n > 0)
+    .map(({ trial, mean, se }) => ({ trial, mean, se }));
+  return { strategy, runs: states.map((s) => s.runId), atTrials, reachedOptimum, curve };
+}
+
+function compareCsv(summaries: readonly StrategySummary[], checkpoints: readonly number[]): string {
+  const head = [
+    'strategy',
+    ...checkpoints.flatMap((c) => [`mean_at_${c}`, `se_at_${c}`]),
+    'seeds',
+    'reached_optimum',
+    'mean_trial_to_optimum',
+  ];
+  const rows = summaries.map((s) => [
+    s.strategy,
+    ...checkpoints.flatMap((c) => [String(s.atTrials[c]!.mean), String(s.atTrials[c]!.se)]),
+    String(s.runs.length),
+    s.reachedOptimum ? String(s.reachedOptimum.seeds) : '',
+    s.reachedOptimum?.meanTrial == null ? '' : String(s.reachedOptimum.meanTrial),
+  ]);
+  return `${[head, ...rows].map((r) => r.join(',')).join('\n')}\n`;
+}
+
+function compareTable(
+  summaries: readonly StrategySummary[],
+  checkpoints: readonly number[],
+  optimum: number | undefined,
+): string {
+  const head = [
+    'strategy',
+    ...checkpoints.map((c) => `@${c}`),
+    ...(optimum !== undefined ? [`optimum ${fmt(optimum)}`] : []),
+  ];
+  const rows = summaries.map((s) => [
+    s.strategy,
+    ...checkpoints.map((c) => `${s.atTrials[c]!.mean.toFixed(2)} ± ${s.atTrials[c]!.se.toFixed(2)}`),
+    ...(s.reachedOptimum
+      ? [
+          `${s.reachedOptimum.seeds}/${s.reachedOptimum.of}${s.reachedOptimum.meanTrial !== null ? ` (trial ${s.reachedOptimum.meanTrial.toFixed(0)})` : ''}`,
+        ]
+      : []),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return `best-so-far (mean ± s.e. over seeds) after N trials\n${[head, ...rows].map(line).join('\n')}\n`;
+}
