@@ -15,6 +15,7 @@ import {
 import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
+import { csvCell, formatTable } from '../report/text-table.js';
 
 export interface CompareFlags extends StoreFlags {
   space?: string;
@@ -230,7 +231,7 @@ function compareCsv(summaries: readonly StrategySummary[], checkpoints: readonly
     s.reachedOptimum ? String(s.reachedOptimum.seeds) : '',
     s.reachedOptimum?.meanTrial == null ? '' : String(s.reachedOptimum.meanTrial),
   ]);
-  return `${[head, ...rows].map((r) => r.join(',')).join('\n')}\n`;
+  return `${[head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
 
 function compareTable(
@@ -252,11 +253,5 @@ function compareTable(
         ]
       : []),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return `best-so-far (mean ± s.e. over seeds) after N trials\n${[head, ...rows].map(line).join('\n')}\n`;
+  return `best-so-far (mean ± s.e. over seeds) after N trials\n${formatTable(head, rows)}`;
 }

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { ConfigError, evolve, initialRunState, isEventType, type RunState } from '@archlab/core';
 import { type CliContext, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { fmt } from '../progress.js';
+import { csvCell, formatTable } from '../report/text-table.js';
 import { summarize, summaryText } from '../run-summary.js';
 
 export interface ReadFlags extends StoreFlags {
@@ -157,16 +158,6 @@ export async function exportCommand(
   });
 }
 
-function csvCell(s: string): string {
-  return /[",\n|]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 function printTable(head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(`${line(head)}\n${rows.map(line).join('\n')}\n`);
+  process.stdout.write(formatTable(head, rows));
 }
