@@ -143,9 +143,9 @@ export class Search {
 
   /** Runs until the budget is spent (or `stop`). Resolves with the outcome; a completed run resolves at once. */
   async run(): Promise<RunOutcome> {
-    if (this.state.status === 'completed') return this.outcome('completed');
-    const subscriptions = this.subscribeReactions();
+    const subscriptions = this.state.status === 'completed' ? [] : this.subscribeReactions();
     try {
+      if (this.state.status === 'completed') return this.outcome('completed');
       const { config, space } = this.runPlugins;
       for (const trialId of this.redispatch) {
         const t = this.state.trials[trialId]!;
