@@ -15,7 +15,12 @@ import {
 } from '@archlab/core';
 
 /** First-party plugin packages the CLI always loads; `--plugin` and the config's `plugins` add more. */
-export const DEFAULT_PLUGINS = ['@archlab/core', '@archlab/storage-sqlite', '@archlab/bench-nb201'] as const;
+export const DEFAULT_PLUGINS = [
+  '@archlab/core',
+  '@archlab/storage-sqlite',
+  '@archlab/bench-nb201',
+  '@archlab/strategy-evolution',
+] as const;
 
 export interface CliContext {
   readonly registry: PluginRegistry;
