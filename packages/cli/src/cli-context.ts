@@ -20,6 +20,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/storage-sqlite',
   '@archlab/bench-nb201',
   '@archlab/strategy-evolution',
+  '@archlab/strategy-pnas',
 ] as const;
 
 export interface CliContext {
