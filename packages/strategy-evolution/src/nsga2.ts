@@ -1,5 +1,6 @@
 import {
   InvalidOptionError,
+  type Objective,
   type OptionValues,
   type Strategy,
   type StrategyContext,
@@ -7,33 +8,28 @@ import {
   type TrialResult,
 } from '@archlab/core';
 import { DedupeSet } from './dedupe-set.js';
-import {
-  crowdingDistance,
-  nonDominatedSort,
-  type ObjectiveSpec,
-  objectiveVector,
-  parseObjectives,
-} from './pareto.js';
+import { crowdingDistance, nonDominatedSort, objectiveVector, parseObjectives } from './pareto.js';
 
 const options = {
   objectives: {
     type: 'string',
     default: '',
     description:
-      "metrics to optimise together, e.g. 'test_acc:max,params:min' (default: the run's objective alone)",
+      "two or more metrics the estimator reports, optimised together, e.g. 'test_acc:max,params:min' (required)",
   },
   population: {
     type: 'int',
     default: 20,
     min: 2,
-    description: 'parents per generation, and offspring per generation',
+    description: 'parents kept, and children proposed, per generation',
   },
   crossover: {
     type: 'number',
     default: 0.5,
     min: 0,
     max: 1,
-    description: 'probability of uniform crossover on the space encoding before mutation (needs an encoding)',
+    description:
+      'probability that a child starts as a uniform crossover of two parents (on the space encoding; ignored without one); every child is then mutated',
   },
 } as const;
 
@@ -47,22 +43,27 @@ interface Individual<A> {
 }
 
 /**
- * NSGA-II (Deb et al. 2002) for several objectives. Generation 0 is random; each later generation
- * is `population` children of binary tournaments on (rank, crowding distance), crossed over on
- * the space's encoding and mutated. When all of a generation's results are in, parents and
- * children are sorted into non-dominated fronts and the best `population` survive. While a
- * generation's results are outstanding, `ask` waits (returns undefined).
+ * NSGA-II (Deb et al. 2002) for several objectives. Generation 0 is `population` random
+ * architectures; each later generation is `population` children, each from binary tournaments
+ * on (rank, crowding distance), optionally crossed over on the space's encoding, then mutated.
+ * No architecture is proposed twice where a redraw (up to 100) avoids it.
+ *
+ * Generational: once a generation is proposed, `ask` returns undefined until all of its results
+ * are told; then parents ∪ children are sorted into non-dominated fronts and the best
+ * `population` (by rank, then crowding distance) become the parents. A failed trial, or one
+ * missing an objective metric, counts towards its generation but never becomes a parent.
  */
 export class Nsga2<A> implements Strategy<A> {
   private parents: Individual<A>[] = [];
   private children: Individual<A>[] = [];
   private proposed = 0;
   private told = 0;
+  private warnedMissing = false;
   private readonly seen: DedupeSet<A>;
 
   constructor(
     private readonly ctx: StrategyContext<A, Nsga2Options>,
-    private readonly specs: readonly ObjectiveSpec[],
+    private readonly objectives: readonly Objective[],
   ) {
     this.seen = new DedupeSet(ctx.space);
   }
@@ -82,12 +83,20 @@ export class Nsga2<A> implements Strategy<A> {
 
   tell(result: TrialResult<A>): void {
     this.told++;
-    const v = result.status === 'completed' ? objectiveVector(result.metrics, this.specs) : undefined;
+    const v = result.status === 'completed' ? objectiveVector(result.metrics, this.objectives) : undefined;
     if (v) this.children.push({ arch: result.arch, objectives: v, rank: 0, crowding: 0 });
     if (this.told === this.ctx.options.population) this.nextGeneration();
+    // Thrown after the state is updated, so the run goes on (as a PluginFailed event) and replays the same.
+    if (!v && result.status === 'completed' && !this.warnedMissing) {
+      this.warnedMissing = true;
+      const missing = this.objectives.filter((o) => !Number.isFinite(result.metrics?.[o.metric]));
+      throw new InvalidOptionError(
+        `strategy 'nsga2': trial ${result.trialId} has no finite ${missing.map((o) => `'${o.metric}'`).join(', ')} (its metrics: ${Object.keys(result.metrics ?? {}).join(', ') || 'none'}); name metrics the estimator reports in 'objectives'`,
+      );
+    }
   }
 
-  /** The current parents' first front: the trade-offs found so far. */
+  /** The current parents' first front: the trade-offs kept so far, as vectors to maximise. */
   front(): { arch: A; objectives: number[] }[] {
     return this.parents.filter((p) => p.rank === 0).map(({ arch, objectives }) => ({ arch, objectives }));
   }
@@ -95,17 +104,19 @@ export class Nsga2<A> implements Strategy<A> {
   private nextGeneration(): void {
     const pool = [...this.parents, ...this.children];
     const points = pool.map((p) => p.objectives);
+    const size = this.ctx.options.population;
     const survivors: Individual<A>[] = [];
     for (const [rank, front] of nonDominatedSort(points).entries()) {
       const distance = crowdingDistance(points, front);
       const members = front.map((i, k) => Object.assign(pool[i]!, { rank, crowding: distance[k]! }));
-      if (survivors.length + members.length <= this.ctx.options.population) {
+      if (survivors.length + members.length <= size) {
         survivors.push(...members);
-      } else {
-        members.sort((x, y) => y.crowding - x.crowding);
-        survivors.push(...members.slice(0, this.ctx.options.population - survivors.length));
-        break;
+        continue;
       }
+      // Stable sort: equal crowding keeps pool order, so the cut is deterministic.
+      members.sort((x, y) => y.crowding - x.crowding);
+      survivors.push(...members.slice(0, size - survivors.length));
+      break;
     }
     this.parents = survivors;
     this.children = [];
@@ -122,26 +133,29 @@ export class Nsga2<A> implements Strategy<A> {
   }
 
   private crossover(a: A, b: A): A {
-    const { encoding } = this.ctx.space;
-    const x = encoding!.encode(a);
-    const y = encoding!.encode(b);
-    return encoding!.decode(x.map((v, i) => (this.ctx.rng.float() < 0.5 ? v : y[i]!)));
+    const encoding = this.ctx.space.encoding!;
+    const y = encoding.encode(b);
+    return encoding.decode(encoding.encode(a).map((v, i) => (this.ctx.rng.float() < 0.5 ? v : y[i]!)));
   }
 }
 
 export const nsga2Factory: StrategyFactory = {
   name: 'nsga2',
   description:
-    'NSGA-II (Deb et al. 2002): non-dominated sorting and crowding distance over several objectives',
+    'NSGA-II (Deb et al. 2002): generations selected by non-dominated sorting and crowding distance over several objectives',
   options,
   requires: ['mutate'],
   create(ctx) {
     const o = ctx.options as Nsga2Options;
-    const specs = o.objectives === '' ? [ctx.objective] : parseObjectives(o.objectives);
-    if (typeof specs === 'string')
-      throw new InvalidOptionError(`strategy 'nsga2': option 'objectives' ${specs}`);
-    if (specs.length === 0)
-      throw new InvalidOptionError("strategy 'nsga2': option 'objectives' names no metric");
-    return new Nsga2(ctx as StrategyContext<unknown, Nsga2Options>, specs);
+    const where = "strategy 'nsga2': option 'objectives'";
+    if (o.objectives.trim() === '')
+      throw new InvalidOptionError(`${where} is required: two or more metrics, e.g. test_acc:max,params:min`);
+    const objectives = parseObjectives(o.objectives, where);
+    if (objectives.length < 2) {
+      throw new InvalidOptionError(
+        `${where} names one metric ('${o.objectives}'); NSGA-II needs two or more (for one objective use 'evolution')`,
+      );
+    }
+    return new Nsga2(ctx as StrategyContext<unknown, Nsga2Options>, objectives);
   },
 };

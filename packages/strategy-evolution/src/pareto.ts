@@ -1,6 +1,10 @@
+import { InvalidOptionError, type Metrics, type Objective } from '@archlab/core';
+
 /**
- * Non-dominated sorting and crowding distance (Deb et al. 2002) over objective vectors in which
- * every component is to be maximised (negate a minimised metric first).
+ * Pareto helpers (Deb et al. 2002). The vector-level functions (`dominates`, `nonDominatedSort`,
+ * `crowdingDistance`) take objective vectors in which every component is to be maximised: turn
+ * metrics into such vectors with `objectiveVector`. `paretoFront` works on metrics directly.
+ * All are pure, and their results depend only on their arguments (ties keep index order).
  */
 
 /** `a` dominates `b`: at least as good everywhere, better somewhere. */
@@ -13,7 +17,10 @@ export function dominates(a: readonly number[], b: readonly number[]): boolean {
   return better;
 }
 
-/** Fronts of indices into `points`: front 0 is non-dominated, front 1 is dominated only by front 0, … */
+/**
+ * Fronts of indices into `points`, each in increasing index order: front 0 is the non-dominated
+ * set, front 1 is non-dominated once front 0 is removed, and so on. Every index is in one front.
+ */
 export function nonDominatedSort(points: readonly (readonly number[])[]): number[][] {
   const n = points.length;
   const dominatedBy = new Array<number>(n).fill(0);
@@ -44,65 +51,88 @@ export function nonDominatedSort(points: readonly (readonly number[])[]): number
 
 /**
  * Crowding distance of each member of one front (same order as `front`): the sum over objectives
- * of the normalised gap between its neighbours; the extremes get Infinity.
+ * of the gap between its two neighbours along that objective, divided by the front's range in it.
+ * The extremes of every objective on which the front varies get Infinity, so they survive a
+ * truncation; an objective on which the whole front is equal adds nothing. A front of one or two
+ * points is all extremes.
  */
 export function crowdingDistance(points: readonly (readonly number[])[], front: readonly number[]): number[] {
+  if (front.length <= 2) return front.map(() => Number.POSITIVE_INFINITY);
   const distance = new Array<number>(front.length).fill(0);
-  if (front.length === 0) return distance;
   const m = points[front[0]!]!.length;
   for (let k = 0; k < m; k++) {
-    const order = front
-      .map((_, i) => i)
-      .sort((a, b) => points[front[a]!]![k]! - points[front[b]!]![k]! || a - b);
-    const lo = points[front[order[0]!]!]![k]!;
-    const hi = points[front[order.at(-1)!]!]![k]!;
+    const value = (i: number) => points[front[i]!]![k]!;
+    const order = front.map((_, i) => i).sort((a, b) => value(a) - value(b) || a - b);
+    const lo = value(order[0]!);
+    const hi = value(order.at(-1)!);
+    if (hi === lo) continue;
     distance[order[0]!] = Number.POSITIVE_INFINITY;
     distance[order.at(-1)!] = Number.POSITIVE_INFINITY;
-    if (hi === lo) continue;
     for (let i = 1; i < order.length - 1; i++) {
-      distance[order[i]!]! +=
-        (points[front[order[i + 1]!]!]![k]! - points[front[order[i - 1]!]!]![k]!) / (hi - lo);
+      distance[order[i]!]! += (value(order[i + 1]!) - value(order[i - 1]!)) / (hi - lo);
     }
   }
   return distance;
 }
 
-/** Indices of the non-dominated points. */
-export function paretoFront(points: readonly (readonly number[])[]): number[] {
-  return nonDominatedSort(points)[0] ?? [];
-}
-
-export interface ObjectiveSpec {
-  readonly metric: string;
-  readonly direction: 'max' | 'min';
-}
-
-/** `test_acc:max,params:min` → specs; what is wrong is said in the returned error message. */
-export function parseObjectives(text: string): ObjectiveSpec[] | string {
+/**
+ * `test_acc:max,params:min` → objectives. Throws InvalidOptionError, prefixed with `where`, for
+ * an entry that is not `METRIC:max` or `METRIC:min`, a metric named twice, or an empty list.
+ */
+export function parseObjectives(text: string, where = 'objectives'): Objective[] {
   const parts = text
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  const specs: ObjectiveSpec[] = [];
+  const out: Objective[] = [];
   for (const p of parts) {
     const m = /^([\w.-]+):(max|min)$/.exec(p);
-    if (!m) return `'${p}' is not METRIC:max or METRIC:min`;
-    specs.push({ metric: m[1]!, direction: m[2] as 'max' | 'min' });
+    if (!m) throw new InvalidOptionError(`${where}: '${p}' is not METRIC:max or METRIC:min`);
+    out.push({ metric: m[1]!, direction: m[2] as 'max' | 'min' });
   }
-  if (new Set(specs.map((s) => s.metric)).size !== specs.length) return 'names a metric twice';
-  return specs;
+  const twice = out.find((o, i) => out.findIndex((p) => p.metric === o.metric) !== i);
+  if (twice) throw new InvalidOptionError(`${where}: metric '${twice.metric}' is named twice`);
+  if (out.length === 0)
+    throw new InvalidOptionError(`${where}: names no metric; write e.g. test_acc:max,params:min`);
+  return out;
 }
 
-/** A metrics record as a vector to maximise; undefined when a metric is missing or not finite. */
+/** Metrics as a vector to maximise (minimised ones negated); undefined when one is missing or not finite. */
 export function objectiveVector(
-  metrics: Readonly<Record<string, number>> | undefined,
-  specs: readonly ObjectiveSpec[],
+  metrics: Metrics | undefined,
+  objectives: readonly Objective[],
 ): number[] | undefined {
   const out: number[] = [];
-  for (const s of specs) {
-    const v = metrics?.[s.metric];
+  for (const o of objectives) {
+    const v = metrics?.[o.metric];
     if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-    out.push(s.direction === 'max' ? v : -v);
+    out.push(o.direction === 'max' ? v : -v);
   }
   return out;
+}
+
+/**
+ * Indices (increasing) of the points on the Pareto front under `objectives`: those no other point
+ * dominates. A point lacking a finite value for some objective (a failed trial) is never on it
+ * and dominates nothing. Equal points are all on the front when one of them is. Costs
+ * O(n log n + n·f) for a front of f points, so it suits whole runs.
+ */
+export function paretoFront(
+  points: readonly (Metrics | undefined)[],
+  objectives: readonly Objective[],
+): number[] {
+  const vectors = points.map((p) => objectiveVector(p, objectives));
+  // In decreasing lexicographic order a point's dominators all come before it, and if any does,
+  // one on the front does: so comparing with the front found so far is enough.
+  const order = vectors
+    .flatMap((v, i) => (v ? [i] : []))
+    .sort((a, b) => compareDesc(vectors[a]!, vectors[b]!));
+  const front: number[] = [];
+  for (const i of order) if (!front.some((j) => dominates(vectors[j]!, vectors[i]!))) front.push(i);
+  return front.sort((a, b) => a - b);
+}
+
+function compareDesc(a: readonly number[], b: readonly number[]): number {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return b[k]! - a[k]!;
+  return 0;
 }

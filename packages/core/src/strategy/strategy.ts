@@ -21,7 +21,10 @@ export interface TrialResult<A = unknown> {
  *
  * - `ask` returns the next architecture, or `undefined` when it has nothing to propose until
  *   more results arrive (or ever); an `ask` that returns `undefined` must not change state.
- * - `tell` receives each trial's outcome exactly once, failures and prunings included.
+ *   With no trial in flight, `undefined` ends the run as 'exhausted', so a strategy that waits
+ *   for results must know what it has in flight.
+ * - `tell` receives each proposed trial's outcome exactly once, failures and prunings included.
+ *   An `ask` that throws is recorded as a failed trial with no architecture and is not told.
  * - `snapshot`/`restore` (optional) save and load the whole state, rng included, so resume can
  *   start from the latest checkpoint instead of replaying from the first event.
  */
