@@ -199,7 +199,7 @@ describe('bad input: one line, no stack trace, exit 2, nothing lost', () => {
         '--db',
         'keep.db',
       ),
-      /^archlab: error: unknown strategy 'evolutoin'; known strategies: random/,
+      /^archlab: error: unknown strategy 'evolutoin'; known strategies: (\S+, )*evolution, (\S+, )*random/,
     );
     expectUserError(
       archlab(dir, 'search', '--space', 'nb201', '--estimator', 'nb201:cifar11', '--db', 'keep.db'),

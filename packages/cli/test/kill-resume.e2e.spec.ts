@@ -16,20 +16,45 @@ const ARGS = [
   '7',
   '--run-id',
   'r',
-  '--quiet',
 ];
+
+/** Resolves once the child has written RunStarted (it says so on stderr), so kill points land in the run itself. */
+function started(child: ReturnType<typeof archlabAsync>): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (/run r started/.test(seen)) {
+        child.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.on('close', () => resolve());
+  });
+}
 
 describe('kill -9 at a random point, then resume', () => {
   let dir: string;
   let expected: string;
   let expectedBest: unknown;
-  let fullMs: number;
+  let runMs: number;
 
   beforeAll(() => {
     dir = tempDir();
-    const t0 = performance.now();
     const full = archlabJson<{ best: unknown }>(dir, 'search', ...ARGS, '--db', 'full.db');
-    fullMs = performance.now() - t0;
+    const events = archlabJson<{ type: string; ts: number }[]>(
+      dir,
+      'events',
+      'r',
+      '--db',
+      'full.db',
+      '--type',
+      'RunStarted',
+      '--type',
+      'RunCompleted',
+    );
+    runMs = events[1]!.ts - events[0]!.ts;
     expected = trialsCsv(dir, 'full.db', 'r');
     expectedBest = full.best;
   });
@@ -38,11 +63,12 @@ describe('kill -9 at a random point, then resume', () => {
     let attempt = 0;
     let midRun = 0;
     await fc.assert(
-      fc.asyncProperty(fc.double({ min: 0.2, max: 1, noNaN: true }), async (fraction) => {
+      fc.asyncProperty(fc.double({ min: 0, max: 0.9, noNaN: true }), async (fraction) => {
         const db = `k${attempt++}.db`;
         const child = archlabAsync(dir, 'search', ...ARGS, '--db', db);
         const done = exited(child);
-        await sleep(fraction * fullMs);
+        await started(child);
+        await sleep(fraction * runMs);
         child.kill('SIGKILL');
         const killed = await done;
         const runs = archlab(dir, 'runs', '--db', db, '--json');
@@ -62,9 +88,9 @@ describe('kill -9 at a random point, then resume', () => {
       }),
       { numRuns: 8, seed: 20261123, endOnFailure: true },
     );
-    // The property is only worth something if most kills hit a run in progress.
-    expect(midRun).toBeGreaterThanOrEqual(4);
-  });
+    // The property is only worth something if the kills hit a run in progress.
+    expect(midRun).toBeGreaterThanOrEqual(6);
+  }, 300_000);
 });
 
 describe('a second process working on the same run', () => {
