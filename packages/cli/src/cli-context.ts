@@ -21,6 +21,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/bench-nb201',
   '@archlab/strategy-evolution',
   '@archlab/strategy-pnas',
+  '@archlab/strategy-rl',
 ] as const;
 
 export interface CliContext {
