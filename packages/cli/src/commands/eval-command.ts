@@ -24,6 +24,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   });
   try {
     const arch = space.parse(flags.arch);
+    await estimator.prepare?.();
     const metrics = await estimator.evaluate(arch, {
       trialId: 0,
       seed: flags.seed ?? 0,

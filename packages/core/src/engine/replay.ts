@@ -145,6 +145,7 @@ export async function replayRun(
   const { space, estimator, config } = plugins;
   const reevaluate = options.mode === 'verify' && (options.reevaluate ?? true) && estimator.deterministic;
   let reevaluated = 0;
+  if (reevaluate) await estimator.prepare?.();
   const neverAborted = new AbortController().signal;
   for (const step of steps) {
     if (step.kind === 'propose' || step.kind === 'propose-failed') {

@@ -4,7 +4,8 @@ import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rx
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, errorInfo } from '../errors.js';
-import type { Metrics, RunEvent, TrialRef } from '../events/event.js';
+import type { Estimator } from '../estimator/estimator.js';
+import type { Metrics, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import {
   activeMs,
   initialRunState,
@@ -104,13 +105,14 @@ export class Search {
     if ((await deps.store.lastSeq(runId)) >= 0)
       throw new ConfigError(`run '${runId}' exists already; pick another id`);
     const run = instantiate(deps.plugins, input);
+    const env = await runEnv(run.estimator);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
       type: 'RunStarted',
       data: {
         config: run.config,
         packages: { '@archlab/core': coreVersion(), ...deps.packages },
-        env: { node: process.version, platform: platform(), arch: cpuArch() },
+        env,
       },
     });
     return new Search(deps, writer, run, run.createStrategy(), 0, []);
@@ -126,9 +128,10 @@ export class Search {
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     const pending = unfinishedTrials(replayed.state).map((t) => t.trialId);
     if (replayed.state.status !== 'completed') {
+      const env = await runEnv(replayed.plugins.estimator);
       await writer.append({
         type: 'RunResumed',
-        data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending },
+        data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending, env },
       });
     }
     return new Search(deps, writer, replayed.plugins, replayed.strategy, replayed.told, pending);
@@ -354,4 +357,11 @@ export function newRunId(clock: () => number = Date.now): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
   return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Where the trials run: recorded in RunStarted and RunResumed. */
+async function runEnv(estimator: Estimator): Promise<RunEnv> {
+  const base = { node: process.version, platform: platform(), arch: cpuArch() };
+  const reported = await estimator.prepare?.();
+  return reported ? { ...base, estimator: { ...reported } } : base;
 }

@@ -30,6 +30,12 @@ export interface Estimator<A = unknown> {
   readonly deterministic: boolean;
   /** The best value each metric reaches over the whole space, where it is known (tabular benchmarks). */
   readonly optimum?: Readonly<Record<string, number>>;
+  /**
+   * Called once before a run starts or resumes, before any `evaluate`: pick a backend, load data,
+   * start workers. What it returns (e.g. `{ backend: 'wasm' }`) is recorded in RunStarted (or
+   * RunResumed) as `env.estimator`, so a log says what the trials ran on.
+   */
+  prepare?(): Promise<Readonly<Record<string, string>>>;
   evaluate(arch: A, ctx: EvaluationContext): Promise<Metrics>;
   dispose?(): void | Promise<void>;
 }

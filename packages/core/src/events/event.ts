@@ -64,9 +64,17 @@ export type RunStarted = Event<
     config: RunConfig;
     /** package name → version of every loaded plugin package and the core. */
     packages: Readonly<Record<string, string>>;
-    env: { node: string; platform: string; arch: string };
+    env: RunEnv;
   }
 >;
+
+export interface RunEnv {
+  readonly node: string;
+  readonly platform: string;
+  readonly arch: string;
+  /** What the estimator's `prepare` reported (e.g. the tfjs backend that trained). */
+  readonly estimator?: Readonly<Record<string, string>>;
+}
 export type TrialProposed = Event<'TrialProposed', { trialId: number; arch: string }>;
 export type TrialStarted = Event<'TrialStarted', { trialId: number; attempt: number }>;
 export type TrialProgressed = Event<'TrialProgressed', { trialId: number; step: number; metrics: Metrics }>;
@@ -87,7 +95,10 @@ export type StrategyCheckpointed = Event<
 >;
 /** A plugin reaction or a strategy's `tell` threw; the run recorded it and went on. */
 export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: number; error: ErrorInfo }>;
-export type RunResumed = Event<'RunResumed', { fromSeq: number; redispatched: number[] }>;
+export type RunResumed = Event<
+  'RunResumed',
+  { fromSeq: number; redispatched: number[]; env?: RunEnv }
+>;
 export type RunCompleted = Event<
   'RunCompleted',
   { reason: 'trials' | 'wall-time' | 'exhausted'; trials: number; best: TrialRef | null }

@@ -321,6 +321,7 @@ export function estimatorContract(
   describe(`Estimator contract: ${name}`, () => {
     it('returns every declared metric as a finite number', async () => {
       const est = await factory();
+      await est.prepare?.();
       const rng = Rng.fromSeed(21);
       for (let i = 0; i < samples; i++) {
         const m = await est.evaluate(space.sample(rng), {
@@ -336,6 +337,7 @@ export function estimatorContract(
     it('gives the same metrics twice when it claims to be deterministic', async (ctx) => {
       const est = await factory();
       if (!est.deterministic) return ctx.skip();
+      await est.prepare?.();
       const arch = space.sample(Rng.fromSeed(22));
       const ctx1 = { trialId: 0, seed: 5, signal: new AbortController().signal, report: () => {} };
       expect(await est.evaluate(arch, ctx1)).toEqual(await est.evaluate(arch, ctx1));
