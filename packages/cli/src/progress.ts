@@ -1,49 +1,86 @@
-import type { RunEvent, RunState } from '@archlab/core';
+import type { Metrics, RunEvent, RunState, Trial } from '@archlab/core';
+
+/** The part of a stream the reporter writes to (stderr, or a fake in tests). */
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
 
 /**
- * Reports a run's progress on stderr: a redrawn bar on a terminal, a plain line every tenth of
- * the budget (or every 10 s) otherwise, so logs of CI jobs stay readable.
+ * Reports a run's progress on stderr. On a terminal it redraws a block: one bar for the run and,
+ * for estimators that report progress (training), one line per running trial with its latest
+ * epoch. Otherwise it writes plain lines: one every tenth of the budget (or every 10 s), and one
+ * per progress report of a trial, so logs of CI jobs stay readable.
  */
 export class ProgressReporter {
   private readonly tty: boolean;
   private lastDraw = 0;
   private lastLine = 0;
   private lastReported = 0;
-  private readonly started = Date.now();
+  /** Lines of the block drawn last, so the next draw can move up over them. */
+  private drawnLines = 0;
+  private readonly started: number;
   private startTrials = -1;
 
   constructor(
     private readonly state: RunState,
-    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly out: ProgressStream = process.stderr,
     private readonly enabled = true,
+    private readonly clock: () => number = Date.now,
   ) {
+    this.started = clock();
     this.tty = Boolean(out.isTTY) && process.env.TERM !== 'dumb';
   }
 
   onEvent(e: RunEvent): void {
     if (!this.enabled) return;
+    const now = this.clock();
+    if (e.type === 'TrialProgressed') {
+      if (this.tty) this.draw(now, false);
+      else this.out.write(`archlab: ${this.trialLine(this.state.trials[e.data.trialId])}\n`);
+      return;
+    }
+    if (e.type === 'TrialStarted' && this.tty) {
+      this.draw(now, false);
+      return;
+    }
     if (e.type !== 'TrialCompleted' && e.type !== 'TrialFailed' && e.type !== 'TrialPruned') return;
     const done = this.done();
     if (this.startTrials < 0) this.startTrials = done - 1;
-    const now = Date.now();
     const total = this.state.config?.budget.trials;
     if (this.tty) {
-      if (now - this.lastDraw < 80 && done !== total) return;
-      this.lastDraw = now;
-      this.out.write(`\r\x1b[2K${this.line(done, total, now)}`);
+      this.draw(now, done === total);
     } else {
       const step = total ? Math.max(1, Math.ceil(total / 10)) : Number.POSITIVE_INFINITY;
       if (Math.floor(done / step) === Math.floor(this.lastReported / step) && now - this.lastLine < 10_000)
         return;
       this.lastReported = done;
       this.lastLine = now;
-      this.out.write(`archlab: ${this.line(done, total, now)}\n`);
+      this.out.write(`archlab: ${this.runLine(done, total, now)}\n`);
     }
   }
 
-  /** Clears the bar so the summary starts on a clean line. */
+  /** Clears the block so the summary starts on a clean line. */
   finish(): void {
-    if (this.enabled && this.tty && this.lastDraw) this.out.write('\r\x1b[2K');
+    if (this.enabled && this.tty && this.lastDraw) this.out.write(this.clear());
+  }
+
+  private draw(now: number, force: boolean): void {
+    if (!force && now - this.lastDraw < 80) return;
+    this.lastDraw = now;
+    const running = this.state.trials.filter((t) => t?.status === 'running' && t.progress);
+    const lines = [
+      this.runLine(this.done(), this.state.config?.budget.trials, now),
+      ...running.map((t) => `  ${this.trialLine(t)}`),
+    ];
+    this.out.write(`${this.clear()}${lines.join('\n')}`);
+    this.drawnLines = lines.length;
+  }
+
+  /** Moves to the start of the block drawn last and erases it. */
+  private clear(): string {
+    const up = this.drawnLines > 1 ? `\x1b[${this.drawnLines - 1}A` : '';
+    return `\r${up}\x1b[0J`;
   }
 
   private done(): number {
@@ -51,7 +88,7 @@ export class ProgressReporter {
     return c.completed + c.failed + c.pruned;
   }
 
-  private line(done: number, total: number | undefined, now: number): string {
+  private runLine(done: number, total: number | undefined, now: number): string {
     const objective = this.state.config?.objective;
     const best =
       objective && this.state.best
@@ -67,6 +104,21 @@ export class ProgressReporter {
     const eta = rate > 0 ? `  eta ${Math.ceil((total - done) / rate)}s` : '';
     return `${bar}${done}/${total} trials  ${best}${failed}  ${rate.toFixed(1)} trials/s${eta}`;
   }
+
+  /** `trial 4 step 2/15 loss=0.41 val_acc=0.87`: steps out of the estimator's `epochs` option when it has one. */
+  private trialLine(t: Trial | undefined): string {
+    if (!t?.progress) return `trial ${t?.trialId ?? '?'}`;
+    const epochs = this.state.config?.estimatorOptions.epochs;
+    const of = typeof epochs === 'number' ? `/${epochs}` : '';
+    return `trial ${t.trialId} step ${t.progress.step}${of}  ${metricsText(t.progress.metrics)}`;
+  }
+}
+
+/** `k=v k=v`, numbers shortened by `fmt`. */
+export function metricsText(m: Metrics, separator = ' '): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k}=${fmt(v)}`)
+    .join(separator);
 }
 
 export function fmt(v: number | undefined): string {

@@ -1,6 +1,6 @@
 import { instantiateEvaluation, parseKeyValues } from '@archlab/core';
 import { loadRegistry } from '../cli-context.js';
-import { fmt } from '../progress.js';
+import { metricsText } from '../progress.js';
 
 export interface EvalFlags {
   space: string;
@@ -30,21 +30,11 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
       seed: flags.seed ?? 0,
       signal: new AbortController().signal,
       report: (step, m) => {
-        if (!flags.json)
-          process.stderr.write(
-            `step ${step}: ${Object.entries(m)
-              .map(([k, v]) => `${k}=${fmt(v)}`)
-              .join(' ')}\n`,
-          );
+        if (!flags.json) process.stderr.write(`step ${step}: ${metricsText(m)}\n`);
       },
     });
     if (flags.json) process.stdout.write(`${JSON.stringify({ arch: space.key(arch), metrics })}\n`);
-    else
-      process.stdout.write(
-        `${space.key(arch)}\n${Object.entries(metrics)
-          .map(([k, v]) => `${k}=${fmt(v)}`)
-          .join('  ')}\n`,
-      );
+    else process.stdout.write(`${space.key(arch)}\n${metricsText(metrics, '  ')}\n`);
     return 0;
   } finally {
     await estimator.dispose?.();

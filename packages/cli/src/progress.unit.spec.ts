@@ -1,0 +1,70 @@
+import { evolve, initialRunState, type RunConfig, type RunEvent } from '@archlab/core';
+import { describe, expect, it } from 'vitest';
+import { ProgressReporter } from './progress.js';
+
+const config: RunConfig = {
+  space: 'fmnist-chain',
+  spaceOptions: {},
+  estimator: 'train',
+  estimatorOptions: { epochs: 3 },
+  strategy: 'random',
+  strategyOptions: {},
+  seed: 0,
+  concurrency: 2,
+  budget: { trials: 4 },
+  objective: { metric: 'val_acc', direction: 'max' },
+  checkpointEvery: 0,
+};
+
+/** Feeds events to a run state and a reporter, as driveRun does. */
+function harness(isTTY: boolean) {
+  const state = initialRunState('r');
+  const written: string[] = [];
+  let now = 0;
+  const clock = () => now;
+  const reporter = new ProgressReporter(state, { isTTY, write: (s: string) => written.push(s) }, true, clock);
+  let seq = 0;
+  const feed = (type: RunEvent['type'], data: unknown) => {
+    now += 100;
+    const e = { type, v: 1, runId: 'r', seq: seq++, ts: 0, data, hash: '' } as RunEvent;
+    evolve(state, e);
+    reporter.onEvent(e);
+  };
+  feed('RunStarted', { config, packages: {}, env: { node: '', platform: '', arch: '' } });
+  return { feed, written, reporter };
+}
+
+describe('ProgressReporter', () => {
+  it('writes one plain line per epoch report of a trial, with the epoch out of the epochs option', () => {
+    const { feed, written } = harness(false);
+    feed('TrialProposed', { trialId: 0, arch: 'a' });
+    feed('TrialStarted', { trialId: 0, attempt: 1 });
+    feed('TrialProgressed', { trialId: 0, step: 1, metrics: { loss: 0.5, val_acc: 0.81 } });
+    expect(written).toEqual(['archlab: trial 0 step 1/3  loss=0.5 val_acc=0.81\n']);
+  });
+
+  it('on a terminal, draws the run bar and one line per running trial, then redraws over them', () => {
+    process.env.TERM = 'xterm';
+    const { feed, written, reporter } = harness(true);
+    for (const trialId of [0, 1]) {
+      feed('TrialProposed', { trialId, arch: `a${trialId}` });
+      feed('TrialStarted', { trialId, attempt: 1 });
+    }
+    feed('TrialProgressed', { trialId: 0, step: 1, metrics: { val_acc: 0.8 } });
+    const escapes = new RegExp(`\r|${String.fromCharCode(27)}\\[\\d*[AJ]`, 'g');
+    const vt = (s: string) => s.replace(escapes, '');
+    expect(vt(written.at(-1) ?? '')).toMatch(
+      /^\[\.+\] 0\/4 trials {2}best -.*\n {2}trial 0 step 1\/3 {2}val_acc=0\.8$/,
+    );
+    feed('TrialCompleted', { trialId: 0, metrics: { val_acc: 0.8 }, durationMs: 1 });
+    expect(written.at(-1)?.startsWith('\r\x1b[1A\x1b[0J'), 'moves up over the two-line block').toBe(true);
+    feed('TrialCompleted', { trialId: 1, metrics: { val_acc: 0.9 }, durationMs: 1 });
+    feed('TrialProposed', { trialId: 2, arch: 'a2' });
+    feed('TrialFailed', { trialId: 2, stage: 'evaluate', error: { name: 'E', message: 'm' }, durationMs: 1 });
+    feed('TrialProposed', { trialId: 3, arch: 'a3' });
+    feed('TrialCompleted', { trialId: 3, metrics: { val_acc: 0.7 }, durationMs: 1 });
+    expect(vt(written.at(-1) ?? '')).toMatch(/^\[#+\] 4\/4 trials {2}best val_acc=0\.9 {2}1 failed/);
+    reporter.finish();
+    expect(written.at(-1)).toBe('\r\x1b[0J');
+  });
+});
