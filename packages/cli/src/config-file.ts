@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '@archlab/core';
 import { z } from 'zod';
 
-/** `archlab.config.json`: the same settings as the flags; a flag given on the command line wins. */
+const objectiveText = z.string().regex(/^[\w.-]+:(max|min)$/, 'expected METRIC:max or METRIC:min');
+
+/**
+ * `archlab.config.json`: the same settings as the flags; a flag given on the command line wins
+ * (a repeatable flag given at all replaces the file's whole list).
+ */
 export const ConfigFileSchema = z
   .object({
     $schema: z.string().optional(),
@@ -19,9 +24,32 @@ export const ConfigFileSchema = z
     wallTime: z.number().positive().describe('seconds').optional(),
     seed: z.number().int().nonnegative().optional(),
     concurrency: z.number().int().positive().optional(),
-    objective: z
-      .string()
-      .regex(/^[\w.-]+:(max|min)$/, 'expected METRIC:max or METRIC:min')
+    objective: objectiveText.optional(),
+    objectives: z.array(objectiveText).min(1).optional().describe('the first is the primary objective'),
+    constraints: z.array(z.string().min(1).describe('METRIC<=NUMBER (or >=, <, >)')).optional(),
+    hardware: z
+      .array(
+        z.union([
+          z.string().min(1).describe('NAME or NAME:key=value,...'),
+          z
+            .object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() })
+            .strict(),
+        ]),
+      )
+      .optional(),
+    reward: z
+      .union([
+        z.string().min(1).describe('mnas:METRIC=TARGET[,alpha=A][,beta=B]'),
+        z
+          .object({
+            kind: z.literal('mnas').optional(),
+            metric: z.string().min(1),
+            target: z.number().positive(),
+            alpha: z.number().optional(),
+            beta: z.number().optional(),
+          })
+          .strict(),
+      ])
       .optional(),
     checkpointEvery: z.number().int().nonnegative().optional(),
   })
@@ -43,11 +71,4 @@ export function readConfigFile(path: string): ConfigFile {
     throw new ConfigError(`config file '${path}' is invalid: ${issues.join('; ')}`);
   }
   return parsed.data;
-}
-
-export function parseObjective(text: string): { metric: string; direction: 'max' | 'min' } {
-  const m = /^([\w.-]+):(max|min)$/.exec(text);
-  if (!m)
-    throw new ConfigError(`objective '${text}' must look like METRIC:max or METRIC:min (e.g. test_acc:max)`);
-  return { metric: m[1]!, direction: m[2] as 'max' | 'min' };
 }

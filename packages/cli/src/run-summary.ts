@@ -1,9 +1,14 @@
-import type { RunState } from '@archlab/core';
+import { constraintText, paretoFront, type RunState, runObjectives, runScore } from '@archlab/core';
 import { fmt } from './progress.js';
+import { formatTable } from './report/text-table.js';
+
+/** Rows of the Pareto front printed in text; `--json` has them all. */
+const FRONT_ROWS = 30;
 
 /** The machine-readable summary of a run: `show --json`, and the last line of `search --json`. */
 export function summarize(state: RunState) {
   const c = state.config;
+  const objectives = c ? runObjectives(c) : [];
   const running = state.trials.filter((t) => t && (t.status === 'running' || t.status === 'proposed')).length;
   return {
     runId: state.runId,
@@ -22,6 +27,19 @@ export function summarize(state: RunState) {
     concurrency: c?.concurrency,
     budget: c?.budget,
     objective: c?.objective,
+    objectives,
+    constraints: (c?.constraints ?? []).map(constraintText),
+    hardware: c?.hardware ?? [],
+    reward: c?.reward ?? null,
+    /** Feasible completed trials no other dominates under the objectives; only for runs with two or more. */
+    pareto:
+      objectives.length > 1
+        ? paretoFront(state, objectives).map((t) => ({
+            trialId: t.trialId,
+            arch: t.arch ?? '',
+            metrics: t.metrics!,
+          }))
+        : null,
     createdAt: state.createdAt === undefined ? null : new Date(state.createdAt).toISOString(),
     events: state.lastSeq + 1,
     packages: state.packages,
@@ -36,18 +54,63 @@ export function summaryText(state: RunState, dbPath?: string): string {
     `search     ${s.strategy} on ${s.space}, scored by ${s.estimator}, seed ${s.seed}, concurrency ${s.concurrency}`,
     `trials     ${s.trials} (${s.counts.completed} completed, ${s.counts.failed} failed${s.counts.pruned ? `, ${s.counts.pruned} pruned` : ''}${s.counts.unfinished ? `, ${s.counts.unfinished} unfinished` : ''})`,
   ];
-  if (s.best && o) {
+  if (s.objectives.length > 1) {
+    lines.push(`objectives ${s.objectives.map((x) => `${x.metric} (${x.direction})`).join(', ')}`);
+  }
+  if (s.hardware.length) {
+    const spec = (h: { name: string; options: Readonly<Record<string, unknown>> }) => {
+      const opts = Object.entries(h.options).map(([k, v]) => `${k}=${v}`);
+      return opts.length ? `${h.name} (${opts.join(', ')})` : h.name;
+    };
+    lines.push(`hardware   ${s.hardware.map(spec).join(', ')}`);
+  }
+  if (s.constraints.length) {
+    lines.push(
+      `constraint ${s.constraints.join(', ')}: ${s.counts.pruned} pruned before evaluation, ${s.counts.infeasible} completed but infeasible`,
+    );
+  }
+  if (s.reward) {
+    const r = s.reward;
+    lines.push(
+      `reward     mnas: ${o?.metric} × (${r.metric}/${r.target})^w, w = ${r.alpha} at or under the target, ${r.beta} over it`,
+    );
+  }
+  if (s.best && o && state.config) {
     const others = Object.entries(s.best.metrics)
       .filter(([k]) => k !== o.metric)
       .map(([k, v]) => `${k}=${fmt(v)}`)
       .join(' ');
+    const reward = s.reward ? `  reward=${fmt(runScore(state.config, s.best.metrics))}` : '';
     lines.push(
-      `best       ${o.metric}=${fmt(s.best.metrics[o.metric])} (${o.direction}) at trial ${s.best.trialId}${others ? `  ${others}` : ''}`,
+      `best       ${o.metric}=${fmt(s.best.metrics[o.metric])} (${o.direction}) at trial ${s.best.trialId}${reward}${others ? `  ${others}` : ''}`,
     );
     lines.push(`           ${s.best.arch}`);
   } else {
-    lines.push('best       (no completed trial)');
+    lines.push(`best       (no ${s.constraints.length ? 'feasible ' : ''}completed trial)`);
   }
   if (s.status !== 'completed' && dbPath) lines.push(`resume     archlab resume ${s.runId} --db ${dbPath}`);
+  if (s.pareto) lines.push('', paretoText(s.pareto, s.objectives));
   return lines.join('\n');
+}
+
+/** The Pareto front as a table: one row per trial, its objective values, its architecture. */
+function paretoText(
+  front: readonly { trialId: number; arch: string; metrics: Readonly<Record<string, number>> }[],
+  objectives: readonly { metric: string; direction: string }[],
+): string {
+  // Best first on the primary objective, so the table reads as the trade-off curve.
+  const primary = objectives[0]!;
+  const sign = primary.direction === 'max' ? -1 : 1;
+  const sorted = [...front].sort(
+    (a, b) => sign * (a.metrics[primary.metric]! - b.metrics[primary.metric]!) || a.trialId - b.trialId,
+  );
+  const shown = sorted.slice(0, FRONT_ROWS);
+  const head = `pareto front: ${front.length} non-dominated feasible trial${front.length === 1 ? '' : 's'}`;
+  const table = formatTable(
+    ['trial', ...objectives.map((x) => `${x.metric} (${x.direction})`), 'arch'],
+    shown.map((t) => [String(t.trialId), ...objectives.map((x) => fmt(t.metrics[x.metric])), t.arch]),
+  );
+  const more =
+    front.length > shown.length ? `… and ${front.length - shown.length} more (--json lists all)\n` : '';
+  return `${head}\n${table}${more}`.trimEnd();
 }

@@ -17,6 +17,12 @@ describe('bestSoFar', () => {
     expect(bestSoFar(s, { metric: 'acc', direction: 'max' })).toEqual([undefined, 3, 3, 3, 5, 5]);
     expect(bestSoFar(s, { metric: 'acc', direction: 'min' })).toEqual([undefined, 3, 1, 1, 1, 1]);
   });
+
+  it('skips trials that break a constraint of the run', () => {
+    const s = stateWith([3, 9, 5]);
+    s.trials[1]!.violations = ['latency_ms=9 breaks latency_ms<=5'];
+    expect(bestSoFar(s, { metric: 'acc', direction: 'max' })).toEqual([3, 3, 5]);
+  });
 });
 
 describe('meanWithError', () => {

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ConcurrencyConflictError,
   ConfigError,
-  eventHash,
   InMemoryEventStore,
   MissingCapabilityError,
   PluginRegistry,
@@ -14,7 +13,6 @@ import {
   randomStrategyFactory,
   replayRun,
   Search,
-  type StoredEvent,
   type Strategy,
   type StrategyFactory,
   UnknownPluginError,
@@ -29,6 +27,7 @@ import {
   runSearch,
   syntheticEstimator,
   syntheticEstimatorFactory,
+  tamperedCopy,
   trialsOf,
 } from '../src/testing/index.js';
 
@@ -42,28 +41,6 @@ function registry(...extra: StrategyFactory[]): PluginRegistry {
 }
 
 const base = { space: 'digits', estimator: 'synthetic', seed: 3, budget: { trials: 30 } };
-
-/** Rewrites one stored event through `edit`, optionally re-chaining every later hash (a careful forger). */
-async function tamper(
-  store: InMemoryEventStore,
-  runId: string,
-  seq: number,
-  edit: (e: StoredEvent) => StoredEvent,
-  rechain: boolean,
-): Promise<InMemoryEventStore> {
-  const events = await readAll(store, runId);
-  events[seq] = edit(events[seq]!);
-  if (rechain) {
-    let prev = '';
-    for (let i = 0; i < events.length; i++) {
-      events[i] = { ...events[i]!, hash: eventHash(prev, events[i]!) };
-      prev = events[i]!.hash;
-    }
-  }
-  const out = new InMemoryEventStore();
-  await out.append(runId, -1, events);
-  return out;
-}
 
 describe('Search', () => {
   it('runs the budget, records every trial and finds the best of them', async () => {
@@ -303,7 +280,7 @@ describe('replay --verify', () => {
     const seq = events.findIndex(
       (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 12,
     );
-    const forged = await tamper(
+    const forged = await tamperedCopy(
       run.store as InMemoryEventStore,
       run.runId,
       seq,
@@ -322,7 +299,7 @@ describe('replay --verify', () => {
     const seq = events.findIndex(
       (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 7,
     );
-    const forged = await tamper(
+    const forged = await tamperedCopy(
       run.store as InMemoryEventStore,
       run.runId,
       seq,
@@ -342,7 +319,7 @@ describe('replay --verify', () => {
     const seq = events.findIndex(
       (e) => e.type === 'TrialProposed' && (e.data as { trialId: number }).trialId === 5,
     );
-    const forged = await tamper(
+    const forged = await tamperedCopy(
       run.store as InMemoryEventStore,
       run.runId,
       seq,

@@ -4,11 +4,12 @@ import {
   InvalidOptionError,
   type Metrics,
   MissingCapabilityError,
+  type Objective,
   Search,
   type SearchSpace,
   type Strategy,
 } from '@archlab/core';
-import { digitsSpace, readAll, runSearch, strategyContract } from '@archlab/core/testing';
+import { digitsSpace, readAll, runSearch, strategyContract, trialsOf } from '@archlab/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   directStrategy,
@@ -23,7 +24,7 @@ import {
   twoObjectives,
 } from '../test/fixtures.js';
 import { type Nsga2, nsga2Factory } from './nsga2.js';
-import { paretoFront, parseObjectives } from './pareto.js';
+import { paretoIndices, parseObjectives } from './pareto.js';
 
 const digitsObjectives = 'score:max,cost:min';
 const nb201Objectives = 'test_acc:max,params:min';
@@ -53,7 +54,7 @@ describe('nsga2 options', () => {
   it('requires two or more well-formed objectives', async () => {
     await expect(start({})).rejects.toThrow(
       new InvalidOptionError(
-        "strategy 'nsga2': option 'objectives' is required: two or more metrics, e.g. test_acc:max,params:min",
+        "strategy 'nsga2' needs two or more objectives: give the run several (--objective test_acc:max --objective params:min) or the option objectives=test_acc:max,params:min",
       ),
     );
     await expect(start({ objectives: 'score:max' })).rejects.toThrow(
@@ -102,6 +103,37 @@ describe('nsga2 options', () => {
   });
 });
 
+describe('nsga2 with the run objectives', () => {
+  const run = (strategyOptions: Record<string, unknown>, objectives?: Objective[]) =>
+    runSearch(testRegistry(), {
+      space: 'digits',
+      estimator: 'two',
+      strategy: 'nsga2',
+      strategyOptions: { population: 5, ...strategyOptions },
+      ...(objectives && { objectives }),
+      seed: 4,
+      budget: { trials: 30 },
+    });
+
+  it('optimises the run objectives when its option is not given, as if they were given as the option', async () => {
+    const fromRun = await run({}, [
+      { metric: 'score', direction: 'max' },
+      { metric: 'cost', direction: 'min' },
+    ]);
+    const fromOption = await run({ objectives: digitsObjectives });
+    expect(trialsOf(fromRun.state)).toEqual(trialsOf(fromOption.state));
+    expect(fromRun.state.config!.strategyOptions).toMatchObject({ objectives: '' });
+  });
+
+  it('lets its option override the run objectives', async () => {
+    const out = await run({ objectives: 'score:max,cost:max' }, [
+      { metric: 'score', direction: 'max' },
+      { metric: 'cost', direction: 'min' },
+    ]);
+    expect(trialsOf(out.state)).not.toEqual(trialsOf((await run({ objectives: digitsObjectives })).state));
+  });
+});
+
 describe('nsga2 generations', () => {
   it('waits for every result of a generation, then breeds the next from its survivors', () => {
     const {
@@ -137,6 +169,51 @@ describe('nsga2 generations', () => {
     // Only the completed trials 0 and 2 survive to breed: the failed trial 1 is never a parent.
     expect(parents.length).toBeGreaterThanOrEqual(3);
     expect(parents.every((k) => [gen0[0], gen0[2]].some((a) => key(a!) === k))).toBe(true);
+  });
+
+  it('never breeds from a trial that breaks a constraint, pruned or infeasible', () => {
+    const {
+      strategy: s,
+      parents,
+      key,
+    } = directStrategy<Strategy<number[]>>(
+      nsga2Factory,
+      { objectives: digitsObjectives, population: 3, crossover: 0 },
+      5,
+    );
+    const gen0 = [s.ask(), s.ask(), s.ask()] as number[][];
+    const metrics = (a: number[]) => twoObjectives(key(a));
+    s.tell({
+      trialId: 0,
+      arch: gen0[0]!,
+      key: key(gen0[0]!),
+      status: 'completed',
+      metrics: metrics(gen0[0]!),
+      score: 1,
+      feasible: true,
+    });
+    // Infeasible although its objectives may well be the best: its score is NaN, as the engine tells it.
+    s.tell({
+      trialId: 1,
+      arch: gen0[1]!,
+      key: key(gen0[1]!),
+      status: 'completed',
+      metrics: { score: 1e9, cost: -1 },
+      score: Number.NaN,
+      feasible: false,
+    });
+    s.tell({
+      trialId: 2,
+      arch: gen0[2]!,
+      key: key(gen0[2]!),
+      status: 'pruned',
+      metrics: { latency_ms: 9 },
+      score: Number.NaN,
+      feasible: false,
+    });
+    expect([s.ask(), s.ask(), s.ask()].every((a) => a !== undefined)).toBe(true);
+    expect(parents.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(parents)).toEqual(new Set([key(gen0[0]!)]));
   });
 });
 
@@ -204,7 +281,7 @@ describe('nsga2 finds the true Pareto front', () => {
     const all = everyArchitecture(opts.space).map(opts.metricsOf);
     const [acc, cost] = objectives.map((o) => o.metric) as [string, string];
     const asPair = (m: Metrics) => [m[acc]!, m[cost]!] as const;
-    const truth = paretoFront(all, objectives).map((i) => asPair(all[i]!));
+    const truth = paretoIndices(all, objectives).map((i) => asPair(all[i]!));
     // Reference point: just beyond the true front's worst corner, so only points near the front count.
     const ref = [
       Math.min(...truth.map((p) => p[0])) - 1e-9,
@@ -222,7 +299,7 @@ describe('nsga2 finds the true Pareto front', () => {
         budget: { trials: 300 },
       });
       const metrics = out.state.trials.map((t) => t.metrics);
-      const found = paretoFront(metrics, objectives).map((i) => asPair(metrics[i]!));
+      const found = paretoIndices(metrics, objectives).map((i) => asPair(metrics[i]!));
       recall.push(truth.filter(([a, c]) => found.some(([x, y]) => x === a && y === c)).length / truth.length);
       ratio.push(hypervolume2d(found, ref) / hypervolume2d(truth, ref));
     }

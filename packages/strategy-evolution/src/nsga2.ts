@@ -15,7 +15,7 @@ const options = {
     type: 'string',
     default: '',
     description:
-      "two or more metrics the estimator reports, optimised together, e.g. 'test_acc:max,params:min' (required)",
+      "two or more metrics optimised together, e.g. 'test_acc:max,params:min' (default: the run's objectives)",
   },
   population: {
     type: 'int',
@@ -50,8 +50,9 @@ interface Individual<A> {
  *
  * Generational: once a generation is proposed, `ask` returns undefined until all of its results
  * are told; then parents ∪ children are sorted into non-dominated fronts and the best
- * `population` (by rank, then crowding distance) become the parents. A failed trial, or one
- * missing an objective metric, counts towards its generation but never becomes a parent.
+ * `population` (by rank, then crowding distance) become the parents. A failed or pruned trial,
+ * one that breaks a constraint of the run, or one missing an objective metric, counts towards
+ * its generation but never becomes a parent (constraints as a death penalty).
  */
 export class Nsga2<A> implements Strategy<A> {
   private parents: Individual<A>[] = [];
@@ -83,11 +84,12 @@ export class Nsga2<A> implements Strategy<A> {
 
   tell(result: TrialResult<A>): void {
     this.told++;
-    const v = result.status === 'completed' ? objectiveVector(result.metrics, this.objectives) : undefined;
+    const usable = result.status === 'completed' && result.feasible !== false;
+    const v = usable ? objectiveVector(result.metrics, this.objectives) : undefined;
     if (v) this.children.push({ arch: result.arch, objectives: v, rank: 0, crowding: 0 });
     if (this.told === this.ctx.options.population) this.nextGeneration();
     // Thrown after the state is updated, so the run goes on (as a PluginFailed event) and replays the same.
-    if (!v && result.status === 'completed' && !this.warnedMissing) {
+    if (!v && usable && !this.warnedMissing) {
       this.warnedMissing = true;
       const missing = this.objectives.filter((o) => !Number.isFinite(result.metrics?.[o.metric]));
       throw new InvalidOptionError(
@@ -145,11 +147,19 @@ export const nsga2Factory: StrategyFactory = {
     'NSGA-II (Deb et al. 2002): generations selected by non-dominated sorting and crowding distance over several objectives',
   options,
   requires: ['mutate'],
+  /** Its own `objectives` option when given (a different trade-off than the run reports), else the run's objectives. */
   create(ctx) {
     const o = ctx.options as Nsga2Options;
     const where = "strategy 'nsga2': option 'objectives'";
-    if (o.objectives.trim() === '')
-      throw new InvalidOptionError(`${where} is required: two or more metrics, e.g. test_acc:max,params:min`);
+    if (o.objectives.trim() === '') {
+      const run = ctx.objectives ?? [ctx.objective];
+      if (run.length < 2) {
+        throw new InvalidOptionError(
+          `strategy 'nsga2' needs two or more objectives: give the run several (--objective test_acc:max --objective params:min) or the option objectives=test_acc:max,params:min`,
+        );
+      }
+      return new Nsga2(ctx as StrategyContext<unknown, Nsga2Options>, run);
+    }
     const objectives = parseObjectives(o.objectives, where);
     if (objectives.length < 2) {
       throw new InvalidOptionError(

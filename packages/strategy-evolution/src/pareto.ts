@@ -1,21 +1,14 @@
-import { InvalidOptionError, type Metrics, type Objective } from '@archlab/core';
+import { dominates, InvalidOptionError, type Objective } from '@archlab/core';
+
+// The metric-level helpers live in the core, which also uses them for `archlab show`'s front.
+export { dominates, objectiveVector, paretoIndices } from '@archlab/core';
 
 /**
  * Pareto helpers (Deb et al. 2002). The vector-level functions (`dominates`, `nonDominatedSort`,
  * `crowdingDistance`) take objective vectors in which every component is to be maximised: turn
- * metrics into such vectors with `objectiveVector`. `paretoFront` works on metrics directly.
+ * metrics into such vectors with `objectiveVector`. `paretoIndices` works on metrics directly.
  * All are pure, and their results depend only on their arguments (ties keep index order).
  */
-
-/** `a` dominates `b`: at least as good everywhere, better somewhere. */
-export function dominates(a: readonly number[], b: readonly number[]): boolean {
-  let better = false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]! < b[i]!) return false;
-    if (a[i]! > b[i]!) better = true;
-  }
-  return better;
-}
 
 /**
  * Fronts of indices into `points`, each in increasing index order: front 0 is the non-dominated
@@ -95,44 +88,4 @@ export function parseObjectives(text: string, where = 'objectives'): Objective[]
   if (out.length === 0)
     throw new InvalidOptionError(`${where}: names no metric; write e.g. test_acc:max,params:min`);
   return out;
-}
-
-/** Metrics as a vector to maximise (minimised ones negated); undefined when one is missing or not finite. */
-export function objectiveVector(
-  metrics: Metrics | undefined,
-  objectives: readonly Objective[],
-): number[] | undefined {
-  const out: number[] = [];
-  for (const o of objectives) {
-    const v = metrics?.[o.metric];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-    out.push(o.direction === 'max' ? v : -v);
-  }
-  return out;
-}
-
-/**
- * Indices (increasing) of the points on the Pareto front under `objectives`: those no other point
- * dominates. A point lacking a finite value for some objective (a failed trial) is never on it
- * and dominates nothing. Equal points are all on the front when one of them is. Costs
- * O(n log n + n·f) for a front of f points, so it suits whole runs.
- */
-export function paretoFront(
-  points: readonly (Metrics | undefined)[],
-  objectives: readonly Objective[],
-): number[] {
-  const vectors = points.map((p) => objectiveVector(p, objectives));
-  // In decreasing lexicographic order a point's dominators all come before it, and if any does,
-  // one on the front does: so comparing with the front found so far is enough.
-  const order = vectors
-    .flatMap((v, i) => (v ? [i] : []))
-    .sort((a, b) => compareDesc(vectors[a]!, vectors[b]!));
-  const front: number[] = [];
-  for (const i of order) if (!front.some((j) => dominates(vectors[j]!, vectors[i]!))) front.push(i);
-  return front.sort((a, b) => a - b);
-}
-
-function compareDesc(a: readonly number[], b: readonly number[]): number {
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return b[k]! - a[k]!;
-  return 0;
 }

@@ -5,7 +5,7 @@ import {
   dominates,
   nonDominatedSort,
   objectiveVector,
-  paretoFront,
+  paretoIndices,
   parseObjectives,
 } from './pareto.js';
 
@@ -104,7 +104,7 @@ describe('crowdingDistance', () => {
   });
 });
 
-describe('paretoFront over metrics', () => {
+describe('paretoIndices over metrics', () => {
   const objectives: Objective[] = [
     { metric: 'test_acc', direction: 'max' },
     { metric: 'params', direction: 'min' },
@@ -119,9 +119,9 @@ describe('paretoFront over metrics', () => {
       { test_acc: 90, params: 6 }, // dominated by 90@5
       { test_acc: 92, params: 20 }, // equal to a front point: on the front too
     ];
-    expect(paretoFront(trials, objectives)).toEqual([0, 1, 2, 5]);
+    expect(paretoIndices(trials, objectives)).toEqual([0, 1, 2, 5]);
     const maxBoth: Objective[] = [objectives[0]!, { metric: 'params', direction: 'max' }];
-    expect(paretoFront(trials, maxBoth)).toEqual([1]);
+    expect(paretoIndices(trials, maxBoth)).toEqual([1]);
   });
 
   it('leaves out failed trials and trials missing a metric, which dominate nothing', () => {
@@ -131,8 +131,8 @@ describe('paretoFront over metrics', () => {
       { test_acc: 80, params: 9 },
       { test_acc: Number.NaN, params: 1 },
     ];
-    expect(paretoFront(trials, objectives)).toEqual([2]);
-    expect(paretoFront([], objectives)).toEqual([]);
+    expect(paretoIndices(trials, objectives)).toEqual([2]);
+    expect(paretoIndices([], objectives)).toEqual([]);
   });
 });
 
@@ -155,7 +155,7 @@ describe('on random point sets with ties (2 and 3 objectives)', () => {
     }
   });
 
-  it('paretoFront is exactly the points nothing dominates, and the first front', () => {
+  it('paretoIndices is exactly the points nothing dominates, and the first front', () => {
     const objectives: Objective[] = [
       { metric: 'a', direction: 'max' },
       { metric: 'b', direction: 'min' },
@@ -166,8 +166,8 @@ describe('on random point sets with ties (2 and 3 objectives)', () => {
       const metrics = points.map(([a, b, c]) => ({ a: a!, b: -b!, ...(c !== undefined && { c }) }));
       const used = objectives.slice(0, points[0]!.length);
       const brute = points.flatMap((p, i) => (points.some((q) => dominates(q, p)) ? [] : [i]));
-      expect(paretoFront(metrics, used), `${m} points`).toEqual(brute);
-      expect(paretoFront(metrics, used)).toEqual(nonDominatedSort(points)[0]);
+      expect(paretoIndices(metrics, used), `${m} points`).toEqual(brute);
+      expect(paretoIndices(metrics, used)).toEqual(nonDominatedSort(points)[0]);
     }
   });
 });

@@ -78,7 +78,7 @@ function topTrials(state: RunState, n: number) {
   if (!o) return [];
   const sign = o.direction === 'max' ? -1 : 1;
   return state.trials
-    .filter((t) => t?.status === 'completed' && typeof t.metrics?.[o.metric] === 'number')
+    .filter((t) => t?.status === 'completed' && !t.violations && typeof t.metrics?.[o.metric] === 'number')
     .sort((a, b) => sign * (a.metrics![o.metric]! - b.metrics![o.metric]!) || a.trialId - b.trialId)
     .slice(0, n)
     .map((t) => ({ trialId: t.trialId, arch: t.arch ?? '', metrics: t.metrics! }));

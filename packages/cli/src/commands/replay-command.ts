@@ -77,7 +77,8 @@ function trajectory(state: import('@archlab/core').RunState, objective: Objectiv
   let best = Number.NaN;
   return state.trials.map((t) => {
     const s = score(objective, t.metrics);
-    if (t.status === 'completed' && !Number.isNaN(s) && (Number.isNaN(best) || s > best)) best = s;
+    if (t.status === 'completed' && !t.violations && !Number.isNaN(s) && (Number.isNaN(best) || s > best))
+      best = s;
     const sign = objective.direction === 'max' ? 1 : -1;
     return {
       trialId: t.trialId,

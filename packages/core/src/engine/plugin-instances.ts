@@ -1,8 +1,10 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, MissingCapabilityError } from '../errors.js';
 import type { Estimator } from '../estimator/estimator.js';
-import type { Objective, RunConfig } from '../events/event.js';
+import type { HardwareModelConfig, RunConfig } from '../events/event.js';
+import type { HardwareModel } from '../hardware/hardware-model.js';
 import { type OptionsSpec, parseOptions } from '../options/options.js';
+import { constraintText, runObjectives } from '../projections/objectives.js';
 import { Rng } from '../rng/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
@@ -13,6 +15,8 @@ export interface RunPlugins {
   readonly config: RunConfig;
   readonly space: SearchSpace;
   readonly estimator: Estimator;
+  /** The run's hardware models, in config order. */
+  readonly hardware: readonly HardwareModel[];
   readonly strategyFactory: StrategyFactory;
   /** A fresh strategy in its initial state, seeded from the run. */
   createStrategy(): Strategy;
@@ -21,8 +25,8 @@ export interface RunPlugins {
 /**
  * Builds and checks everything a run needs before anything is written: unknown names, bad
  * options, an estimator that cannot evaluate the space, a strategy that needs an operation the
- * space lacks, an objective no one produces. Returns the config with every default resolved,
- * which is what RunStarted records.
+ * space lacks, an objective, constraint or reward on a metric no plugin produces. Returns the
+ * config with every default resolved, which is what RunStarted records.
  */
 export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | RunConfig): RunPlugins {
   const strategyFactory = plugins.get('strategy', input.strategy ?? 'random');
@@ -40,23 +44,56 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
   );
   const first = estimator.metrics[0];
   if (!first) throw new ConfigError(`estimator '${estimator.name}' declares no metrics`);
+  const hw = instantiateHardware(plugins, input.space, space, input.hardware ?? []);
   const config = baseRunConfig(
-    { ...input, spaceOptions, estimatorOptions, strategyOptions },
+    {
+      ...input,
+      spaceOptions,
+      estimatorOptions,
+      strategyOptions,
+      hardware: hw.map((h) => h.config),
+      concurrency: input.concurrency ?? estimator.parallelism,
+    },
     { metric: first.name, direction: first.direction },
   );
-  checkObjective(config.objective, estimator);
+  const hardware = hw.map((h) => h.model);
+  checkMetrics(plugins, config, estimator, hardware);
   const createStrategy = () =>
     strategyFactory.create({
       space,
       rng: Rng.fromSeed(`${config.seed}/strategy`),
       options: strategyOptions,
       objective: config.objective,
+      objectives: runObjectives(config),
+      constraints: config.constraints ?? [],
       budget: config.budget,
       concurrency: config.concurrency,
     });
   // Cross-option checks throw here, before anything is written.
   void createStrategy().dispose?.();
-  return { config, space, estimator, strategyFactory, createStrategy };
+  return { config, space, estimator, hardware, strategyFactory, createStrategy };
+}
+
+function instantiateHardware(
+  plugins: PluginRegistry,
+  spaceName: string,
+  space: SearchSpace,
+  specs: readonly { name: string; options?: Readonly<Record<string, unknown>> }[],
+): { config: HardwareModelConfig; model: HardwareModel }[] {
+  return specs.map((spec) => {
+    const factory = plugins.get('hardware model', spec.name);
+    if (factory.spaces && !factory.spaces.includes(spaceName)) {
+      throw new ConfigError(
+        `hardware model '${factory.name}' cannot cost space '${spaceName}'; it works on: ${factory.spaces.join(', ')}`,
+      );
+    }
+    const owner = `hardware model '${factory.name}'`;
+    const options = factory.options
+      ? parseOptions(owner, factory.options, spec.options)
+      : { ...spec.options };
+    const model = factory.create(space, options);
+    return { config: { name: factory.name, options }, model };
+  });
 }
 
 /** A space and an estimator for it, by name: what evaluating an architecture needs (`archlab eval`, a run). */
@@ -93,15 +130,40 @@ export function instantiateEvaluation(
   };
 }
 
-function checkObjective(objective: Objective, estimator: Estimator): void {
-  if (objective.direction !== 'max' && objective.direction !== 'min') {
-    throw new ConfigError(`objective direction must be 'max' or 'min', got '${objective.direction}'`);
+/**
+ * Every metric has one source (the estimator or one hardware model), and every objective,
+ * constraint and reward names a metric that some source produces.
+ */
+function checkMetrics(
+  plugins: PluginRegistry,
+  config: RunConfig,
+  estimator: Estimator,
+  hardware: readonly HardwareModel[],
+): void {
+  const source = new Map<string, string>(
+    estimator.metrics.map((m) => [m.name, `estimator '${estimator.name}'`]),
+  );
+  for (const model of hardware) {
+    for (const metric of model.metrics) {
+      const other = source.get(metric);
+      if (other) {
+        throw new ConfigError(
+          `metric '${metric}' comes from both ${other} and hardware model '${model.name}'; keep one of them (a metric needs one source)`,
+        );
+      }
+      source.set(metric, `hardware model '${model.name}'`);
+    }
   }
-  if (!estimator.metrics.some((m) => m.name === objective.metric)) {
+  const need = (what: string, metric: string) => {
+    if (source.has(metric)) return;
+    const known = plugins.names('hardware model');
     throw new ConfigError(
-      `objective metric '${objective.metric}' is not produced by estimator '${estimator.name}'; it produces: ${estimator.metrics.map((m) => m.name).join(', ')}`,
+      `${what} on '${metric}', but no plugin produces it; metrics available: ${[...source.keys()].join(', ')} — add --hardware NAME with a hardware model that produces it (registered: ${known.join(', ') || 'none'})`,
     );
-  }
+  };
+  for (const o of runObjectives(config)) need('objective', o.metric);
+  for (const c of config.constraints ?? []) need(`constraint ${constraintText(c)}`, c.metric);
+  if (config.reward) need('reward', config.reward.metric);
 }
 
 /** The seed an estimator gets for a trial: the same on a re-run after a crash. */

@@ -3,10 +3,14 @@ import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js
 import type { Metrics, RunConfig } from '../events/event.js';
 import { canonicalJson, eventHash, sha256Hex } from '../events/hash-chain.js';
 import { upcast } from '../events/upcast.js';
-import { evolve, initialRunState, type RunState, score } from '../projections/run-state.js';
+import type { HardwareModel } from '../hardware/hardware-model.js';
+import { violations } from '../projections/objectives.js';
+import { evolve, initialRunState, type RunState } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
+import { hardwareCost } from './hardware-cost.js';
 import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
+import { trialResult } from './trial-result.js';
 
 /** What the strategy did at one point of the log; the replay repeats these calls. */
 type Step =
@@ -23,11 +27,13 @@ type Step =
 export interface ReplayOptions {
   /**
    * 'resume': restore the latest strategy checkpoint and replay only what follows it.
-   * 'verify': replay every decision from the first event, and re-evaluate completed trials
-   * where the estimator is deterministic.
+   * 'verify': replay every decision from the first event, check that each pruned trial breaks
+   * a constraint and no evaluated one breaks a constraint on cheap costs, and recompute what
+   * is deterministic: the estimator's results, and the hardware costs (of completed and of
+   * pruned trials) of models that declare themselves deterministic.
    */
   readonly mode: 'resume' | 'verify';
-  /** In verify mode, recompute the results of a deterministic estimator (default true). */
+  /** In verify mode, recompute the results of a deterministic estimator and hardware models (default true). */
   readonly reevaluate?: boolean;
   /** Called every `progressEvery` events read, for progress bars on long logs. */
   readonly onProgress?: (eventsRead: number) => void;
@@ -41,7 +47,7 @@ export interface ReplayResult {
   readonly told: number;
   /** Events read. */
   readonly events: number;
-  /** Trials whose recorded metrics were recomputed and matched (verify mode, deterministic estimators). */
+  /** Trials whose recorded metrics (or costs, for pruned ones) were recomputed and matched (verify mode). */
   readonly reevaluated: number;
 }
 
@@ -142,11 +148,71 @@ export async function replayRun(
     told = state.checkpoint?.told ?? 0;
   }
 
-  const { space, estimator, config } = plugins;
-  const reevaluate = options.mode === 'verify' && (options.reevaluate ?? true) && estimator.deterministic;
+  const { space, estimator, config, hardware } = plugins;
+  const verify = options.mode === 'verify';
+  const recompute = verify && (options.reevaluate ?? true);
+  const reevaluate = recompute && estimator.deterministic;
+  const recost = recompute ? hardware.filter((m) => m.deterministic) : [];
+  const owner = metricOwners(hardware);
+  const cheapMetrics = hardware.filter((m) => m.cheap).flatMap((m) => m.metrics);
   let reevaluated = 0;
   if (reevaluate) await estimator.prepare?.();
   const neverAborted = new AbortController().signal;
+
+  /** A pruned trial breaks a constraint on its recorded costs; an evaluated one breaks none on its cheap ones. */
+  const checkPruning = (seq: number, trialId: number, key: string, status: string, recorded: Metrics) => {
+    const onCheap = Object.fromEntries(
+      cheapMetrics.flatMap((m) => (m in recorded ? [[m, recorded[m]!]] : [])),
+    );
+    const broken = violations(config.constraints, status === 'pruned' ? recorded : onCheap);
+    if (status === 'pruned' && broken.length === 0) {
+      throw diverge(
+        seq,
+        `trial ${trialId} (${key}) was pruned, but its recorded costs ${JSON.stringify(recorded)} break no constraint`,
+      );
+    }
+    if (status === 'completed' && broken.length > 0) {
+      throw diverge(
+        seq,
+        `trial ${trialId} (${key}) was evaluated, but ${broken[0]}: the cheap hardware models should have pruned it`,
+      );
+    }
+  };
+
+  /** Recomputes what is deterministic of a result (for a pruned trial, its cheap costs); true if anything was. */
+  const recomputed = async (
+    seq: number,
+    trialId: number,
+    key: string,
+    arch: unknown,
+    status: 'completed' | 'pruned',
+    recorded: Metrics,
+  ): Promise<boolean> => {
+    const fresh: Record<string, number> = {};
+    const compared: string[] = [];
+    if (reevaluate && status === 'completed') {
+      const ctx = { trialId, seed: trialSeed(config.seed, trialId), signal: neverAborted, report: () => {} };
+      Object.assign(fresh, await estimator.evaluate(arch, ctx));
+      compared.push(...[...Object.keys(fresh), ...Object.keys(recorded)].filter((m) => !owner.has(m)));
+    }
+    const models = status === 'pruned' ? recost.filter((m) => m.cheap) : recost;
+    if (models.length) {
+      try {
+        Object.assign(fresh, await hardwareCost(models, arch));
+      } catch (err) {
+        throw diverge(seq, `trial ${trialId} (${key}): ${(err as Error).message}`);
+      }
+      compared.push(...models.flatMap((m) => m.metrics));
+    }
+    const mismatch = firstMismatch(recorded, fresh, compared);
+    if (mismatch) {
+      throw diverge(
+        seq,
+        `trial ${trialId} (${key}) records ${mismatch.name}=${mismatch.recorded}, but ${owner.get(mismatch.name) ?? estimator.name} gives ${mismatch.fresh}`,
+      );
+    }
+    return compared.length > 0;
+  };
   for (const step of steps) {
     if (step.kind === 'propose' || step.kind === 'propose-failed') {
       let key: string | undefined;
@@ -179,31 +245,13 @@ export async function replayRun(
     if (key === undefined)
       throw diverge(step.seq, `result for trial ${step.trialId}, which was never proposed`);
     const arch = space.parse(key);
-    if (reevaluate && step.status === 'completed') {
-      const fresh = await estimator.evaluate(arch, {
-        trialId: step.trialId,
-        seed: trialSeed(config.seed, step.trialId),
-        signal: neverAborted,
-        report: () => {},
-      });
-      const mismatch = firstMismatch(step.metrics ?? {}, fresh);
-      if (mismatch) {
-        throw diverge(
-          step.seq,
-          `trial ${step.trialId} (${key}) records ${mismatch.name}=${mismatch.recorded}, but ${estimator.name} gives ${mismatch.fresh}`,
-        );
-      }
-      reevaluated++;
+    if (step.status !== 'failed') {
+      const recorded = step.metrics ?? {};
+      if (verify) checkPruning(step.seq, step.trialId, key, step.status, recorded);
+      if (await recomputed(step.seq, step.trialId, key, arch, step.status, recorded)) reevaluated++;
     }
     try {
-      await strategy.tell({
-        trialId: step.trialId,
-        arch,
-        key,
-        status: step.status,
-        ...(step.metrics && { metrics: step.metrics }),
-        score: score(config.objective, step.metrics),
-      });
+      await strategy.tell(trialResult(config, space, step.trialId, key, step.status, step.metrics));
     } catch {
       // The original run recorded this as PluginFailed and went on; so does the replay.
     }
@@ -212,11 +260,18 @@ export async function replayRun(
   return { state, plugins, strategy, told, events: read, reevaluated };
 }
 
+/** Which hardware model gives each of its metrics; the estimator gives every other one. */
+function metricOwners(hardware: readonly HardwareModel[]): Map<string, string> {
+  return new Map(hardware.flatMap((m) => m.metrics.map((metric) => [metric, `hardware model '${m.name}'`])));
+}
+
+/** The first of `names` whose recorded and recomputed values differ (beyond rounding). */
 function firstMismatch(
   recorded: Metrics,
   fresh: Metrics,
+  names: readonly string[],
 ): { name: string; recorded: unknown; fresh: unknown } | undefined {
-  for (const name of new Set([...Object.keys(recorded), ...Object.keys(fresh)])) {
+  for (const name of new Set(names)) {
     const a = recorded[name];
     const b = fresh[name];
     const same =
@@ -229,13 +284,15 @@ function firstMismatch(
 // Defaults resolved at start are recorded in RunStarted; if the plugins today resolve the recorded
 // config differently (a changed option set), the replay would not be of the same search.
 function checkConfigStable(runId: string, recorded: RunConfig, now: RunConfig): void {
-  const a = canonicalJson(recorded.strategyOptions);
-  const b = canonicalJson(now.strategyOptions);
-  if (a !== b) {
-    throw new ReplayDivergenceError(
-      runId,
-      0,
-      `strategy options resolve to ${b} today but were recorded as ${a}`,
-    );
+  const pairs = [
+    ['strategy options', recorded.strategyOptions, now.strategyOptions],
+    ['hardware models', recorded.hardware ?? [], now.hardware ?? []],
+  ] as const;
+  for (const [what, was, is] of pairs) {
+    const a = canonicalJson(was);
+    const b = canonicalJson(is);
+    if (a !== b) {
+      throw new ReplayDivergenceError(runId, 0, `${what} resolve to ${b} today but were recorded as ${a}`);
+    }
   }
 }

@@ -1,5 +1,14 @@
 import { ConfigError } from '../errors.js';
-import type { Budget, Objective, RunConfig } from '../events/event.js';
+import type {
+  Budget,
+  Constraint,
+  ConstraintOp,
+  HardwareModelConfig,
+  Objective,
+  RewardConfig,
+  RunConfig,
+} from '../events/event.js';
+import { parseKeyValues } from '../options/options.js';
 
 /** What a caller gives to start a search; defaults that depend on the plugins are filled when instantiating. */
 export interface SearchConfigInput {
@@ -14,13 +23,27 @@ export interface SearchConfigInput {
   budget: Budget;
   /** Defaults to the estimator's first metric and its direction. */
   objective?: Objective;
+  /** Several objectives in order; the first is the primary one (`objective`, if also given, must be it). */
+  objectives?: readonly Objective[];
+  /** Bounds on metrics of the estimator or of a hardware model; see `parseConstraint`. */
+  constraints?: readonly Constraint[];
+  /** Hardware models by registered name, each with its options. */
+  hardware?: readonly { name: string; options?: Record<string, unknown> }[];
+  /** MnasNet reward; `alpha` and `beta` default to -0.07. */
+  reward?: { kind?: 'mnas'; metric: string; target: number; alpha?: number; beta?: number };
   /** Checkpoint a strategy that can snapshot itself every N results (0: never). */
   checkpointEvery?: number;
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = 50;
+/** MnasNet's soft-constraint exponent (Tan et al. 2019), for both sides of the target. */
+export const DEFAULT_MNAS_EXPONENT = -0.07;
 
-/** Checks the plugin-independent parts of a config and fills their defaults. */
+/**
+ * Checks the plugin-independent parts of a config and fills their defaults. `hardware` comes
+ * with its options already resolved by the plugins. Optional v2 fields are left out when
+ * unused, so such a run is recorded exactly as before them.
+ */
 export function baseRunConfig(input: SearchConfigInput, defaultObjective: Objective): RunConfig {
   const seed = input.seed ?? 0;
   const concurrency = input.concurrency ?? 1;
@@ -43,6 +66,10 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
   if (!Number.isInteger(checkpointEvery) || checkpointEvery < 0) {
     throw new ConfigError(`checkpointEvery must be a whole number of at least 0, got ${checkpointEvery}`);
   }
+  const objectives = resolveObjectives(input, defaultObjective);
+  const constraints = (input.constraints ?? []).map(checkConstraint);
+  const hardware = (input.hardware ?? []).map((h) => ({ name: h.name, options: h.options ?? {} }));
+  const reward = input.reward && resolveReward(input.reward, objectives[0]!);
   return {
     space: input.space,
     spaceOptions: input.spaceOptions ?? {},
@@ -53,7 +80,123 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
     seed,
     concurrency,
     budget: { ...(trials !== undefined && { trials }), ...(wallTimeMs !== undefined && { wallTimeMs }) },
-    objective: input.objective ?? defaultObjective,
+    objective: objectives[0]!,
     checkpointEvery,
+    ...(objectives.length > 1 && { objectives }),
+    ...(constraints.length > 0 && { constraints }),
+    ...(hardware.length > 0 && { hardware: hardware as HardwareModelConfig[] }),
+    ...(reward && { reward }),
   };
+}
+
+function resolveObjectives(input: SearchConfigInput, defaultObjective: Objective): Objective[] {
+  const list = input.objectives?.length ? input.objectives : [input.objective ?? defaultObjective];
+  const first = list[0]!;
+  if (input.objective && input.objectives?.length) {
+    const o = input.objective;
+    if (o.metric !== first.metric || o.direction !== first.direction) {
+      throw new ConfigError(
+        `objective ${o.metric}:${o.direction} differs from the first of objectives (${first.metric}:${first.direction}); give one or the other`,
+      );
+    }
+  }
+  for (const [i, o] of list.entries()) {
+    if (o.direction !== 'max' && o.direction !== 'min') {
+      throw new ConfigError(`objective direction must be 'max' or 'min', got '${o.direction}'`);
+    }
+    if (list.findIndex((p) => p.metric === o.metric) !== i) {
+      throw new ConfigError(`objective metric '${o.metric}' is named twice; name each metric once`);
+    }
+  }
+  return list.map((o) => ({ metric: o.metric, direction: o.direction }));
+}
+
+const OPS: readonly ConstraintOp[] = ['<=', '>=', '<', '>'];
+
+function checkConstraint(c: Constraint): Constraint {
+  if (typeof c.metric !== 'string' || !/^[\w.-]+$/.test(c.metric) || !OPS.includes(c.op)) {
+    throw new ConfigError(
+      `constraint ${JSON.stringify(c)} must name a metric and one of ${OPS.join(' ')}, e.g. latency_ms<=5`,
+    );
+  }
+  if (typeof c.bound !== 'number' || !Number.isFinite(c.bound)) {
+    throw new ConfigError(`constraint on '${c.metric}' needs a finite number as its bound, got ${c.bound}`);
+  }
+  return { metric: c.metric, op: c.op, bound: c.bound };
+}
+
+function resolveReward(r: NonNullable<SearchConfigInput['reward']>, primary: Objective): RewardConfig {
+  const kind = r.kind ?? 'mnas';
+  if (kind !== 'mnas') throw new ConfigError(`unknown reward '${kind}'; known rewards: mnas`);
+  const alpha = r.alpha ?? DEFAULT_MNAS_EXPONENT;
+  const beta = r.beta ?? DEFAULT_MNAS_EXPONENT;
+  if (!(typeof r.target === 'number' && Number.isFinite(r.target) && r.target > 0)) {
+    throw new ConfigError(`reward target for '${r.metric}' must be a positive number, got ${r.target}`);
+  }
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) {
+    throw new ConfigError(`reward exponents must be finite numbers, got alpha=${alpha} beta=${beta}`);
+  }
+  if (primary.direction !== 'max') {
+    throw new ConfigError(
+      `the mnas reward multiplies the primary objective, which must be maximised (an accuracy); '${primary.metric}' is min`,
+    );
+  }
+  return { kind, metric: r.metric, target: r.target, alpha, beta };
+}
+
+/** `test_acc:max` → an objective; ConfigError saying the form otherwise. */
+export function parseObjective(text: string): Objective {
+  const m = /^\s*([\w.-]+):(max|min)\s*$/.exec(text);
+  if (!m)
+    throw new ConfigError(`objective '${text}' must look like METRIC:max or METRIC:min (e.g. test_acc:max)`);
+  return { metric: m[1]!, direction: m[2] as 'max' | 'min' };
+}
+
+/** `latency_ms<=5`, `params < 1e6`, `test_acc>=90` → a constraint; ConfigError saying the form otherwise. */
+export function parseConstraint(text: string): Constraint {
+  const m = /^\s*([\w.-]+)\s*(<=|>=|<|>)\s*(\S+)\s*$/.exec(text);
+  const bound = m ? Number(m[3]) : Number.NaN;
+  if (!m || !Number.isFinite(bound)) {
+    throw new ConfigError(
+      `constraint '${text}' must look like METRIC<=NUMBER (or >=, <, >), e.g. latency_ms<=5 or params<1e6`,
+    );
+  }
+  return { metric: m[1]!, op: m[2] as ConstraintOp, bound };
+}
+
+/** `mnas:latency_ms=5,alpha=-0.07,beta=-0.07` (exponents optional) → a reward; ConfigError otherwise. */
+export function parseReward(text: string): NonNullable<SearchConfigInput['reward']> {
+  const fail = (): never => {
+    throw new ConfigError(
+      `reward '${text}' must look like mnas:METRIC=TARGET[,alpha=A][,beta=B], e.g. mnas:latency_ms=5`,
+    );
+  };
+  const m = /^\s*mnas:(.*)$/.exec(text) ?? fail();
+  const [target, ...rest] = m[1]!.split(',').map((p) => p.trim());
+  const t = /^([\w.-]+)=(\S+)$/.exec(target ?? '') ?? fail();
+  const out: { kind: 'mnas'; metric: string; target: number; alpha?: number; beta?: number } = {
+    kind: 'mnas',
+    metric: t[1]!,
+    target: Number(t[2]),
+  };
+  for (const p of rest) {
+    const kv = /^(alpha|beta)=(\S+)$/.exec(p) ?? fail();
+    const v = Number(kv[2]);
+    if (!Number.isFinite(v)) fail();
+    out[kv[1] as 'alpha' | 'beta'] = v;
+  }
+  if (!Number.isFinite(out.target)) fail();
+  return out;
+}
+
+/**
+ * `NAME` or `NAME:k=v,k=v` → a hardware model and its raw options. A name may itself hold ':'
+ * (`lut:pixel3`); the options are the trailing `:k=v,...` part.
+ */
+export function parseHardwareSpec(text: string): { name: string; options: Record<string, string> } {
+  const m = /^(.+?)(?::([\w.-]+=[^,]*(?:,[\w.-]+=[^,]*)*))?$/.exec(text.trim());
+  if (!m || !/^[\w.:@/-]+$/.test(m[1]!)) {
+    throw new ConfigError(`hardware model '${text}' must look like NAME or NAME:key=value,key=value`);
+  }
+  return { name: m[1]!, options: m[2] ? parseKeyValues(m[2].split(','), `--hardware ${m[1]}`) : {} };
 }

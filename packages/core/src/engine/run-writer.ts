@@ -1,16 +1,17 @@
 import { type Observable, Subject } from 'rxjs';
 import type { EventData, RunEvent, RunEventType } from '../events/event.js';
-import { CURRENT_VERSIONS } from '../events/event.js';
 import { eventHash } from '../events/hash-chain.js';
+import { storedVersion, upcast } from '../events/upcast.js';
 import { evolve, type RunState } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 
 export type NewEvent = { [T in RunEventType]: { type: T; data: EventData<T> } }[RunEventType];
 
 /**
- * The only writer of a run. Appends are serialized; each gets the next seq, the current
- * version of its type and a hash chained to the previous event. An event is folded into the
- * state and published on `events$` only after the store accepted it.
+ * The only writer of a run. Appends are serialized; each gets the next seq, the version it is
+ * stored as (`storedVersion`) and a hash chained to the previous event. An event is folded into
+ * the state and published on `events$` only after the store accepted it, as a reader would see
+ * it (upcast to the current version).
  */
 export class RunWriter {
   private readonly subject = new Subject<RunEvent>();
@@ -52,16 +53,17 @@ export class RunWriter {
         runId: this.runId,
         seq: base + 1 + i,
         type: e.type,
-        v: CURRENT_VERSIONS[e.type],
+        v: storedVersion(e.type, e.data),
         ts,
         data: e.data,
       };
       prev = eventHash(prev, content);
-      return { ...content, hash: prev } as RunEvent;
+      return { ...content, hash: prev };
     });
     await this.store.append(this.runId, base, stored);
-    for (const e of stored) evolve(this.state, e);
-    for (const e of stored) this.subject.next(e);
-    return stored;
+    const live = stored.map((e) => upcast(e));
+    for (const e of live) evolve(this.state, e);
+    for (const e of live) this.subject.next(e);
+    return live;
   }
 }

@@ -4,22 +4,19 @@ import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rx
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, errorInfo } from '../errors.js';
-import type { Estimator } from '../estimator/estimator.js';
-import type { Metrics, RunEnv, RunEvent, TrialRef } from '../events/event.js';
-import {
-  activeMs,
-  initialRunState,
-  type RunState,
-  score,
-  unfinishedTrials,
-} from '../projections/run-state.js';
+import type { Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
+import type { HardwareModel } from '../hardware/hardware-model.js';
+import { violations } from '../projections/objectives.js';
+import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
-import type { Strategy } from '../strategy/strategy.js';
+import type { Strategy, TrialResult } from '../strategy/strategy.js';
+import { hardwareCost } from './hardware-cost.js';
 import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import type { SearchConfigInput } from './run-config.js';
 import { type NewEvent, RunWriter } from './run-writer.js';
+import { trialResult } from './trial-result.js';
 
 export interface SearchDeps {
   readonly store: EventStore;
@@ -56,6 +53,11 @@ class InvalidMetricsError extends Error {}
  * trials at once, records each result, tells the strategy, until the budget is spent. Every
  * decision is appended to the log before it has effects, so `Search.resume` can rebuild the
  * run from the log after a crash at any point.
+ *
+ * Hardware models: the cheap ones cost each proposal first; when their costs break a
+ * constraint the trial is recorded as TrialPruned (with the costs) and never evaluated.
+ * Otherwise the estimator runs, then the other models, and the trial's metrics are all of
+ * theirs merged. A pruned trial counts against the trial budget like any other.
  */
 export class Search {
   /** Events of this run as they are stored (after the append succeeded), from now on. */
@@ -66,6 +68,10 @@ export class Search {
   private stopping = false;
   private told: number;
   private readonly clock: () => number;
+  private readonly cheap: readonly HardwareModel[];
+  private readonly expensive: readonly HardwareModel[];
+  /** Metrics the engine judges (objective, constraints, reward) that only the estimator gives. */
+  private readonly required: readonly string[];
 
   private constructor(
     private readonly deps: SearchDeps,
@@ -78,6 +84,9 @@ export class Search {
     this.events$ = writer.events$;
     this.told = told;
     this.clock = deps.clock ?? Date.now;
+    this.cheap = runPlugins.hardware.filter((m) => m.cheap);
+    this.expensive = runPlugins.hardware.filter((m) => !m.cheap);
+    this.required = estimatorJudged(runPlugins.config, runPlugins.hardware);
   }
 
   get runId(): string {
@@ -105,7 +114,7 @@ export class Search {
     if ((await deps.store.lastSeq(runId)) >= 0)
       throw new ConfigError(`run '${runId}' exists already; pick another id`);
     const run = instantiate(deps.plugins, input);
-    const env = await runEnv(run.estimator);
+    const env = await runEnv(run);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
       type: 'RunStarted',
@@ -128,7 +137,7 @@ export class Search {
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     const pending = unfinishedTrials(replayed.state).map((t) => t.trialId);
     if (replayed.state.status !== 'completed') {
-      const env = await runEnv(replayed.plugins.estimator);
+      const env = await runEnv(replayed.plugins);
       await writer.append({
         type: 'RunResumed',
         data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending, env },
@@ -152,7 +161,7 @@ export class Search {
       const { config, space } = this.runPlugins;
       for (const trialId of this.redispatch) {
         const t = this.state.trials[trialId]!;
-        await this.dispatch(trialId, space.parse(t.arch!), t.attempts + 1, false);
+        await this.dispatch(trialId, space.parse(t.arch!), t.attempts + 1);
       }
       let exhausted = false;
       for (;;) {
@@ -179,6 +188,7 @@ export class Search {
       this.writer.complete();
       await this.strategy.dispose?.();
       await this.runPlugins.estimator.dispose?.();
+      for (const m of this.runPlugins.hardware) await m.dispose?.();
     }
   }
 
@@ -221,24 +231,43 @@ export class Search {
       });
       return 'failed';
     }
-    await this.dispatch(trialId, arch, 1, true, key);
+    await this.dispatch(trialId, arch, 1, key);
     return 'proposed';
   }
 
-  private async dispatch(
-    trialId: number,
-    arch: unknown,
-    attempt: number,
-    propose: boolean,
-    key?: string,
-  ): Promise<void> {
-    const started: NewEvent = { type: 'TrialStarted', data: { trialId, attempt } };
-    if (propose) await this.writer.append({ type: 'TrialProposed', data: { trialId, arch: key! } }, started);
-    else await this.writer.append(started);
+  /**
+   * Costs the trial on the cheap hardware models, then prunes it or starts its evaluation. `key`
+   * is given for a new proposal, whose TrialProposed goes in the same atomic batch.
+   */
+  private async dispatch(trialId: number, arch: unknown, attempt: number, key?: string): Promise<void> {
+    const proposed: NewEvent[] =
+      key === undefined ? [] : [{ type: 'TrialProposed', data: { trialId, arch: key } }];
+    const { estimator, config } = this.runPlugins;
+    let pre: Metrics = {};
+    if (this.cheap.length) {
+      try {
+        pre = await hardwareCost(this.cheap, arch);
+      } catch (err) {
+        const error = errorInfo(err);
+        await this.writer.append(...proposed, {
+          type: 'TrialFailed',
+          data: { trialId, stage: 'evaluate', error, durationMs: 0 },
+        });
+        return this.tell(trialId, 'failed');
+      }
+      const broken = violations(config.constraints, pre);
+      if (broken.length) {
+        await this.writer.append(...proposed, {
+          type: 'TrialPruned',
+          data: { trialId, reason: broken.join('; '), metrics: pre },
+        });
+        return this.tell(trialId, 'pruned', pre);
+      }
+    }
+    await this.writer.append(...proposed, { type: 'TrialStarted', data: { trialId, attempt } });
     const controller = new AbortController();
     this.inflight.set(trialId, controller);
     const t0 = performance.now();
-    const { estimator, config } = this.runPlugins;
     const settle = (s: Omit<Settled, 'durationMs'>) => {
       this.settled.push({ ...s, durationMs: performance.now() - t0 });
       this.wake?.();
@@ -258,8 +287,13 @@ export class Search {
           },
         }),
       )
+      .then(async (metrics) => {
+        const checked = checkMetrics(metrics, this.required);
+        const post = this.expensive.length ? await hardwareCost(this.expensive, arch) : {};
+        return { ...checked, ...pre, ...post };
+      })
       .then(
-        (metrics) => settle({ trialId, ok: true, metrics: checkMetrics(metrics, config.objective.metric) }),
+        (metrics) => settle({ trialId, ok: true, metrics }),
         (error: unknown) => settle({ trialId, ok: false, error }),
       )
       .catch((error: unknown) => settle({ trialId, ok: false, error }));
@@ -292,20 +326,20 @@ export class Search {
         data: { trialId: s.trialId, stage: 'evaluate', error: errorInfo(s.error), durationMs },
       });
     }
-    const key = this.state.trials[s.trialId]!.arch!;
+    await this.tell(s.trialId, s.ok ? 'completed' : 'failed', s.metrics);
+  }
+
+  /** Tells the strategy a recorded result, in log order; a `tell` that throws is recorded and the run goes on. */
+  private async tell(trialId: number, status: TrialResult['status'], metrics?: Metrics): Promise<void> {
+    const { config, space } = this.runPlugins;
+    const key = this.state.trials[trialId]!.arch!;
+    const result = trialResult(config, space, trialId, key, status, metrics);
     try {
-      await this.strategy.tell({
-        trialId: s.trialId,
-        arch: this.runPlugins.space.parse(key),
-        key,
-        status: s.ok ? 'completed' : 'failed',
-        ...(s.metrics && { metrics: s.metrics }),
-        score: score(this.runPlugins.config.objective, s.metrics),
-      });
+      await this.strategy.tell(result);
     } catch (err) {
       await this.writer.append({
         type: 'PluginFailed',
-        data: { source: 'strategy.tell', trialId: s.trialId, error: errorInfo(err) },
+        data: { source: 'strategy.tell', trialId, error: errorInfo(err) },
       });
     }
     this.told++;
@@ -342,13 +376,26 @@ export class Search {
   }
 }
 
-function checkMetrics(metrics: Metrics, objective: string): Metrics {
+function checkMetrics(metrics: Metrics, required: readonly string[]): Metrics {
   if (typeof metrics !== 'object' || metrics === null)
     throw new InvalidMetricsError('estimator returned no metrics');
-  const v = metrics[objective];
-  if (typeof v !== 'number') throw new InvalidMetricsError(`estimator returned no '${objective}'`);
-  if (!Number.isFinite(v)) throw new InvalidMetricsError(`estimator returned ${objective}=${v}`);
+  for (const name of required) {
+    const v = metrics[name];
+    if (typeof v !== 'number') throw new InvalidMetricsError(`estimator returned no '${name}'`);
+    if (!Number.isFinite(v)) throw new InvalidMetricsError(`estimator returned ${name}=${v}`);
+  }
   return metrics;
+}
+
+/** The primary objective, constrained metrics and reward metric that no hardware model gives. */
+function estimatorJudged(config: RunConfig, hardware: readonly HardwareModel[]): string[] {
+  const fromHardware = new Set(hardware.flatMap((m) => m.metrics));
+  const judged = [
+    config.objective.metric,
+    ...(config.constraints ?? []).map((c) => c.metric),
+    ...(config.reward ? [config.reward.metric] : []),
+  ];
+  return [...new Set(judged)].filter((m) => !fromHardware.has(m));
 }
 
 /** Sortable and short: `20261123-111500-3fa2`. */
@@ -359,9 +406,15 @@ export function newRunId(clock: () => number = Date.now): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-/** Where the trials run: recorded in RunStarted and RunResumed. */
-async function runEnv(estimator: Estimator): Promise<RunEnv> {
+/** Where the trials run, and the devices the hardware models describe: recorded in RunStarted and RunResumed. */
+async function runEnv({ estimator, hardware }: RunPlugins): Promise<RunEnv> {
   const base = { node: process.version, platform: platform(), arch: cpuArch() };
   const reported = await estimator.prepare?.();
-  return reported ? { ...base, estimator: { ...reported } } : base;
+  return {
+    ...base,
+    ...(reported && { estimator: { ...reported } }),
+    ...(hardware.length > 0 && {
+      hardware: hardware.map((m) => ({ name: m.name, device: { ...m.device } })),
+    }),
+  };
 }

@@ -28,6 +28,8 @@ export interface Estimator<A = unknown> {
   readonly metrics: readonly MetricSpec[];
   /** True when the same architecture and seed always give the same metrics; `replay --verify` then re-evaluates. */
   readonly deterministic: boolean;
+  /** Trials it can evaluate at once to good effect (e.g. its worker threads): a run's default concurrency. */
+  readonly parallelism?: number;
   /** The best value each metric reaches over the whole space, where it is known (tabular benchmarks). */
   readonly optimum?: Readonly<Record<string, number>>;
   /**

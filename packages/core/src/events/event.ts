@@ -24,6 +24,34 @@ export interface Objective {
   readonly direction: Direction;
 }
 
+/** A bound a trial's metric must keep, e.g. `latency_ms <= 5`. A trial that breaks one is infeasible. */
+export interface Constraint {
+  readonly metric: string;
+  readonly op: ConstraintOp;
+  readonly bound: number;
+}
+export type ConstraintOp = '<=' | '>=' | '<' | '>';
+
+/** A hardware model of the run, by registered name, with its options resolved (defaults filled). */
+export interface HardwareModelConfig {
+  readonly name: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * MnasNet's weighted reward (Tan et al. 2019): `acc × (m / target)^w`, `w = alpha` when
+ * `m <= target`, else `beta`; `acc` is the run's primary objective (a metric to maximise) and
+ * `m` is `metric` (e.g. latency_ms). alpha = beta = -0.07 makes it a soft constraint; alpha = 0,
+ * beta = -1 penalises only models over the target.
+ */
+export interface RewardConfig {
+  readonly kind: 'mnas';
+  readonly metric: string;
+  readonly target: number;
+  readonly alpha: number;
+  readonly beta: number;
+}
+
 export interface Budget {
   /** Number of trials (trial ids) the run may use. */
   readonly trials?: number;
@@ -42,9 +70,20 @@ export interface RunConfig {
   readonly seed: number;
   readonly concurrency: number;
   readonly budget: Budget;
+  /** The primary objective: what `score` and the best trial use (`objectives[0]` when there are several). */
   readonly objective: Objective;
   /** Checkpoint strategies that can snapshot themselves every N results (0: never). */
   readonly checkpointEvery: number;
+  // The fields below came with RunStarted v2. Each is absent when unused, so a run that uses
+  // none of them is recorded exactly as before (as v1) and older archlab versions still read it.
+  /** Every objective, in order, when there are two or more; the first is `objective`. */
+  readonly objectives?: readonly Objective[];
+  /** Bounds every feasible trial keeps; checked before evaluation where a cheap hardware model gives the metric. */
+  readonly constraints?: readonly Constraint[];
+  /** Cost models run on each trial; their metrics join the estimator's. */
+  readonly hardware?: readonly HardwareModelConfig[];
+  /** When given, strategies are told this reward as the score instead of the primary objective. */
+  readonly reward?: RewardConfig;
 }
 
 export interface ErrorInfo {
@@ -74,6 +113,8 @@ export interface RunEnv {
   readonly arch: string;
   /** What the estimator's `prepare` reported (e.g. the tfjs backend that trained). */
   readonly estimator?: Readonly<Record<string, string>>;
+  /** The device each hardware model of the run describes, in config order. */
+  readonly hardware?: readonly { readonly name: string; readonly device: Readonly<Record<string, string>> }[];
 }
 export type TrialProposed = Event<'TrialProposed', { trialId: number; arch: string }>;
 export type TrialStarted = Event<'TrialStarted', { trialId: number; attempt: number }>;
@@ -87,6 +128,10 @@ export type TrialFailed = Event<
   'TrialFailed',
   { trialId: number; stage: 'propose' | 'evaluate'; error: ErrorInfo; durationMs: number }
 >;
+/**
+ * The trial was rejected without being evaluated: its cheap hardware costs (`metrics`) break a
+ * constraint, which `reason` names with the value.
+ */
 export type TrialPruned = Event<'TrialPruned', { trialId: number; reason: string; metrics: Metrics }>;
 /** The strategy's state after every event up to this one; `blob` is the sha256 of the snapshot bytes. */
 export type StrategyCheckpointed = Event<
@@ -95,10 +140,7 @@ export type StrategyCheckpointed = Event<
 >;
 /** A plugin reaction or a strategy's `tell` threw; the run recorded it and went on. */
 export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: number; error: ErrorInfo }>;
-export type RunResumed = Event<
-  'RunResumed',
-  { fromSeq: number; redispatched: number[]; env?: RunEnv }
->;
+export type RunResumed = Event<'RunResumed', { fromSeq: number; redispatched: number[]; env?: RunEnv }>;
 export type RunCompleted = Event<
   'RunCompleted',
   { reason: 'trials' | 'wall-time' | 'exhausted'; trials: number; best: TrialRef | null }
@@ -121,9 +163,13 @@ export type RunEventType = RunEvent['type'];
 export type EventOfType<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 export type EventData<T extends RunEventType> = EventOfType<T>['data'];
 
-/** The schema version each event type is written with today. */
+/**
+ * The schema version each event type is read as today. A writer may record an older version
+ * when the data fits it (see `storedVersion`), so that older readers keep reading simple runs.
+ */
 export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
-  RunStarted: 1,
+  // v2: RunConfig may hold objectives, constraints, hardware and reward.
+  RunStarted: 2,
   TrialProposed: 1,
   TrialStarted: 1,
   TrialProgressed: 1,

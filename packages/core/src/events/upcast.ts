@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.js';
-import { CURRENT_VERSIONS, isEventType, type RunEvent } from './event.js';
+import { CURRENT_VERSIONS, type EventData, isEventType, type RunEvent, type RunEventType } from './event.js';
 
 /** An event as a store holds it: possibly an older schema version, possibly an unknown type. */
 export interface StoredEvent {
@@ -16,10 +16,28 @@ export interface StoredEvent {
 export type Upcaster = (data: unknown) => unknown;
 
 /**
- * Upcasters by event type and source version. Empty while every event is at version 1; when a
- * shape changes, the old version's upcaster goes here and old logs keep replaying.
+ * Upcasters by event type and source version: when a shape changes, the old version's upcaster
+ * goes here and old logs keep replaying.
  */
-const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {};
+const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
+  // v2 only added optional config fields (objectives, constraints, hardware, reward).
+  RunStarted: { 1: (data) => data },
+};
+
+/**
+ * The version an event is stored as: the oldest that can hold its data (downcast on write).
+ * A RunStarted whose config uses none of the v2 fields is written as v1, byte for byte what
+ * earlier versions wrote, so they can still read such a run; one that does is v2, which they
+ * refuse with "upgrade archlab" instead of misreading it (ignoring its constraints).
+ */
+export function storedVersion<T extends RunEventType>(type: T, data: EventData<T>): number {
+  if (type === 'RunStarted') {
+    const c = (data as EventData<'RunStarted'>).config;
+    const v2 = c.objectives ?? c.constraints ?? c.hardware ?? c.reward;
+    return v2 === undefined ? 1 : 2;
+  }
+  return CURRENT_VERSIONS[type];
+}
 
 export class UnsupportedEventError extends StoreError {
   override readonly code = 'UNSUPPORTED_EVENT';

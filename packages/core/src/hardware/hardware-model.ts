@@ -1,16 +1,24 @@
 import type { Metrics } from '../events/event.js';
+import type { OptionsSpec } from '../options/options.js';
 import type { SearchSpace } from '../space/search-space.js';
 
 /**
  * Cost of an architecture on a device: counted (params, FLOPs), measured, or predicted from a
- * lookup table. Cheap models let the engine reject an architecture before it is trained.
+ * lookup table. The engine calls cheap models on every proposal before evaluating it, and
+ * prunes the trial when their costs break a constraint of the run; it calls the others after
+ * the evaluation. Either way their metrics join the estimator's in the trial's results.
  */
 export interface HardwareModel<A = unknown> {
   readonly name: string;
-  /** Metric names `cost` returns, e.g. `latency_ms`, `params`. */
+  /** Metric names `cost` returns, e.g. `latency_ms`, `params`; the engine keeps exactly these. */
   readonly metrics: readonly string[];
   /** Whether `cost` is cheap enough to call before every evaluation. */
   readonly cheap: boolean;
+  /**
+   * True when `cost` always gives the same metrics for the same architecture (counters, lookup
+   * tables): `replay --verify` then recomputes them and compares. Absent means false (measured).
+   */
+  readonly deterministic?: boolean;
   /** The device this model describes, recorded with the results. */
   readonly device: Readonly<Record<string, string>>;
   cost(arch: A): Promise<Metrics>;
@@ -20,6 +28,10 @@ export interface HardwareModel<A = unknown> {
 export interface HardwareModelFactory {
   readonly name: string;
   readonly description: string;
+  /** Space names this model can cost; absent means any. */
+  readonly spaces?: readonly string[];
+  /** When given, the core validates options against it and `create` gets them with defaults filled in. */
+  readonly options?: OptionsSpec;
   create(space: SearchSpace, options: Readonly<Record<string, unknown>>): HardwareModel;
 }
 // Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.

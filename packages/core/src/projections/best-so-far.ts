@@ -3,7 +3,8 @@ import type { RunState } from './run-state.js';
 
 /**
  * The best objective value after each trial, in trial order (`undefined` before the first
- * completed trial). `curve[i]` is the best over trials 0..i: the quantity NAS papers plot.
+ * feasible completed trial). `curve[i]` is the best over trials 0..i: the quantity NAS papers
+ * plot. Trials that break a constraint of the run do not count.
  */
 export function bestSoFar(
   state: RunState,
@@ -11,7 +12,7 @@ export function bestSoFar(
 ): (number | undefined)[] {
   let best: number | undefined;
   return state.trials.map((t) => {
-    const v = t?.status === 'completed' ? t.metrics?.[objective.metric] : undefined;
+    const v = t?.status === 'completed' && !t.violations ? t.metrics?.[objective.metric] : undefined;
     if (
       v !== undefined &&
       Number.isFinite(v) &&

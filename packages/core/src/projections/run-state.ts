@@ -1,4 +1,5 @@
-import type { ErrorInfo, Metrics, Objective, RunConfig, RunEvent, TrialRef } from '../events/event.js';
+import type { ErrorInfo, Metrics, RunConfig, RunEvent, TrialRef } from '../events/event.js';
+import { runScore, violations } from './objectives.js';
 
 export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'pruned';
 
@@ -15,6 +16,11 @@ export interface Trial {
   durationMs?: number;
   /** seq of the event that ended the trial. */
   endSeq?: number;
+  /**
+   * The constraints the trial breaks (`latency_ms=7.2 breaks latency_ms<=5`): why it was pruned,
+   * or why a completed trial is infeasible. Absent for a feasible trial.
+   */
+  violations?: string[];
 }
 
 export interface RunState {
@@ -24,7 +30,9 @@ export interface RunState {
   packages: Readonly<Record<string, string>>;
   /** Indexed by trial id. */
   trials: Trial[];
-  counts: { completed: number; failed: number; pruned: number };
+  /** `infeasible`: completed trials that break a constraint (they count as completed too). */
+  counts: { completed: number; failed: number; pruned: number; infeasible: number };
+  /** The best feasible completed trial under `runScore` (the reward, if the run has one). */
   best?: TrialRef;
   lastSeq: number;
   lastHash: string;
@@ -44,24 +52,12 @@ export function initialRunState(runId = ''): RunState {
     status: 'empty',
     packages: {},
     trials: [],
-    counts: { completed: 0, failed: 0, pruned: 0 },
+    counts: { completed: 0, failed: 0, pruned: 0, infeasible: 0 },
     lastSeq: -1,
     lastHash: '',
     activeMsBefore: 0,
     pluginFailures: 0,
   };
-}
-
-/** `a` is better than `b` under the objective. Ties are not better, so the earlier trial keeps the lead. */
-export function isBetter(objective: Objective, a: number, b: number): boolean {
-  return objective.direction === 'max' ? a > b : a < b;
-}
-
-/** The objective as a number where larger is better (NaN when the metric is missing). */
-export function score(objective: Objective, metrics: Metrics | undefined): number {
-  const v = metrics?.[objective.metric];
-  if (typeof v !== 'number' || Number.isNaN(v)) return Number.NaN;
-  return objective.direction === 'max' ? v : -v;
 }
 
 /**
@@ -113,9 +109,16 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       t.durationMs = e.data.durationMs;
       t.endSeq = e.seq;
       state.counts.completed++;
-      const objective = state.config?.objective;
-      const s = objective ? score(objective, e.data.metrics) : Number.NaN;
-      if (objective && !Number.isNaN(s) && (!state.best || s > score(objective, state.best.metrics))) {
+      const config = state.config;
+      if (!config) break;
+      const broken = violations(config.constraints, e.data.metrics);
+      if (broken.length) {
+        t.violations = broken;
+        state.counts.infeasible++;
+        break;
+      }
+      const s = runScore(config, e.data.metrics);
+      if (!Number.isNaN(s) && (!state.best || s > runScore(config, state.best.metrics))) {
         state.best = { trialId: t.trialId, arch: t.arch ?? '', metrics: e.data.metrics };
       }
       break;
@@ -135,6 +138,8 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       t.status = 'pruned';
       t.metrics = e.data.metrics;
       t.endSeq = e.seq;
+      const broken = violations(state.config?.constraints, e.data.metrics);
+      if (broken.length) t.violations = broken;
       state.counts.pruned++;
       break;
     }

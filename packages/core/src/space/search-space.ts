@@ -25,6 +25,8 @@ export interface SearchSpace<A = unknown> {
   readonly encoding?: SpaceEncoding<A>;
   /** Number of architectures, when finite and known. */
   readonly size?: number;
+  /** The options it was made with, so another thread can make the same space (`factory.create(options)`). */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 export interface SpaceEncoding<A> {

@@ -1,4 +1,4 @@
-import type { Budget, Metrics, Objective } from '../events/event.js';
+import type { Budget, Constraint, Metrics, Objective } from '../events/event.js';
 import type { OptionsSpec } from '../options/options.js';
 import type { Rng } from '../rng/rng.js';
 import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
@@ -8,9 +8,18 @@ export interface TrialResult<A = unknown> {
   readonly arch: A;
   readonly key: string;
   readonly status: 'completed' | 'failed' | 'pruned';
+  /** The estimator's metrics merged with the hardware costs; for a pruned trial, the cheap costs only. */
   readonly metrics?: Metrics;
-  /** The objective as a number where larger is better; NaN for a failed trial. */
+  /**
+   * What the run optimises, as a number where larger is better: the primary objective, or the
+   * run's reward when it has one. NaN for a failed trial, a pruned one, and a completed one that
+   * breaks a constraint, so a strategy that skips NaN scores never climbs towards infeasible ones.
+   */
   readonly score: number;
+  /** False when the trial breaks a constraint of the run (pruned, or completed but infeasible). */
+  readonly feasible?: boolean;
+  /** The constraints it breaks, e.g. `latency_ms=7.2 breaks latency_ms<=5`. */
+  readonly violations?: readonly string[];
 }
 
 /**
@@ -25,6 +34,8 @@ export interface TrialResult<A = unknown> {
  *   for results must know what it has in flight.
  * - `tell` receives each proposed trial's outcome exactly once, failures and prunings included.
  *   An `ask` that throws is recorded as a failed trial with no architecture and is not told.
+ *   A trial pruned by a cheap hardware model is told at once, before any later `ask`, with
+ *   status 'pruned', its costs as metrics and score NaN.
  * - `snapshot`/`restore` (optional) save and load the whole state, rng included, so resume can
  *   start from the latest checkpoint instead of replaying from the first event.
  */
@@ -42,7 +53,14 @@ export interface StrategyContext<A = unknown, O = Record<string, unknown>> {
   readonly rng: Rng;
   /** Validated against the factory's `options` spec, defaults filled in. */
   readonly options: O;
+  /** The primary objective (`objectives[0]`). */
   readonly objective: Objective;
+  // The engine always gives the two below; they are optional so that contexts built by hand
+  // (a plugin's unit tests, written before they existed) still type-check.
+  /** Every objective of the run in order (one for most runs); read as `objectives ?? [objective]`. */
+  readonly objectives?: readonly Objective[];
+  /** The run's constraints; the engine already prunes and scores by them (see TrialResult.score). */
+  readonly constraints?: readonly Constraint[];
   readonly budget: Budget;
   readonly concurrency: number;
 }

@@ -13,8 +13,8 @@ import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
 import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
 import type { StrategyFactory } from '../strategy/strategy.js';
-import { copyLogPrefix, runSearch, trialsOf } from './harness.js';
-import { digitsSpaceFactory, syntheticEstimatorFactory } from './synthetic.js';
+import { copyLogPrefix, readAll, runSearch, trialsOf } from './harness.js';
+import { digitsSpaceFactory, syntheticCostFactory, syntheticEstimatorFactory } from './synthetic.js';
 
 type Factory<T> = () => T | Promise<T>;
 
@@ -33,13 +33,6 @@ export function fakeEvents(runId: string, from: number, n: number, by = 'test'):
     prev = eventHash(prev, content);
     return { ...content, hash: prev };
   });
-}
-
-/** Every event of a run, from `from`. */
-export async function readAll(store: EventStore, runId: string, from = 0): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for await (const e of store.read(runId, from)) out.push(e);
-  return out;
 }
 
 /**
@@ -252,7 +245,7 @@ export interface StrategyContractOptions {
 /**
  * The Strategy contract: determinism under a seed, and the resume contract (a run cut at any
  * event and resumed ends with the same trials as the uninterrupted run), with `replay --verify`
- * confirming the log.
+ * confirming the log; also with a cheap hardware model pruning some proposals.
  */
 export function strategyContract(factory: StrategyFactory, opts: StrategyContractOptions = {}): void {
   const spaceFactory = opts.space ?? digitsSpaceFactory;
@@ -261,6 +254,7 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
   registry.register('space', spaceFactory);
   registry.register('estimator', estimatorFactory);
   registry.register('strategy', factory);
+  registry.register('hardware model', syntheticCostFactory);
   const config = (seed: number, concurrency = 1): SearchConfigInput => ({
     space: spaceFactory.name,
     estimator: estimatorFactory.name,
@@ -280,12 +274,11 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
       expect(a.state.trials.length).toBe(opts.trials ?? 40);
     });
 
-    it('resumes a run cut at any event into the same trials as the uninterrupted run', async () => {
-      const full = await runSearch(registry, config(12));
+    const resumesAtCuts = async (full: Awaited<ReturnType<typeof runSearch>>, n: number) => {
       const expected = trialsOf(full.state);
       const total = full.state.lastSeq + 1;
       const rng = Rng.fromSeed('cuts');
-      const cuts = new Set([1, 2, 3, total - 1, ...Array.from({ length: 12 }, () => 1 + rng.int(total - 1))]);
+      const cuts = new Set([1, 2, 3, total - 1, ...Array.from({ length: n }, () => 1 + rng.int(total - 1))]);
       for (const cut of cuts) {
         const store = new InMemoryEventStore();
         await copyLogPrefix(full.store, store, full.runId, cut);
@@ -293,6 +286,23 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
         expect(trialsOf(resumed.state), `cut after ${cut} events`).toEqual(expected);
         expect(resumed.state.best, `cut after ${cut} events`).toEqual(full.state.best);
       }
+    };
+
+    it('resumes a run cut at any event into the same trials as the uninterrupted run', async () => {
+      await resumesAtCuts(await runSearch(registry, config(12)), 12);
+    });
+
+    it('is told pruned trials, and resumes and replays a run with pruning the same', async () => {
+      const full = await runSearch(registry, {
+        ...config(15),
+        // Prefixed metrics, so no estimator's own metric names collide with them.
+        hardware: [{ name: syntheticCostFactory.name, options: { prefix: 'hw_' } }],
+        constraints: [{ metric: 'hw_latency_ms', op: '<=', bound: 7 }],
+      });
+      expect(full.state.counts.pruned).toBeGreaterThan(0);
+      await resumesAtCuts(full, 4);
+      const r = await replayRun(full.store, registry, full.runId, { mode: 'verify' });
+      expect(r.told).toBe(full.state.trials.filter((t) => t.arch !== undefined).length);
     });
 
     it('replays its own log without divergence', async () => {
@@ -345,7 +355,10 @@ export function estimatorContract(
   });
 }
 
-/** The HardwareModel contract: declared metrics, finite and non-negative. */
+/**
+ * The HardwareModel contract: exactly the declared costs, finite and non-negative, and the same
+ * costs twice where it claims to be deterministic (`replay --verify` relies on it).
+ */
 export function hardwareModelContract(
   name: string,
   factory: Factory<HardwareModel>,
@@ -354,11 +367,22 @@ export function hardwareModelContract(
   describe(`HardwareModel contract: ${name}`, () => {
     it('returns every declared cost as a finite, non-negative number', async () => {
       const model = await factory();
+      expect(model.metrics.length).toBeGreaterThan(0);
       const rng = Rng.fromSeed(31);
       for (let i = 0; i < 10; i++) {
         const cost = await model.cost(space.sample(rng));
-        for (const m of model.metrics) expect(cost[m]).toBeGreaterThanOrEqual(0);
+        for (const m of model.metrics) {
+          expect(Number.isFinite(cost[m]), m).toBe(true);
+          expect(cost[m]).toBeGreaterThanOrEqual(0);
+        }
       }
+    });
+
+    it('gives the same costs twice when it claims to be deterministic', async (ctx) => {
+      const model = await factory();
+      if (!model.deterministic) return ctx.skip();
+      const arch = space.sample(Rng.fromSeed(32));
+      expect(await model.cost(space.parse(space.key(arch)))).toEqual(await model.cost(arch));
     });
   });
 }

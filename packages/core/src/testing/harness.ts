@@ -2,6 +2,8 @@ import type { PluginRegistry } from '../di/plugin-registry.js';
 import type { SearchConfigInput } from '../engine/run-config.js';
 import type { RunOutcome } from '../engine/search.js';
 import { Search } from '../engine/search.js';
+import { eventHash } from '../events/hash-chain.js';
+import type { StoredEvent } from '../events/upcast.js';
 import type { RunState } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
@@ -52,4 +54,37 @@ export async function copyLogPrefix(
     }
   }
   await to.append(runId, -1, events);
+}
+
+/** Every event of a run, from `from`. */
+export async function readAll(store: EventStore, runId: string, from = 0): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const e of store.read(runId, from)) out.push(e);
+  return out;
+}
+
+/**
+ * A copy of a run's log in a new in-memory store, with the event at `seq` rewritten by `edit`;
+ * `rechain` also recomputes every hash, as a careful forger would (or as a log looks when a
+ * plugin now computes something else): then only re-computation can tell.
+ */
+export async function tamperedCopy(
+  store: EventStore,
+  runId: string,
+  seq: number,
+  edit: (e: StoredEvent) => StoredEvent,
+  rechain: boolean,
+): Promise<InMemoryEventStore> {
+  const events = await readAll(store, runId);
+  events[seq] = edit(events[seq]!);
+  if (rechain) {
+    let prev = '';
+    for (let i = 0; i < events.length; i++) {
+      events[i] = { ...events[i]!, hash: eventHash(prev, events[i]!) };
+      prev = events[i]!.hash;
+    }
+  }
+  const out = new InMemoryEventStore();
+  await out.append(runId, -1, events);
+  return out;
 }

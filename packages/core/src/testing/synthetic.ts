@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MalformedArchitectureError } from '../errors.js';
 import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
+import type { HardwareModel, HardwareModelFactory } from '../hardware/hardware-model.js';
 import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
 
 /**
@@ -84,4 +85,42 @@ export const syntheticEstimatorFactory: EstimatorFactory = {
   name: 'synthetic',
   description: 'test estimator: a hash of the architecture key',
   create: (space) => syntheticEstimator({ space }),
+};
+
+/**
+ * A hardware model for tests, on any space: `latency_ms` in [0, `scale`) and `params` (a whole
+ * number below 10^6) from hashes of the architecture's key, so deterministic and free.
+ * `prefix` renames the metrics (e.g. `hw_latency_ms`) where an estimator has those names already.
+ */
+export function syntheticCost(
+  space: SearchSpace,
+  opts: { cheap?: boolean; scale?: number; prefix?: string } = {},
+): HardwareModel {
+  const { cheap = true, scale = 10, prefix = '' } = opts;
+  return {
+    name: 'synthetic-cost',
+    metrics: [`${prefix}latency_ms`, `${prefix}params`],
+    cheap,
+    deterministic: true,
+    device: { kind: 'synthetic' },
+    async cost(arch) {
+      const key = space.key(arch);
+      return {
+        [`${prefix}latency_ms`]: (hashScore(`latency:${key}`) / 100) * scale,
+        [`${prefix}params`]: Math.floor(hashScore(`params:${key}`) * 10_000),
+      };
+    },
+  };
+}
+
+export const syntheticCostFactory: HardwareModelFactory = {
+  name: 'synthetic-cost',
+  description: 'test hardware model: latency_ms and params from a hash of the architecture key',
+  options: {
+    cheap: { type: 'boolean', default: true, description: 'cost every proposal before evaluating it' },
+    scale: { type: 'number', default: 10, min: 0, description: 'latency_ms lies in [0, scale)' },
+    prefix: { type: 'string', default: '', description: 'prefix of the metric names' },
+  },
+  create: (space, o) =>
+    syntheticCost(space, { cheap: o.cheap as boolean, scale: o.scale as number, prefix: o.prefix as string }),
 };
