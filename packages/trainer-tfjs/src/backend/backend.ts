@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core registers no gradients by itself in Node; training needs them all.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { ConfigError } from '@archlab/core';
+import { registerGradients } from './gradients.js';
 
 /** The tfjs backends archlab can train on, fastest first. */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -37,6 +36,7 @@ export function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo
 }
 
 async function select(choice: BackendChoice): Promise<BackendInfo> {
+  await registerGradients();
   const skipped: string[] = [];
   const candidates = choice === 'auto' ? BACKENDS : [choice];
   for (const name of candidates) {

@@ -1,0 +1,232 @@
+import { DataError, Rng } from '@archlab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BatchNormOptions, batchNorm } from './batch-norm.js';
+import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
+import { type DenseOptions, dense } from './dense.js';
+import { add, relu, zeros } from './elementwise.js';
+import { type Layer, type LayerContext, layerContext, type Shape } from './layer.js';
+import type { LayerInfo, Network } from './network.js';
+import { globalAvgPool, type PoolOptions, pool2d } from './pool.js';
+
+/** A value of the graph being built: an id and its shape without the batch dimension. */
+export interface SymbolicTensor {
+  readonly id: number;
+  readonly shape: Shape;
+}
+
+export type ImageShape = readonly [height: number, width: number, channels: number];
+
+interface Step {
+  readonly layer: Layer;
+  readonly inputs: readonly number[];
+  readonly output: number;
+  /** Values last read by this step, disposed after it so inference holds few activations at once. */
+  readonly free: readonly number[];
+}
+
+// tfjs names variables in one registry per thread; this makes each network's prefix unique in it.
+let networks = 0;
+
+/**
+ * Builds a {@link Network} as a graph of layers: each method adds one layer reading earlier
+ * values and returns its output. Layers run in the order they were added. Initial weights come
+ * from `seed` and the layer's name alone, so equal seeds and names give equal weights whatever
+ * else was built before. Variables are created as layers are added: call `dispose()` when a
+ * build fails half-way.
+ */
+export class NetworkBuilder {
+  readonly input: SymbolicTensor;
+  private readonly steps: { layer: Layer; inputs: number[]; output: number }[] = [];
+  private readonly symbols: SymbolicTensor[] = [];
+  private readonly names = new Set<string>();
+  private readonly rng: Rng;
+  private readonly prefix: string;
+  private done = false;
+
+  constructor(
+    readonly inputShape: ImageShape,
+    seed: number,
+  ) {
+    if (!inputShape.every((d) => Number.isInteger(d) && d > 0) || inputShape.length !== 3) {
+      throw new RangeError(
+        `a network input is [height, width, channels] of whole numbers ≥ 1, got [${inputShape.join(', ')}]`,
+      );
+    }
+    this.rng = Rng.fromSeed(seed);
+    this.prefix = `archlab${++networks}`;
+    this.input = this.symbol([...inputShape]);
+  }
+
+  /** Adds the layer `make` builds for the shapes of `inputs`. */
+  layer(
+    name: string,
+    inputs: readonly SymbolicTensor[],
+    make: (ctx: LayerContext, shapes: Shape[]) => Layer,
+  ): SymbolicTensor {
+    if (this.done) throw new Error('this NetworkBuilder has already built its network');
+    if (this.names.has(name)) throw new Error(`a network already has a layer named '${name}'`);
+    for (const x of inputs) {
+      if (this.symbols[x.id] !== x)
+        throw new Error(`layer '${name}' reads a value from another NetworkBuilder`);
+    }
+    this.names.add(name);
+    const layer = make(
+      layerContext(this.prefix, name, this.rng.fork(name)),
+      inputs.map((x) => x.shape),
+    );
+    const output = this.symbol(layer.info.outputShape);
+    this.steps.push({ layer, inputs: inputs.map((x) => x.id), output: output.id });
+    return output;
+  }
+
+  conv2d(name: string, x: SymbolicTensor, opts: Conv2dOptions): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => conv2d(ctx, x.shape, opts));
+  }
+
+  depthwiseConv2d(
+    name: string,
+    x: SymbolicTensor,
+    opts: ConvOptions & { depthMultiplier?: number },
+  ): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => depthwiseConv2d(ctx, x.shape, opts));
+  }
+
+  batchNorm(name: string, x: SymbolicTensor, opts?: BatchNormOptions): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => batchNorm(ctx, x.shape, opts));
+  }
+
+  relu(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => relu(ctx, x.shape));
+  }
+
+  maxPool(name: string, x: SymbolicTensor, opts: PoolOptions): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => pool2d(ctx, x.shape, 'max', opts));
+  }
+
+  avgPool(name: string, x: SymbolicTensor, opts: PoolOptions): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => pool2d(ctx, x.shape, 'avg', opts));
+  }
+
+  globalAvgPool(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => globalAvgPool(ctx, x.shape));
+  }
+
+  dense(name: string, x: SymbolicTensor, opts: DenseOptions): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => dense(ctx, x.shape, opts));
+  }
+
+  /** The sum of `xs`; a single value is returned as it is, with no layer. */
+  add(name: string, xs: readonly SymbolicTensor[]): SymbolicTensor {
+    if (xs.length === 1) return xs[0]!;
+    return this.layer(name, xs, (ctx, shapes) => add(ctx, shapes));
+  }
+
+  zeros(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => zeros(ctx, x.shape));
+  }
+
+  /**
+   * The network computing `logits` (shape `[classes]`) from the input. Every layer must lead to
+   * the logits: a layer whose output nothing reads is a bug in the caller, and an error here.
+   */
+  build(logits: SymbolicTensor): Network {
+    if (this.done) throw new Error('this NetworkBuilder has already built its network');
+    if (logits.shape.length !== 1 || this.symbols[logits.id] !== logits) {
+      throw new Error(
+        `a network's output is a [classes] value of its own builder, got shape [${logits.shape.join(', ')}]`,
+      );
+    }
+    const lastRead = new Map<number, number>();
+    this.steps.forEach((s, i) => {
+      for (const id of s.inputs) lastRead.set(id, i);
+    });
+    const unread = this.steps.find((s) => s.output !== logits.id && !lastRead.has(s.output));
+    if (unread) throw new Error(`layer '${unread.layer.info.name}' does not lead to the network's output`);
+    const steps: Step[] = this.steps.map((s, i) => ({
+      ...s,
+      free: [...new Set(s.inputs)].filter(
+        (id) => id !== this.input.id && id !== logits.id && lastRead.get(id) === i,
+      ),
+    }));
+    this.done = true;
+    return new GraphNetwork(this.inputShape, logits.shape[0]!, steps, logits.id);
+  }
+
+  /** Frees the variables of the layers added so far (after a failed build). */
+  dispose(): void {
+    for (const s of this.steps) for (const v of [...s.layer.variables, ...s.layer.buffers]) v.dispose();
+    this.steps.length = 0;
+    this.done = true;
+  }
+
+  private symbol(shape: Shape): SymbolicTensor {
+    const s: SymbolicTensor = { id: this.symbols.length, shape };
+    this.symbols.push(s);
+    return s;
+  }
+}
+
+class GraphNetwork implements Network {
+  readonly variables: readonly tf.Variable[];
+  readonly buffers: readonly tf.Variable[];
+  private readonly infos: readonly LayerInfo[];
+  private disposed = false;
+
+  constructor(
+    readonly inputShape: ImageShape,
+    readonly numClasses: number,
+    private readonly steps: readonly Step[],
+    private readonly output: number,
+  ) {
+    this.variables = steps.flatMap((s) => s.layer.variables);
+    this.buffers = steps.flatMap((s) => s.layer.buffers);
+    this.infos = steps.map((s) => s.layer.info);
+  }
+
+  apply(x: tf.Tensor4D, options: { readonly training?: boolean } = {}): tf.Tensor2D {
+    if (this.disposed) throw new Error('this network has been disposed');
+    const [, ...shape] = x.shape;
+    if (x.rank !== 4 || shape.some((d, i) => d !== this.inputShape[i])) {
+      throw new DataError(
+        `the network takes images of shape [batch, ${this.inputShape.join(', ')}], got [${x.shape.join(', ')}]; build it with the data set's image shape`,
+      );
+    }
+    const training = options.training ?? false;
+    return tf.tidy(() => {
+      // The builder's input is value 0.
+      const values = new Map<number, tf.Tensor>([[0, x]]);
+      for (const s of this.steps) {
+        values.set(
+          s.output,
+          s.layer.apply(
+            s.inputs.map((id) => values.get(id)!),
+            training,
+          ),
+        );
+        for (const id of s.free) {
+          values.get(id)!.dispose();
+          values.delete(id);
+        }
+      }
+      return values.get(this.output) as tf.Tensor2D;
+    });
+  }
+
+  layers(): readonly LayerInfo[] {
+    return this.infos;
+  }
+
+  paramCount(): number {
+    return this.infos.reduce((n, l) => n + l.params, 0);
+  }
+
+  flops(): number {
+    return this.infos.reduce((n, l) => n + l.flops, 0);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of [...this.variables, ...this.buffers]) v.dispose();
+  }
+}

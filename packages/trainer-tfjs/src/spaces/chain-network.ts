@@ -1,0 +1,65 @@
+import { ConfigError, MalformedArchitectureError } from '@archlab/core';
+import type { Network } from '../nn/network.js';
+import { type ImageShape, NetworkBuilder, type SymbolicTensor } from '../nn/network-builder.js';
+import { CHAIN_SPACE, type ChainArch, chainKey, isConv, overPooled } from './fmnist-chain-arch.js';
+
+export interface ChainNetworkOptions {
+  /** `[height, width, channels]`; default `[28, 28, 1]` (Fashion-MNIST). */
+  readonly inputShape?: ImageShape;
+  /** Default 10. */
+  readonly numClasses?: number;
+  /** Initial weights; the same seed gives the same weights. */
+  readonly seed: number;
+}
+
+/**
+ * The network of a fmnist-chain architecture. Layer i (from 1) is named `layer{i}`:
+ * - `convKxK-W`: conv K×K → W channels, BN, ReLU;
+ * - `sep_convKxK-W`: depthwise K×K, pointwise 1×1 → W, BN, ReLU;
+ * - `+skip`: adds the layer's input to its output, through a 1×1 convolution (no bias, no BN)
+ *   when the channel counts differ (convolutions keep the resolution, so only they can);
+ * - `max_pool` / `avg_pool`: 2×2 window, stride 2, `same` padding (sides halve, rounding up);
+ * - `identity`: nothing.
+ * Then global average pooling and a dense layer to the classes. Convolutions have no bias
+ * (BN follows) and `same` padding.
+ */
+export function buildChainNetwork(arch: ChainArch, options: ChainNetworkOptions): Network {
+  const { inputShape = [28, 28, 1], numClasses = 10, seed } = options;
+  if (!Number.isInteger(numClasses) || numClasses < 1) {
+    throw new ConfigError(`${CHAIN_SPACE} network: numClasses must be a whole number ≥ 1, got ${numClasses}`);
+  }
+  const over = overPooled(arch, inputShape[0], inputShape[1]);
+  if (over) throw new MalformedArchitectureError(CHAIN_SPACE, chainKey(arch), over);
+  const b = new NetworkBuilder(inputShape, seed);
+  try {
+    let x = b.input;
+    arch.forEach((layer, index) => {
+      const name = `layer${index + 1}`;
+      if (layer.op === 'identity') return;
+      if (!isConv(layer)) {
+        const pool = { size: 2, stride: 2 };
+        x = layer.op === 'max_pool' ? b.maxPool(`${name}.pool`, x, pool) : b.avgPool(`${name}.pool`, x, pool);
+        return;
+      }
+      const k = layer.op.endsWith('5x5') ? 5 : 3;
+      const conv = layer.op.startsWith('sep_')
+        ? b.conv2d(`${name}.pointwise`, b.depthwiseConv2d(`${name}.depthwise`, x, { kernelSize: k }), {
+            kernelSize: 1,
+            filters: layer.width,
+          })
+        : b.conv2d(`${name}.conv`, x, { kernelSize: k, filters: layer.width });
+      const y: SymbolicTensor = b.relu(`${name}.relu`, b.batchNorm(`${name}.bn`, conv));
+      if (!layer.skip) {
+        x = y;
+        return;
+      }
+      const shortcut =
+        x.shape[2] === layer.width ? x : b.conv2d(`${name}.proj`, x, { kernelSize: 1, filters: layer.width });
+      x = b.add(`${name}.add`, [y, shortcut]);
+    });
+    return b.build(b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses }));
+  } catch (err) {
+    b.dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+import { MalformedArchitectureError, Rng } from '@archlab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/backend.js';
+import { gradientProblems } from '../nn/gradient-check.js';
+import type { Network } from '../nn/network.js';
+import { buildChainNetwork } from './chain-network.js';
+import { fmnistChainSpace } from './fmnist-chain-space.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+const space = fmnistChainSpace();
+
+describe('buildChainNetwork', () => {
+  it('builds each layer kind with params and FLOPs counted by hand', () => {
+    const net = buildChainNetwork(
+      space.parse('conv3x3-16|max_pool|sep_conv5x5-32+skip|identity|avg_pool|conv5x5-32+skip'),
+      {
+        seed: 0,
+      },
+    );
+    const rows = net.layers().map((l) => [l.name, l.kind, l.outputShape.join('×'), l.params, l.flops]);
+    expect(rows).toEqual([
+      ['layer1.conv', 'conv2d', '28×28×16', 9 * 16, 28 * 28 * 16 * 9],
+      ['layer1.bn', 'batch_norm', '28×28×16', 32, 0],
+      ['layer1.relu', 'relu', '28×28×16', 0, 0],
+      ['layer2.pool', 'max_pool', '14×14×16', 0, 0],
+      ['layer3.depthwise', 'depthwise_conv2d', '14×14×16', 25 * 16, 14 * 14 * 16 * 25],
+      ['layer3.pointwise', 'conv2d', '14×14×32', 16 * 32, 14 * 14 * 16 * 32],
+      ['layer3.bn', 'batch_norm', '14×14×32', 64, 0],
+      ['layer3.relu', 'relu', '14×14×32', 0, 0],
+      // 16 → 32 channels: the skip goes through a 1×1 projection
+      ['layer3.proj', 'conv2d', '14×14×32', 16 * 32, 14 * 14 * 16 * 32],
+      ['layer3.add', 'add', '14×14×32', 0, 0],
+      ['layer5.pool', 'avg_pool', '7×7×32', 0, 0],
+      ['layer6.conv', 'conv2d', '7×7×32', 25 * 32 * 32, 7 * 7 * 32 * 25 * 32],
+      ['layer6.bn', 'batch_norm', '7×7×32', 64, 0],
+      ['layer6.relu', 'relu', '7×7×32', 0, 0],
+      // same width: the skip adds the input as it is
+      ['layer6.add', 'add', '7×7×32', 0, 0],
+      ['head.pool', 'global_avg_pool', '32', 0, 0],
+      ['head.dense', 'dense', '10', 330, 330],
+    ]);
+    expect(net.paramCount()).toBe(rows.reduce((n, r) => n + (r[3] as number), 0));
+    expect(net.variables.reduce((n, v) => n + v.size, 0)).toBe(net.paramCount());
+    net.dispose();
+  });
+
+  it('trains: every variable of a sampled chain gets a finite non-zero gradient, and nothing leaks', () => {
+    const before = tf.memory().numTensors;
+    const arch = space.parse('sep_conv3x3-16+skip|max_pool|conv3x3-16+skip|avg_pool');
+    const net = buildChainNetwork(arch, { seed: 4, inputShape: [12, 12, 1], numClasses: 3 });
+    const rng = Rng.fromSeed(2);
+    const x = tf.tensor4d(
+      Array.from({ length: 3 * 144 }, () => rng.normal()),
+      [3, 12, 12, 1],
+    );
+    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3));
+    expect(gradientProblems(net, x, labels)).toEqual([]);
+    tf.dispose([x, labels]);
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is deterministic in its seed and runs any sampled chain on Fashion-MNIST shapes', () => {
+    const x = tf.tidy(() => tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D);
+    const out = (n: Network) => tf.tidy(() => Array.from(n.apply(x).dataSync()));
+    const rng = Rng.fromSeed(9);
+    const narrow = fmnistChainSpace({ widths: '4,8' }); // keeps the cpu backend quick
+    for (let i = 0; i < 3; i++) {
+      const arch = narrow.sample(rng);
+      const [a, b] = [buildChainNetwork(arch, { seed: i }), buildChainNetwork(arch, { seed: i })];
+      const y = out(a);
+      expect(y).toHaveLength(20);
+      expect(y).toEqual(out(b));
+      a.dispose();
+      b.dispose();
+    }
+    x.dispose();
+  });
+
+  it('rejects a chain that pools the actual input below 1×1', () => {
+    const arch = space.parse('max_pool|max_pool|max_pool');
+    const before = tf.memory().numTensors;
+    expect(() => buildChainNetwork(arch, { seed: 0, inputShape: [16, 4, 1] })).toThrow(
+      MalformedArchitectureError,
+    );
+    expect(() => buildChainNetwork(arch, { seed: 0, inputShape: [16, 4, 1] })).toThrow(
+      /layer 3 .* halve a 4×1/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,163 @@
+import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from '@archlab/bench-nb201';
+import { ConfigError, MalformedArchitectureError } from '@archlab/core';
+import type { Network } from '../nn/network.js';
+import { type ImageShape, NetworkBuilder, type SymbolicTensor } from '../nn/network-builder.js';
+
+export interface Nb201NetworkOptions {
+  /** `[height, width, channels]`; default `[32, 32, 3]` (CIFAR). */
+  readonly inputShape?: ImageShape;
+  /** Default 10. */
+  readonly numClasses?: number;
+  /** Cells per stage, N; default 5. */
+  readonly cellsPerStage?: number;
+  /** Channels of the first stage, C (then 2C, 4C); default 16. */
+  readonly channels?: number;
+  /** Initial weights; the same seed gives the same weights. */
+  readonly seed: number;
+}
+
+/** Which edges of a cell are computed, and whether anything reaches its output. */
+export interface Nb201CellPlan {
+  /** Per edge, in NB201_EDGES order: not `none`, reached from the input and leading to the output. */
+  readonly live: readonly boolean[];
+  /** False when no path of non-`none` edges joins input and output: the cell outputs zeros. */
+  readonly connected: boolean;
+}
+
+const NONE = NB201_OPS.indexOf('none');
+const NODES = 4;
+
+/**
+ * The edges of a cell worth computing. An edge whose source only ever receives zeros, or
+ * whose result never reaches node 3 other than through `none` edges, adds nothing to the
+ * output: it is left out, with its weights.
+ */
+export function nb201CellPlan(arch: Nb201Arch): Nb201CellPlan {
+  const on = (e: number) => arch[e] !== NONE;
+  const reached = [true, false, false, false];
+  const leads = [false, false, false, true];
+  NB201_EDGES.forEach(([i, j], e) => {
+    if (on(e) && reached[i]) reached[j] = true;
+  });
+  for (let e = NB201_EDGES.length - 1; e >= 0; e--) {
+    const [i, j] = NB201_EDGES[e]!;
+    if (on(e) && leads[j]) leads[i] = true;
+  }
+  return {
+    live: NB201_EDGES.map(([i, j], e) => on(e) && reached[i]! && leads[j]!),
+    connected: reached[NODES - 1]!,
+  };
+}
+
+/**
+ * The NAS-Bench-201 network for a cell, as in the benchmark's code: a 3×3 conv + BN stem with
+ * C channels; three stages of N cells with C, 2C and 4C channels, joined by residual reduction
+ * blocks (ReLU-conv3×3/2-BN, ReLU-conv3×3-BN, plus a 2×2/2 average pool and 1×1 conv
+ * shortcut); then BN, ReLU, global average pooling and a dense classifier. In a cell, node j is
+ * the sum of op(node i) over i < j, and the cell's output is node 3; the ops are zero,
+ * identity, ReLU-conv1×1-BN, ReLU-conv3×3-BN and a 3×3 average pool. Dead edges are not built
+ * (see `nb201CellPlan`), so `paramCount()` equals the benchmark's parameter count for cells
+ * without them; `flops()` (convolutions and dense) equals the benchmark's FLOPs likewise.
+ *
+ * Convolutions use `same` padding: on an odd size a stride-2 one rounds up, as the shortcut's
+ * pool does, where PyTorch's symmetric padding would lose the shortcut's alignment.
+ */
+export function buildNb201Network(arch: Nb201Arch, options: Nb201NetworkOptions): Network {
+  if (!isNb201Arch(arch)) {
+    throw new MalformedArchitectureError(
+      'nb201',
+      `[${arch}]`,
+      `a cell is ${NB201_EDGES.length} op indices in [0, ${NB201_OPS.length})`,
+    );
+  }
+  const { inputShape = [32, 32, 3], numClasses = 10, cellsPerStage = 5, channels = 16, seed } = options;
+  for (const [name, n] of Object.entries({ numClasses, cellsPerStage, channels })) {
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError(`NAS-Bench-201 network: ${name} must be a whole number ≥ 1, got ${n}`);
+  }
+  const plan = nb201CellPlan(arch);
+  const b = new NetworkBuilder(inputShape, seed);
+  try {
+    let x = b.conv2d('stem.conv', b.input, { kernelSize: 3, filters: channels });
+    x = b.batchNorm('stem.bn', x);
+    for (let stage = 1; stage <= 3; stage++) {
+      const width = channels * 2 ** (stage - 1);
+      if (stage > 1) x = reduction(b, `stage${stage}.reduce`, x, width);
+      for (let c = 1; c <= cellsPerStage; c++) x = cell(b, `stage${stage}.cell${c}`, x, arch, plan);
+    }
+    x = b.relu('head.relu', b.batchNorm('head.bn', x));
+    return b.build(b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses }));
+  } catch (err) {
+    b.dispose();
+    throw err;
+  }
+}
+
+function reluConvBn(
+  b: NetworkBuilder,
+  name: string,
+  x: SymbolicTensor,
+  kernelSize: number,
+  filters: number,
+  stride = 1,
+) {
+  return b.batchNorm(
+    `${name}.bn`,
+    b.conv2d(`${name}.conv`, b.relu(`${name}.relu`, x), { kernelSize, filters, stride }),
+  );
+}
+
+function reduction(b: NetworkBuilder, name: string, x: SymbolicTensor, filters: number): SymbolicTensor {
+  const main = reluConvBn(b, `${name}.b`, reluConvBn(b, `${name}.a`, x, 3, filters, 2), 3, filters);
+  const pooled = b.avgPool(`${name}.shortcut.pool`, x, { size: 2, stride: 2 });
+  const shortcut = b.conv2d(`${name}.shortcut.conv`, pooled, { kernelSize: 1, filters });
+  return b.add(`${name}.add`, [main, shortcut]);
+}
+
+function cell(
+  b: NetworkBuilder,
+  name: string,
+  x: SymbolicTensor,
+  arch: Nb201Arch,
+  plan: Nb201CellPlan,
+): SymbolicTensor {
+  if (!plan.connected) return b.zeros(`${name}.zero`, x);
+  const filters = x.shape[2]!;
+  const nodes: SymbolicTensor[] = [x];
+  // Convolutions reading the same node share its ReLU.
+  const relus = new Map<number, SymbolicTensor>();
+  const reluOf = (i: number) => {
+    const r = relus.get(i) ?? b.relu(`${name}.node${i}.relu`, nodes[i]!);
+    relus.set(i, r);
+    return r;
+  };
+  for (let j = 1; j < NODES; j++) {
+    const terms: SymbolicTensor[] = [];
+    NB201_EDGES.forEach(([from, to], e) => {
+      if (to !== j || !plan.live[e]) return;
+      const edge = `${name}.edge${from}${to}`;
+      const op = NB201_OPS[arch[e]!];
+      switch (op) {
+        case 'skip_connect':
+          terms.push(nodes[from]!);
+          break;
+        case 'nor_conv_1x1':
+        case 'nor_conv_3x3': {
+          const k = op === 'nor_conv_1x1' ? 1 : 3;
+          terms.push(
+            b.batchNorm(`${edge}.bn`, b.conv2d(`${edge}.conv`, reluOf(from), { kernelSize: k, filters })),
+          );
+          break;
+        }
+        case 'avg_pool_3x3':
+          terms.push(b.avgPool(`${edge}.pool`, nodes[from]!, { size: 3, stride: 1 }));
+          break;
+        default:
+          throw new Error(`unreachable: a live edge with op ${op}`);
+      }
+    });
+    // A node nothing live enters is never read (the plan leaves its outgoing edges out).
+    if (terms.length) nodes[j] = b.add(`${name}.node${j}.add`, terms);
+  }
+  return nodes[NODES - 1]!;
+}

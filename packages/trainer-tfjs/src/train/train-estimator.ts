@@ -1,0 +1,72 @@
+import { availableParallelism } from 'node:os';
+import type { Estimator, EstimatorFactory, MetricSpec, Metrics, SearchSpace } from '@archlab/core';
+import { type BackendChoice, initBackend } from '../backend/backend.js';
+import { loadDataset } from '../data/registry.js';
+import { createTrainPool, type TrainPool } from '../pool/train-pool.js';
+import { registerBuiltinNetworkBuilders } from '../spaces/network-builders.js';
+import { networkBuilder } from './network-builder-registry.js';
+import { parseTrainOptions, trainOptionsSpec } from './train-options.js';
+
+/** What `train` returns for every trial; accuracies in percent, as in the NAS-Bench-201 table. */
+export const TRAIN_METRICS: readonly MetricSpec[] = [
+  { name: 'val_acc', direction: 'max', description: 'accuracy on the held-out validation split (%)' },
+  { name: 'test_acc', direction: 'max', description: 'accuracy on the test split (%)' },
+  { name: 'train_acc', direction: 'max', description: 'accuracy on the training images, last epoch (%)' },
+  { name: 'loss', direction: 'min', description: 'training loss, last epoch' },
+  { name: 'params', direction: 'min', description: 'trainable parameters' },
+  { name: 'flops', direction: 'min', description: 'multiply-adds per image' },
+  { name: 'train_ms', direction: 'min', description: 'training time, validation included' },
+  { name: 'epochs_run', direction: 'max', description: 'epochs trained (fewer when stopped early)' },
+];
+
+/**
+ * `train`: trains each candidate from scratch on a real data set, in a pool of worker threads
+ * (one tfjs backend instance each), and reports one TrialProgressed per epoch.
+ */
+export const trainEstimatorFactory: EstimatorFactory = {
+  name: 'train',
+  description: 'train the network on a data set (Fashion-MNIST by default) and report its accuracy',
+  spaces: ['fmnist-chain', 'nb201'],
+  options: trainOptionsSpec,
+  create(space: SearchSpace, options) {
+    const o = parseTrainOptions(options);
+    registerBuiltinNetworkBuilders();
+    networkBuilder(space.name);
+    const workers = o.workers || availableParallelism();
+    let pool: TrainPool | undefined;
+    const estimator: Estimator = {
+      name: 'train',
+      metrics: TRAIN_METRICS,
+      // Seeded init and shuffling give the same numbers on one backend, but float rounding differs
+      // between backends and thread counts, so replay does not re-train.
+      deterministic: false,
+      parallelism: workers,
+      async prepare() {
+        // Fails before the run starts when the data set is missing or the backend cannot load,
+        // and records which backend the workers (which choose the same way) train on.
+        const [backend] = await Promise.all([
+          initBackend(o.backend as BackendChoice),
+          loadDataset(o.dataset, { dataDir: o['data-dir'] }),
+        ]);
+        return { backend: backend.name, workers: String(workers) };
+      },
+      async evaluate(arch, ctx): Promise<Metrics> {
+        pool ??= createTrainPool({ size: workers });
+        return pool.run(
+          {
+            space: space.name,
+            spaceOptions: space.options ?? {},
+            arch: space.key(arch),
+            options: o,
+            seed: ctx.seed,
+          },
+          { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
+        );
+      },
+      async dispose() {
+        await pool?.close();
+      },
+    };
+    return estimator;
+  },
+};

@@ -1,0 +1,69 @@
+import type { Metrics } from '@archlab/core';
+import { type BackendChoice, initBackend } from '../backend/backend.js';
+import { loadDataset } from '../data/registry.js';
+import { splitDataset } from '../data/split.js';
+import { networkBuilder } from './network-builder-registry.js';
+import { trainNetwork } from './train-network.js';
+import { learningRate, parseTrainOptions } from './train-options.js';
+
+/** Everything a worker needs to train one trial: plain data, so it crosses a thread boundary. */
+export interface TrainRequest {
+  /** Space name (`fmnist-chain`, `nb201`) and its options. */
+  readonly space: string;
+  readonly spaceOptions: Readonly<Record<string, unknown>>;
+  /** The architecture's key in that space. */
+  readonly arch: string;
+  /** The `train` estimator's options (epochs, batch size, optimiser, dataset...), defaults filled in. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+}
+
+export interface TrialHooks {
+  report(step: number, metrics: Metrics): void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Trains one architecture and returns its metrics (see `TrainResult`). Initialises the backend
+ * and loads the data set on first use in this thread; builds the network with the builder
+ * registered for `req.space`, seeded from `req.seed`, and disposes it however training ends.
+ */
+export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Promise<Metrics> {
+  const o = parseTrainOptions(req.options);
+  const build = networkBuilder(req.space);
+  await initBackend(o.backend as BackendChoice);
+  const dataset = await loadDataset(o.dataset, { dataDir: o['data-dir'] });
+  hooks.signal.throwIfAborted();
+  const data = splitDataset(dataset, {
+    valFraction: o['val-fraction'],
+    maxTrain: o['max-train'],
+    maxTest: o['max-test'],
+    seed: o['split-seed'],
+  });
+  const net = build(req.arch, req.spaceOptions, {
+    inputShape: dataset.imageShape,
+    numClasses: dataset.numClasses,
+    seed: req.seed,
+  });
+  try {
+    return await trainNetwork(
+      net,
+      data,
+      {
+        epochs: o.epochs,
+        batchSize: o['batch-size'],
+        optimizer: o.optimizer as 'sgd' | 'adam',
+        lr: learningRate(o),
+        momentum: o.momentum,
+        nesterov: o.nesterov,
+        weightDecay: o['weight-decay'],
+        warmupEpochs: o['warmup-epochs'],
+        augment: o.augment,
+        seed: req.seed,
+      },
+      hooks,
+    );
+  } finally {
+    net.dispose();
+  }
+}

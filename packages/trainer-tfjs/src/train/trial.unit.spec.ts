@@ -1,0 +1,146 @@
+import { ConfigError, InvalidOptionError, type Metrics } from '@archlab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerDataset } from '../data/registry.js';
+import { registerNetworkBuilder } from './network-builder-registry.js';
+import { brightnessDataset, mlp } from './test-fixtures.js';
+import { learningRate, parseTrainOptions } from './train-options.js';
+import { runTrainingTrial, type TrainRequest } from './trial.js';
+
+const dataset = brightnessDataset({ train: 200, test: 60 });
+const built: { arch: string; seed: number; inputShape: readonly number[]; numClasses: number }[] = [];
+const undo = [
+  registerDataset({ name: 'brightness', description: 'test data', load: async () => dataset }),
+  registerNetworkBuilder('tiny', (arch, spaceOptions, { inputShape, numClasses, seed }) => {
+    built.push({ arch, seed, inputShape, numClasses });
+    return mlp(inputShape, numClasses, {
+      hidden: Number(arch),
+      seed: seed + Number(spaceOptions.offset ?? 0),
+    });
+  }),
+];
+afterAll(() => {
+  for (const u of undo) u();
+});
+
+const request: TrainRequest = {
+  space: 'tiny',
+  spaceOptions: {},
+  arch: '8',
+  options: { backend: 'cpu', dataset: 'brightness', epochs: 3, 'batch-size': 16, 'max-test': 30 },
+  seed: 3,
+};
+
+function hooks(signal = new AbortController().signal) {
+  const reports: [number, Metrics][] = [];
+  return { reports, signal, report: (step: number, m: Metrics) => reports.push([step, m]) };
+}
+
+describe('runTrainingTrial', () => {
+  it('builds the network for the space, trains it, reports each epoch and returns the metrics', async () => {
+    const h = hooks();
+    const metrics = await runTrainingTrial(request, h);
+    expect(built.at(-1)).toEqual({ arch: '8', seed: 3, inputShape: [5, 5, 1], numClasses: 3 });
+    expect(Object.keys(metrics).sort()).toEqual(
+      ['epochs_run', 'flops', 'loss', 'params', 'test_acc', 'train_acc', 'train_ms', 'val_acc'].sort(),
+    );
+    expect(metrics.val_acc).toBeGreaterThan(60); // chance is 33%; how well it learns is train-network's test
+    expect(metrics.epochs_run).toBe(3);
+    expect(metrics.params).toBe(25 * 8 + 8 + 8 * 3 + 3);
+    expect(h.reports.map(([e]) => e)).toEqual([1, 2, 3]);
+  });
+
+  it('gives the same metrics for the same request and disposes the network', async () => {
+    const before = tf.memory().numTensors;
+    const { train_ms: _, ...a } = await runTrainingTrial(request, hooks());
+    expect(tf.memory().numTensors).toBe(before);
+    const { train_ms: __, ...b } = await runTrainingTrial(request, hooks());
+    expect(b).toEqual(a);
+  });
+
+  it('disposes the network when training fails', async () => {
+    const before = tf.memory().numTensors;
+    const diverging = { ...request, options: { ...request.options, lr: 10, 'weight-decay': 0 } };
+    const failure = runTrainingTrial({ ...diverging, spaceOptions: { offset: 1 } }, hooks());
+    await expect(failure).rejects.toThrow(/training diverged/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects when aborted before training starts', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stopped'));
+    await expect(runTrainingTrial(request, hooks(controller.signal))).rejects.toThrow('stopped');
+  });
+
+  it('says which spaces it can build networks for', async () => {
+    await expect(runTrainingTrial({ ...request, space: 'nope' }, hooks())).rejects.toThrow(ConfigError);
+    await expect(runTrainingTrial({ ...request, space: 'nope' }, hooks())).rejects.toThrow(
+      "the train estimator cannot build networks for space 'nope'; it can for: tiny",
+    );
+  });
+
+  it('rejects invalid options before doing any work', async () => {
+    const bad = { ...request, options: { ...request.options, 'batch-size': 0 } };
+    await expect(runTrainingTrial(bad, hooks())).rejects.toThrow(InvalidOptionError);
+  });
+});
+
+describe('train options', () => {
+  it('fill in defaults', () => {
+    expect(parseTrainOptions({})).toEqual({
+      epochs: 2,
+      'batch-size': 128,
+      optimizer: 'sgd',
+      lr: 0,
+      momentum: 0.9,
+      nesterov: true,
+      'weight-decay': 5e-4,
+      'warmup-epochs': 0,
+      augment: false,
+      dataset: 'fashion-mnist',
+      'data-dir': '',
+      'val-fraction': 0.1,
+      'max-train': 0,
+      'max-test': 0,
+      'split-seed': 0,
+      backend: 'auto',
+      workers: 0,
+    });
+  });
+
+  it('coerce CLI strings', () => {
+    const o = parseTrainOptions({
+      epochs: '5',
+      augment: 'true',
+      optimizer: 'adam',
+      backend: 'wasm',
+      lr: '0.01',
+    });
+    expect([o.epochs, o.augment, o.optimizer, o.backend, o.lr]).toEqual([5, true, 'adam', 'wasm', 0.01]);
+  });
+
+  it.each([
+    [{ epochs: 0 }, /'epochs' must be at least 1/],
+    [{ epochs: 1.5 }, /'epochs' must be a whole number/],
+    [{ 'batch-size': 5000 }, /'batch-size' must be at most 4096/],
+    [{ optimizer: 'rmsprop' }, /'optimizer' must be one of sgd, adam/],
+    [{ lr: -1 }, /'lr' must be at least 0/],
+    [{ momentum: 1 }, /'momentum' must be at most 0.999/],
+    [{ 'weight-decay': 1 }, /'weight-decay' must be at most 0.1/],
+    [{ 'val-fraction': 0 }, /'val-fraction' must be at least 0.01/],
+    [{ 'val-fraction': 0.9 }, /'val-fraction' must be at most 0.5/],
+    [{ 'max-train': -1 }, /'max-train' must be at least 0/],
+    [{ backend: 'webgl' }, /'backend' must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu/],
+    [{ workers: -1 }, /'workers' must be at least 0/],
+    [{ batchSize: 4 }, /unknown option 'batchSize'/],
+  ])('reject %o', (raw, message) => {
+    expect(() => parseTrainOptions(raw)).toThrow(InvalidOptionError);
+    expect(() => parseTrainOptions(raw)).toThrow(message);
+  });
+
+  it('pick the learning rate for the optimiser when lr is 0', () => {
+    expect(learningRate({ lr: 0, optimizer: 'sgd' })).toBe(0.05);
+    expect(learningRate({ lr: 0, optimizer: 'adam' })).toBe(0.001);
+    expect(learningRate({ lr: 0.2, optimizer: 'adam' })).toBe(0.2);
+  });
+});
