@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 /**
- * The end-to-end tests run the built `archlab` binary, so `pnpm test` builds it first
- * (incrementally: a no-op when dist is up to date).
+ * The end-to-end tests run the built `archlab` binary, and worker threads (trainer-tfjs's pool)
+ * run built JavaScript, so `pnpm test` builds first (incrementally: a no-op when dist is up to
+ * date). The CLI's build includes every default plugin package.
  */
 export default function setup(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

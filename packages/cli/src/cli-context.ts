@@ -22,6 +22,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/strategy-evolution',
   '@archlab/strategy-pnas',
   '@archlab/strategy-rl',
+  '@archlab/trainer-tfjs',
 ] as const;
 
 export interface CliContext {

@@ -44,15 +44,40 @@ export function buildProgram(exit: (code: number) => void): Command {
       .option('--space-option <k=v>', 'search space option (repeatable)', collect)
       .option('--estimator <name>', 'estimator, e.g. nb201:cifar10')
       .option('--estimator-option <k=v>', 'estimator option (repeatable)', collect)
+      .option('--dataset <name>', 'data set of the train estimator (its dataset option), e.g. fashion-mnist')
+      .option(
+        '--epochs <n>',
+        'epochs per trial of the train estimator (its epochs option)',
+        int('--epochs', 1),
+      )
       .option('--strategy <name>', 'search strategy (default: random)')
       .option('--strategy-option <k=v>', 'strategy option, e.g. population=10 (repeatable)', collect)
       .option('--trials <n>', 'trial budget (default: 100 unless --wall-time is given)', int('--trials', 1))
       .option('--wall-time <seconds>', 'wall-time budget, active time summed over resumes', positive)
       .option('--seed <n>', 'seed of the whole run (default: 0)', int('--seed', 0))
-      .option('--concurrency <k>', 'trials evaluated at once (default: 1)', int('--concurrency', 1))
+      .option(
+        '--concurrency <k>',
+        'trials evaluated at once (default: what the estimator runs at once, e.g. one per core for train; else 1)',
+        int('--concurrency', 1),
+      )
       .option(
         '--objective <metric:dir>',
-        "what to optimise, e.g. test_acc:max (default: the estimator's first metric)",
+        "what to optimise, e.g. test_acc:max; repeat for several, the first is primary (default: the estimator's first metric)",
+        collect,
+      )
+      .option(
+        '--constraint <expr>',
+        "a bound every feasible trial keeps, e.g. 'latency_ms<=5' or 'params<1e6' (repeatable)",
+        collect,
+      )
+      .option(
+        '--hardware <name[:k=v,...]>',
+        'a hardware cost model whose metrics join the results; cheap ones prune before training (repeatable)',
+        collect,
+      )
+      .option(
+        '--reward <spec>',
+        'score by the MnasNet reward, e.g. mnas:latency_ms=5[,alpha=-0.07][,beta=-0.07]',
       )
       .option(
         '--checkpoint-every <n>',
@@ -151,6 +176,20 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
     .option('--json', 'machine-readable output')
     .action(async (flags) => exit(await evalCommand(flags)));
+
+  program
+    .command('train')
+    .description('train one architecture with the train estimator and print its metrics')
+    .requiredOption('--space <name>', 'search space, e.g. fmnist-chain or nb201')
+    .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+    .requiredOption('--arch <key>', "the architecture's key, e.g. from `archlab show RUN`")
+    .option('--epochs <n>', 'epochs to train', int('--epochs', 1))
+    .option('--dataset <name>', 'data set, e.g. fashion-mnist')
+    .option('--estimator-option <k=v>', 'other train option, e.g. batch-size=256 (repeatable)', collect)
+    .option('--seed <n>', 'seed of the initial weights and the shuffling', int('--seed', 0))
+    .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
+    .option('--json', 'machine-readable output')
+    .action(async (flags) => exit(await evalCommand({ ...flags, estimator: 'train' })));
 
   return program;
 }

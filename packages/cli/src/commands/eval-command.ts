@@ -1,12 +1,16 @@
 import { instantiateEvaluation, parseKeyValues } from '@archlab/core';
 import { loadRegistry } from '../cli-context.js';
 import { metricsText } from '../progress.js';
+import { trainShorthands } from './search-command.js';
 
 export interface EvalFlags {
   space: string;
   spaceOption?: string[];
   estimator: string;
   estimatorOption?: string[];
+  /** Shorthands for the `train` estimator's options (`archlab train`). */
+  dataset?: string;
+  epochs?: number;
   arch: string;
   seed?: number;
   plugin?: string[];
@@ -20,7 +24,10 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
     space: flags.space,
     spaceOptions: parseKeyValues(flags.spaceOption ?? [], '--space-option'),
     estimator: flags.estimator,
-    estimatorOptions: parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+    estimatorOptions: {
+      ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+      ...trainShorthands(flags),
+    },
   });
   try {
     const arch = space.parse(flags.arch);

@@ -1,6 +1,15 @@
-import { ConfigError, parseKeyValues, Search, type SearchConfigInput } from '@archlab/core';
+import {
+  ConfigError,
+  parseConstraint,
+  parseHardwareSpec,
+  parseKeyValues,
+  parseObjective,
+  parseReward,
+  Search,
+  type SearchConfigInput,
+} from '@archlab/core';
 import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
-import { type ConfigFile, parseObjective, readConfigFile } from '../config-file.js';
+import { type ConfigFile, readConfigFile } from '../config-file.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
 export interface SearchFlags extends OutputOptions, StoreFlags {
@@ -9,18 +18,33 @@ export interface SearchFlags extends OutputOptions, StoreFlags {
   spaceOption?: string[];
   estimator?: string;
   estimatorOption?: string[];
+  /** Shorthands for the `train` estimator's options of the same names. */
+  dataset?: string;
+  epochs?: number;
   strategy?: string;
   strategyOption?: string[];
   trials?: number;
   wallTime?: number;
   seed?: number;
   concurrency?: number;
-  objective?: string;
+  /** Repeatable: the first is the primary objective. */
+  objective?: string[];
+  constraint?: string[];
+  hardware?: string[];
+  reward?: string;
   checkpointEvery?: number;
   runId?: string;
 }
 
 export const DEFAULT_TRIALS = 100;
+
+/** `--dataset` and `--epochs`: estimator options, spelt as flags because training runs use them all the time. */
+export function trainShorthands(flags: { dataset?: string; epochs?: number }): Record<string, unknown> {
+  return {
+    ...(flags.dataset !== undefined && { dataset: flags.dataset }),
+    ...(flags.epochs !== undefined && { epochs: flags.epochs }),
+  };
+}
 
 /** Flags over the config file over defaults. */
 export function mergeSearchConfig(
@@ -31,7 +55,10 @@ export function mergeSearchConfig(
   const estimator = flags.estimator ?? file.estimator;
   const trials = flags.trials ?? file.trials;
   const wallTime = flags.wallTime ?? file.wallTime;
-  const objective = flags.objective ?? file.objective;
+  const objectives = flags.objective ?? file.objectives ?? (file.objective ? [file.objective] : []);
+  const constraints = flags.constraint ?? file.constraints ?? [];
+  const hardware = flags.hardware ?? file.hardware ?? [];
+  const reward = flags.reward ?? file.reward;
   const kv = (pairs: string[] | undefined, flag: string, fromFile: Record<string, unknown> | undefined) => ({
     ...fromFile,
     ...parseKeyValues(pairs ?? [], flag),
@@ -43,16 +70,25 @@ export function mergeSearchConfig(
     space: space ?? '',
     spaceOptions: kv(flags.spaceOption, '--space-option', file.spaceOptions),
     estimator: estimator ?? '',
-    estimatorOptions: kv(flags.estimatorOption, '--estimator-option', file.estimatorOptions),
+    estimatorOptions: {
+      ...kv(flags.estimatorOption, '--estimator-option', file.estimatorOptions),
+      ...trainShorthands(flags),
+    },
     strategy: flags.strategy ?? file.strategy ?? 'random',
     strategyOptions: kv(flags.strategyOption, '--strategy-option', file.strategyOptions),
     seed: flags.seed ?? file.seed ?? 0,
-    concurrency: flags.concurrency ?? file.concurrency ?? 1,
+    // Absent: the estimator's own parallelism (one trial per worker for `train`), else 1.
+    concurrency: flags.concurrency ?? file.concurrency,
     budget: {
       ...(trials !== undefined || wallTime === undefined ? { trials: trials ?? DEFAULT_TRIALS } : {}),
       ...(wallTime !== undefined && { wallTimeMs: wallTime * 1000 }),
     },
-    ...(objective !== undefined && { objective: parseObjective(objective) }),
+    ...(objectives.length > 0 && { objectives: objectives.map(parseObjective) }),
+    ...(constraints.length > 0 && { constraints: constraints.map(parseConstraint) }),
+    ...(hardware.length > 0 && {
+      hardware: hardware.map((h) => (typeof h === 'string' ? parseHardwareSpec(h) : h)),
+    }),
+    ...(reward !== undefined && { reward: typeof reward === 'string' ? parseReward(reward) : reward }),
     ...((flags.checkpointEvery ?? file.checkpointEvery) !== undefined && {
       checkpointEvery: flags.checkpointEvery ?? file.checkpointEvery,
     }),
