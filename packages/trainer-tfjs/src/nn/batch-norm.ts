@@ -49,7 +49,11 @@ export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormO
       // The updates do not lead to the output, so a gradient tape recording them ignores them.
       mean.assign(tf.add(tf.mul(mean, momentum), tf.mul(m.mean, 1 - momentum)));
       variance.assign(tf.add(tf.mul(variance, momentum), tf.mul(unbiased, 1 - momentum)));
-      return tf.batchNorm(x, m.mean, m.variance, beta, gamma, epsilon);
+      // Written out rather than tf.batchNorm: the gradient tfjs registers for FusedBatchNorm tiles
+      // per-channel values to the full activation shape, and Tile dominated a training step on
+      // wasm (about half its time); the broadcasting ops below reduce with Sum instead.
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(m.variance, epsilon)));
+      return tf.add(tf.mul(tf.sub(x, m.mean), scale), beta);
     },
   };
 }

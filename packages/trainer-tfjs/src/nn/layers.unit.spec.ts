@@ -147,6 +147,42 @@ describe('batchNorm', () => {
     expect(z).toEqual([1, 3, 5, 7].map((v) => expect.closeTo((v - 0.4) / rs, 5)));
     x.dispose();
   });
+
+  it('in training, has the gradients of tf.batchNorm over batch moments (input, gamma and beta)', () => {
+    const l = track(batchNorm(ctx(), [3, 3, 2], { momentum: 0.9, epsilon: 1e-5 }));
+    const [gamma, beta] = l.variables as tf.Variable[];
+    gamma!.assign(tf.tensor1d([1.5, -0.5]));
+    beta!.assign(tf.tensor1d([0.2, 0.1]));
+    const x = tf.randomNormal([4, 3, 3, 2], 0, 2, 'float32', 7);
+    const w = tf.randomNormal([4, 3, 3, 2], 0, 1, 'float32', 8);
+    const loss = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      gamma!.assign(g as tf.Tensor1D);
+      beta!.assign(b as tf.Tensor1D);
+      return tf.sum(tf.mul(f(x), w));
+    };
+    const ours = loss((x) => l.apply([x], true));
+    const reference = loss((x) => {
+      const m = tf.moments(x, [0, 1, 2]);
+      return tf.batchNorm(x, m.mean, m.variance, tf.tensor1d([0.2, 0.1]), tf.tensor1d([1.5, -0.5]), 1e-5);
+    });
+    const g0 = tf.tensor1d([1.5, -0.5]);
+    const b0 = tf.tensor1d([0.2, 0.1]);
+    const [dxOurs] = tf.grads((x: tf.Tensor) => ours(x, g0, b0))([x]);
+    const [dxRef] = tf.grads((x: tf.Tensor) => reference(x, g0, b0))([x]);
+    const diff = tf.max(tf.abs(tf.sub(dxOurs!, dxRef!))).dataSync()[0]!;
+    expect(diff).toBeLessThan(1e-4);
+    // d/dbeta = sum of w per channel; d/dgamma = sum of w * normalised x per channel
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(l.apply([x], true), w)) as tf.Scalar,
+      [gamma!, beta!],
+    );
+    const wSum = tf.sum(w, [0, 1, 2]).arraySync() as number[];
+    expect(Array.from(grads[beta!.name]!.dataSync())).toEqual(wSum.map((v) => expect.closeTo(v, 4)));
+    const m = tf.moments(x, [0, 1, 2]);
+    const xHat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, 1e-5)));
+    const gammaRef = tf.sum(tf.mul(w, xHat), [0, 1, 2]).arraySync() as number[];
+    expect(Array.from(grads[gamma!.name]!.dataSync())).toEqual(gammaRef.map((v) => expect.closeTo(v, 4)));
+  });
 });
 
 describe('pooling', () => {
