@@ -1,0 +1,222 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { isEmpty, type WasmOps, window, withOps } from './wasm-ops.js';
+
+// Every gradient here is one XNNPACK convolution over rearranged tensors, so the work runs in
+// SIMD wasm like the forward pass:
+// - filter gradients correlate x with dy: x with channels moved to the batch axis is the input,
+//   dy with the batch moved to the channel axis is the filter, and the forward stride becomes
+//   the dilation (and the forward dilation the stride);
+// - input gradients convolve dy (zero-upsampled by the stride) with the filter rotated by 180°.
+
+type Info = tf.TensorInfo;
+type Conv2DInfo = tf.backend_util.Conv2DInfo;
+type Pad = [[number, number], [number, number]];
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+function shape4(shape: readonly number[]): [number, number, number, number] {
+  const [a = 1, b = 1, c = 1, d = 1] = shape;
+  return [a, b, c, d];
+}
+
+/** A dy that does not fit the convolution would make XNNPACK read past it: refuse it. */
+function checkDy(kernel: string, dy: Info, info: Conv2DInfo): void {
+  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== info.outShape[i])) {
+    throw new Error(`${kernel}: dy has shape [${dy.shape}], the convolution gives [${info.outShape}]`);
+  }
+}
+
+/**
+ * dW of a convolution over NHWC `x` and `dy`, as `[kh, kw, inChannels, multiplier]` for a
+ * depthwise one, else `[kh, kw, inChannels, outChannels]`.
+ */
+function filterGrad(ops: WasmOps, x: Info, dy: Info, info: Conv2DInfo, depthwise: boolean): Info {
+  const { batchSize: n, inChannels: c, outChannels: co, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const m = co / c;
+  // The rows and columns of x that meet the filter, and the zero padding around them.
+  const rows = window(info.inHeight, -padInfo.top, (kh - 1) * dh + (oh - 1) * sh + 1 - padInfo.top);
+  const cols = window(info.inWidth, -padInfo.left, (kw - 1) * dw + (ow - 1) * sw + 1 - padInfo.left);
+  if (isEmpty(rows) || isEmpty(cols)) return ops.zeros(depthwise ? [kh, kw, c, m] : [kh, kw, c, co]);
+  const h = rows.end - rows.begin;
+  const w = cols.end - cols.begin;
+  const xs = ops.slice(x, [0, rows.begin, cols.begin, 0], [n, rows.end, cols.end, c]);
+  const pad: Pad = [
+    [rows.before, rows.after],
+    [cols.before, cols.after],
+  ];
+  if (!depthwise) {
+    // [c, h, w, n] * [oh, ow, n, co] -> [c, kh, kw, co]
+    const input = ops.transpose(xs, [3, 1, 2, 0]);
+    const filter = ops.transpose(dy, [1, 2, 0, 3]);
+    const out = ops.conv2d(input, filter, [dh, dw], [sh, sw], pad);
+    return ops.transpose(out, [1, 2, 0, 3]);
+  }
+  // Depthwise: one channel per (c, n), so the batch is summed afterwards.
+  // [1, h, w, c*n] * [oh, ow, c*n, m] -> [1, kh, kw, c*n*m] -> sum over n
+  const input = ops.reshape(ops.transpose(xs, [1, 2, 3, 0]), [1, h, w, c * n]);
+  const filter = ops.reshape(ops.transpose(ops.reshape(dy, [n, oh, ow, c, m]), [1, 2, 3, 0, 4]), [
+    oh,
+    ow,
+    c * n,
+    m,
+  ]);
+  const out = ops.depthwiseConv2d(input, filter, [dh, dw], [sh, sw], pad);
+  const perBatch = ops.reshape(out, [kh, kw, c, n, m]);
+  return n === 1 ? ops.reshape(perBatch, [kh, kw, c, m]) : ops.sum(perBatch, [3]);
+}
+
+/**
+ * dx of a convolution from NHWC `dy`: `conv` is the stride-1 convolution of (upsampled, cropped)
+ * dy with the rotated filter, given its explicit padding.
+ */
+function inputGrad(
+  ops: WasmOps,
+  dy: Info,
+  info: Conv2DInfo,
+  dxChannels: number,
+  conv: (dy: Info, pad: Pad) => Info,
+): Info {
+  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  // Zero-upsample dy by the stride: dy[i] lands on row i*sh.
+  const up =
+    sh === 1 && sw === 1
+      ? dy
+      : ops.reshape(
+          ops.pad(ops.reshape(dy, [n, oh, 1, ow, 1, co]), [
+            [0, 0],
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ]),
+          [n, oh * sh, ow * sw, co],
+        );
+  // Output row y reads upsampled rows y + top - (kh-1)*dh ... y + top.
+  const top = padInfo.top - (kh - 1) * dh;
+  const left = padInfo.left - (kw - 1) * dw;
+  const rows = window(oh * sh, top, info.inHeight + padInfo.top);
+  const cols = window(ow * sw, left, info.inWidth + padInfo.left);
+  if (isEmpty(rows) || isEmpty(cols)) return ops.zeros([n, info.inHeight, info.inWidth, dxChannels]);
+  const cropped = ops.slice(up, [0, rows.begin, cols.begin, 0], [n, rows.end, cols.end, co]);
+  return conv(cropped, [
+    [rows.before, rows.after],
+    [cols.before, cols.after],
+  ]);
+}
+
+/** Runs an NHWC computation on NCHW tensors by transposing them in and the result out. */
+function nhwc(ops: WasmOps, channelsFirst: boolean, tensors: Info[], body: (t: Info[]) => Info): Info {
+  if (!channelsFirst) return body(tensors);
+  return ops.transpose(body(tensors.map((t) => ops.transpose(t, [0, 2, 3, 1]))), [0, 3, 1, 2]);
+}
+
+export function conv2DBackpropFilter(args: KernelArgs): Info {
+  const { x, dy } = args.inputs as tf.Conv2DBackpropFilterInputs;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const $x = x as Info;
+  const $dy = dy as Info;
+  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    shape4($x.shape),
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  checkDy(tf.Conv2DBackpropFilter, $dy, info);
+  return withOps(args.backend as BackendWasm, (ops) => {
+    const first = format === 'channelsFirst';
+    const xs = first ? ops.transpose($x, [0, 2, 3, 1]) : $x;
+    const dys = first ? ops.transpose($dy, [0, 2, 3, 1]) : $dy;
+    return ops.keep(filterGrad(ops, xs, dys, info, false), [$x, $dy]);
+  });
+}
+
+export function conv2DBackpropInput(args: KernelArgs): Info {
+  const { dy, filter } = args.inputs as tf.Conv2DBackpropInputInputs;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  const $dy = dy as Info;
+  const $filter = filter as Info;
+  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    shape4($filter.shape),
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  checkDy(tf.Conv2DBackpropInput, $dy, info);
+  return withOps(args.backend as BackendWasm, (ops) => {
+    // [kh, kw, ci, co] -> rotated [kh, kw, co, ci]
+    const rotated = ops.transpose(ops.reverse($filter, [0, 1]), [0, 1, 3, 2]);
+    const dx = nhwc(ops, format === 'channelsFirst', [$dy], ([d]) =>
+      inputGrad(ops, d as Info, info, info.inChannels, (up, p) =>
+        ops.conv2d(up, rotated, [1, 1], [info.dilationHeight, info.dilationWidth], p),
+      ),
+    );
+    return ops.keep(dx, [$dy, $filter]);
+  });
+}
+
+export function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): Info {
+  const { x, dy } = args.inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
+  const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
+  const $x = x as Info;
+  const $dy = dy as Info;
+  const info = tf.backend_util.computeConv2DInfo(
+    shape4($x.shape),
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
+  checkDy(tf.DepthwiseConv2dNativeBackpropFilter, $dy, info);
+  return withOps(args.backend as BackendWasm, (ops) =>
+    ops.keep(filterGrad(ops, $x, $dy, info, true), [$x, $dy]),
+  );
+}
+
+export function depthwiseConv2dNativeBackpropInput(args: KernelArgs): Info {
+  const { dy, filter } = args.inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
+  const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
+  const $dy = dy as Info;
+  const $filter = filter as Info;
+  const [kh, kw, c, m] = shape4($filter.shape);
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    [kh, kw, c, m],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
+  checkDy(tf.DepthwiseConv2dNativeBackpropInput, $dy, info);
+  return withOps(args.backend as BackendWasm, (ops) => {
+    // [kh, kw, c, m] -> rotated, one input channel per (c, m): [kh, kw, c*m, 1]
+    const rotated = ops.reshape(ops.reverse($filter, [0, 1]), [kh, kw, c * m, 1]);
+    const dxPerM = inputGrad(ops, $dy, info, c * m, (up, p) =>
+      ops.depthwiseConv2d(up, rotated, [1, 1], [info.dilationHeight, info.dilationWidth], p),
+    );
+    const { batchSize: n, inHeight: h, inWidth: w } = info;
+    const dx = m === 1 ? dxPerM : ops.sum(ops.reshape(dxPerM, [n, h, w, c, m]), [4]);
+    return ops.keep(dx, [$dy, $filter]);
+  });
+}
