@@ -23,6 +23,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/strategy-pnas',
   '@archlab/strategy-rl',
   '@archlab/trainer-tfjs',
+  '@archlab/hardware-latency',
 ] as const;
 
 export interface CliContext {

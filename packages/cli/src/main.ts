@@ -1,4 +1,4 @@
-import { ArchlabError, EVENT_TYPES } from '@archlab/core';
+import { ArchlabError, EVENT_TYPES, parseKeyValues } from '@archlab/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { compareCommand } from './commands/compare-command.js';
 import { evalCommand } from './commands/eval-command.js';
@@ -176,6 +176,28 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
     .option('--json', 'machine-readable output')
     .action(async (flags) => exit(await evalCommand(flags)));
+
+  program
+    .command('profile-device')
+    .description('measure every operation of a space on this machine and write a latency lookup table')
+    .requiredOption('--space <name>', 'search space: nb201 or fmnist-chain')
+    .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+    .requiredOption('--out <file>', 'where the table goes, e.g. device.lut.json')
+    .option('--backend <name>', 'tfjs backend to time (default: wasm)')
+    .option('--runs <n>', 'timed passes per operation')
+    .option('--warmup <n>', 'untimed passes first')
+    .action(async (flags) => {
+      const { profileDeviceCommand } = await import('@archlab/hardware-latency');
+      const { spaceOption, ...rest } = flags;
+      const lut = await profileDeviceCommand({
+        ...rest,
+        spaceOptions: parseKeyValues(spaceOption ?? [], '--space-option'),
+      });
+      process.stdout.write(
+        `wrote ${flags.out}: ${Object.keys(lut.entries).length} operations on ${lut.backend}; use it with --hardware lut:file=${flags.out}\n`,
+      );
+      exit(0);
+    });
 
   program
     .command('train')

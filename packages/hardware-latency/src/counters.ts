@@ -1,0 +1,124 @@
+import {
+  type HardwareModel,
+  type HardwareModelFactory,
+  type Metrics,
+  parseOptions,
+  type SearchSpace,
+} from '@archlab/core';
+import { type Network, product } from '@archlab/trainer-tfjs';
+import {
+  BUILDABLE_SPACES,
+  NETWORK_SHAPE_OPTIONS,
+  type NetworkShapeOptions,
+  networkShapeOptions,
+  withSpaceNetwork,
+} from './space-network.js';
+
+/** Analytic costs of a network, for one image. */
+export interface ArchitectureCounts {
+  /** Trainable parameters. */
+  readonly params: number;
+  /** Multiply-adds of convolutions and dense layers (NAS-Bench-201's convention). */
+  readonly flops: number;
+  /** Peak bytes of float32 activations held at once during batch-1 inference (see {@link peakActivationBytes}). */
+  readonly peak_mem_bytes: number;
+}
+
+const FLOAT32_BYTES = 4;
+
+/** The dataflow of a network built by trainer-tfjs's NetworkBuilder: value ids each layer reads and writes (value 0 is the input). */
+interface Dataflow {
+  readonly steps: readonly { readonly inputs: readonly number[]; readonly output: number }[];
+}
+
+function dataflowOf(network: Network): Dataflow['steps'] | undefined {
+  const steps = (network as Partial<Dataflow>).steps;
+  const layers = network.layers();
+  if (
+    !Array.isArray(steps) ||
+    steps.length !== layers.length ||
+    !steps.every((s) => Array.isArray(s?.inputs) && typeof s?.output === 'number')
+  ) {
+    return undefined;
+  }
+  return steps;
+}
+
+/**
+ * Peak activation memory of batch-1 inference, in bytes (float32). Walks the layers in
+ * execution order; while a layer runs, the live tensors are the network's input (held by the
+ * caller throughout), every earlier output some later layer (or this one) still reads, and the
+ * layer's own output. A value is freed after its last reader, as the network's `apply` does.
+ *
+ * Approximation: weights and a kernel's scratch buffers (im2col, a batch norm's temporaries) are
+ * not counted, and neither is the backend's allocator slack. The dataflow comes from the
+ * network builder; for a network that does not expose it, each layer is taken to read the
+ * previous layer's output (a chain), which undercounts residual branches.
+ */
+export function peakActivationBytes(network: Network): number {
+  const layers = network.layers();
+  const inputSize = product(network.inputShape);
+  const steps = dataflowOf(network) ?? layers.map((_, i) => ({ inputs: [i], output: i + 1 }));
+  const lastRead = new Map<number, number>();
+  steps.forEach((s, i) => {
+    for (const id of s.inputs) lastRead.set(id, i);
+  });
+  const live = new Map<number, number>();
+  let peak = inputSize;
+  steps.forEach((s, i) => {
+    const out = product(layers[i]!.outputShape);
+    let held = inputSize + out;
+    for (const size of live.values()) held += size;
+    peak = Math.max(peak, held);
+    live.set(s.output, out);
+    for (const [id, last] of lastRead) if (last === i) live.delete(id);
+  });
+  return peak * FLOAT32_BYTES;
+}
+
+/** Params, FLOPs (multiply-adds) and peak activation memory of `network`, for one image. */
+export function countArchitecture(network: Network): ArchitectureCounts {
+  return {
+    params: network.paramCount(),
+    flops: network.flops(),
+    peak_mem_bytes: peakActivationBytes(network),
+  };
+}
+
+export const COUNTER_METRICS = ['params', 'flops', 'peak_mem_bytes'] as const;
+
+/**
+ * A HardwareModel of analytic counts: builds the architecture's network on the current tfjs
+ * backend, counts it and disposes it; the counts are cached by architecture key.
+ */
+export function countersModel(space: SearchSpace, shape: NetworkShapeOptions = {}): HardwareModel {
+  const cache = new Map<string, ArchitectureCounts>();
+  return {
+    name: 'counters',
+    metrics: COUNTER_METRICS,
+    cheap: true,
+    deterministic: true,
+    device: { kind: 'analytic' },
+    async cost(arch): Promise<Metrics> {
+      const key = space.key(arch);
+      let counts = cache.get(key);
+      if (!counts) {
+        counts = withSpaceNetwork(space, arch, shape, countArchitecture);
+        cache.set(key, counts);
+      }
+      return { ...counts };
+    },
+    dispose: () => cache.clear(),
+  };
+}
+
+export const countersFactory: HardwareModelFactory = {
+  name: 'counters',
+  description: 'params, FLOPs (multiply-adds) and peak activation memory (float32, batch 1) of the network',
+  spaces: BUILDABLE_SPACES,
+  options: NETWORK_SHAPE_OPTIONS,
+  create: (space, options) => {
+    const o = parseOptions('counters', NETWORK_SHAPE_OPTIONS, options);
+    return countersModel(space, networkShapeOptions('counters', o.input, o.classes));
+  },
+};

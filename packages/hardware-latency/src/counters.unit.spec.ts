@@ -1,0 +1,84 @@
+import { nb201Space } from '@archlab/bench-nb201';
+import { hardwareModelContract } from '@archlab/core/testing';
+import { buildChainNetwork, type ChainArch, fmnistChainSpace, initBackend } from '@archlab/trainer-tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countArchitecture, countersFactory, countersModel } from './counters.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+function countChain(arch: ChainArch) {
+  const network = buildChainNetwork(arch, { seed: 1 });
+  try {
+    return countArchitecture(network);
+  } finally {
+    network.dispose();
+  }
+}
+
+describe('countArchitecture', () => {
+  it('counts a conv3x3 1→16 on 28×28, BN, ReLU, pooling and a dense head by hand', () => {
+    // conv 3·3·1·16 = 144 weights, 28·28·16·9 = 112,896 multiply-adds; BN 2·16; dense 16·10 + 10.
+    // Peak at the BN: input 784 + conv output 12,544 + BN output 12,544 floats.
+    expect(countChain([{ op: 'conv3x3', width: 16, skip: false }])).toEqual({
+      params: 144 + 32 + 170,
+      flops: 112_896 + 170,
+      peak_mem_bytes: (784 + 2 * 12_544) * 4,
+    });
+  });
+
+  it('keeps a residual branch live until its add', () => {
+    // Adds a 1×1 projection 1→16 (16 weights, 12,544 multiply-adds) read only by the add: at
+    // the add, the input, the ReLU output, the projection and the sum are live.
+    expect(countChain([{ op: 'conv3x3', width: 16, skip: true }])).toEqual({
+      params: 144 + 32 + 16 + 170,
+      flops: 112_896 + 12_544 + 170,
+      peak_mem_bytes: (784 + 3 * 12_544) * 4,
+    });
+  });
+
+  it('counts a pooled, depthwise-separable chain by hand', () => {
+    // max pool 28→14; depthwise 5×5 on 14×14×1 (25 weights, 196·25 madds), pointwise 1→8.
+    const counts = countChain([{ op: 'max_pool' }, { op: 'sep_conv5x5', width: 8, skip: false }]);
+    expect(counts.params).toBe(25 + 8 + 16 + 8 * 10 + 10);
+    expect(counts.flops).toBe(196 * 25 + 196 * 8 + 90);
+    // The BN holds the input, the pointwise output and its own: 784 + 2 · 1568 floats.
+    expect(counts.peak_mem_bytes).toBe((784 + 2 * 1568) * 4);
+  });
+});
+
+describe('counters model', () => {
+  it('matches NAS-Bench-201 for the all-conv3x3 cell on CIFAR-10', async () => {
+    const model = countersFactory.create(nb201Space, {});
+    expect(model.device).toEqual({ kind: 'analytic' });
+    const cost = await model.cost([3, 3, 3, 3, 3, 3]);
+    expect(cost.params).toBe(1_531_546);
+    expect(cost.flops).toBe(220_119_690);
+    expect(cost.peak_mem_bytes).toBeGreaterThan(32 * 32 * 16 * 4 * 3);
+  });
+
+  it('frees the networks it builds', async () => {
+    const model = countersModel(nb201Space);
+    const before = tf.memory().numTensors;
+    await model.cost([1, 2, 4, 0, 3, 2]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('takes the image shape as an option', async () => {
+    const model = countersFactory.create(nb201Space, { input: '16,16,3', classes: 100 });
+    const small = await model.cost([3, 3, 3, 3, 3, 3]);
+    const cifar = await countersModel(nb201Space).cost([3, 3, 3, 3, 3, 3]);
+    expect(small.params).toBe(1_531_546 + 65 * 90);
+    expect(small.flops).toBeLessThan(cifar.flops!);
+    expect(() => countersFactory.create(nb201Space, { input: '16,16' })).toThrow(/height,width,channels/);
+  });
+});
+
+hardwareModelContract('counters (nb201)', () => countersFactory.create(nb201Space, {}), nb201Space);
+hardwareModelContract(
+  'counters (fmnist-chain)',
+  () => countersFactory.create(fmnistChainSpace(), {}),
+  fmnistChainSpace(),
+);

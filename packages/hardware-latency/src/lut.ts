@@ -1,0 +1,480 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { NB201_EDGES, NB201_OPS } from '@archlab/bench-nb201';
+import {
+  ConfigError,
+  DataError,
+  type HardwareModel,
+  type HardwareModelFactory,
+  type Metrics,
+  parseOptions,
+  Rng,
+  type SearchSpace,
+} from '@archlab/core';
+import {
+  add,
+  batchNorm,
+  conv2d,
+  dense,
+  depthwiseConv2d,
+  globalAvgPool,
+  type ImageShape,
+  type Layer,
+  type LayerInfo,
+  layerContext,
+  type Network,
+  NetworkBuilder,
+  type Padding,
+  pool2d,
+  relu,
+  zeros,
+} from '@archlab/trainer-tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';
+import { buildSpaceNetwork, defaultInputShape, withSpaceNetwork } from './space-network.js';
+import { timingStats } from './stats.js';
+
+export const LUT_FORMAT = 'archlab-latency-lut';
+export const LUT_VERSION = 1;
+
+/** A portable per-op latency table: built on one device, read on any other. */
+export interface LatencyLut {
+  readonly format: typeof LUT_FORMAT;
+  readonly version: typeof LUT_VERSION;
+  /** The space whose networks it covers. */
+  readonly space: string;
+  /** The space's options when it was built (for the record). */
+  readonly spaceOptions: Readonly<Record<string, unknown>>;
+  /** The networks it was built for: image shape and classes. */
+  readonly network: { readonly inputShape: ImageShape; readonly numClasses: number };
+  /** The tfjs backend it was measured on. */
+  readonly backend: string;
+  /** The machine it was measured on. */
+  readonly device: Readonly<Record<string, string>>;
+  /** ISO time of the profile. */
+  readonly created: string;
+  /** Time a batch-1 inference costs beyond its operations (dispatch, input check, read-back). */
+  readonly overheadMs: number;
+  /** Median batch-1 milliseconds per operation, by {@link opKey}. */
+  readonly entries: Readonly<Record<string, number>>;
+}
+
+/** An operation as the table knows it: kind, attributes (sorted) and input shape, e.g. `conv2d(filters=16,…)@32x32x16`. */
+export function opKey(info: Pick<LayerInfo, 'kind' | 'attrs' | 'inputShape'>): string {
+  const attrs = Object.keys(info.attrs)
+    .sort()
+    .map((k) => `${k}=${info.attrs[k]}`)
+    .join(',');
+  return `${info.kind}(${attrs})@${info.inputShape.join('x')}`;
+}
+
+let standalone = 0;
+
+/** A fresh layer doing what `info` describes, with its own variables (the caller disposes them). */
+export function layerFromInfo(info: LayerInfo): Layer {
+  const ctx = layerContext(`archlab-lut${++standalone}`, info.name, Rng.fromSeed(0));
+  const a = info.attrs;
+  const num = (k: string) => Number(a[k]);
+  const conv = {
+    kernelSize: num('kernelSize'),
+    stride: num('stride'),
+    dilation: num('dilation'),
+    padding: a.padding as Padding,
+    useBias: a.useBias === true,
+  };
+  switch (info.kind) {
+    case 'conv2d':
+      return conv2d(ctx, info.inputShape, { ...conv, filters: num('filters') });
+    case 'depthwise_conv2d':
+      return depthwiseConv2d(ctx, info.inputShape, { ...conv, depthMultiplier: num('depthMultiplier') });
+    case 'batch_norm':
+      return batchNorm(ctx, info.inputShape, { momentum: num('momentum'), epsilon: num('epsilon') });
+    case 'relu':
+      return relu(ctx, info.inputShape);
+    case 'max_pool':
+    case 'avg_pool':
+      return pool2d(ctx, info.inputShape, info.kind === 'max_pool' ? 'max' : 'avg', {
+        size: num('size'),
+        stride: num('stride'),
+        padding: a.padding as Padding,
+      });
+    case 'global_avg_pool':
+      return globalAvgPool(ctx, info.inputShape);
+    case 'dense':
+      return dense(ctx, info.inputShape, { units: num('units'), useBias: a.useBias === true });
+    case 'add':
+      return add(
+        ctx,
+        Array.from({ length: num('inputs') }, () => info.inputShape),
+      );
+    case 'zero':
+      return zeros(ctx, info.inputShape);
+    default:
+      throw new ConfigError(`cannot time operation '${info.kind}' (layer ${info.name}) on its own`);
+  }
+}
+
+export interface TimingOptions {
+  readonly warmup: number;
+  readonly runs: number;
+  /**
+   * Back-to-back applications per timed run, the last one read back: the read-back, which a
+   * network pays once and not per layer, is shared among them. Default: enough for a run to
+   * last about 2 ms (at most 100).
+   */
+  readonly repeats?: number;
+}
+
+/** Median milliseconds of one batch-1 application of the operation `info` describes, on the current backend. */
+export async function timeOp(info: LayerInfo, { warmup, runs, repeats }: TimingOptions): Promise<number> {
+  const layer = layerFromInfo(info);
+  const arity = info.kind === 'add' ? Number(info.attrs.inputs) : 1;
+  const inputs = Array.from({ length: arity }, (_, i) =>
+    tf.randomUniform([1, ...info.inputShape], 0, 1, 'float32', i + 1),
+  );
+  try {
+    const run = (n: number) => {
+      for (let r = 1; r < n; r++) tf.tidy(() => layer.apply(inputs, false)).dispose();
+      return readBack(tf.tidy(() => layer.apply(inputs, false)));
+    };
+    const times = await timeRuns(run, { warmup, runs, repeats: repeats ?? 'auto' });
+    return timingStats(times).median;
+  } finally {
+    for (const t of [...inputs, ...layer.variables, ...layer.buffers]) t.dispose();
+  }
+}
+
+/** The smallest network of an image shape: global average pooling and the classifier. */
+export function minimalNetwork(inputShape: ImageShape, numClasses: number): Network {
+  const b = new NetworkBuilder(inputShape, 0);
+  return b.build(b.dense('head.dense', b.globalAvgPool('head.pool', b.input), { units: numClasses }));
+}
+
+/** What a profile times: one operation, or the fixed cost of running any network. */
+export type ProfileTarget =
+  | { readonly kind: 'op'; readonly key: string; readonly layer: LayerInfo }
+  | { readonly kind: 'overhead'; readonly inputShape: ImageShape; readonly numClasses: number };
+
+/** Milliseconds a target costs; the default times it on the current backend. */
+export type ProfileTimer = (target: ProfileTarget) => Promise<number>;
+
+/** A network of `depth` ReLUs on a 1×1×1 image, then the minimal head. */
+function reluChain(depth: number, numClasses: number): Network {
+  const b = new NetworkBuilder([1, 1, 1], 0);
+  let x = b.input;
+  for (let i = 0; i < depth; i++) x = b.relu(`relu${i}`, x);
+  return b.build(b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses }));
+}
+
+async function networkMs(network: Network, timing: TimingOptions): Promise<number> {
+  try {
+    return (await measureLatency(network, { batch: 1, warmup: timing.warmup, runs: timing.runs })).median;
+  } finally {
+    network.dispose();
+  }
+}
+
+/**
+ * Milliseconds a layer costs in a network beyond what it costs timed alone: a chain of 50 ReLUs
+ * on a 1×1×1 image less the minimal network, per ReLU, less one ReLU timed alone. Negative when
+ * timing an op alone (its own tidy scope, read-back share) costs more than a network spends on
+ * a layer (looking values up, freeing them).
+ */
+export async function dispatchMs(timing: TimingOptions, numClasses = 10): Promise<number> {
+  const depth = 50;
+  const chain = reluChain(depth, numClasses);
+  const relu = chain.layers()[0]!;
+  const perLayer =
+    ((await networkMs(chain, timing)) - (await networkMs(reluChain(0, numClasses), timing))) / depth;
+  return perLayer - (await timeOp(relu, timing));
+}
+
+/**
+ * The default timer, on the current backend. An operation costs its median time alone plus the
+ * per-layer correction of {@link dispatchMs} (never below 0); the overhead is a minimal network's
+ * measured latency less the costs of its layers so counted (never below 0): what a network run
+ * costs beyond its layers.
+ */
+export function defaultTimer(timing: TimingOptions): ProfileTimer {
+  let dispatch: Promise<number> | undefined;
+  const opMs = async (layer: LayerInfo) => {
+    // The median of three calibrations: one network run disturbed by another process skews a single one.
+    dispatch ??= (async () => {
+      const runs: number[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await dispatchMs(timing));
+      return timingStats(runs).median;
+    })();
+    return Math.max(0, (await timeOp(layer, timing)) + (await dispatch));
+  };
+  return async (target) => {
+    if (target.kind === 'op') return opMs(target.layer);
+    const network = minimalNetwork(target.inputShape, target.numClasses);
+    let layers = 0;
+    for (const layer of network.layers()) layers += await opMs(layer);
+    return Math.max(0, (await networkMs(network, timing)) - layers);
+  };
+}
+
+/**
+ * Architectures whose networks hold every distinct operation the space can produce. For nb201
+ * (fixed stages): the five cells with one op on every edge give every cell op at every stage's
+ * shape, node sums of 2 and 3 inputs, the zero cell, stem, reductions and head. For other
+ * spaces: `samples` seeded random architectures, which may miss rare operations.
+ */
+export function coveringArchitectures(space: SearchSpace, samples: number, seed: number): unknown[] {
+  if (space.name === 'nb201') {
+    return NB201_OPS.map((_, op) => NB201_EDGES.map(() => op));
+  }
+  const rng = Rng.fromSeed(seed);
+  const archs = new Map<string, unknown>();
+  for (let i = 0; i < samples; i++) {
+    const arch = space.sample(rng);
+    archs.set(space.key(arch), arch);
+  }
+  return [...archs.values()];
+}
+
+export interface ProfileOptions {
+  /** Where to write the table as JSON; not written when absent. */
+  readonly out?: string;
+  /** Timed runs per operation; default 20. */
+  readonly runs?: number;
+  /** Untimed runs first; default 3. */
+  readonly warmup?: number;
+  /** Default the space's image shape. */
+  readonly inputShape?: ImageShape;
+  /** Default 10. */
+  readonly numClasses?: number;
+  /** The space's options, recorded in the table. */
+  readonly spaceOptions?: Readonly<Record<string, unknown>>;
+  /** Random architectures for spaces other than nb201; default 500. */
+  readonly samples?: number;
+  readonly seed?: number;
+  /** Replaces timing on the current backend (tests, other devices). */
+  readonly timer?: ProfileTimer;
+  /**
+   * Passes over all operations (default 3); an entry is the median of its passes, so that a
+   * transient slowdown (another process, code not yet optimised) spoils no entry.
+   */
+  readonly passes?: number;
+  /** Called after each operation is timed. */
+  readonly onProgress?: (done: number, total: number, key: string) => void;
+}
+
+/**
+ * Runs every operation until a pass over them all takes within 5% of the previous one (at
+ * most 20 passes): V8 first runs JavaScript and WebAssembly through baseline compilers and
+ * optimises hot code later, in the background, so early timings are several times too slow.
+ */
+export async function warmUp(layers: readonly LayerInfo[]): Promise<void> {
+  let previous = Number.POSITIVE_INFINITY;
+  for (let pass = 0; pass < 20; pass++) {
+    const t0 = performance.now();
+    for (const layer of layers) await timeOp(layer, { warmup: 0, runs: 1, repeats: 3 });
+    const ms = performance.now() - t0;
+    if (Math.abs(ms - previous) <= 0.05 * previous) return;
+    previous = ms;
+  }
+}
+
+/** The distinct operations of the networks of `archs`, by {@link opKey}, in first-seen order. */
+export function distinctOps(
+  space: SearchSpace,
+  archs: readonly unknown[],
+  shape: { inputShape: ImageShape; numClasses: number },
+): Map<string, LayerInfo> {
+  const ops = new Map<string, LayerInfo>();
+  for (const arch of archs) {
+    withSpaceNetwork(space, arch, shape, (network) => {
+      for (const layer of network.layers()) {
+        const key = opKey(layer);
+        if (!ops.has(key)) ops.set(key, layer);
+      }
+    });
+  }
+  return ops;
+}
+
+/**
+ * Measures every distinct operation of the space's networks at every input shape they take,
+ * plus the fixed per-network overhead, on the current tfjs backend; returns the table and
+ * writes it to `out` when given.
+ */
+export async function profileDevice(space: SearchSpace, options: ProfileOptions = {}): Promise<LatencyLut> {
+  const network = {
+    inputShape: options.inputShape ?? defaultInputShape(space),
+    numClasses: options.numClasses ?? 10,
+  };
+  const timing = { runs: options.runs ?? 20, warmup: options.warmup ?? 3 };
+  const timer = options.timer ?? defaultTimer(timing);
+  const archs = coveringArchitectures(space, options.samples ?? 500, options.seed ?? 0);
+  const ops = distinctOps(space, archs, network);
+  if (!options.timer) await warmUp([...ops.values()]);
+  const passes = options.passes ?? 3;
+  const times = new Map<string, number[]>();
+  let done = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    for (const [key, layer] of ops) {
+      times.set(key, [...(times.get(key) ?? []), await timer({ kind: 'op', key, layer })]);
+      options.onProgress?.(++done, passes * ops.size, key);
+    }
+  }
+  const entries = Object.fromEntries([...times].map(([key, ms]) => [key, timingStats(ms).median]));
+  const backend = tf.getBackend();
+  const lut: LatencyLut = {
+    format: LUT_FORMAT,
+    version: LUT_VERSION,
+    space: space.name,
+    spaceOptions: { ...options.spaceOptions },
+    network,
+    backend,
+    device: machineDevice(backend),
+    created: new Date().toISOString(),
+    overheadMs: await timer({ kind: 'overhead', ...network }),
+    entries,
+  };
+  if (options.out) writeLut(options.out, lut);
+  return lut;
+}
+
+export function writeLut(path: string, lut: LatencyLut): void {
+  writeFileSync(path, `${JSON.stringify(lut, null, 2)}\n`);
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Checks that `data` (parsed JSON) is a latency table; `source` names it in errors. */
+export function parseLut(data: unknown, source: string): LatencyLut {
+  const bad = (what: string): never => {
+    throw new DataError(`${source} is not a latency table: ${what}; build one with archlab profile-device`);
+  };
+  if (!isRecord(data) || data.format !== LUT_FORMAT) return bad(`format is not '${LUT_FORMAT}'`);
+  if (data.version !== LUT_VERSION) return bad(`version ${String(data.version)} is not ${LUT_VERSION}`);
+  if (typeof data.space !== 'string') return bad('no space');
+  if (typeof data.backend !== 'string') return bad('no backend');
+  const net = data.network;
+  if (
+    !isRecord(net) ||
+    !Array.isArray(net.inputShape) ||
+    net.inputShape.length !== 3 ||
+    !net.inputShape.every((d) => Number.isInteger(d) && d > 0) ||
+    !Number.isInteger(net.numClasses)
+  ) {
+    return bad('network is not {inputShape: [h, w, c], numClasses}');
+  }
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (!finite(data.overheadMs)) return bad('overheadMs is not a number ≥ 0');
+  if (!isRecord(data.entries)) return bad('no entries');
+  const wrong = Object.entries(data.entries).find(([, v]) => !finite(v));
+  if (wrong) return bad(`entry ${wrong[0]} is ${JSON.stringify(wrong[1])}, not a number ≥ 0`);
+  return data as unknown as LatencyLut;
+}
+
+export function readLut(path: string): LatencyLut {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read latency table ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new DataError(`${path} is not JSON; build a latency table with archlab profile-device`);
+  }
+  return parseLut(data, path);
+}
+
+/**
+ * Predicted batch-1 latency of `network`: the table's overhead plus its entry for every layer.
+ * A layer without an entry is a DataError naming the operation and its input shape.
+ */
+export function predictLatency(lut: LatencyLut, network: Network, source = 'the latency table'): number {
+  let ms = lut.overheadMs;
+  for (const layer of network.layers()) {
+    const key = opKey(layer);
+    const entry = lut.entries[key];
+    if (entry === undefined) {
+      throw new DataError(
+        `${source} has no entry for ${layer.kind} at input ${layer.inputShape.join('x')} (${key}, layer ${layer.name}); rebuild it with archlab profile-device --space ${lut.space}`,
+      );
+    }
+    ms += entry;
+  }
+  return ms;
+}
+
+const warned = new Set<string>();
+
+/**
+ * A HardwareModel predicting `latency_ms` from a table: the architecture's network is built on
+ * the current backend (to list its layers) and costed from the table. A table for another space
+ * is a ConfigError; one measured on a backend other than `backend` (default: the backend this
+ * process already runs, if any) warns once on stderr.
+ */
+export function lutModel(
+  space: SearchSpace,
+  lut: LatencyLut,
+  options: { readonly source?: string; readonly backend?: string } = {},
+): HardwareModel {
+  const source = options.source ?? 'the latency table';
+  if (lut.space !== space.name) {
+    throw new ConfigError(
+      `${source} was built for space '${lut.space}', not '${space.name}'; build one with archlab profile-device --space ${space.name}`,
+    );
+  }
+  const backend = options.backend || tf.engine().backendName;
+  if (backend && backend !== lut.backend && !warned.has(`${source}|${backend}`)) {
+    warned.add(`${source}|${backend}`);
+    process.stderr.write(
+      `warning: ${source} was measured on tfjs backend '${lut.backend}', not '${backend}': its latencies may not hold here\n`,
+    );
+  }
+  const cache = new Map<string, number>();
+  return {
+    name: 'lut',
+    metrics: ['latency_ms'],
+    cheap: true,
+    deterministic: true,
+    device: { ...lut.device, kind: 'lut', backend: lut.backend, created: lut.created },
+    async cost(arch): Promise<Metrics> {
+      const key = space.key(arch);
+      let ms = cache.get(key);
+      if (ms === undefined) {
+        const network = buildSpaceNetwork(space, arch, lut.network);
+        try {
+          ms = predictLatency(lut, network, source);
+        } finally {
+          network.dispose();
+        }
+        cache.set(key, ms);
+      }
+      return { latency_ms: ms };
+    },
+    dispose: () => cache.clear(),
+  };
+}
+
+export const LUT_OPTIONS = {
+  file: { type: 'string', default: '', description: 'latency table from archlab profile-device (required)' },
+  backend: {
+    type: 'string',
+    default: '',
+    description:
+      "backend the searched networks will run on, to check the table against; empty: this process's",
+  },
+} as const;
+
+export const lutFactory: HardwareModelFactory = {
+  name: 'lut',
+  description: 'batch-1 latency predicted from a per-op lookup table built by archlab profile-device',
+  options: LUT_OPTIONS,
+  create: (space, options) => {
+    const o = parseOptions('lut', LUT_OPTIONS, options);
+    if (!o.file)
+      throw new ConfigError('lut: give the table as --hardware lut:file=PATH (from archlab profile-device)');
+    return lutModel(space, readLut(o.file), { source: o.file, backend: o.backend });
+  },
+};

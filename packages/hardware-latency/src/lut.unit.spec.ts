@@ -1,0 +1,180 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nb201Space } from '@archlab/bench-nb201';
+import { ConfigError, DataError, Rng } from '@archlab/core';
+import { hardwareModelContract } from '@archlab/core/testing';
+import { fmnistChainSpace, initBackend, type LayerInfo } from '@archlab/trainer-tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type LatencyLut,
+  layerFromInfo,
+  lutFactory,
+  lutModel,
+  opKey,
+  type ProfileTimer,
+  parseLut,
+  profileDevice,
+  readLut,
+} from './lut.js';
+import { withSpaceNetwork } from './space-network.js';
+
+/** A synthetic op cost known in advance: a constant per kind plus one per multiply-add. */
+function syntheticMs(layer: LayerInfo): number {
+  return (layer.kind === 'add' ? 0.03 : 0.01) + layer.flops * 1e-7;
+}
+const OVERHEAD_MS = 0.5;
+const fakeTimer: ProfileTimer = async (t) => (t.kind === 'op' ? syntheticMs(t.layer) : OVERHEAD_MS);
+
+let lut: LatencyLut;
+const dir = mkdtempSync(join(tmpdir(), 'archlab-lut-'));
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  lut = await profileDevice(nb201Space, { timer: fakeTimer, out: join(dir, 'nb201.lut.json') });
+});
+
+describe('opKey', () => {
+  it('names kind, sorted attributes and input shape', () => {
+    expect(
+      opKey({ kind: 'max_pool', attrs: { stride: 2, size: 2, padding: 'same' }, inputShape: [28, 28, 16] }),
+    ).toBe('max_pool(padding=same,size=2,stride=2)@28x28x16');
+  });
+});
+
+describe('profileDevice with synthetic op costs', () => {
+  it('predicts exactly the overhead plus the known cost of every layer', async () => {
+    const model = lutModel(nb201Space, lut);
+    const rng = Rng.fromSeed(7);
+    for (let i = 0; i < 25; i++) {
+      const arch = nb201Space.sample(rng);
+      const expected = withSpaceNetwork(nb201Space, arch, {}, (n) =>
+        n.layers().reduce((ms, layer) => ms + syntheticMs(layer), OVERHEAD_MS),
+      );
+      expect((await model.cost(arch)).latency_ms).toBeCloseTo(expected, 9);
+    }
+  });
+
+  it('covers every nb201 operation at each stage shape', () => {
+    const keys = Object.keys(lut.entries);
+    for (const side of [32, 16, 8]) {
+      const c = (16 * 32) / side;
+      for (const op of ['conv2d', 'batch_norm', 'relu', 'avg_pool', 'zero']) {
+        expect(
+          keys.some((k) => k.startsWith(`${op}(`) && k.endsWith(`@${side}x${side}x${c}`)),
+          `${op}@${side}`,
+        ).toBe(true);
+      }
+      expect(
+        keys.filter((k) => k.startsWith('add(inputs=3)') && k.endsWith(`@${side}x${side}x${c}`)),
+      ).toHaveLength(1);
+    }
+    expect(lut).toMatchObject({ space: 'nb201', backend: 'cpu', overheadMs: OVERHEAD_MS, version: 1 });
+    expect(lut.network).toEqual({ inputShape: [32, 32, 3], numClasses: 10 });
+  });
+
+  it('round-trips through its file', async () => {
+    const file = join(dir, 'nb201.lut.json');
+    expect(readLut(file)).toEqual(lut);
+    const model = lutFactory.create(nb201Space, { file });
+    expect(model).toMatchObject({ name: 'lut', cheap: true, deterministic: true, metrics: ['latency_ms'] });
+    expect(model.device).toMatchObject({ kind: 'lut', backend: 'cpu', created: lut.created });
+    const arch = [3, 3, 3, 3, 3, 3] as const;
+    expect(await model.cost(arch)).toEqual(await lutModel(nb201Space, lut).cost(arch));
+  });
+});
+
+describe('layerFromInfo', () => {
+  it('rebuilds every layer of the nb201 and fmnist-chain networks as it was', () => {
+    const check = (layers: readonly LayerInfo[]) => {
+      for (const info of layers) {
+        const layer = layerFromInfo(info);
+        expect(opKey(layer.info)).toBe(opKey(info));
+        expect(layer.info.outputShape).toEqual(info.outputShape);
+        for (const v of [...layer.variables, ...layer.buffers]) v.dispose();
+      }
+    };
+    const before = tf.memory().numTensors;
+    withSpaceNetwork(nb201Space, [1, 2, 4, 0, 3, 2], {}, (n) => check(n.layers()));
+    const chain = fmnistChainSpace();
+    withSpaceNetwork(chain, chain.parse(chain.key(chain.sample(Rng.fromSeed(3)))), {}, (n) =>
+      check(n.layers()),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('profileDevice on the cpu backend', () => {
+  it('times every op of a small chain space and predicts positive latencies', async () => {
+    const space = fmnistChainSpace({ imageSize: 8, maxDepth: 3, widths: '4,8' });
+    const before = tf.memory().numTensors;
+    const real = await profileDevice(space, {
+      runs: 1,
+      warmup: 0,
+      samples: 30,
+      spaceOptions: { imageSize: 8 },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(real.network.inputShape).toEqual([8, 8, 1]);
+    expect(real.spaceOptions).toEqual({ imageSize: 8 });
+    // An entry is the op's time alone plus the network's per-layer correction, which may be
+    // negative; the entries are never below 0, and the convolutions cost more than nothing.
+    expect(Object.values(real.entries).every((ms) => ms >= 0)).toBe(true);
+    const convs = Object.entries(real.entries).filter(([k]) => k.startsWith('conv2d('));
+    expect(convs.length).toBeGreaterThan(0);
+    expect(convs.some(([, ms]) => ms > 0)).toBe(true);
+    expect(real.overheadMs).toBeGreaterThanOrEqual(0);
+    expect(real.device).toMatchObject({ backend: 'cpu' });
+  });
+});
+
+describe('bad tables', () => {
+  it('refuses a table built for another space', () => {
+    expect(() => lutModel(fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(ConfigError);
+    expect(() => lutModel(fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(
+      /dev\.json was built for space 'nb201', not 'fmnist-chain'/,
+    );
+  });
+
+  it('names the missing op and its shape', async () => {
+    const entries = Object.fromEntries(
+      Object.entries(lut.entries).filter(([k]) => !k.startsWith('avg_pool(padding=same,size=3')),
+    );
+    const model = lutModel(nb201Space, { ...lut, entries });
+    await expect(model.cost([1, 1, 1, 1, 1, 1])).resolves.toBeDefined();
+    const missing = model.cost([4, 1, 1, 1, 1, 1]);
+    await expect(missing).rejects.toThrow(DataError);
+    await expect(model.cost([4, 1, 1, 1, 1, 1])).rejects.toThrow(/no entry for avg_pool at input 32x32x16/);
+  });
+
+  it('warns once about a table from another backend', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      lutModel(nb201Space, lut, { source: 'wasm.json', backend: 'wasm' });
+      lutModel(nb201Space, lut, { source: 'wasm.json', backend: 'wasm' });
+      lutModel(nb201Space, lut, { source: 'cpu.json' });
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(String(write.mock.calls[0]![0])).toMatch(
+        /wasm\.json was measured on tfjs backend 'cpu', not 'wasm'/,
+      );
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('rejects files that are not tables', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, '{"format": "something"}');
+    expect(() => readLut(file)).toThrow(DataError);
+    writeFileSync(file, 'nope');
+    expect(() => readLut(file)).toThrow(/not JSON/);
+    const good = JSON.parse(readFileSync(join(dir, 'nb201.lut.json'), 'utf8'));
+    expect(() => parseLut({ ...good, entries: { x: -1 } }, 'f.json')).toThrow(/entry x is -1/);
+    expect(() => parseLut({ ...good, version: 2 }, 'f.json')).toThrow(/version 2 is not 1/);
+    expect(() => lutFactory.create(nb201Space, {})).toThrow(/lut:file=PATH/);
+    expect(() => lutFactory.create(nb201Space, { file: join(dir, 'none.json') })).toThrow(ConfigError);
+  });
+});
+
+hardwareModelContract('lut (nb201, synthetic costs)', () => lutModel(nb201Space, lut), nb201Space);

@@ -1,0 +1,70 @@
+import { nb201SpaceFactory } from '@archlab/bench-nb201';
+import { ConfigError, parseOptions, type SearchSpaceFactory } from '@archlab/core';
+import { type BackendName, fmnistChainSpaceFactory } from '@archlab/trainer-tfjs';
+import { type LatencyLut, profileDevice } from './lut.js';
+import { LATENCY_OPTIONS, useBackend } from './measure.js';
+import { networkShapeOptions } from './space-network.js';
+
+const SPACES: readonly SearchSpaceFactory[] = [nb201SpaceFactory, fmnistChainSpaceFactory];
+
+export const PROFILE_DEVICE_OPTIONS = {
+  space: { type: 'string', default: '', description: 'space to profile: nb201 or fmnist-chain (required)' },
+  out: { type: 'string', default: '', description: 'file to write the latency table to (required)' },
+  backend: LATENCY_OPTIONS.backend,
+  input: LATENCY_OPTIONS.input,
+  classes: LATENCY_OPTIONS.classes,
+  warmup: LATENCY_OPTIONS.warmup,
+  runs: { type: 'int', default: 20, min: 1, description: 'timed runs per operation; the median is kept' },
+  samples: {
+    type: 'int',
+    default: 500,
+    min: 1,
+    description: 'random architectures whose operations are profiled (spaces other than nb201)',
+  },
+  seed: { type: 'int', default: 0, description: 'seeds the random architectures' },
+} as const;
+
+export interface ProfileDeviceFlags extends Readonly<Record<string, unknown>> {
+  /** The space's own options (`--space-opt k=v`), already parsed into an object. */
+  readonly spaceOptions?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * `archlab profile-device --space nb201 --out device.lut.json [--backend wasm] [--runs 20]
+ * [--warmup 3] [--input h,w,c] [--classes 10] [--samples 500] [--seed 0]`: profiles the
+ * space's operations on this machine and writes the latency table. Flags may be strings (as
+ * parsed from the command line); progress goes to `log` (default stderr).
+ */
+export async function profileDeviceCommand(
+  flags: ProfileDeviceFlags,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<LatencyLut> {
+  const { spaceOptions = {}, ...rest } = flags;
+  const o = parseOptions('profile-device', PROFILE_DEVICE_OPTIONS, rest);
+  const factory = SPACES.find((f) => f.name === o.space);
+  if (!factory) {
+    throw new ConfigError(
+      `profile-device: give --space ${SPACES.map((f) => f.name).join(' or ')}${o.space ? `, not '${o.space}'` : ''}`,
+    );
+  }
+  if (!o.out) throw new ConfigError('profile-device: give --out FILE for the latency table');
+  const space = factory.create(spaceOptions);
+  const backend = await useBackend(o.backend as BackendName);
+  log(`profiling ${space.name} on tfjs backend ${backend}`);
+  const lut = await profileDevice(space, {
+    ...networkShapeOptions('profile-device', o.input, o.classes),
+    out: o.out,
+    runs: o.runs,
+    warmup: o.warmup,
+    samples: o.samples,
+    seed: o.seed,
+    spaceOptions,
+    onProgress: (done, total, key) => {
+      if (done === total || done % 10 === 0) log(`${done}/${total} ${key}`);
+    },
+  });
+  log(
+    `wrote ${o.out}: ${Object.keys(lut.entries).length} operations, overhead ${lut.overheadMs.toFixed(3)} ms`,
+  );
+  return lut;
+}
