@@ -212,8 +212,8 @@ describe('archlab search with objectives, constraints and hardware models', () =
         "archlab: error: constraint 'latency_ms=<5' must look like METRIC<=NUMBER (or >=, <, >), e.g. latency_ms<=5 or params<1e6\n",
       ],
       [
-        ['--hardware', 'lut'],
-        "archlab: error: unknown hardware model 'lut'; known hardware models: toy-latency\n",
+        ['--hardware', 'nope'],
+        "archlab: error: unknown hardware model 'nope'; known hardware models: counters, latency, lut, toy-latency\n",
       ],
       [
         ['--hardware', 'toy-latency:speed=2'],
