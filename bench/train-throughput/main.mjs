@@ -2,12 +2,17 @@
 // Training images/s of a reference CNN (conv3x3 16 → maxpool → conv3x3 32 → maxpool → dense 10,
 // batch 128, 28×28×1, SGD) on tfjs's wasm backend with archlab's gradient kernels, against the same
 // network in PyTorch on the CPU (Debian's python3-torch), one thread each, in the same run. Each
-// side runs in its own process; the figure is the best of `--rounds` (default 3) timed windows.
+// side runs in its own process; the figure is the best of `--rounds` (default 3) timed windows of
+// `--seconds` (default 3) each.
+// Builds @archlab/trainer-tfjs first: the wasm side runs its dist.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-b', join(here, '../../packages/trainer-tfjs')], { stdio: 'inherit' });
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const rounds = Number(args.rounds ?? 3);
 const seconds = String(args.seconds ?? 3);
@@ -20,22 +25,29 @@ const run = (cmd, argv, env = {}) =>
       .at(-1),
   );
 
-const best = (f) => Math.max(...Array.from({ length: rounds }, f));
-process.stderr.write(`train-throughput: wasm, ${rounds} × ${seconds} s...\n`);
-const wasm = best(() => run(process.execPath, [join(here, 'wasm_cnn.mjs'), `--seconds=${seconds}`]).img_s);
+// Rounds alternate between the two sides, so that load from elsewhere on the machine weighs on
+// both alike.
+let wasm = 0;
 let torch = Number.NaN;
-try {
-  process.stderr.write(`train-throughput: PyTorch (CPU, 1 thread), ${rounds} × ${seconds} s...\n`);
-  torch = best(
-    () =>
-      run('/usr/bin/python3', [join(here, 'torch_cnn.py'), '--seconds', seconds], {
-        OMP_NUM_THREADS: '1',
-        MKL_NUM_THREADS: '1',
-      }).img_s,
-  );
-} catch (err) {
+let torchError;
+for (let round = 1; round <= rounds; round++) {
+  const w = run(process.execPath, [join(here, 'wasm_cnn.mjs'), `--seconds=${seconds}`]);
+  wasm = Math.max(wasm, w.img_s);
+  let t = Number.NaN;
+  if (torchError === undefined) {
+    try {
+      const env = { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+      t = run('/usr/bin/python3', [join(here, 'torch_cnn.py'), '--seconds', seconds], env).img_s;
+      torch = Number.isNaN(torch) ? t : Math.max(torch, t);
+    } catch (err) {
+      torchError = err;
+      process.stderr.write(
+        `train-throughput: PyTorch not measured (apt-get install -y python3-torch): ${err.message.split('\n')[0]}\n`,
+      );
+    }
+  }
   process.stderr.write(
-    `train-throughput: PyTorch not measured (apt-get install -y python3-torch): ${err.message.split('\n')[0]}\n`,
+    `train-throughput: round ${round}/${rounds}: wasm ${w.img_s.toFixed(1)} img/s (${w.threads} thread), PyTorch ${t.toFixed(1)} img/s (1 thread)\n`,
   );
 }
 const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : 'nan');

@@ -244,7 +244,7 @@ const TABLE: ConvCase[] = [
   { ...base, h: 2, w: 2, kh: 3, kw: 3 },
   { ...base, h: 3, w: 3, kh: 3, kw: 3, pad: valid },
   { ...base, n: 4, h: 28, w: 28, c: 1, k: 8 },
-  { ...base, n: 8, h: 14, w: 14, c: 16, k: 32 },
+  { ...base, n: 2, h: 14, w: 14, c: 16, k: 32 },
   { ...base, dilations: [2, 2] },
   { ...base, dilations: [3, 1], pad: valid, h: 9 },
   {
@@ -354,6 +354,19 @@ describe('gradients through tf.grads on wasm match cpu', () => {
           'same',
         ),
     ],
+    [
+      'conv-bias-relu-maxpool-dense (a CNN classifier)',
+      [[3, 3, 3, 4], [4], [64, 5]],
+      (x, [f, b, w]) => {
+        const h = tf.maxPool(
+          tf.relu(tf.add(tf.conv2d(x, f as tf.Tensor4D, 1, 'same'), b as tf.Tensor)),
+          2,
+          2,
+          'valid',
+        );
+        return tf.matMul(tf.reshape(h, [3, 64]), w as tf.Tensor2D);
+      },
+    ],
   ];
 
   it.each(layers)('%s', async (_, shapes, layer) => {
@@ -382,6 +395,118 @@ describe('gradients through tf.grads on wasm match cpu', () => {
       for (const [i, ref] of cpu.entries()) {
         expect(relativeError(wasm[i] as Float32Array, ref), `gradient ${i}`).toBeLessThanOrEqual(1e-4);
       }
+    });
+  });
+});
+
+describe('wasm kernels that replace the backend own match the cpu backend', () => {
+  /** Values from {-1, -0.5, 0, 0.5, 1}: windows with several maxima, all-negative windows. */
+  function coarse(shape: number[], rng: Rng): Host {
+    const size = shape.reduce((p, d) => p * d, 1);
+    return { values: Float32Array.from({ length: size }, () => (rng.int(5) - 2) / 2), shape };
+  }
+
+  async function checkMaxPoolGrad(x: Host, filterSize: number, strides: number, pad: Pad): Promise<void> {
+    const attrs = { filterSize, strides, pad };
+    const output = await run('cpu', tf.MaxPool, { x }, attrs);
+    const dy = random(output.shape, Rng.fromSeed(x.values.length));
+    await expectNoLeak(async () => {
+      const inputs = { dy, input: x, output };
+      const dx = await run('wasm', tf.MaxPoolGrad, inputs, attrs);
+      const ref = await run('cpu', tf.MaxPoolGrad, inputs, attrs);
+      expect(dx.shape).toEqual(x.shape);
+      const what = `x [${x.shape}] ${filterSize}/${strides} ${JSON.stringify(pad)}`;
+      expect(relativeError(dx.values, ref.values), what).toBeLessThanOrEqual(1e-6);
+    });
+  }
+
+  it('MaxPoolGrad with ties, negatives and padding, windows that tile the input', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          n: fc.integer({ min: 1, max: 3 }),
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          c: fc.integer({ min: 1, max: 4 }),
+          size: fc.integer({ min: 1, max: 3 }),
+          pad: fc.constantFrom<Pad>('same', 'valid'),
+          seed: fc.nat(),
+        }),
+        async ({ n, h, w, c, size, pad, seed }) => {
+          if (pad === 'valid' && (h < size || w < size)) return;
+          await checkMaxPoolGrad(coarse([n, h, w, c], Rng.fromSeed(seed)), size, size, pad);
+        },
+      ),
+      { seed: 3, numRuns: 40 },
+    );
+    await checkMaxPoolGrad(coarse([4, 28, 28, 16], Rng.fromSeed(1)), 2, 2, 'valid');
+    await checkMaxPoolGrad(random([2, 7, 7, 3], Rng.fromSeed(2)), 2, 2, 'same');
+  });
+
+  it('MaxPoolGrad with overlapping windows (the backend own kernel, distinct values)', async () => {
+    const rng = Rng.fromSeed(4);
+    const shape = [2, 9, 8, 3];
+    const values = Float32Array.from({ length: 2 * 9 * 8 * 3 }, (_, i) => 1 + i + rng.float() / 2);
+    await checkMaxPoolGrad({ values, shape }, 3, 2, 'same');
+    await checkMaxPoolGrad({ values, shape }, 3, 1, 'valid');
+  });
+
+  const matMulCases: [string, number[], number[], boolean, boolean][] = [
+    ['a^T b (dense dW)', [37, 20], [37, 6], true, false],
+    ['a b^T (dense dx)', [9, 6], [20, 6], false, true],
+    ['a^T b^T', [7, 5], [3, 7], true, true],
+    ['a b', [5, 7], [7, 3], false, false],
+    ['batched a, one b', [3, 4, 5, 6], [6, 7], false, false],
+    ['batched a^T, one b^T', [2, 6, 5], [1, 7, 6], true, true],
+    ['batched a and b (own kernel)', [3, 4, 5], [3, 2, 5], false, true],
+  ];
+  it.each(matMulCases)('BatchMatMul %s', async (_, aShape, bShape, transposeA, transposeB) => {
+    const rng = Rng.fromSeed(aShape.length * 100 + aShape[0]!);
+    const inputs = { a: random(aShape, rng), b: random(bShape, rng) };
+    const attrs = { transposeA, transposeB };
+    await expectNoLeak(async () => {
+      const out = await run('wasm', tf.BatchMatMul, inputs, attrs);
+      const ref = await run('cpu', tf.BatchMatMul, inputs, attrs);
+      expect(out.shape).toEqual(ref.shape);
+      expect(relativeError(out.values, ref.values)).toBeLessThanOrEqual(1e-5);
+    });
+  });
+
+  const reductions: [number[], number[], boolean][] = [
+    [[6, 5, 4, 3], [0, 1, 2], false], // a bias gradient
+    [[6, 5, 4, 3], [1, 2], true], // a global average pool
+    [[6, 5, 4, 3], [0], false],
+    [[6, 5, 4, 3], [3], false], // innermost: the own kernel
+    [[6, 5, 4, 3], [0, 2], true], // not adjacent: the own kernel
+    [[6, 5, 4, 3], [0, 1, 2, 3], false],
+    [[2, 3, 4, 5, 6], [1, 2, 3], false],
+    [[32, 28, 28, 16], [0, 1, 2], false],
+  ];
+  it.each(reductions)('Sum and Mean of [%s] over %s, keepDims %s', async (shape, axis, keepDims) => {
+    const x = random(shape, Rng.fromSeed(shape.length * 10 + axis.length));
+    await expectNoLeak(async () => {
+      for (const kernel of [tf.Sum, tf.Mean]) {
+        const out = await run('wasm', kernel, { x }, { axis, keepDims });
+        const ref = await run('cpu', kernel, { x }, { axis, keepDims });
+        expect(out.shape).toEqual(ref.shape);
+        expect(relativeError(out.values, ref.values), kernel).toBeLessThanOrEqual(1e-4);
+      }
+    });
+  });
+
+  it('Identity and same-dtype Cast share the data, other casts convert it', async () => {
+    await expectNoLeak(async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor([1.5, -2.25, 3], [3]);
+      const clone = tf.clone(x);
+      const same = tf.cast(x, 'float32');
+      const ints = tf.cast(x, 'int32');
+      x.dispose();
+      expect(Array.from(clone.dataSync())).toEqual([1.5, -2.25, 3]);
+      expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+      expect(ints.dtype).toBe('int32');
+      expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([clone, same, ints]);
     });
   });
 });

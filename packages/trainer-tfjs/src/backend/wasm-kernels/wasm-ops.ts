@@ -2,19 +2,32 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 type Info = tf.TensorInfo;
+
+/** What a kernel function is called with. */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 type Attrs = tf.NamedAttrMap;
 type Pair = [number, number];
 
-const kernelFuncs = new Map<string, tf.KernelFunc>();
+// The wasm backend's own kernels, kept when ours replace them. On the global object, like tfjs's
+// kernel registry, so that two copies of this module (sources and build) share them.
+const OWN_KEY = Symbol.for('archlab.wasm-own-kernels');
+const globals = globalThis as { [OWN_KEY]?: Map<string, tf.KernelFunc> };
+globals[OWN_KEY] ??= new Map();
+const own = globals[OWN_KEY];
 
-/** The wasm backend's kernel function for `name` (looked up once). */
+/** Records the wasm backend's own `name` kernel before one of ours replaces it. */
+export function keepOwnKernel(name: string, func: tf.KernelFunc): void {
+  if (!own.has(name)) own.set(name, func);
+}
+
+/** The wasm backend's own kernel function for `name`. */
 export function wasmKernelFunc(name: string): tf.KernelFunc {
-  let func = kernelFuncs.get(name);
+  let func = own.get(name);
   if (func === undefined) {
     const config = tf.getKernel(name, 'wasm');
     if (config === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
     func = config.kernelFunc;
-    kernelFuncs.set(name, func);
+    own.set(name, func);
   }
   return func;
 }
@@ -55,9 +68,38 @@ export class WasmOps {
     );
   }
 
-  pad(x: Info, paddings: Pair[]): Info {
+  pad(x: Info, paddings: Pair[], constantValue = 0): Info {
     if (paddings.every(([a, b]) => a === 0 && b === 0)) return x;
-    return this.run(tf.PadV2, { x }, { paddings, constantValue: 0 });
+    return this.run(tf.PadV2, { x }, { paddings, constantValue });
+  }
+
+  /** A float32 tensor holding `values`. */
+  constant(shape: number[], values: Float32Array): Info {
+    const out = this.backend.makeOutput(shape, 'float32', undefined, values);
+    this.temps.push(out);
+    return out;
+  }
+
+  concat(tensors: Info[], axis: number): Info {
+    return this.run(tf.Concat, tensors as unknown as tf.NamedTensorInfoMap, { axis });
+  }
+
+  sub(a: Info, b: Info): Info {
+    return this.run(tf.Sub, { a, b });
+  }
+
+  mul(a: Info, b: Info): Info {
+    return this.run(tf.Multiply, { a, b });
+  }
+
+  /** `x > 0 ? 1 : alpha`, elementwise. */
+  step(x: Info, alpha: number): Info {
+    return this.run(tf.Step, { x }, { alpha });
+  }
+
+  /** NHWC max pooling over `[kh, kw]` windows with the same stride, no padding. */
+  maxPool(x: Info, [kh, kw]: Pair): Info {
+    return this.run(tf.MaxPool, { x }, { filterSize: [kh, kw], strides: [kh, kw], pad: 'valid' });
   }
 
   reverse(x: Info, dims: number[]): Info {
@@ -88,13 +130,14 @@ export class WasmOps {
 
   /**
    * Hands `out` to the caller instead of disposing it. An output that shares its data with an
-   * input of the kernel (a reshape of it) gets its own reference.
+   * input of the kernel (a reshape of it) gets its own reference. Always a plain TensorInfo: the
+   * engine would take an input Tensor handed back as is, without counting the reference.
    */
   keep(out: Info, inputs: readonly Info[]): Info {
     const index = this.temps.findIndex((t) => t.dataId === out.dataId);
     if (index >= 0) this.temps.splice(index, 1);
     else if (inputs.some((t) => t.dataId === out.dataId)) this.backend.incRef(out.dataId);
-    return out;
+    return { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
   }
 
   dispose(): void {
