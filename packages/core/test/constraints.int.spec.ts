@@ -7,6 +7,7 @@ import {
   mnasReward,
   PluginRegistry,
   paretoFront,
+  prunedLimit,
   ReplayDivergenceError,
   randomStrategyFactory,
   replayRun,
@@ -116,9 +117,11 @@ describe('constraints, cost models and pruning in the engine', () => {
     const pruned = s.trials.filter((t) => t.status === 'pruned');
     const completed = s.trials.filter((t) => t.status === 'completed');
     expect(pruned.length).toBeGreaterThan(5);
-    expect(pruned.length + completed.length).toBe(60);
+    // Pruned trials cost nothing and do not use the budget: 60 are evaluated.
+    expect(completed.length).toBe(60);
+    expect(s.trials).toHaveLength(60 + pruned.length);
     expect(calls.evaluate).toBe(completed.length);
-    expect(calls.cheap).toBe(60);
+    expect(calls.cheap).toBe(60 + pruned.length);
     expect(calls.expensive).toBe(completed.length);
     const events = await readAll(out.store, out.runId);
     const started = new Set(
@@ -244,11 +247,32 @@ describe('constraints, cost models and pruning in the engine', () => {
   it('prunes with several trials in flight, uses exactly the budget, and verifies', async () => {
     const { registry, told } = setup();
     const out = await runSearch(registry, { ...constrained, concurrency: 4 });
-    expect(out.state.trials).toHaveLength(60);
-    expect(out.state.counts.pruned).toBeGreaterThan(0);
-    expect(told).toHaveLength(60);
+    const { pruned } = out.state.counts;
+    expect(pruned).toBeGreaterThan(0);
+    expect(out.state.trials).toHaveLength(60 + pruned);
+    expect(out.state.counts.completed).toBe(60);
+    expect(out.reason).toBe('trials');
+    expect(told).toHaveLength(60 + pruned);
     const r = await replayRun(out.store, setup().registry, out.runId, { mode: 'verify' });
-    expect(r.reevaluated).toBe(60);
+    expect(r.reevaluated).toBe(60 + pruned);
+  });
+
+  it('ends a run whose constraints nothing meets after prunedLimit proposals, with reason pruned', async () => {
+    const { registry, calls } = setup();
+    // 5^8 architectures: random search does not run out of new ones before the limit.
+    registry.register('space', { ...digitsSpaceFactory, name: 'wide', create: () => digitsSpace(8) });
+    const out = await runSearch(registry, {
+      ...constrained,
+      space: 'wide',
+      budget: { trials: 5 },
+      constraints: [{ metric: 'latency_ms', op: '<=', bound: -1 }],
+    });
+    expect(prunedLimit(5)).toBe(10_000);
+    expect(prunedLimit(1000)).toBe(100_000);
+    expect(out.state.counts.pruned).toBe(prunedLimit(5));
+    expect(out.state.counts.completed).toBe(0);
+    expect(calls.evaluate).toBe(0);
+    expect(out.reason).toBe('pruned');
   });
 
   it('fails a trial whose hardware model throws, naming the model, and goes on', async () => {
@@ -396,14 +420,14 @@ describe('resume and replay with constraints', () => {
       expect(resumed.state.best, `cut after ${cut} events`).toEqual(full.state.best);
       expect(resumed.state.counts, `cut after ${cut} events`).toEqual(full.state.counts);
       // Trials that had ended before the cut are neither costed nor evaluated again.
-      expect(calls.cheap, `cut after ${cut} events`).toBe(60 - before);
+      expect(calls.cheap, `cut after ${cut} events`).toBe(full.state.trials.length - before);
     }
   });
 
   it('verifies a log by recomputing deterministic costs, pruned trials included', async () => {
     const out = await runSearch(setup().registry, constrained);
     const r = await replayRun(out.store, setup().registry, out.runId, { mode: 'verify' });
-    expect(r.reevaluated).toBe(60);
+    expect(r.reevaluated).toBe(out.state.trials.length);
     expect(r.state.counts).toEqual(out.state.counts);
   });
 

@@ -32,7 +32,7 @@ export interface RunOutcome {
   readonly runId: string;
   /** 'interrupted' when `stop()` ended it early: resume carries on from there. */
   readonly status: 'completed' | 'interrupted';
-  readonly reason?: 'trials' | 'wall-time' | 'exhausted';
+  readonly reason?: 'trials' | 'wall-time' | 'exhausted' | 'pruned';
   readonly trials: number;
   readonly best: TrialRef | null;
   readonly state: RunState;
@@ -57,7 +57,9 @@ class InvalidMetricsError extends Error {}
  * Hardware models: the cheap ones cost each proposal first; when their costs break a
  * constraint the trial is recorded as TrialPruned (with the costs) and never evaluated.
  * Otherwise the estimator runs, then the other models, and the trial's metrics are all of
- * theirs merged. A pruned trial counts against the trial budget like any other.
+ * theirs merged. A pruned trial costs nothing, so it does not count against the trial budget;
+ * but a run ends (reason 'pruned') once `prunedLimit(budget)` proposals have been pruned, so a
+ * constraint that almost nothing meets cannot make it propose forever.
  */
 export class Search {
   /** Events of this run as they are stored (after the append succeeded), from now on. */
@@ -176,7 +178,13 @@ export class Search {
       }
       await this.writer.flush();
       if (this.stopping) return this.outcome('interrupted');
-      const reason = exhausted ? 'exhausted' : this.trialsLeft() ? 'wall-time' : 'trials';
+      const reason = exhausted
+        ? 'exhausted'
+        : !this.prunedLeft()
+          ? 'pruned'
+          : this.trialsLeft()
+            ? 'wall-time'
+            : 'trials';
       await this.writer.append({
         type: 'RunCompleted',
         data: { reason, trials: this.state.trials.length, best: this.state.best ?? null },
@@ -206,14 +214,21 @@ export class Search {
     };
   }
 
+  /** Trials that used the budget: all but the pruned ones. */
   private trialsLeft(): boolean {
     const limit = this.runPlugins.config.budget.trials;
-    return limit === undefined || this.state.trials.length < limit;
+    return limit === undefined || this.state.trials.length - this.state.counts.pruned < limit;
+  }
+
+  private prunedLeft(): boolean {
+    return this.state.counts.pruned < prunedLimit(this.runPlugins.config.budget.trials);
   }
 
   private budgetLeft(): boolean {
     const limit = this.runPlugins.config.budget.wallTimeMs;
-    return this.trialsLeft() && (limit === undefined || activeMs(this.state, this.clock()) < limit);
+    return (
+      this.trialsLeft() && this.prunedLeft() && (limit === undefined || activeMs(this.state, this.clock()) < limit)
+    );
   }
 
   private async propose(): Promise<'proposed' | 'failed' | 'empty'> {
@@ -404,6 +419,15 @@ export function newRunId(clock: () => number = Date.now): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
   return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * How many pruned proposals end a run: 100 per budgeted trial, at least 10,000 (10,000 with no
+ * trial budget). Pruning is cheap, but a strategy that keeps proposing what the constraints
+ * forbid would otherwise never stop.
+ */
+export function prunedLimit(trialBudget: number | undefined): number {
+  return Math.max(10_000, 100 * (trialBudget ?? 0));
 }
 
 /** Where the trials run, and the devices the hardware models describe: recorded in RunStarted and RunResumed. */

@@ -143,7 +143,7 @@ export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: num
 export type RunResumed = Event<'RunResumed', { fromSeq: number; redispatched: number[]; env?: RunEnv }>;
 export type RunCompleted = Event<
   'RunCompleted',
-  { reason: 'trials' | 'wall-time' | 'exhausted'; trials: number; best: TrialRef | null }
+  { reason: 'trials' | 'wall-time' | 'exhausted' | 'pruned'; trials: number; best: TrialRef | null }
 >;
 
 export type RunEvent =
