@@ -2,6 +2,7 @@ import {
   type HardwareModel,
   type HardwareModelFactory,
   type Metrics,
+  InvalidOptionError,
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
@@ -86,16 +87,43 @@ export function countArchitecture(network: Network): ArchitectureCounts {
 }
 
 export const COUNTER_METRICS = ['params', 'flops', 'peak_mem_bytes'] as const;
+export type CounterMetric = (typeof COUNTER_METRICS)[number];
+
+const COUNTERS_OPTIONS = {
+  ...NETWORK_SHAPE_OPTIONS,
+  metrics: {
+    type: 'string',
+    default: COUNTER_METRICS.join(','),
+    description:
+      "the counts to report, comma-separated; leave out those the estimator already reports (the 'train' estimator reports params and flops)",
+  },
+} as const;
+
+/** Reads the `metrics` option: a non-empty list of distinct counter metrics. */
+function counterMetrics(raw: string): CounterMetric[] {
+  const names = raw.split(',').map((m) => m.trim());
+  const unknown = names.filter((m) => !(COUNTER_METRICS as readonly string[]).includes(m));
+  if (names.length === 0 || unknown.length > 0 || new Set(names).size !== names.length) {
+    throw new InvalidOptionError(
+      `counters: option 'metrics' is a comma-separated list of distinct counts among ${COUNTER_METRICS.join(', ')}; got '${raw}'`,
+    );
+  }
+  return names as CounterMetric[];
+}
 
 /**
  * A HardwareModel of analytic counts: builds the architecture's network on the current tfjs
  * backend, counts it and disposes it; the counts are cached by architecture key.
  */
-export function countersModel(space: SearchSpace, shape: NetworkShapeOptions = {}): HardwareModel {
+export function countersModel(
+  space: SearchSpace,
+  shape: NetworkShapeOptions = {},
+  metrics: readonly CounterMetric[] = COUNTER_METRICS,
+): HardwareModel {
   const cache = new Map<string, ArchitectureCounts>();
   return {
     name: 'counters',
-    metrics: COUNTER_METRICS,
+    metrics,
     cheap: true,
     deterministic: true,
     device: { kind: 'analytic' },
@@ -106,7 +134,7 @@ export function countersModel(space: SearchSpace, shape: NetworkShapeOptions = {
         counts = withSpaceNetwork(space, arch, shape, countArchitecture);
         cache.set(key, counts);
       }
-      return { ...counts };
+      return Object.fromEntries(metrics.map((m) => [m, counts[m]]));
     },
     dispose: () => cache.clear(),
   };
@@ -116,9 +144,9 @@ export const countersFactory: HardwareModelFactory = {
   name: 'counters',
   description: 'params, FLOPs (multiply-adds) and peak activation memory (float32, batch 1) of the network',
   spaces: BUILDABLE_SPACES,
-  options: NETWORK_SHAPE_OPTIONS,
+  options: COUNTERS_OPTIONS,
   create: (space, options) => {
-    const o = parseOptions('counters', NETWORK_SHAPE_OPTIONS, options);
-    return countersModel(space, networkShapeOptions('counters', o.input, o.classes));
+    const o = parseOptions('counters', COUNTERS_OPTIONS, options);
+    return countersModel(space, networkShapeOptions('counters', o.input, o.classes), counterMetrics(o.metrics));
   },
 };

@@ -74,6 +74,18 @@ describe('counters model', () => {
     expect(small.flops).toBeLessThan(cifar.flops!);
     expect(() => countersFactory.create(nb201Space, { input: '16,16' })).toThrow(/height,width,channels/);
   });
+
+  it('reports only the counts its metrics option names, so it can sit beside an estimator that reports params', async () => {
+    const model = countersFactory.create(nb201Space, { metrics: 'flops, peak_mem_bytes' });
+    expect(model.metrics).toEqual(['flops', 'peak_mem_bytes']);
+    const all = await countersModel(nb201Space).cost([3, 3, 3, 3, 3, 3]);
+    expect(await model.cost([3, 3, 3, 3, 3, 3])).toEqual({ flops: all.flops, peak_mem_bytes: all.peak_mem_bytes });
+    for (const bad of ['flops,latency_ms', 'flops,flops', '']) {
+      expect(() => countersFactory.create(nb201Space, { metrics: bad })).toThrow(
+        /counters: option 'metrics' is a comma-separated list of distinct counts among params, flops, peak_mem_bytes/,
+      );
+    }
+  });
 });
 
 hardwareModelContract('counters (nb201)', () => countersFactory.create(nb201Space, {}), nb201Space);
