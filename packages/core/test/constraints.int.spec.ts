@@ -275,6 +275,50 @@ describe('constraints, cost models and pruning in the engine', () => {
     expect(out.reason).toBe('pruned');
   });
 
+  it('lets a cheap deterministic model take over a metric the estimator reports; an expensive one may not', async () => {
+    const { registry } = setup();
+    // An estimator that also reports `params` (as `train` does), with values of its own.
+    registry.register('estimator', {
+      name: 'with-params',
+      description: '',
+      create: (space) => {
+        const inner = syntheticEstimator({ space });
+        return {
+          ...inner,
+          name: 'with-params',
+          metrics: [...inner.metrics, { name: 'params', direction: 'min' }],
+          evaluate: async (arch, ctx) => ({ ...(await inner.evaluate(arch, ctx)), params: -1 }),
+        };
+      },
+    });
+    const bound = 5000;
+    const out = await runSearch(registry, {
+      space: 'digits',
+      estimator: 'with-params',
+      seed: 3,
+      budget: { trials: 30 },
+      hardware: [{ name: 'synthetic-cost' }],
+      constraints: [{ metric: 'params', op: '<=', bound }],
+    });
+    const model = syntheticCost(digitsSpace());
+    expect(out.state.counts.pruned).toBeGreaterThan(0);
+    for (const t of out.state.trials) {
+      const params = (await model.cost(t.arch!.split('-').map(Number))).params!;
+      expect(t.status).toBe(params <= bound ? 'completed' : 'pruned');
+      expect(t.metrics!.params).toBe(params);
+    }
+    await expect(
+      runSearch(registry, {
+        space: 'digits',
+        estimator: 'with-params',
+        budget: { trials: 1 },
+        hardware: [{ name: 'synthetic-cost', options: { cheap: false } }],
+      }),
+    ).rejects.toThrow(
+      "metric 'params' comes from both estimator 'with-params' and hardware model 'synthetic-cost'; keep one of them (a metric needs one source)",
+    );
+  });
+
   it('fails a trial whose hardware model throws, naming the model, and goes on', async () => {
     const { registry } = setup();
     registry.register('hardware model', {

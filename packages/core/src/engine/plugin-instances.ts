@@ -132,7 +132,10 @@ export function instantiateEvaluation(
 
 /**
  * Every metric has one source (the estimator or one hardware model), and every objective,
- * constraint and reward names a metric that some source produces.
+ * constraint and reward names a metric that some source produces. One exception: a cheap,
+ * deterministic hardware model takes over a metric the estimator also reports (the `train`
+ * estimator's `params`, the `counters` model's): its value is known before evaluation, so a
+ * constraint on it prunes, and it replaces the estimator's in the trial's metrics.
  */
 function checkMetrics(
   plugins: PluginRegistry,
@@ -140,13 +143,13 @@ function checkMetrics(
   estimator: Estimator,
   hardware: readonly HardwareModel[],
 ): void {
-  const source = new Map<string, string>(
-    estimator.metrics.map((m) => [m.name, `estimator '${estimator.name}'`]),
-  );
+  const fromEstimator = `estimator '${estimator.name}'`;
+  const source = new Map<string, string>(estimator.metrics.map((m) => [m.name, fromEstimator]));
   for (const model of hardware) {
+    const takesOver = model.cheap && model.deterministic === true;
     for (const metric of model.metrics) {
       const other = source.get(metric);
-      if (other) {
+      if (other && !(other === fromEstimator && takesOver)) {
         throw new ConfigError(
           `metric '${metric}' comes from both ${other} and hardware model '${model.name}'; keep one of them (a metric needs one source)`,
         );
