@@ -83,9 +83,10 @@ export class ProgressReporter {
     return `\r${up}\x1b[0J`;
   }
 
+  /** Trials that used the budget: pruned ones cost nothing and do not count. */
   private done(): number {
     const c = this.state.counts;
-    return c.completed + c.failed + c.pruned;
+    return c.completed + c.failed;
   }
 
   private runLine(done: number, total: number | undefined, now: number): string {
@@ -96,7 +97,8 @@ export class ProgressReporter {
         : 'best -';
     const secs = (now - this.started) / 1000;
     const rate = secs > 0 ? (done - Math.max(0, this.startTrials)) / secs : 0;
-    const failed = this.state.counts.failed ? `  ${this.state.counts.failed} failed` : '';
+    const { failed: nf, pruned: np } = this.state.counts;
+    const failed = `${nf ? `  ${nf} failed` : ''}${np ? `  ${np} pruned` : ''}`;
     if (!total) return `${done} trials  ${best}${failed}  ${rate.toFixed(1)} trials/s`;
     const width = 28;
     const filled = Math.round((done / total) * width);
