@@ -64,10 +64,14 @@ describe('ProgressReporter', () => {
     // A pruned trial costs nothing: it is counted apart, not against the budget.
     feed('TrialProposed', { trialId: 3, arch: 'a3' });
     feed('TrialPruned', { trialId: 3, reason: 'flops=9 breaks flops<=1', metrics: { flops: 9 } });
-    expect(vt(written.at(-1) ?? '')).toMatch(/^\[#+\.+\] 3\/4 trials {2}best val_acc=0\.9 {2}1 failed {2}1 pruned/);
+    expect(vt(written.at(-1) ?? '')).toMatch(
+      /^\[#+\.+\] 3\/4 trials {2}best val_acc=0\.9 {2}1 failed {2}1 pruned/,
+    );
     feed('TrialProposed', { trialId: 4, arch: 'a4' });
     feed('TrialCompleted', { trialId: 4, metrics: { val_acc: 0.7 }, durationMs: 1 });
-    expect(vt(written.at(-1) ?? '')).toMatch(/^\[#+\] 4\/4 trials {2}best val_acc=0\.9 {2}1 failed {2}1 pruned/);
+    expect(vt(written.at(-1) ?? '')).toMatch(
+      /^\[#+\] 4\/4 trials {2}best val_acc=0\.9 {2}1 failed {2}1 pruned/,
+    );
     reporter.finish();
     expect(written.at(-1)).toBe('\r\x1b[0J');
   });
