@@ -24,6 +24,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/strategy-rl',
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
+  '@archlab/estimator-zero-cost',
 ] as const;
 
 export interface CliContext {
