@@ -52,6 +52,29 @@ export const ConfigFileSchema = z
       ])
       .optional(),
     checkpointEvery: z.number().int().nonnegative().optional(),
+    screen: z
+      .object({
+        estimator: z.string().min(1).describe('NAME or NAME:key=value,...'),
+        options: z.record(z.string(), z.unknown()).optional(),
+        metric: z.string().min(1).optional(),
+        warmup: z
+          .union([
+            z.string().min(1).describe('POOL[:TOP]'),
+            z
+              .object({ pool: z.number().int().positive(), top: z.number().int().positive().optional() })
+              .strict(),
+          ])
+          .optional(),
+        filter: z
+          .union([
+            z.string().min(1).describe('FRACTION[:MIN]'),
+            z.object({ fraction: z.number(), min: z.number().int().nonnegative().optional() }).strict(),
+          ])
+          .optional(),
+      })
+      .strict()
+      .optional()
+      .describe('zero-cost screening: a warm-up, a pre-filter or both'),
   })
   .strict();
 

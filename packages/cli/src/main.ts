@@ -84,6 +84,19 @@ export function buildProgram(exit: (code: number) => void): Command {
         'checkpoint a strategy that supports it every N results (default: 50)',
         int('--checkpoint-every', 0),
       )
+      .option(
+        '--screen <name[:k=v,...]>',
+        'zero-cost screen: a cheap deterministic estimator that scores architectures before evaluation, e.g. zc:synflow (needs --warmup and/or --prefilter)',
+      )
+      .option('--screen-metric <metric>', "the screen estimator's metric to rank by (default: its first)")
+      .option(
+        '--warmup <pool[:top]>',
+        'score POOL sampled architectures with the screen and evaluate the best TOP first, best first (TOP default: 10)',
+      )
+      .option(
+        '--prefilter <fraction[:min]>',
+        'evaluate only proposals whose screen score is in the best FRACTION of those screened so far, once MIN (default 10) were; the others are pruned',
+      )
       .option('--run-id <id>', 'name the run (default: a timestamp)')
       .option('--json', 'print the summary as one JSON object on the last line')
       .option('-q, --quiet', 'no progress output'),

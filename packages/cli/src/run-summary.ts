@@ -1,4 +1,11 @@
-import { constraintText, paretoFront, type RunState, runObjectives, runScore } from '@archlab/core';
+import {
+  constraintText,
+  paretoFront,
+  type RunState,
+  runObjectives,
+  runScore,
+  screenMetricName,
+} from '@archlab/core';
 import { fmt } from './progress.js';
 import { formatTable } from './report/text-table.js';
 
@@ -31,6 +38,8 @@ export function summarize(state: RunState) {
     constraints: (c?.constraints ?? []).map(constraintText),
     hardware: c?.hardware ?? [],
     reward: c?.reward ?? null,
+    /** Zero-cost screening, with how many proposals the pre-filter pruned; null when the run has none. */
+    screen: c?.screen ? { ...c.screen, screenedOut: screenedOut(state) } : null,
     /** Feasible completed trials no other dominates under the objectives; only for runs with two or more. */
     pareto:
       objectives.length > 1
@@ -57,16 +66,26 @@ export function summaryText(state: RunState, dbPath?: string): string {
   if (s.objectives.length > 1) {
     lines.push(`objectives ${s.objectives.map((x) => `${x.metric} (${x.direction})`).join(', ')}`);
   }
-  if (s.hardware.length) {
-    const spec = (h: { name: string; options: Readonly<Record<string, unknown>> }) => {
-      const opts = Object.entries(h.options).map(([k, v]) => `${k}=${v}`);
-      return opts.length ? `${h.name} (${opts.join(', ')})` : h.name;
-    };
-    lines.push(`hardware   ${s.hardware.map(spec).join(', ')}`);
-  }
+  if (s.hardware.length)
+    lines.push(`hardware   ${s.hardware.map((h) => pluginText(h.name, h.options)).join(', ')}`);
   if (s.constraints.length) {
+    const pruned = s.counts.pruned - (s.screen?.screenedOut ?? 0);
     lines.push(
-      `constraint ${s.constraints.join(', ')}: ${s.counts.pruned} pruned before evaluation, ${s.counts.infeasible} completed but infeasible`,
+      `constraint ${s.constraints.join(', ')}: ${pruned} pruned before evaluation, ${s.counts.infeasible} completed but infeasible`,
+    );
+  }
+  if (s.screen) {
+    const { warmup, filter } = s.screen;
+    const parts = [
+      ...(warmup ? [`warm-up with the best ${warmup.top} of ${warmup.pool} sampled`] : []),
+      ...(filter
+        ? [
+            `pre-filter to the best ${filter.fraction * 100}% after ${filter.min}: ${s.screen.screenedOut} proposal${s.screen.screenedOut === 1 ? '' : 's'} screened out`,
+          ]
+        : []),
+    ];
+    lines.push(
+      `screen     ${pluginText(s.screen.estimator, s.screen.options)} by ${s.screen.metric} (${s.screen.direction}): ${parts.join('; ')}`,
     );
   }
   if (s.reward) {
@@ -91,6 +110,20 @@ export function summaryText(state: RunState, dbPath?: string): string {
   if (s.status !== 'completed' && dbPath) lines.push(`resume     archlab resume ${s.runId} --db ${dbPath}`);
   if (s.pareto) lines.push('', paretoText(s.pareto, s.objectives));
   return lines.join('\n');
+}
+
+/** `lut (file=a.json)`: a plugin and its options, as `show` prints them. */
+function pluginText(name: string, options: Readonly<Record<string, unknown>>): string {
+  const opts = Object.entries(options).map(([k, v]) => `${k}=${v}`);
+  return opts.length ? `${name} (${opts.join(', ')})` : name;
+}
+
+/** Proposals the pre-filter pruned: pruned trials whose metrics hold the screen score. */
+function screenedOut(state: RunState): number {
+  const screen = state.config?.screen;
+  if (!screen) return 0;
+  const name = screenMetricName(screen);
+  return state.trials.filter((t) => t?.status === 'pruned' && t.metrics?.[name] !== undefined).length;
 }
 
 /** The Pareto front as a table: one row per trial, its objective values, its architecture. */

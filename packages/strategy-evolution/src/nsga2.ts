@@ -83,7 +83,9 @@ export class Nsga2<A> implements Strategy<A> {
   }
 
   tell(result: TrialResult<A>): void {
-    this.told++;
+    // A warm-up trial of a screened run joins generation 0 on top of its `population` proposals.
+    if (result.seeded) this.seen.add(result.arch);
+    else this.told++;
     const usable = result.status === 'completed' && result.feasible !== false;
     const v = usable ? objectiveVector(result.metrics, this.objectives) : undefined;
     if (v) this.children.push({ arch: result.arch, objectives: v, rank: 0, crowding: 0 });

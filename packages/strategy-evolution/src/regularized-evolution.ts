@@ -46,7 +46,8 @@ interface Member<A> {
  * flight, a tournament is drawn among the members told so far, and while every warm-up proposal
  * is still in flight `ask` waits (returns undefined). Failed and pruned trials never join (they
  * cannot be parents), so they age no one out; if no result has joined yet once the warm-up is
- * told, proposals stay random until one does.
+ * told, proposals stay random until one does. The warm-up trials of a screened run join the
+ * population like its own results and replace as many random initial proposals.
  */
 export class RegularizedEvolution<A> implements Strategy<A> {
   private readonly population: Member<A>[] = [];
@@ -76,7 +77,13 @@ export class RegularizedEvolution<A> implements Strategy<A> {
   }
 
   tell(result: TrialResult<A>): void {
-    this.inFlight--;
+    if (result.seeded) {
+      // A warm-up trial of a screened run: it takes the place of a random initial member.
+      this.seen.add(result.arch);
+      this.randomProposed++;
+    } else {
+      this.inFlight--;
+    }
     if (result.status !== 'completed' || Number.isNaN(result.score)) return;
     this.population.push({ arch: result.arch, score: result.score });
     if (this.population.length > this.ctx.options.population) this.population.shift();

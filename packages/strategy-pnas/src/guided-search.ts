@@ -60,7 +60,7 @@ export class GuidedSearch<A> {
   queue: A[] = [];
   /** Set when no unseen architecture could be found: every later `ask` proposes nothing. */
   exhausted = false;
-  /** Architectures proposed so far. */
+  /** Architectures proposed so far, and warm-up trials told (they stand for initial samples). */
   proposed = 0;
   private rngNow: Rng;
   private readonly seen = new Set<string>();
@@ -132,6 +132,11 @@ export class GuidedSearch<A> {
   }
 
   record(result: TrialResult<A>): void {
+    if (result.seeded) {
+      // A warm-up trial of a screened run: never proposed again, and one of the initial samples.
+      this.seen.add(this.identity(result.arch));
+      this.proposed++;
+    }
     this.known.set(this.identity(result.arch), result.score);
     if (result.status === 'completed' && Number.isFinite(result.score)) {
       this.evaluated.push({

@@ -187,7 +187,8 @@ export class RlStrategy<A> implements Strategy<A> {
     const episode = queue?.shift();
     if (queue && queue.length === 0) this.pending.delete(result.key);
     if (!episode) {
-      // Not one of ours (never happens in a run): learn nothing, but never propose it again.
+      // Not one of ours (a warm-up trial of a screened run): the policy did not sample it, so
+      // it learns nothing from it (no log-probability to weigh), but never proposes it again.
       this.remember(result.key, result.arch);
       this.tree.mark(this.encoding.encode(result.arch));
       return;

@@ -10,7 +10,8 @@ export interface ReplayFlags extends StoreFlags {
 /**
  * `replay` rebuilds a run from its log (hash chain checked, every proposal re-made by the
  * strategy) and prints its best-so-far trajectory; `--verify` also re-evaluates every completed
- * trial of a deterministic estimator and prints a verdict. Exit 1 on divergence.
+ * trial of a deterministic estimator (and, in a screened run, every screen score and the warm-up
+ * pool) and prints a verdict. Exit 1 on divergence.
  */
 export async function replayCommand(run: string, flags: ReplayFlags): Promise<number> {
   const ctx = await openFromFlags(flags, true);
@@ -35,6 +36,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
           events: r.events,
           trials: r.state.trials.length,
           reevaluated: r.reevaluated,
+          rescreened: r.rescreened,
           seconds,
         };
         process.stdout.write(
@@ -50,7 +52,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
           );
         }
       }
-      const what = r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : '';
+      const what = `${r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : ''}${r.rescreened ? `, ${r.rescreened} screen scores recomputed and equal` : ''}`;
       process.stdout.write(
         `${flags.verify ? 'verified' : 'replayed'}: run ${runId}, ${r.events} events, ${r.state.trials.length} trials; hash chain intact, every proposal reproduced${what} (${seconds.toFixed(2)} s)\n`,
       );

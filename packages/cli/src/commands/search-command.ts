@@ -4,7 +4,11 @@ import {
   parseHardwareSpec,
   parseKeyValues,
   parseObjective,
+  parsePluginSpec,
+  parsePrefilter,
   parseReward,
+  parseWarmup,
+  type ScreenInput,
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
@@ -34,6 +38,13 @@ export interface SearchFlags extends OutputOptions, StoreFlags {
   reward?: string;
   checkpointEvery?: number;
   runId?: string;
+  /** Screen estimator, `NAME[:k=v,...]`. */
+  screen?: string;
+  screenMetric?: string;
+  /** `POOL[:TOP]`. */
+  warmup?: string;
+  /** `FRACTION[:MIN]`. */
+  prefilter?: string;
 }
 
 export const DEFAULT_TRIALS = 100;
@@ -92,6 +103,40 @@ export function mergeSearchConfig(
     ...((flags.checkpointEvery ?? file.checkpointEvery) !== undefined && {
       checkpointEvery: flags.checkpointEvery ?? file.checkpointEvery,
     }),
+    ...mergeScreen(flags, file),
+  };
+}
+
+/** `--screen`, `--screen-metric`, `--warmup` and `--prefilter` over the config file's `screen`. */
+function mergeScreen(flags: SearchFlags, file: ConfigFile): { screen?: ScreenInput } {
+  const fromFile = file.screen;
+  const spec = (text: string) => parsePluginSpec(text, 'screen estimator', '--screen');
+  const estimator =
+    flags.screen !== undefined
+      ? spec(flags.screen)
+      : fromFile && {
+          ...spec(fromFile.estimator),
+          options: { ...spec(fromFile.estimator).options, ...fromFile.options },
+        };
+  const metric = flags.screenMetric ?? fromFile?.metric;
+  const warmup = flags.warmup ?? fromFile?.warmup;
+  const filter = flags.prefilter ?? fromFile?.filter;
+  if (!estimator) {
+    if (warmup !== undefined || filter !== undefined || metric !== undefined) {
+      throw new ConfigError(
+        '--warmup, --prefilter and --screen-metric need --screen NAME, the estimator that scores architectures (e.g. --screen zc:synflow)',
+      );
+    }
+    return {};
+  }
+  return {
+    screen: {
+      estimator: estimator.name,
+      options: estimator.options,
+      ...(metric !== undefined && { metric }),
+      ...(warmup !== undefined && { warmup: typeof warmup === 'string' ? parseWarmup(warmup) : warmup }),
+      ...(filter !== undefined && { filter: typeof filter === 'string' ? parsePrefilter(filter) : filter }),
+    },
   };
 }
 

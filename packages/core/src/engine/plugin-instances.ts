@@ -1,7 +1,7 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, MissingCapabilityError } from '../errors.js';
-import type { Estimator } from '../estimator/estimator.js';
-import type { HardwareModelConfig, RunConfig } from '../events/event.js';
+import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
+import type { Budget, HardwareModelConfig, RunConfig, ScreenConfig } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { type OptionsSpec, parseOptions } from '../options/options.js';
 import { constraintText, runObjectives } from '../projections/objectives.js';
@@ -9,6 +9,7 @@ import { Rng } from '../rng/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
 import { baseRunConfig, type SearchConfigInput } from './run-config.js';
+import { type ScreenInput, screenMetricName, screenSchedule } from './screen.js';
 
 /** The live plugins of one run, built from its config. */
 export interface RunPlugins {
@@ -17,6 +18,8 @@ export interface RunPlugins {
   readonly estimator: Estimator;
   /** The run's hardware models, in config order. */
   readonly hardware: readonly HardwareModel[];
+  /** The screen estimator of a screened run (`config.screen`). */
+  readonly screen?: Estimator;
   readonly strategyFactory: StrategyFactory;
   /** A fresh strategy in its initial state, seeded from the run. */
   createStrategy(): Strategy;
@@ -45,7 +48,7 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
   const first = estimator.metrics[0];
   if (!first) throw new ConfigError(`estimator '${estimator.name}' declares no metrics`);
   const hw = instantiateHardware(plugins, input.space, space, input.hardware ?? []);
-  const config = baseRunConfig(
+  let config = baseRunConfig(
     {
       ...input,
       spaceOptions,
@@ -58,6 +61,18 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
   );
   const hardware = hw.map((h) => h.model);
   checkMetrics(plugins, config, estimator, hardware);
+  const screened =
+    input.screen && instantiateScreen(plugins, input.space, space, input.screen, config.budget);
+  if (screened) {
+    config = { ...config, screen: screened.config };
+    const name = screenMetricName(screened.config);
+    const clash = [...estimator.metrics.map((m) => m.name), ...hardware.flatMap((m) => m.metrics)];
+    if (clash.includes(name)) {
+      throw new ConfigError(
+        `metric '${name}' is the screen's; the estimator or a hardware model reports it too`,
+      );
+    }
+  }
   const createStrategy = () =>
     strategyFactory.create({
       space,
@@ -71,7 +86,55 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
     });
   // Cross-option checks throw here, before anything is written.
   void createStrategy().dispose?.();
-  return { config, space, estimator, hardware, strategyFactory, createStrategy };
+  return {
+    config,
+    space,
+    estimator,
+    hardware,
+    ...(screened && { screen: screened.estimator }),
+    strategyFactory,
+    createStrategy,
+  };
+}
+
+/**
+ * The screen estimator of a run, and its config with every default resolved. It must be
+ * deterministic: resume and `replay --verify` recompute screening decisions from its scores.
+ */
+function instantiateScreen(
+  plugins: PluginRegistry,
+  spaceName: string,
+  space: SearchSpace,
+  input: ScreenInput | ScreenConfig,
+  budget: Budget,
+): { config: ScreenConfig; estimator: Estimator } {
+  const schedule = screenSchedule(input, budget);
+  const factory = estimatorFactoryFor(plugins, input.estimator, spaceName);
+  const owner = `screen estimator '${factory.name}'`;
+  const options = resolveOptions(owner, factory.options, input.options);
+  const estimator = factory.create(space, options);
+  if (!estimator.deterministic) {
+    throw new ConfigError(
+      `${owner} is not deterministic; screening decisions are recomputed on resume and replay, so the screen must declare itself deterministic (the same architecture and seed always give the same score)`,
+    );
+  }
+  const metric = input.metric ?? estimator.metrics[0]?.name;
+  const spec = estimator.metrics.find((m) => m.name === metric);
+  if (!spec) {
+    throw new ConfigError(
+      `${owner} has no metric '${metric}'; it reports: ${estimator.metrics.map((m) => m.name).join(', ') || '(none)'}`,
+    );
+  }
+  return {
+    config: {
+      estimator: input.estimator,
+      options,
+      metric: spec.name,
+      direction: spec.direction,
+      ...schedule,
+    },
+    estimator,
+  };
 }
 
 function instantiateHardware(
@@ -87,10 +150,7 @@ function instantiateHardware(
         `hardware model '${factory.name}' cannot cost space '${spaceName}'; it works on: ${factory.spaces.join(', ')}`,
       );
     }
-    const owner = `hardware model '${factory.name}'`;
-    const options = factory.options
-      ? parseOptions(owner, factory.options, spec.options)
-      : { ...spec.options };
+    const options = resolveOptions(`hardware model '${factory.name}'`, factory.options, spec.options);
     const model = factory.create(space, options);
     return { config: { name: factory.name, options }, model };
   });
@@ -107,16 +167,13 @@ export function instantiateEvaluation(
   estimatorOptions: Record<string, unknown>;
 } {
   const spaceFactory = plugins.get('space', input.space);
-  const estimatorFactory = plugins.get('estimator', input.estimator);
-  if (estimatorFactory.spaces && !estimatorFactory.spaces.includes(input.space)) {
-    throw new ConfigError(
-      `estimator '${estimatorFactory.name}' cannot evaluate space '${input.space}'; it works on: ${estimatorFactory.spaces.join(', ')}`,
-    );
-  }
-  const resolve = (owner: string, spec: OptionsSpec | undefined, raw: Record<string, unknown> = {}) =>
-    spec ? parseOptions(owner, spec, raw) : raw;
-  const spaceOptions = resolve(`space '${spaceFactory.name}'`, spaceFactory.options, input.spaceOptions);
-  const estimatorOptions = resolve(
+  const estimatorFactory = estimatorFactoryFor(plugins, input.estimator, input.space);
+  const spaceOptions = resolveOptions(
+    `space '${spaceFactory.name}'`,
+    spaceFactory.options,
+    input.spaceOptions,
+  );
+  const estimatorOptions = resolveOptions(
     `estimator '${estimatorFactory.name}'`,
     estimatorFactory.options,
     input.estimatorOptions,
@@ -128,6 +185,25 @@ export function instantiateEvaluation(
     spaceOptions,
     estimatorOptions,
   };
+}
+
+function resolveOptions(
+  owner: string,
+  spec: OptionsSpec | undefined,
+  raw: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  return spec ? parseOptions(owner, spec, raw) : { ...raw };
+}
+
+/** An estimator factory by registered name, checked to work on space `spaceName`. */
+function estimatorFactoryFor(plugins: PluginRegistry, name: string, spaceName: string): EstimatorFactory {
+  const factory = plugins.get('estimator', name);
+  if (factory.spaces && !factory.spaces.includes(spaceName)) {
+    throw new ConfigError(
+      `estimator '${factory.name}' cannot evaluate space '${spaceName}'; it works on: ${factory.spaces.join(', ')}`,
+    );
+  }
+  return factory;
 }
 
 /**

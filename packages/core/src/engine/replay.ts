@@ -10,11 +10,12 @@ import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
 import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
+import { Screening } from './screen.js';
 import { trialResult } from './trial-result.js';
 
 /** What the strategy did at one point of the log; the replay repeats these calls. */
 type Step =
-  | { kind: 'propose'; seq: number; trialId: number; key: string }
+  | { kind: 'propose'; seq: number; trialId: number; key: string; seeded: boolean }
   | { kind: 'propose-failed'; seq: number; trialId: number }
   | {
       kind: 'result';
@@ -29,8 +30,10 @@ export interface ReplayOptions {
    * 'resume': restore the latest strategy checkpoint and replay only what follows it.
    * 'verify': replay every decision from the first event, check that each pruned trial breaks
    * a constraint and no evaluated one breaks a constraint on cheap costs, and recompute what
-   * is deterministic: the estimator's results, and the hardware costs (of completed and of
-   * pruned trials) of models that declare themselves deterministic.
+   * is deterministic: the estimator's results, the hardware costs (of completed and of
+   * pruned trials) of models that declare themselves deterministic, and in a screened run
+   * every screen score and the warm-up pool.
+   * Both modes recompute every screening decision of a screened run from the recorded scores.
    */
   readonly mode: 'resume' | 'verify';
   /** In verify mode, recompute the results of a deterministic estimator and hardware models (default true). */
@@ -49,6 +52,10 @@ export interface ReplayResult {
   readonly events: number;
   /** Trials whose recorded metrics (or costs, for pruned ones) were recomputed and matched (verify mode). */
   readonly reevaluated: number;
+  /** Recorded screen scores recomputed and equal (verify mode, screened runs). */
+  readonly rescreened: number;
+  /** The screening state the log implies, in a screened run. */
+  readonly screening?: Screening;
 }
 
 /**
@@ -68,6 +75,9 @@ export async function replayRun(
   let checkpoint: { seq: number; blob: string } | undefined;
   let prevHash = '';
   let read = 0;
+  /** Every screened proposal, in log order (before any checkpoint too: the filter needs them all). */
+  const screened: { seq: number; trialId: number; key: string; value: number; warmup: boolean }[] = [];
+  const prunedReason = new Map<number, string>();
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
 
   for await (const stored of store.read(runId)) {
@@ -90,9 +100,13 @@ export async function replayRun(
     }
     evolve(state, e);
     switch (e.type) {
-      case 'TrialProposed':
-        steps.push({ kind: 'propose', seq: e.seq, trialId: e.data.trialId, key: e.data.arch });
+      case 'TrialProposed': {
+        const { trialId, arch: key, screen } = e.data;
+        const warmup = screen?.warmup === true;
+        steps.push({ kind: 'propose', seq: e.seq, trialId, key, seeded: warmup });
+        if (screen) screened.push({ seq: e.seq, trialId, key, value: screen.value, warmup });
         break;
+      }
       case 'TrialFailed':
         steps.push(
           e.data.stage === 'propose'
@@ -110,6 +124,7 @@ export async function replayRun(
         });
         break;
       case 'TrialPruned':
+        prunedReason.set(e.data.trialId, e.data.reason);
         steps.push({
           kind: 'result',
           seq: e.seq,
@@ -158,6 +173,18 @@ export async function replayRun(
   let reevaluated = 0;
   if (reevaluate) await estimator.prepare?.();
   const neverAborted = new AbortController().signal;
+  const screening = config.screen && new Screening(config.screen, plugins.screen!, config.seed);
+  let rescreened = 0;
+  if (screening) {
+    owner.set(screening.metricName, `screen estimator '${config.screen!.estimator}'`);
+    rescreened = await replayScreening(screening, screened, {
+      plugins,
+      state,
+      prunedReason,
+      recompute,
+      diverge,
+    });
+  }
 
   /** A pruned trial breaks a constraint on its recorded costs; an evaluated one breaks none on its cheap ones. */
   const checkPruning = (seq: number, trialId: number, key: string, status: string, recorded: Metrics) => {
@@ -165,6 +192,9 @@ export async function replayRun(
       cheapMetrics.flatMap((m) => (m in recorded ? [[m, recorded[m]!]] : [])),
     );
     const broken = violations(config.constraints, status === 'pruned' ? recorded : onCheap);
+    const wrong = screening && checkScreened(screening, trialId, status, recorded);
+    if (wrong) throw diverge(seq, `trial ${trialId} (${key}) ${wrong}`);
+    if (status === 'pruned' && screening?.screenedOut.has(trialId)) return;
     if (status === 'pruned' && broken.length === 0) {
       throw diverge(
         seq,
@@ -214,6 +244,8 @@ export async function replayRun(
     return compared.length > 0;
   };
   for (const step of steps) {
+    // A warm-up trial: the engine chose it, the strategy is only told its result.
+    if (step.kind === 'propose' && step.seeded) continue;
     if (step.kind === 'propose' || step.kind === 'propose-failed') {
       let key: string | undefined;
       try {
@@ -251,13 +283,159 @@ export async function replayRun(
       if (await recomputed(step.seq, step.trialId, key, arch, step.status, recorded)) reevaluated++;
     }
     try {
-      await strategy.tell(trialResult(config, space, step.trialId, key, step.status, step.metrics));
+      const extra = screening?.told(step.trialId);
+      await strategy.tell(trialResult(config, space, step.trialId, key, step.status, step.metrics, extra));
     } catch {
       // The original run recorded this as PluginFailed and went on; so does the replay.
     }
     told++;
   }
-  return { state, plugins, strategy, told, events: read, reevaluated };
+  return {
+    state,
+    plugins,
+    strategy,
+    told,
+    events: read,
+    reevaluated,
+    rescreened,
+    ...(screening && { screening }),
+  };
+}
+
+/**
+ * Rebuilds the screening state from the screened proposals in log order and checks every
+ * decision: the warm-up trials are the first trials, best first (and, when recomputing, exactly
+ * the pool's best by the screen today); each other screened proposal was pruned if and only if
+ * the pre-filter prunes it, with the same reason (and, when recomputing, the screen gives its
+ * recorded score). Returns how many recorded scores were recomputed.
+ */
+async function replayScreening(
+  screening: Screening,
+  screened: readonly { seq: number; trialId: number; key: string; value: number; warmup: boolean }[],
+  ctx: {
+    plugins: RunPlugins;
+    state: RunState;
+    prunedReason: ReadonlyMap<number, string>;
+    recompute: boolean;
+    diverge: (seq: number, reason: string) => ReplayDivergenceError;
+  },
+): Promise<number> {
+  const { plugins, state, prunedReason, recompute, diverge } = ctx;
+  const { config, space, hardware } = plugins;
+  const { metric, warmup, filter } = screening.config;
+  const signal = new AbortController().signal;
+  if (recompute) await screening.estimator.prepare?.();
+  const cheap = hardware.filter((m) => m.cheap);
+  // The pool is recomputed only where the cheap models that chose it are deterministic.
+  const expected =
+    recompute && warmup && state.trials.length > 0 && cheap.every((m) => m.deterministic)
+      ? await screening.warmupTrials(
+          space,
+          async (arch) => {
+            if (!cheap.length) return true;
+            try {
+              return violations(config.constraints, await hardwareCost(cheap, arch)).length === 0;
+            } catch {
+              return false;
+            }
+          },
+          signal,
+        )
+      : undefined;
+  let seeded = 0;
+  let rescreened = 0;
+  for (const s of screened) {
+    const what = `trial ${s.trialId} (${s.key})`;
+    if (s.warmup) {
+      const previous = seeded ? screened[seeded - 1]! : undefined;
+      if (!warmup || s.trialId !== seeded || seeded >= warmup.top) {
+        throw diverge(
+          s.seq,
+          `${what} is recorded as a warm-up trial, but the warm-up is the first ${warmup?.top ?? 0} trials`,
+        );
+      }
+      if (previous && screening.score(s.value) > screening.score(previous.value)) {
+        throw diverge(
+          s.seq,
+          `warm-up ${what} scores ${metric}=${s.value}, better than the trial before it: warm-up trials go best first`,
+        );
+      }
+      const want = expected?.[seeded];
+      if (expected && (want?.key !== s.key || firstMismatch({ v: s.value }, { v: want.value }, ['v']))) {
+        throw diverge(
+          s.seq,
+          `warm-up ${what} with ${metric}=${s.value}, but screening the pool today gives ${want ? `${want.key} with ${metric}=${want.value}` : `only ${expected.length} warm-up trials`}`,
+        );
+      }
+      screening.seed(s.trialId, s.value);
+      seeded++;
+      if (expected) rescreened++;
+      continue;
+    }
+    if (!filter) throw diverge(s.seq, `${what} has a screen score, but the run has no pre-filter`);
+    if (recompute) {
+      let fresh: number;
+      try {
+        fresh = await screening.value(space.parse(s.key), s.key, s.trialId, signal);
+      } catch (err) {
+        throw diverge(s.seq, `${what}: ${(err as Error).message}`);
+      }
+      if (firstMismatch({ v: s.value }, { v: fresh }, ['v'])) {
+        throw diverge(
+          s.seq,
+          `${what} records screen score ${metric}=${s.value}, but screen estimator '${screening.config.estimator}' gives ${fresh}`,
+        );
+      }
+      rescreened++;
+    }
+    const verdict = screening.judge(s.trialId, s.value);
+    const status = state.trials[s.trialId]?.status;
+    const pruned = status === 'pruned';
+    if (verdict.pass && pruned) {
+      throw diverge(
+        s.seq,
+        `${what} was pruned, but its screen score ${metric}=${s.value} passes the pre-filter`,
+      );
+    }
+    // Not decided yet ('proposed': the rest of its batch is missing): the resumed run prunes it.
+    if (!verdict.pass && !pruned && status !== 'proposed') {
+      throw diverge(s.seq, `${what} was not pruned, but the pre-filter prunes it (${verdict.reason})`);
+    }
+    if (!verdict.pass && pruned && prunedReason.get(s.trialId) !== verdict.reason) {
+      throw diverge(
+        s.seq,
+        `${what} was pruned for '${prunedReason.get(s.trialId)}', but the pre-filter says '${verdict.reason}'`,
+      );
+    }
+  }
+  if (expected && seeded !== expected.length) {
+    throw diverge(
+      screened[0]?.seq ?? 1,
+      `the log has ${seeded} warm-up trials, but screening the pool today gives ${expected.length}`,
+    );
+  }
+  return rescreened;
+}
+
+/**
+ * What is wrong with a screened run's result for `trialId`, or undefined: its metrics must hold
+ * the recorded screen score, and an evaluated proposal of the strategy must have been screened.
+ */
+function checkScreened(
+  screening: Screening,
+  trialId: number,
+  status: string,
+  recorded: Metrics,
+): string | undefined {
+  const value = screening.values.get(trialId);
+  const name = screening.metricName;
+  if (value === undefined && status === 'completed' && screening.config.filter) {
+    return 'was evaluated without being screened by the pre-filter';
+  }
+  if ((value !== undefined || name in recorded) && recorded[name] !== value) {
+    return `records ${name}=${recorded[name]}, but its TrialProposed records screen score ${value ?? 'none'}`;
+  }
+  return undefined;
 }
 
 /** Which hardware model gives each of its metrics; the estimator gives every other one. */
@@ -287,6 +465,7 @@ function checkConfigStable(runId: string, recorded: RunConfig, now: RunConfig): 
   const pairs = [
     ['strategy options', recorded.strategyOptions, now.strategyOptions],
     ['hardware models', recorded.hardware ?? [], now.hardware ?? []],
+    ['screening', recorded.screen ?? {}, now.screen ?? {}],
   ] as const;
   for (const [what, was, is] of pairs) {
     const a = canonicalJson(was);

@@ -9,6 +9,7 @@ import type {
   RunConfig,
 } from '../events/event.js';
 import { parseKeyValues } from '../options/options.js';
+import type { ScreenInput } from './screen.js';
 
 /** What a caller gives to start a search; defaults that depend on the plugins are filled when instantiating. */
 export interface SearchConfigInput {
@@ -33,6 +34,8 @@ export interface SearchConfigInput {
   reward?: { kind?: 'mnas'; metric: string; target: number; alpha?: number; beta?: number };
   /** Checkpoint a strategy that can snapshot itself every N results (0: never). */
   checkpointEvery?: number;
+  /** Zero-cost warm-up and pre-filter by a cheap, deterministic screen estimator. */
+  screen?: ScreenInput;
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = 50;
@@ -194,9 +197,41 @@ export function parseReward(text: string): NonNullable<SearchConfigInput['reward
  * (`lut:pixel3`); the options are the trailing `:k=v,...` part.
  */
 export function parseHardwareSpec(text: string): { name: string; options: Record<string, string> } {
+  return parsePluginSpec(text, 'hardware model', '--hardware');
+}
+
+/** `NAME` or `NAME:k=v,k=v` → a plugin (`what`, given as `flag`) and its raw options; see parseHardwareSpec. */
+export function parsePluginSpec(
+  text: string,
+  what: string,
+  flag: string,
+): { name: string; options: Record<string, string> } {
   const m = /^(.+?)(?::([\w.-]+=[^,]*(?:,[\w.-]+=[^,]*)*))?$/.exec(text.trim());
   if (!m || !/^[\w.:@/-]+$/.test(m[1]!)) {
-    throw new ConfigError(`hardware model '${text}' must look like NAME or NAME:key=value,key=value`);
+    throw new ConfigError(`${what} '${text}' must look like NAME or NAME:key=value,key=value`);
   }
-  return { name: m[1]!, options: m[2] ? parseKeyValues(m[2].split(','), `--hardware ${m[1]}`) : {} };
+  return { name: m[1]!, options: m[2] ? parseKeyValues(m[2].split(','), `${flag} ${m[1]}`) : {} };
+}
+
+/** `500` or `500:10` → a warm-up: score a pool of 500 sampled architectures, evaluate the best 10 first. */
+export function parseWarmup(text: string): { pool: number; top?: number } {
+  const m = /^\s*(\d+)(?::(\d+))?\s*$/.exec(text);
+  if (!m) {
+    throw new ConfigError(
+      `warm-up '${text}' must look like POOL or POOL:TOP, e.g. 500:10 (score 500 sampled architectures, evaluate the best 10 first)`,
+    );
+  }
+  return { pool: Number(m[1]), ...(m[2] !== undefined && { top: Number(m[2]) }) };
+}
+
+/** `0.5` or `0.5:20` → a pre-filter: evaluate proposals in the best half of the screen scores, once 20 were scored. */
+export function parsePrefilter(text: string): { fraction: number; min?: number } {
+  const m = /^\s*([^:\s]+)(?::(\d+))?\s*$/.exec(text);
+  const fraction = m ? Number(m[1]) : Number.NaN;
+  if (!m || !Number.isFinite(fraction)) {
+    throw new ConfigError(
+      `pre-filter '${text}' must look like FRACTION or FRACTION:MIN, e.g. 0.5 (evaluate proposals in the best half of the screen scores so far) or 0.5:20`,
+    );
+  }
+  return { fraction, ...(m[2] !== undefined && { min: Number(m[2]) }) };
 }

@@ -3,8 +3,8 @@ import { arch as cpuArch, platform } from 'node:os';
 import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
-import { ConfigError, errorInfo } from '../errors.js';
-import type { Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
+import { ConfigError, errorInfo, ReplayDivergenceError } from '../errors.js';
+import type { EventData, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { violations } from '../projections/objectives.js';
 import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
@@ -16,6 +16,7 @@ import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import type { SearchConfigInput } from './run-config.js';
 import { type NewEvent, RunWriter } from './run-writer.js';
+import { Screening } from './screen.js';
 import { trialResult } from './trial-result.js';
 
 export interface SearchDeps {
@@ -60,6 +61,18 @@ class InvalidMetricsError extends Error {}
  * theirs merged. A pruned trial costs nothing, so it does not count against the trial budget;
  * but a run ends (reason 'pruned') once `prunedLimit(budget)` proposals have been pruned, so a
  * constraint that almost nothing meets cannot make it propose forever.
+ *
+ * Screening (`config.screen`, Abdelfattah et al. 2021), with any strategy:
+ * - warm-up: before the strategy's first `ask`, the screen estimator scores a pool of sampled
+ *   architectures (those the cheap hardware models prune left out) and the best `top` become
+ *   the first trials, best first, all proposed in one batch (`TrialProposed.screen.warmup`).
+ *   The strategy is told their results (`seeded: true`) and asked only once all are told.
+ * - pre-filter: each proposal that the cheap models keep is scored; one whose score is not in
+ *   the best `fraction` of the proposals scored so far (the first `min` always pass) is pruned
+ *   and told as infeasible. Every screen score is recorded in its TrialProposed and joins the
+ *   trial's metrics as `screen.METRIC`.
+ * Resume rebuilds all of it from the log without scoring again; a screen that throws or gives
+ * no finite score fails the trial.
  */
 export class Search {
   /** Events of this run as they are stored (after the append succeeded), from now on. */
@@ -69,6 +82,12 @@ export class Search {
   private wake: (() => void) | undefined;
   private stopping = false;
   private told: number;
+  /** Proposed trials to start before asking the strategy: those a resume re-runs, then the warm-up. */
+  private readonly pending: number[];
+  /** Warm-up trials not told yet: the strategy is asked only once none are left. */
+  private seededLeft: number;
+  /** Aborted by `stop()`: ends the screening of the warm-up pool or of a proposal. */
+  private readonly screenAbort = new AbortController();
   private readonly clock: () => number;
   private readonly cheap: readonly HardwareModel[];
   private readonly expensive: readonly HardwareModel[];
@@ -81,10 +100,13 @@ export class Search {
     private readonly runPlugins: RunPlugins,
     private readonly strategy: Strategy,
     told: number,
-    private readonly redispatch: readonly number[],
+    redispatch: readonly number[],
+    private readonly screening: Screening | undefined,
   ) {
     this.events$ = writer.events$;
     this.told = told;
+    this.pending = [...redispatch];
+    this.seededLeft = redispatch.filter((id) => screening?.seeded.has(id)).length;
     this.clock = deps.clock ?? Date.now;
     this.cheap = runPlugins.hardware.filter((m) => m.cheap);
     this.expensive = runPlugins.hardware.filter((m) => !m.cheap);
@@ -126,7 +148,8 @@ export class Search {
         env,
       },
     });
-    return new Search(deps, writer, run, run.createStrategy(), 0, []);
+    const screening = run.config.screen && new Screening(run.config.screen, run.screen!, run.config.seed);
+    return new Search(deps, writer, run, run.createStrategy(), 0, [], screening);
   }
 
   /**
@@ -145,12 +168,21 @@ export class Search {
         data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending, env },
       });
     }
-    return new Search(deps, writer, replayed.plugins, replayed.strategy, replayed.told, pending);
+    return new Search(
+      deps,
+      writer,
+      replayed.plugins,
+      replayed.strategy,
+      replayed.told,
+      pending,
+      replayed.screening,
+    );
   }
 
   /** Asks the run to end early: no new proposals, in-flight trials are aborted and left for resume. */
   stop(): void {
     this.stopping = true;
+    this.screenAbort.abort(new Error('search stopped'));
     for (const c of this.inflight.values()) c.abort(new Error('search stopped'));
     this.wake?.();
   }
@@ -161,13 +193,20 @@ export class Search {
     try {
       if (this.state.status === 'completed') return this.outcome('completed');
       const { config, space } = this.runPlugins;
-      for (const trialId of this.redispatch) {
-        const t = this.state.trials[trialId]!;
-        await this.dispatch(trialId, space.parse(t.arch!), t.attempts + 1);
-      }
+      const warmup = this.screening?.config.warmup;
+      const seeded = this.screening?.seeded.size ?? 0;
+      if (warmup && this.state.trials.length === seeded && seeded < warmup.top) await this.warmup();
       let exhausted = false;
       for (;;) {
-        while (!this.stopping && !exhausted && this.inflight.size < config.concurrency && this.budgetLeft()) {
+        while (!this.stopping && this.inflight.size < config.concurrency) {
+          // Already proposed (and counted): started whatever the budget says, within the concurrency.
+          const trialId = this.pending.shift();
+          if (trialId !== undefined) {
+            const t = this.state.trials[trialId]!;
+            await this.dispatch(trialId, space.parse(t.arch!), t.attempts + 1);
+            continue;
+          }
+          if (exhausted || this.seededLeft > 0 || !this.budgetLeft()) break;
           if ((await this.propose()) === 'empty') {
             exhausted = this.inflight.size === 0;
             break;
@@ -196,6 +235,7 @@ export class Search {
       this.writer.complete();
       await this.strategy.dispose?.();
       await this.runPlugins.estimator.dispose?.();
+      await this.runPlugins.screen?.dispose?.();
       for (const m of this.runPlugins.hardware) await m.dispose?.();
     }
   }
@@ -227,7 +267,9 @@ export class Search {
   private budgetLeft(): boolean {
     const limit = this.runPlugins.config.budget.wallTimeMs;
     return (
-      this.trialsLeft() && this.prunedLeft() && (limit === undefined || activeMs(this.state, this.clock()) < limit)
+      this.trialsLeft() &&
+      this.prunedLeft() &&
+      (limit === undefined || activeMs(this.state, this.clock()) < limit)
     );
   }
 
@@ -251,12 +293,60 @@ export class Search {
   }
 
   /**
-   * Costs the trial on the cheap hardware models, then prunes it or starts its evaluation. `key`
-   * is given for a new proposal, whose TrialProposed goes in the same atomic batch.
+   * Scores the warm-up pool and proposes its best architectures as the first trials, in one
+   * batch. A resume that finds fewer than `top` of them and nothing after (a store that lost
+   * part of the batch, or a pool with fewer candidates) scores the pool again and proposes the
+   * rest, after checking those recorded are its first.
+   */
+  private async warmup(): Promise<void> {
+    const screening = this.screening!;
+    const { space, config } = this.runPlugins;
+    const admit = async (arch: unknown) => {
+      if (!this.cheap.length) return true;
+      try {
+        return violations(config.constraints, await hardwareCost(this.cheap, arch)).length === 0;
+      } catch {
+        return false;
+      }
+    };
+    const chosen = await screening.warmupTrials(space, admit, this.screenAbort.signal);
+    if (this.stopping) return;
+    const have = screening.seeded.size;
+    for (const [trialId, c] of chosen.slice(0, have).entries()) {
+      if (this.state.trials[trialId]?.arch !== c.key) {
+        throw new ReplayDivergenceError(
+          this.runId,
+          this.state.lastSeq,
+          `warm-up trial ${trialId} is ${this.state.trials[trialId]?.arch}, but screening the pool today gives ${c.key}`,
+        );
+      }
+    }
+    const added = chosen.slice(have);
+    if (added.length === 0) return;
+    await this.writer.append(
+      ...added.map(
+        (c, i): NewEvent => ({
+          type: 'TrialProposed',
+          data: { trialId: have + i, arch: c.key, screen: { value: c.value, warmup: true } },
+        }),
+      ),
+    );
+    for (const [i, c] of added.entries()) {
+      screening.seed(have + i, c.value);
+      this.pending.push(have + i);
+    }
+    this.seededLeft += added.length;
+  }
+
+  /**
+   * Costs the trial on the cheap hardware models, then prunes it or (in a screened run, for a
+   * new proposal) screens it, or starts its evaluation. `key` is given for a new proposal,
+   * whose TrialProposed goes in the same atomic batch as the decision.
    */
   private async dispatch(trialId: number, arch: unknown, attempt: number, key?: string): Promise<void> {
-    const proposed: NewEvent[] =
-      key === undefined ? [] : [{ type: 'TrialProposed', data: { trialId, arch: key } }];
+    const proposal: EventData<'TrialProposed'> | undefined =
+      key === undefined ? undefined : { trialId, arch: key };
+    const proposed = (): NewEvent[] => (proposal ? [{ type: 'TrialProposed', data: proposal }] : []);
     const { estimator, config } = this.runPlugins;
     let pre: Metrics = {};
     if (this.cheap.length) {
@@ -264,7 +354,7 @@ export class Search {
         pre = await hardwareCost(this.cheap, arch);
       } catch (err) {
         const error = errorInfo(err);
-        await this.writer.append(...proposed, {
+        await this.writer.append(...proposed(), {
           type: 'TrialFailed',
           data: { trialId, stage: 'evaluate', error, durationMs: 0 },
         });
@@ -272,14 +362,45 @@ export class Search {
       }
       const broken = violations(config.constraints, pre);
       if (broken.length) {
-        await this.writer.append(...proposed, {
+        await this.writer.append(...proposed(), {
           type: 'TrialPruned',
           data: { trialId, reason: broken.join('; '), metrics: pre },
         });
         return this.tell(trialId, 'pruned', pre);
       }
     }
-    await this.writer.append(...proposed, { type: 'TrialStarted', data: { trialId, attempt } });
+    const screening = this.screening;
+    if (screening?.config.filter && !screening.seeded.has(trialId)) {
+      let value = screening.values.get(trialId);
+      // Unscreened: a new proposal, or (re-run) one whose screening failed.
+      if (value === undefined) {
+        try {
+          const k = proposal?.arch ?? this.state.trials[trialId]!.arch!;
+          value = await screening.value(arch, k, trialId, this.screenAbort.signal);
+        } catch (err) {
+          // Stopped while screening: nothing is recorded, and resume asks the strategy again.
+          if (this.stopping) return;
+          await this.writer.append(...proposed(), {
+            type: 'TrialFailed',
+            data: { trialId, stage: 'evaluate', error: errorInfo(err), durationMs: 0 },
+          });
+          return this.tell(trialId, 'failed');
+        }
+        if (proposal) {
+          proposal.screen = { value };
+          screening.judge(trialId, value);
+        }
+      }
+      const reason = screening.screenedOut.get(trialId);
+      if (reason !== undefined) {
+        const metrics = { ...pre, [screening.metricName]: value };
+        await this.writer.append(...proposed(), { type: 'TrialPruned', data: { trialId, reason, metrics } });
+        return this.tell(trialId, 'pruned', metrics);
+      }
+    }
+    const screened = screening?.values.get(trialId);
+    if (screened !== undefined) pre = { ...pre, [screening!.metricName]: screened };
+    await this.writer.append(...proposed(), { type: 'TrialStarted', data: { trialId, attempt } });
     const controller = new AbortController();
     this.inflight.set(trialId, controller);
     const t0 = performance.now();
@@ -348,7 +469,9 @@ export class Search {
   private async tell(trialId: number, status: TrialResult['status'], metrics?: Metrics): Promise<void> {
     const { config, space } = this.runPlugins;
     const key = this.state.trials[trialId]!.arch!;
-    const result = trialResult(config, space, trialId, key, status, metrics);
+    const screening = this.screening?.told(trialId);
+    const result = trialResult(config, space, trialId, key, status, metrics, screening);
+    if (screening?.seeded) this.seededLeft--;
     try {
       await this.strategy.tell(result);
     } catch (err) {
@@ -431,12 +554,14 @@ export function prunedLimit(trialBudget: number | undefined): number {
 }
 
 /** Where the trials run, and the devices the hardware models describe: recorded in RunStarted and RunResumed. */
-async function runEnv({ estimator, hardware }: RunPlugins): Promise<RunEnv> {
+async function runEnv({ estimator, hardware, screen }: RunPlugins): Promise<RunEnv> {
   const base = { node: process.version, platform: platform(), arch: cpuArch() };
   const reported = await estimator.prepare?.();
+  const screenReported = await screen?.prepare?.();
   return {
     ...base,
     ...(reported && { estimator: { ...reported } }),
+    ...(screenReported && { screen: { ...screenReported } }),
     ...(hardware.length > 0 && {
       hardware: hardware.map((m) => ({ name: m.name, device: { ...m.device } })),
     }),

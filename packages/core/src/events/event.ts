@@ -39,6 +39,23 @@ export interface HardwareModelConfig {
 }
 
 /**
+ * Zero-cost screening (Abdelfattah et al. 2021): a cheap, deterministic estimator scores
+ * architectures before they are evaluated. `warmup` evaluates the `top` best of `pool` sampled
+ * architectures first, best first; `filter` prunes each of the strategy's proposals whose score
+ * is not in the best `fraction` of the scores of its proposals so far, once `min` were scored.
+ */
+export interface ScreenConfig {
+  /** The screen estimator, by registered name, with its options resolved (defaults filled). */
+  readonly estimator: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The screen estimator's metric that ranks architectures, and its direction (from the estimator). */
+  readonly metric: string;
+  readonly direction: Direction;
+  readonly warmup?: { readonly pool: number; readonly top: number };
+  readonly filter?: { readonly fraction: number; readonly min: number };
+}
+
+/**
  * MnasNet's weighted reward (Tan et al. 2019): `acc × (m / target)^w`, `w = alpha` when
  * `m <= target`, else `beta`; `acc` is the run's primary objective (a metric to maximise) and
  * `m` is `metric` (e.g. latency_ms). alpha = beta = -0.07 makes it a soft constraint; alpha = 0,
@@ -84,6 +101,8 @@ export interface RunConfig {
   readonly hardware?: readonly HardwareModelConfig[];
   /** When given, strategies are told this reward as the score instead of the primary objective. */
   readonly reward?: RewardConfig;
+  /** Zero-cost warm-up and pre-filtering of proposals. */
+  readonly screen?: ScreenConfig;
 }
 
 export interface ErrorInfo {
@@ -115,8 +134,18 @@ export interface RunEnv {
   readonly estimator?: Readonly<Record<string, string>>;
   /** The device each hardware model of the run describes, in config order. */
   readonly hardware?: readonly { readonly name: string; readonly device: Readonly<Record<string, string>> }[];
+  /** What the screen estimator's `prepare` reported, in screened runs. */
+  readonly screen?: Readonly<Record<string, string>>;
 }
-export type TrialProposed = Event<'TrialProposed', { trialId: number; arch: string }>;
+/**
+ * `screen` is present only in screened runs (`config.screen`), on every proposal the screen
+ * estimator scored: `value` is its `config.screen.metric`, and `warmup` marks a trial the engine
+ * took from the warm-up pool instead of asking the strategy.
+ */
+export type TrialProposed = Event<
+  'TrialProposed',
+  { trialId: number; arch: string; screen?: { value: number; warmup?: true } }
+>;
 export type TrialStarted = Event<'TrialStarted', { trialId: number; attempt: number }>;
 export type TrialProgressed = Event<'TrialProgressed', { trialId: number; step: number; metrics: Metrics }>;
 export type TrialCompleted = Event<
@@ -130,7 +159,9 @@ export type TrialFailed = Event<
 >;
 /**
  * The trial was rejected without being evaluated: its cheap hardware costs (`metrics`) break a
- * constraint, which `reason` names with the value.
+ * constraint, which `reason` names with the value; or, in a screened run, its screen score
+ * (`metrics` holds it as `screen.METRIC`) is not in the best fraction, and `reason` starts with
+ * `screen:`.
  */
 export type TrialPruned = Event<'TrialPruned', { trialId: number; reason: string; metrics: Metrics }>;
 /** The strategy's state after every event up to this one; `blob` is the sha256 of the snapshot bytes. */
@@ -168,7 +199,7 @@ export type EventData<T extends RunEventType> = EventOfType<T>['data'];
  * when the data fits it (see `storedVersion`), so that older readers keep reading simple runs.
  */
 export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
-  // v2: RunConfig may hold objectives, constraints, hardware and reward.
+  // v2: RunConfig may hold objectives, constraints, hardware, reward and screen.
   RunStarted: 2,
   TrialProposed: 1,
   TrialStarted: 1,

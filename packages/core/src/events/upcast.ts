@@ -20,7 +20,7 @@ export type Upcaster = (data: unknown) => unknown;
  * goes here and old logs keep replaying.
  */
 const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
-  // v2 only added optional config fields (objectives, constraints, hardware, reward).
+  // v2 only added optional config fields (objectives, constraints, hardware, reward, screen).
   RunStarted: { 1: (data) => data },
 };
 
@@ -33,7 +33,7 @@ const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
 export function storedVersion<T extends RunEventType>(type: T, data: EventData<T>): number {
   if (type === 'RunStarted') {
     const c = (data as EventData<'RunStarted'>).config;
-    const v2 = c.objectives ?? c.constraints ?? c.hardware ?? c.reward;
+    const v2 = c.objectives ?? c.constraints ?? c.hardware ?? c.reward ?? c.screen;
     return v2 === undefined ? 1 : 2;
   }
   return CURRENT_VERSIONS[type];

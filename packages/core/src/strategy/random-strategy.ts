@@ -1,6 +1,6 @@
 import type { OptionValues } from '../options/options.js';
 import type { SearchSpace } from '../space/search-space.js';
-import type { Strategy, StrategyContext, StrategyFactory } from './strategy.js';
+import type { Strategy, StrategyContext, StrategyFactory, TrialResult } from './strategy.js';
 
 const options = {
   dedupe: {
@@ -46,7 +46,10 @@ export class RandomStrategy<A> implements Strategy<A> {
     return undefined;
   }
 
-  tell(): void {}
+  // Its own proposals are in `seen` already; this adds the warm-up trials of a screened run.
+  tell(result: TrialResult<A>): void {
+    if (this.ctx.options.dedupe) this.seen.add(result.key);
+  }
 }
 
 export const randomStrategyFactory: StrategyFactory = {

@@ -20,6 +20,11 @@ export interface TrialResult<A = unknown> {
   readonly feasible?: boolean;
   /** The constraints it breaks, e.g. `latency_ms=7.2 breaks latency_ms<=5`. */
   readonly violations?: readonly string[];
+  /**
+   * True for a warm-up trial of a screened run: the engine chose the architecture (the best of
+   * a pool by the screen estimator), not the strategy's `ask`. Absent otherwise.
+   */
+  readonly seeded?: true;
 }
 
 /**
@@ -36,6 +41,13 @@ export interface TrialResult<A = unknown> {
  *   An `ask` that throws is recorded as a failed trial with no architecture and is not told.
  *   A trial pruned by a cheap hardware model is told at once, before any later `ask`, with
  *   status 'pruned', its costs as metrics and score NaN.
+ * - Screened runs (`RunConfig.screen`): with a warm-up, the first trials are architectures the
+ *   strategy never proposed; each is told (`seeded: true`, best screen score first) before the
+ *   strategy's first `ask`, like any result. A strategy must accept them: use them as it uses
+ *   its own results (a population member, a surrogate's training point), at least never
+ *   propose them again, and not count them as its proposals in flight. With a pre-filter, a
+ *   proposal whose screen score is too low is told at once as 'pruned' with score NaN and
+ *   `feasible: false`, its screen score as `screen.METRIC` in its metrics.
  * - `snapshot`/`restore` (optional) save and load the whole state, rng included, so resume can
  *   start from the latest checkpoint instead of replaying from the first event.
  */
