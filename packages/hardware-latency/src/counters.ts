@@ -1,8 +1,8 @@
 import {
   type HardwareModel,
   type HardwareModelFactory,
-  type Metrics,
   InvalidOptionError,
+  type Metrics,
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
@@ -147,6 +147,10 @@ export const countersFactory: HardwareModelFactory = {
   options: COUNTERS_OPTIONS,
   create: (space, options) => {
     const o = parseOptions('counters', COUNTERS_OPTIONS, options);
-    return countersModel(space, networkShapeOptions('counters', o.input, o.classes), counterMetrics(o.metrics));
+    return countersModel(
+      space,
+      networkShapeOptions('counters', o.input, o.classes),
+      counterMetrics(o.metrics),
+    );
   },
 };

@@ -79,7 +79,10 @@ describe('counters model', () => {
     const model = countersFactory.create(nb201Space, { metrics: 'flops, peak_mem_bytes' });
     expect(model.metrics).toEqual(['flops', 'peak_mem_bytes']);
     const all = await countersModel(nb201Space).cost([3, 3, 3, 3, 3, 3]);
-    expect(await model.cost([3, 3, 3, 3, 3, 3])).toEqual({ flops: all.flops, peak_mem_bytes: all.peak_mem_bytes });
+    expect(await model.cost([3, 3, 3, 3, 3, 3])).toEqual({
+      flops: all.flops,
+      peak_mem_bytes: all.peak_mem_bytes,
+    });
     for (const bad of ['flops,latency_ms', 'flops,flops', '']) {
       expect(() => countersFactory.create(nb201Space, { metrics: bad })).toThrow(
         /counters: option 'metrics' is a comma-separated list of distinct counts among params, flops, peak_mem_bytes/,

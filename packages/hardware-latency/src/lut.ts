@@ -30,7 +30,7 @@ import {
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';
-import { buildSpaceNetwork, defaultInputShape, withSpaceNetwork } from './space-network.js';
+import { defaultInputShape, spaceLayers } from './space-network.js';
 import { timingStats } from './stats.js';
 
 export const LUT_FORMAT = 'archlab-latency-lut';
@@ -122,11 +122,18 @@ export interface TimingOptions {
    * last about 2 ms (at most 100).
    */
   readonly repeats?: number;
+  /** Makes the layer an operation's info describes; default {@link layerFromInfo} (the layer library). */
+  readonly makeLayer?: (info: LayerInfo) => Layer;
+  /** Milliseconds from some origin; default `performance.now` (tests pass a virtual clock). */
+  readonly clock?: () => number;
 }
 
 /** Median milliseconds of one batch-1 application of the operation `info` describes, on the current backend. */
-export async function timeOp(info: LayerInfo, { warmup, runs, repeats }: TimingOptions): Promise<number> {
-  const layer = layerFromInfo(info);
+export async function timeOp(
+  info: LayerInfo,
+  { warmup, runs, repeats, makeLayer = layerFromInfo, clock }: TimingOptions,
+): Promise<number> {
+  const layer = makeLayer(info);
   const arity = info.kind === 'add' ? Number(info.attrs.inputs) : 1;
   const inputs = Array.from({ length: arity }, (_, i) =>
     tf.randomUniform([1, ...info.inputShape], 0, 1, 'float32', i + 1),
@@ -136,7 +143,7 @@ export async function timeOp(info: LayerInfo, { warmup, runs, repeats }: TimingO
       for (let r = 1; r < n; r++) tf.tidy(() => layer.apply(inputs, false)).dispose();
       return readBack(tf.tidy(() => layer.apply(inputs, false)));
     };
-    const times = await timeRuns(run, { warmup, runs, repeats: repeats ?? 'auto' });
+    const times = await timeRuns(run, { warmup, runs, repeats: repeats ?? 'auto', clock });
     return timingStats(times).median;
   } finally {
     for (const t of [...inputs, ...layer.variables, ...layer.buffers]) t.dispose();
@@ -167,7 +174,8 @@ function reluChain(depth: number, numClasses: number): Network {
 
 async function networkMs(network: Network, timing: TimingOptions): Promise<number> {
   try {
-    return (await measureLatency(network, { batch: 1, warmup: timing.warmup, runs: timing.runs })).median;
+    const { warmup, runs, clock } = timing;
+    return (await measureLatency(network, { batch: 1, warmup, runs, clock })).median;
   } finally {
     network.dispose();
   }
@@ -284,12 +292,10 @@ export function distinctOps(
 ): Map<string, LayerInfo> {
   const ops = new Map<string, LayerInfo>();
   for (const arch of archs) {
-    withSpaceNetwork(space, arch, shape, (network) => {
-      for (const layer of network.layers()) {
-        const key = opKey(layer);
-        if (!ops.has(key)) ops.set(key, layer);
-      }
-    });
+    for (const layer of spaceLayers(space, arch, shape)) {
+      const key = opKey(layer);
+      if (!ops.has(key)) ops.set(key, layer);
+    }
   }
   return ops;
 }
@@ -319,6 +325,8 @@ export async function profileDevice(space: SearchSpace, options: ProfileOptions 
     }
   }
   const entries = Object.fromEntries([...times].map(([key, ms]) => [key, timingStats(ms).median]));
+  // Listing nb201 layers initialises no backend: with a custom timer none may be yet.
+  if (!tf.getBackend()) await tf.ready();
   const backend = tf.getBackend();
   const lut: LatencyLut = {
     format: LUT_FORMAT,
@@ -392,8 +400,17 @@ export function readLut(path: string): LatencyLut {
  * A layer without an entry is a DataError naming the operation and its input shape.
  */
 export function predictLatency(lut: LatencyLut, network: Network, source = 'the latency table'): number {
+  return predictLayers(lut, network.layers(), source);
+}
+
+/** Predicted batch-1 latency of a network with these layers (see {@link predictLatency}). */
+export function predictLayers(
+  lut: LatencyLut,
+  layers: readonly Pick<LayerInfo, 'name' | 'kind' | 'attrs' | 'inputShape'>[],
+  source = 'the latency table',
+): number {
   let ms = lut.overheadMs;
-  for (const layer of network.layers()) {
+  for (const layer of layers) {
     const key = opKey(layer);
     const entry = lut.entries[key];
     if (entry === undefined) {
@@ -409,10 +426,11 @@ export function predictLatency(lut: LatencyLut, network: Network, source = 'the 
 const warned = new Set<string>();
 
 /**
- * A HardwareModel predicting `latency_ms` from a table: the architecture's network is built on
- * the current backend (to list its layers) and costed from the table. A table for another space
- * is a ConfigError; one measured on a backend other than `backend` (default: the backend this
- * process already runs, if any) warns once on stderr.
+ * A HardwareModel predicting `latency_ms` from a table: the architecture's layers (listed
+ * without weights for nb201, see {@link spaceLayers}; from a network built on the current
+ * backend otherwise) costed from the table. A table for another space is a ConfigError; one
+ * measured on a backend other than `backend` (default: the backend this process already runs,
+ * if any) warns once on stderr.
  */
 export function lutModel(
   space: SearchSpace,
@@ -443,12 +461,7 @@ export function lutModel(
       const key = space.key(arch);
       let ms = cache.get(key);
       if (ms === undefined) {
-        const network = buildSpaceNetwork(space, arch, lut.network);
-        try {
-          ms = predictLatency(lut, network, source);
-        } finally {
-          network.dispose();
-        }
+        ms = predictLayers(lut, spaceLayers(space, arch, lut.network), source);
         cache.set(key, ms);
       }
       return { latency_ms: ms };

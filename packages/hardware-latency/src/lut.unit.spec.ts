@@ -4,10 +4,17 @@ import { join } from 'node:path';
 import { nb201Space } from '@archlab/bench-nb201';
 import { ConfigError, DataError, Rng } from '@archlab/core';
 import { hardwareModelContract } from '@archlab/core/testing';
-import { fmnistChainSpace, initBackend, type LayerInfo } from '@archlab/trainer-tfjs';
+import {
+  fmnistChainSpace,
+  initBackend,
+  type Layer,
+  type LayerInfo,
+  NetworkBuilder,
+} from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  defaultTimer,
   type LatencyLut,
   layerFromInfo,
   lutFactory,
@@ -15,9 +22,11 @@ import {
   opKey,
   type ProfileTimer,
   parseLut,
+  predictLatency,
   profileDevice,
   readLut,
 } from './lut.js';
+import { measureLatency } from './measure.js';
 import { withSpaceNetwork } from './space-network.js';
 
 /** A synthetic op cost known in advance: a constant per kind plus one per multiply-add. */
@@ -126,6 +135,72 @@ describe('profileDevice on the cpu backend', () => {
     expect(convs.some(([, ms]) => ms > 0)).toBe(true);
     expect(real.overheadMs).toBeGreaterThanOrEqual(0);
     expect(real.device).toMatchObject({ backend: 'cpu' });
+  });
+});
+
+/**
+ * Operations of known cost: on a virtual clock that only they move, a `busy` layer costs
+ * exactly its `ms`, and the layer library's own layers cost nothing. Timing is then exact and
+ * deterministic, so the profile's bookkeeping (repeats per run, the per-layer correction, the
+ * overhead) can be checked for equality, whatever else the machine is running.
+ */
+let virtualMs = 0;
+const clock = () => virtualMs;
+
+function busyLayer(info: LayerInfo): Layer {
+  return {
+    info,
+    variables: [],
+    buffers: [],
+    apply: (inputs) => {
+      virtualMs += Number(info.attrs.ms);
+      return tf.clone(inputs[0]!);
+    },
+  };
+}
+
+const makeLayer = (info: LayerInfo) => (info.kind === 'busy' ? busyLayer(info) : layerFromInfo(info));
+
+describe('the default timer on operations of known cost', () => {
+  it('gives each its cost, and the table sum (overhead plus entries) the measured network latency', async () => {
+    const costs = [0.5, 2, 1, 0.25, 1.5];
+    const b = new NetworkBuilder([4, 4, 2], 0);
+    let x = b.input;
+    costs.forEach((ms, i) => {
+      x = b.layer(`busy${i}`, [x], (ctx, [shape]) =>
+        busyLayer({
+          name: ctx.name,
+          kind: 'busy',
+          inputShape: shape!,
+          outputShape: shape!,
+          attrs: { ms },
+          params: 0,
+          flops: 0,
+        }),
+      );
+    });
+    const network = b.build(b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: 3 }));
+    try {
+      const timer = defaultTimer({ warmup: 1, runs: 3, makeLayer, clock });
+      const entries: Record<string, number> = {};
+      for (const layer of network.layers()) {
+        entries[opKey(layer)] = await timer({ kind: 'op', key: opKey(layer), layer });
+      }
+      const table: LatencyLut = {
+        ...lut,
+        entries,
+        overheadMs: await timer({ kind: 'overhead', inputShape: [4, 4, 2], numClasses: 3 }),
+      };
+      costs.forEach((ms, i) => {
+        expect(entries[opKey(network.layers()[i]!)]).toBeCloseTo(ms, 12);
+      });
+      expect(table.overheadMs).toBe(0);
+      const measured = (await measureLatency(network, { warmup: 1, runs: 3, clock })).median;
+      expect(measured).toBeCloseTo(5.25, 12);
+      expect(predictLatency(table, network)).toBeCloseTo(measured, 12);
+    } finally {
+      network.dispose();
+    }
   });
 });
 

@@ -27,6 +27,8 @@ export interface MeasureOptions {
   readonly runs?: number;
   /** The tfjs backend expected to run it (`tf.getBackend()` name); a different current backend is a ConfigError. */
   readonly backend?: string;
+  /** Milliseconds from some origin; default `performance.now` (tests pass a virtual clock). */
+  readonly clock?: () => number;
 }
 
 export interface LatencyMeasurement extends TimingStats {
@@ -62,7 +64,12 @@ export async function measureLatency(
   }
   const x = tf.randomUniform([batch, ...network.inputShape], 0, 1, 'float32', 1) as tf.Tensor4D;
   try {
-    const times = await timeRuns(() => readBack(network.apply(x)), { warmup, runs, repeats: 1 });
+    const times = await timeRuns(() => readBack(network.apply(x)), {
+      warmup,
+      runs,
+      repeats: 1,
+      clock: options.clock,
+    });
     return { ...timingStats(times), backend, batch };
   } finally {
     x.dispose();
@@ -85,12 +92,18 @@ export async function readBack(y: tf.Tensor): Promise<void> {
  */
 export async function timeRuns(
   run: (n: number) => Promise<void>,
-  options: { readonly warmup: number; readonly runs: number; readonly repeats: number | 'auto' },
+  options: {
+    readonly warmup: number;
+    readonly runs: number;
+    readonly repeats: number | 'auto';
+    readonly clock?: () => number;
+  },
 ): Promise<number[]> {
+  const now = options.clock ?? (() => performance.now());
   const timed = async (n: number) => {
-    const t0 = performance.now();
+    const t0 = now();
     await run(n);
-    return (performance.now() - t0) / n;
+    return (now() - t0) / n;
   };
   for (let i = 0; i < options.warmup; i++) await run(1);
   const n =

@@ -5,8 +5,10 @@ import {
   buildNb201Network,
   type ChainArch,
   type ImageShape,
+  type LayerInfo,
   type Network,
 } from '@archlab/trainer-tfjs';
+import { nb201Layers } from './nb201-layers.js';
 
 /** Spaces whose architectures this package can build into networks. */
 export const BUILDABLE_SPACES = ['nb201', 'fmnist-chain'] as const;
@@ -88,4 +90,23 @@ export function withSpaceNetwork<T>(
   } finally {
     network.dispose();
   }
+}
+
+/**
+ * The layers of `arch`'s network, in execution order. For nb201 they are derived from the
+ * architecture alone ({@link nb201Layers}: no weights, fast enough for the whole space); for
+ * other spaces the network is built and disposed.
+ */
+export function spaceLayers(
+  space: SearchSpace,
+  arch: unknown,
+  options: NetworkShapeOptions = {},
+): readonly LayerInfo[] {
+  if (space.name === 'nb201') {
+    return nb201Layers(arch as Nb201Arch, {
+      inputShape: options.inputShape ?? defaultInputShape(space),
+      numClasses: options.numClasses ?? 10,
+    });
+  }
+  return withSpaceNetwork(space, arch, options, (network) => network.layers());
 }
