@@ -427,8 +427,7 @@ const warned = new Set<string>();
 
 /**
  * A HardwareModel predicting `latency_ms` from a table: the architecture's layers (listed
- * without weights for nb201, see {@link spaceLayers}; from a network built on the current
- * backend otherwise) costed from the table. A table for another space is a ConfigError; one
+ * without weights, see {@link spaceLayers}) costed from the table. A table for another space is a ConfigError; one
  * measured on a backend other than `backend` (default: the backend this process already runs,
  * if any) warns once on stderr.
  */

@@ -4,11 +4,12 @@ import {
   buildChainNetwork,
   buildNb201Network,
   type ChainArch,
+  describeChainNetwork,
+  describeNb201Network,
   type ImageShape,
   type LayerInfo,
   type Network,
 } from '@archlab/trainer-tfjs';
-import { nb201Layers } from './nb201-layers.js';
 
 /** Spaces whose architectures this package can build into networks. */
 export const BUILDABLE_SPACES = ['nb201', 'fmnist-chain'] as const;
@@ -93,20 +94,26 @@ export function withSpaceNetwork<T>(
 }
 
 /**
- * The layers of `arch`'s network, in execution order. For nb201 they are derived from the
- * architecture alone ({@link nb201Layers}: no weights, fast enough for the whole space); for
- * other spaces the network is built and disposed.
+ * The layers of `arch`'s network, in execution order, derived from the architecture alone
+ * (trainer-tfjs's `describe*Network`: no weights, fast enough for a whole space).
  */
 export function spaceLayers(
   space: SearchSpace,
   arch: unknown,
   options: NetworkShapeOptions = {},
 ): readonly LayerInfo[] {
-  if (space.name === 'nb201') {
-    return nb201Layers(arch as Nb201Arch, {
-      inputShape: options.inputShape ?? defaultInputShape(space),
-      numClasses: options.numClasses ?? 10,
-    });
+  const shape = {
+    inputShape: options.inputShape ?? defaultInputShape(space),
+    numClasses: options.numClasses ?? 10,
+  };
+  switch (space.name) {
+    case 'nb201':
+      return describeNb201Network(arch as Nb201Arch, shape);
+    case 'fmnist-chain':
+      return describeChainNetwork(arch as ChainArch, shape);
+    default:
+      throw new ConfigError(
+        `hardware models cannot describe networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
+      );
   }
-  return withSpaceNetwork(space, arch, options, (network) => network.layers());
 }

@@ -4,6 +4,7 @@ import { type BatchNormOptions, batchNorm } from './batch-norm.js';
 import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
 import { type DenseOptions, dense } from './dense.js';
 import { add, relu, zeros } from './elementwise.js';
+import type { GraphBuilder } from './graph-builder.js';
 import { type Layer, type LayerContext, layerContext, type Shape } from './layer.js';
 import type { LayerInfo, Network } from './network.js';
 import { globalAvgPool, type PoolOptions, pool2d } from './pool.js';
@@ -34,7 +35,7 @@ let networks = 0;
  * else was built before. Variables are created as layers are added: call `dispose()` when a
  * build fails half-way.
  */
-export class NetworkBuilder {
+export class NetworkBuilder implements GraphBuilder<SymbolicTensor> {
   readonly input: SymbolicTensor;
   private readonly steps: { layer: Layer; inputs: number[]; output: number }[] = [];
   private readonly symbols: SymbolicTensor[] = [];
@@ -77,6 +78,10 @@ export class NetworkBuilder {
     const output = this.symbol(layer.info.outputShape);
     this.steps.push({ layer, inputs: inputs.map((x) => x.id), output: output.id });
     return output;
+  }
+
+  shapeOf(x: SymbolicTensor): Shape {
+    return x.shape;
   }
 
   conv2d(name: string, x: SymbolicTensor, opts: Conv2dOptions): SymbolicTensor {

@@ -1,6 +1,8 @@
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
-import type { Network } from '../nn/network.js';
-import { type ImageShape, NetworkBuilder, type SymbolicTensor } from '../nn/network-builder.js';
+import type { GraphBuilder } from '../nn/graph-builder.js';
+import { LayerListBuilder } from '../nn/layer-list-builder.js';
+import type { LayerInfo, Network } from '../nn/network.js';
+import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
 import { CHAIN_SPACE, type ChainArch, chainKey, isConv, overPooled } from './fmnist-chain-arch.js';
 
 export interface ChainNetworkOptions {
@@ -24,42 +26,68 @@ export interface ChainNetworkOptions {
  * (BN follows) and `same` padding.
  */
 export function buildChainNetwork(arch: ChainArch, options: ChainNetworkOptions): Network {
-  const { inputShape = [28, 28, 1], numClasses = 10, seed } = options;
+  const { inputShape, numClasses } = chainOptions(arch, options);
+  const b = new NetworkBuilder(inputShape, options.seed);
+  try {
+    return b.build(chainGraph(b, arch, numClasses));
+  } catch (err) {
+    b.dispose();
+    throw err;
+  }
+}
+
+/** The layers `buildChainNetwork(arch, options).layers()` would list, without weights or tensors. */
+export function describeChainNetwork(
+  arch: ChainArch,
+  options: Omit<ChainNetworkOptions, 'seed'> = {},
+): LayerInfo[] {
+  const { inputShape, numClasses } = chainOptions(arch, options);
+  const b = new LayerListBuilder(inputShape);
+  chainGraph(b, arch, numClasses);
+  return b.layers;
+}
+
+function chainOptions(
+  arch: ChainArch,
+  options: Omit<ChainNetworkOptions, 'seed'>,
+): { inputShape: ImageShape; numClasses: number } {
+  const { inputShape = [28, 28, 1], numClasses = 10 } = options;
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new ConfigError(`${CHAIN_SPACE} network: numClasses must be a whole number ≥ 1, got ${numClasses}`);
   }
   const over = overPooled(arch, inputShape[0], inputShape[1]);
   if (over) throw new MalformedArchitectureError(CHAIN_SPACE, chainKey(arch), over);
-  const b = new NetworkBuilder(inputShape, seed);
-  try {
-    let x = b.input;
-    arch.forEach((layer, index) => {
-      const name = `layer${index + 1}`;
-      if (layer.op === 'identity') return;
-      if (!isConv(layer)) {
-        const pool = { size: 2, stride: 2 };
-        x = layer.op === 'max_pool' ? b.maxPool(`${name}.pool`, x, pool) : b.avgPool(`${name}.pool`, x, pool);
-        return;
-      }
-      const k = layer.op.endsWith('5x5') ? 5 : 3;
-      const conv = layer.op.startsWith('sep_')
-        ? b.conv2d(`${name}.pointwise`, b.depthwiseConv2d(`${name}.depthwise`, x, { kernelSize: k }), {
-            kernelSize: 1,
-            filters: layer.width,
-          })
-        : b.conv2d(`${name}.conv`, x, { kernelSize: k, filters: layer.width });
-      const y: SymbolicTensor = b.relu(`${name}.relu`, b.batchNorm(`${name}.bn`, conv));
-      if (!layer.skip) {
-        x = y;
-        return;
-      }
-      const shortcut =
-        x.shape[2] === layer.width ? x : b.conv2d(`${name}.proj`, x, { kernelSize: 1, filters: layer.width });
-      x = b.add(`${name}.add`, [y, shortcut]);
-    });
-    return b.build(b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses }));
-  } catch (err) {
-    b.dispose();
-    throw err;
-  }
+  return { inputShape, numClasses };
+}
+
+/** The chain's graph on any builder; returns the logits. */
+function chainGraph<T>(b: GraphBuilder<T>, arch: ChainArch, numClasses: number): T {
+  let x = b.input;
+  arch.forEach((layer, index) => {
+    const name = `layer${index + 1}`;
+    if (layer.op === 'identity') return;
+    if (!isConv(layer)) {
+      const pool = { size: 2, stride: 2 };
+      x = layer.op === 'max_pool' ? b.maxPool(`${name}.pool`, x, pool) : b.avgPool(`${name}.pool`, x, pool);
+      return;
+    }
+    const k = layer.op.endsWith('5x5') ? 5 : 3;
+    const conv = layer.op.startsWith('sep_')
+      ? b.conv2d(`${name}.pointwise`, b.depthwiseConv2d(`${name}.depthwise`, x, { kernelSize: k }), {
+          kernelSize: 1,
+          filters: layer.width,
+        })
+      : b.conv2d(`${name}.conv`, x, { kernelSize: k, filters: layer.width });
+    const y = b.relu(`${name}.relu`, b.batchNorm(`${name}.bn`, conv));
+    if (!layer.skip) {
+      x = y;
+      return;
+    }
+    const shortcut =
+      b.shapeOf(x)[2] === layer.width
+        ? x
+        : b.conv2d(`${name}.proj`, x, { kernelSize: 1, filters: layer.width });
+    x = b.add(`${name}.add`, [y, shortcut]);
+  });
+  return b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses });
 }

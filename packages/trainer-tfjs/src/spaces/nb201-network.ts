@@ -1,7 +1,9 @@
 import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from '@archlab/bench-nb201';
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
-import type { Network } from '../nn/network.js';
-import { type ImageShape, NetworkBuilder, type SymbolicTensor } from '../nn/network-builder.js';
+import type { GraphBuilder } from '../nn/graph-builder.js';
+import { LayerListBuilder } from '../nn/layer-list-builder.js';
+import type { LayerInfo, Network } from '../nn/network.js';
+import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
 
 export interface Nb201NetworkOptions {
   /** `[height, width, channels]`; default `[32, 32, 3]` (CIFAR). */
@@ -63,6 +65,36 @@ export function nb201CellPlan(arch: Nb201Arch): Nb201CellPlan {
  * pool does, where PyTorch's symmetric padding would lose the shortcut's alignment.
  */
 export function buildNb201Network(arch: Nb201Arch, options: Nb201NetworkOptions): Network {
+  const o = nb201Options(arch, options);
+  const b = new NetworkBuilder(o.inputShape, options.seed);
+  try {
+    return b.build(nb201Graph(b, arch, o));
+  } catch (err) {
+    b.dispose();
+    throw err;
+  }
+}
+
+/**
+ * The layers `buildNb201Network(arch, options).layers()` would list (names, shapes, params,
+ * FLOPs), from the architecture alone: no weights, no tensors, no backend. What a latency table
+ * or a counter needs of all 15,625 networks in seconds rather than minutes.
+ */
+export function describeNb201Network(
+  arch: Nb201Arch,
+  options: Omit<Nb201NetworkOptions, 'seed'> = {},
+): LayerInfo[] {
+  const o = nb201Options(arch, options);
+  const b = new LayerListBuilder(o.inputShape);
+  nb201Graph(b, arch, o);
+  return b.layers;
+}
+
+/** The options with defaults filled in, after checking them and the architecture. */
+function nb201Options(
+  arch: Nb201Arch,
+  options: Omit<Nb201NetworkOptions, 'seed'>,
+): Required<Omit<Nb201NetworkOptions, 'seed'>> {
   if (!isNb201Arch(arch)) {
     throw new MalformedArchitectureError(
       'nb201',
@@ -70,69 +102,66 @@ export function buildNb201Network(arch: Nb201Arch, options: Nb201NetworkOptions)
       `a cell is ${NB201_EDGES.length} op indices in [0, ${NB201_OPS.length})`,
     );
   }
-  const { inputShape = [32, 32, 3], numClasses = 10, cellsPerStage = 5, channels = 16, seed } = options;
+  const { inputShape = [32, 32, 3], numClasses = 10, cellsPerStage = 5, channels = 16 } = options;
   for (const [name, n] of Object.entries({ numClasses, cellsPerStage, channels })) {
     if (!Number.isInteger(n) || n < 1)
       throw new ConfigError(`NAS-Bench-201 network: ${name} must be a whole number ≥ 1, got ${n}`);
   }
-  const plan = nb201CellPlan(arch);
-  const b = new NetworkBuilder(inputShape, seed);
-  try {
-    let x = b.conv2d('stem.conv', b.input, { kernelSize: 3, filters: channels });
-    x = b.batchNorm('stem.bn', x);
-    for (let stage = 1; stage <= 3; stage++) {
-      const width = channels * 2 ** (stage - 1);
-      if (stage > 1) x = reduction(b, `stage${stage}.reduce`, x, width);
-      for (let c = 1; c <= cellsPerStage; c++) x = cell(b, `stage${stage}.cell${c}`, x, arch, plan);
-    }
-    x = b.relu('head.relu', b.batchNorm('head.bn', x));
-    return b.build(b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses }));
-  } catch (err) {
-    b.dispose();
-    throw err;
-  }
+  return { inputShape, numClasses, cellsPerStage, channels };
 }
 
-function reluConvBn(
-  b: NetworkBuilder,
+/** The network's graph on any builder; returns the logits. */
+function nb201Graph<T>(
+  b: GraphBuilder<T>,
+  arch: Nb201Arch,
+  o: Required<Omit<Nb201NetworkOptions, 'seed'>>,
+): T {
+  const plan = nb201CellPlan(arch);
+  let x = b.conv2d('stem.conv', b.input, { kernelSize: 3, filters: o.channels });
+  x = b.batchNorm('stem.bn', x);
+  for (let stage = 1; stage <= 3; stage++) {
+    const width = o.channels * 2 ** (stage - 1);
+    if (stage > 1) x = reduction(b, `stage${stage}.reduce`, x, width);
+    for (let c = 1; c <= o.cellsPerStage; c++) x = cell(b, `stage${stage}.cell${c}`, x, arch, plan);
+  }
+  x = b.relu('head.relu', b.batchNorm('head.bn', x));
+  return b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: o.numClasses });
+}
+
+function reluConvBn<T>(
+  b: GraphBuilder<T>,
   name: string,
-  x: SymbolicTensor,
+  x: T,
   kernelSize: number,
   filters: number,
   stride = 1,
-) {
+): T {
   return b.batchNorm(
     `${name}.bn`,
     b.conv2d(`${name}.conv`, b.relu(`${name}.relu`, x), { kernelSize, filters, stride }),
   );
 }
 
-function reduction(b: NetworkBuilder, name: string, x: SymbolicTensor, filters: number): SymbolicTensor {
+function reduction<T>(b: GraphBuilder<T>, name: string, x: T, filters: number): T {
   const main = reluConvBn(b, `${name}.b`, reluConvBn(b, `${name}.a`, x, 3, filters, 2), 3, filters);
   const pooled = b.avgPool(`${name}.shortcut.pool`, x, { size: 2, stride: 2 });
   const shortcut = b.conv2d(`${name}.shortcut.conv`, pooled, { kernelSize: 1, filters });
   return b.add(`${name}.add`, [main, shortcut]);
 }
 
-function cell(
-  b: NetworkBuilder,
-  name: string,
-  x: SymbolicTensor,
-  arch: Nb201Arch,
-  plan: Nb201CellPlan,
-): SymbolicTensor {
+function cell<T>(b: GraphBuilder<T>, name: string, x: T, arch: Nb201Arch, plan: Nb201CellPlan): T {
   if (!plan.connected) return b.zeros(`${name}.zero`, x);
-  const filters = x.shape[2]!;
-  const nodes: SymbolicTensor[] = [x];
+  const filters = b.shapeOf(x)[2]!;
+  const nodes: T[] = [x];
   // Convolutions reading the same node share its ReLU.
-  const relus = new Map<number, SymbolicTensor>();
+  const relus = new Map<number, T>();
   const reluOf = (i: number) => {
     const r = relus.get(i) ?? b.relu(`${name}.node${i}.relu`, nodes[i]!);
     relus.set(i, r);
     return r;
   };
   for (let j = 1; j < NODES; j++) {
-    const terms: SymbolicTensor[] = [];
+    const terms: T[] = [];
     NB201_EDGES.forEach(([from, to], e) => {
       if (to !== j || !plan.live[e]) return;
       const edge = `${name}.edge${from}${to}`;

@@ -1,22 +1,12 @@
 import { Rng } from '@archlab/core';
-import {
-  add,
-  type BatchNormOptions,
-  batchNorm,
-  type Conv2dOptions,
-  conv2d,
-  type DenseOptions,
-  dense,
-  globalAvgPool,
-  type Layer,
-  type LayerContext,
-  type LayerInfo,
-  type PoolOptions,
-  pool2d,
-  relu,
-  type Shape,
-  zeros,
-} from '@archlab/trainer-tfjs';
+import { type BatchNormOptions, batchNorm } from './batch-norm.js';
+import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
+import { type DenseOptions, dense } from './dense.js';
+import { add, relu, zeros } from './elementwise.js';
+import type { GraphBuilder } from './graph-builder.js';
+import type { Layer, LayerContext, Shape } from './layer.js';
+import type { LayerInfo } from './network.js';
+import { globalAvgPool, type PoolOptions, pool2d } from './pool.js';
 
 /** Infos of layers already described, by kind, options and input shapes (name left blank). */
 const prototypes = new Map<string, LayerInfo>();
@@ -65,17 +55,21 @@ function layerInfo(
 }
 
 /**
- * The shape-only twin of trainer-tfjs's NetworkBuilder: the same methods, on shapes instead of
+ * The shape-only twin of NetworkBuilder: the same methods, on shapes instead of
  * symbolic tensors, listing the LayerInfo of each layer in the order they are added, as the
  * built network's `layers()` would, without creating any weights.
  */
-export class LayerListBuilder {
+export class LayerListBuilder implements GraphBuilder<Shape> {
   readonly layers: LayerInfo[] = [];
 
   constructor(readonly inputShape: Shape) {}
 
   get input(): Shape {
     return this.inputShape;
+  }
+
+  shapeOf(x: Shape): Shape {
+    return x;
   }
 
   private push(info: LayerInfo): Shape {
@@ -87,12 +81,20 @@ export class LayerListBuilder {
     return this.push(layerInfo(name, 'conv2d', opts, [x], (ctx) => conv2d(ctx, x, opts)));
   }
 
+  depthwiseConv2d(name: string, x: Shape, opts: ConvOptions & { depthMultiplier?: number }): Shape {
+    return this.push(layerInfo(name, 'depthwise_conv2d', opts, [x], (ctx) => depthwiseConv2d(ctx, x, opts)));
+  }
+
   batchNorm(name: string, x: Shape, opts?: BatchNormOptions): Shape {
     return this.push(layerInfo(name, 'batch_norm', opts, [x], (ctx) => batchNorm(ctx, x, opts)));
   }
 
   relu(name: string, x: Shape): Shape {
     return this.push(layerInfo(name, 'relu', undefined, [x], (ctx) => relu(ctx, x)));
+  }
+
+  maxPool(name: string, x: Shape, opts: PoolOptions): Shape {
+    return this.push(layerInfo(name, 'max_pool', opts, [x], (ctx) => pool2d(ctx, x, 'max', opts)));
   }
 
   avgPool(name: string, x: Shape, opts: PoolOptions): Shape {

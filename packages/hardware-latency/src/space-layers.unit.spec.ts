@@ -1,10 +1,17 @@
 import { enumerateNb201, type Nb201Arch, nb201Space } from '@archlab/bench-nb201';
 import { MalformedArchitectureError, Rng } from '@archlab/core';
-import { buildNb201Network, initBackend, type LayerInfo } from '@archlab/trainer-tfjs';
+import {
+  buildChainNetwork,
+  buildNb201Network,
+  describeChainNetwork,
+  fmnistChainSpace,
+  initBackend,
+  type LayerInfo,
+  describeNb201Network as nb201Layers,
+} from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LatencyLut, lutModel, predictLatency, predictLayers, profileDevice } from './lut.js';
-import { nb201Layers } from './nb201-layers.js';
 
 /** Distinct costs per operation, so a missing, extra or mislabelled layer changes the sum. */
 const costOf = (layer: LayerInfo) =>
@@ -39,7 +46,7 @@ function someArchs(): Nb201Arch[] {
   return [...picked.values()];
 }
 
-describe('nb201Layers', () => {
+describe('describeNb201Network (the layers without a network)', () => {
   it('lists exactly the layers of the built network for 200 architectures, and the same latency', () => {
     for (const arch of someArchs()) {
       const network = buildNb201Network(arch, { seed: 0 });
@@ -72,6 +79,22 @@ describe('nb201Layers', () => {
 
   it('rejects a malformed architecture', () => {
     expect(() => nb201Layers([1, 2, 3] as unknown as Nb201Arch)).toThrow(MalformedArchitectureError);
+  });
+});
+
+describe('describeChainNetwork', () => {
+  it('lists exactly the layers of the built network for 100 random fmnist-chain architectures', () => {
+    const space = fmnistChainSpace();
+    const rng = Rng.fromSeed(5);
+    for (let i = 0; i < 100; i++) {
+      const arch = space.sample(rng);
+      const network = buildChainNetwork(arch, { seed: 0 });
+      try {
+        expect(describeChainNetwork(arch), space.key(arch)).toEqual(network.layers());
+      } finally {
+        network.dispose();
+      }
+    }
   });
 });
 
