@@ -13,13 +13,12 @@
 // Flags: --archs=200 --seed=0 --backend=wasm --runs=10 --warmup=3 --lut-runs=20 --calibrate=0
 // --spaces=nb201,fmnist-chain --samples=500 (fmnist-chain architectures profiled, seed + 1).
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
-import { DataError, Rng } from '../../packages/core/dist/index.js';
+import { DataError, Rng, spearman } from '../../packages/core/dist/index.js';
 import {
   buildSpaceNetwork,
   measureLatency,
   predictLatency,
   profileDevice,
-  spearman,
   useBackend,
 } from '../../packages/hardware-latency/dist/index.js';
 import { fmnistChainSpace } from '../../packages/trainer-tfjs/dist/index.js';

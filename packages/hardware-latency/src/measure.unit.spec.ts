@@ -3,7 +3,7 @@ import { buildChainNetwork, fmnistChainSpace, initBackend, type Network } from '
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyFactory, measureLatency } from './measure.js';
-import { quantile, ranks, spearman, timingStats } from './stats.js';
+import { timingStats } from './stats.js';
 
 let network: Network;
 
@@ -18,22 +18,8 @@ beforeAll(async () => {
 afterAll(() => network.dispose());
 
 describe('timingStats', () => {
-  it('interpolates quantiles between order statistics', () => {
-    expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3);
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([0, 10], 0.1)).toBeCloseTo(1);
+  it('summarises timings by interpolated quantiles', () => {
     expect(timingStats([5, 1, 3])).toEqual({ median: 3, p10: 1.4, p90: 4.6, min: 1, max: 5, runs: 3 });
-  });
-});
-
-describe('spearman', () => {
-  it('averages tied ranks and correlates ranks', () => {
-    expect(ranks([10, 30, 20, 20])).toEqual([1, 4, 2.5, 2.5]);
-    expect(spearman([1, 2, 3, 4], [10, 100, 1000, 10_000])).toBeCloseTo(1);
-    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1);
-    // Ranks [1, 2, 3.5, 3.5] and [1, 3, 2, 4]: Pearson = 3 / √(4.5 · 5).
-    expect(spearman([1, 2, 5, 5], [1, 3, 2, 4])).toBeCloseTo(3 / Math.sqrt(4.5 * 5));
-    expect(spearman([1, 1], [1, 2])).toBeNaN();
   });
 });
 
