@@ -98,8 +98,10 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
 }
 
 /**
- * The screen estimator of a run, and its config with every default resolved. It must be
- * deterministic: resume and `replay --verify` recompute screening decisions from its scores.
+ * The screen estimator of a run, and its config with every default resolved. It need not be
+ * deterministic (zero-cost proxies on tfjs round differently on other backends): every score
+ * is recorded with its proposal, resume and replay decide from the recorded scores, and
+ * `replay --verify` recomputes scores (and the warm-up pool) only for a deterministic screen.
  */
 function instantiateScreen(
   plugins: PluginRegistry,
@@ -113,11 +115,6 @@ function instantiateScreen(
   const owner = `screen estimator '${factory.name}'`;
   const options = resolveOptions(owner, factory.options, input.options);
   const estimator = factory.create(space, options);
-  if (!estimator.deterministic) {
-    throw new ConfigError(
-      `${owner} is not deterministic; screening decisions are recomputed on resume and replay, so the screen must declare itself deterministic (the same architecture and seed always give the same score)`,
-    );
-  }
   const metric = input.metric ?? estimator.metrics[0]?.name;
   const spec = estimator.metrics.find((m) => m.name === metric);
   if (!spec) {

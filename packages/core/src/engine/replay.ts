@@ -181,7 +181,8 @@ export async function replayRun(
       plugins,
       state,
       prunedReason,
-      recompute,
+      // Scores of a screen that is not deterministic are taken as recorded; decisions are still checked.
+      recompute: recompute && screening.estimator.deterministic === true,
       diverge,
     });
   }
