@@ -1,0 +1,186 @@
+import type { Nb201Arch } from '@archlab/bench-nb201';
+import { ConfigError, type SearchSpace } from '@archlab/core';
+import {
+  type BackendChoice,
+  type ChainArch,
+  type Dataset,
+  describeChainNetwork,
+  describeNb201Network,
+  type ImageShape,
+  initBackend,
+  type LayerInfo,
+  loadDataset,
+  type Network,
+  networkBuilder,
+  networkBuilderSpaces,
+  registerBuiltinNetworkBuilders,
+  type SpaceNetworkBuilder,
+} from '@archlab/trainer-tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  GRADIENT_PROXIES,
+  type GradientProxy,
+  gradientProxies,
+  type TensorBatch,
+} from './gradient-proxies.js';
+import { jacobCov } from './jacob-cov.js';
+import { DATA_PROXIES, type ProxyName, parseProxies, UNDEFINED_SCORE } from './proxies.js';
+import { proxyBatch } from './proxy-batch.js';
+import { synflow } from './synflow.js';
+import { parseZeroCostOptions, type ZeroCostOptions } from './zero-cost-options.js';
+
+/** An architecture's scores: one finite value per proxy asked for, in the order asked. */
+export interface ProxyScores {
+  readonly values: Readonly<Partial<Record<ProxyName, number>>>;
+  /** One line per proxy whose value was not finite and was replaced by UNDEFINED_SCORE. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Scores architectures of one space with a fixed set of proxies. `create` picks the backend and
+ * draws the minibatch once; each `score` builds the architecture's network from `init-seed`
+ * (the same weights whatever the trial), computes every proxy from that one network with as
+ * few passes as they allow (snip, grad_norm, fisher and grasp share the loss gradient), and
+ * disposes it. Scoring is synchronous and uses the process's tfjs backend, one architecture at
+ * a time.
+ */
+export class ProxyScorer {
+  private constructor(
+    readonly space: SearchSpace,
+    readonly proxies: readonly ProxyName[],
+    readonly options: ZeroCostOptions,
+    /** The backend that ran (`wasm`, `cpu`...). */
+    readonly backend: string,
+    private readonly build: SpaceNetworkBuilder,
+    private readonly inputShape: ImageShape,
+    private readonly numClasses: number,
+    private readonly batch: TensorBatch | undefined,
+  ) {}
+
+  /**
+   * Initialises the backend and, when a data-dependent proxy is asked for, loads the data set
+   * and puts the minibatch on the backend. Rejects with a ConfigError for a space without a
+   * network builder, an InvalidOptionError for bad options, a DataError for a missing data set.
+   */
+  static async create(
+    space: SearchSpace,
+    proxies: readonly ProxyName[],
+    rawOptions: Readonly<Record<string, unknown>> = {},
+  ): Promise<ProxyScorer> {
+    const options = parseZeroCostOptions(rawOptions);
+    const names = parseProxies(proxies);
+    const build = spaceNetworkBuilder(space);
+    const needsData = names.some((p) => DATA_PROXIES.includes(p));
+    const [backend, dataset] = await Promise.all([
+      initBackend(options.backend as BackendChoice),
+      needsData ? loadDataset(options.dataset, { dataDir: options['data-dir'] || undefined }) : undefined,
+    ]);
+    const inputShape = proxyInputShape(space, dataset);
+    let batch: TensorBatch | undefined;
+    if (dataset) {
+      const b = proxyBatch(dataset, options['batch-size'], options['init-seed'], inputShape);
+      batch = tf.tidy(() => ({
+        images: tf.tensor4d(b.images, [b.size, ...inputShape]),
+        labels: tf.cast(
+          tf.oneHot(tf.tensor1d(b.labels, 'int32'), dataset.numClasses),
+          'float32',
+        ) as tf.Tensor2D,
+      }));
+    }
+    // The classifier has the data set's classes; 10 (Fashion-MNIST's, CIFAR-10's) when no data is read.
+    const numClasses = dataset?.numClasses ?? 10;
+    return new ProxyScorer(space, names, options, backend.name, build, inputShape, numClasses, batch);
+  }
+
+  /**
+   * Scores `arch` on its freshly built network, or, when only params and flops are asked for,
+   * on its layer list (no weights); never throws for a proxy that is not finite (see ProxyScores).
+   */
+  score(arch: unknown): ProxyScores {
+    const key = this.space.key(arch);
+    const want = new Set(this.proxies);
+    const raw: Partial<Record<ProxyName, number>> = {};
+    const layers = this.proxies.every((p) => p === 'params' || p === 'flops')
+      ? this.describe(arch)
+      : undefined;
+    if (layers) {
+      raw.params = layers.reduce((n, l) => n + l.params, 0);
+      raw.flops = layers.reduce((n, l) => n + l.flops, 0);
+    } else {
+      const network = this.network(key);
+      try {
+        if (want.has('synflow')) raw.synflow = synflow(network);
+        if (want.has('params')) raw.params = network.paramCount();
+        if (want.has('flops')) raw.flops = network.flops();
+        const gradient = GRADIENT_PROXIES.filter((p) => want.has(p)) as GradientProxy[];
+        if (gradient.length) Object.assign(raw, gradientProxies(network, this.requireBatch(), gradient));
+        if (want.has('jacob_cov')) raw.jacob_cov = jacobCov(network, this.requireBatch().images);
+      } finally {
+        network.dispose();
+      }
+    }
+    const values: Partial<Record<ProxyName, number>> = {};
+    const warnings: string[] = [];
+    for (const p of this.proxies) {
+      const v = raw[p]!;
+      if (Number.isFinite(v)) {
+        values[p] = v === 0 ? 0 : v; // not -0
+      } else {
+        values[p] = UNDEFINED_SCORE;
+        warnings.push(
+          `${p} of ${this.space.name} architecture '${key}' is ${v}; scored ${UNDEFINED_SCORE} (last)`,
+        );
+      }
+    }
+    return { values, warnings };
+  }
+
+  /** The freshly initialised network the proxies read, for callers that time or inspect it; theirs to dispose. */
+  network(key: string): Network {
+    return this.build(key, this.space.options ?? {}, {
+      inputShape: this.inputShape,
+      numClasses: this.numClasses,
+      seed: this.options['init-seed'],
+    });
+  }
+
+  /** The layers trainer-tfjs would build for `arch`, listed without weights; undefined for a space it cannot describe. */
+  private describe(arch: unknown): readonly LayerInfo[] | undefined {
+    const shape = { inputShape: this.inputShape, numClasses: this.numClasses };
+    if (this.space.name === 'nb201') return describeNb201Network(arch as Nb201Arch, shape);
+    if (this.space.name === 'fmnist-chain') return describeChainNetwork(arch as ChainArch, shape);
+    return undefined;
+  }
+
+  /** Frees the minibatch. */
+  dispose(): void {
+    if (this.batch) tf.dispose([this.batch.images, this.batch.labels]);
+  }
+
+  private requireBatch(): TensorBatch {
+    if (!this.batch) throw new Error('this scorer was created without a data-dependent proxy');
+    return this.batch;
+  }
+}
+
+/** How trainer-tfjs builds the networks of `space`; a ConfigError naming the spaces it can build otherwise. */
+export function spaceNetworkBuilder(space: SearchSpace): SpaceNetworkBuilder {
+  registerBuiltinNetworkBuilders();
+  if (!networkBuilderSpaces().includes(space.name)) {
+    throw new ConfigError(
+      `zero-cost proxies need a network for each architecture, and trainer-tfjs builds none for space '${space.name}'; it does for: ${networkBuilderSpaces().join(', ')}`,
+    );
+  }
+  return networkBuilder(space.name);
+}
+
+/**
+ * The image shape a space's networks take: NAS-Bench-201's CIFAR 32×32×3, fmnist-chain's
+ * `imageSize`² × 1, and for any other space with a network builder the data set's own shape.
+ */
+export function proxyInputShape(space: SearchSpace, dataset?: Pick<Dataset, 'imageShape'>): ImageShape {
+  if (space.name === 'nb201') return [32, 32, 3];
+  const side = (space as { config?: { imageSize?: unknown } }).config?.imageSize;
+  if (space.name === 'fmnist-chain') return typeof side === 'number' ? [side, side, 1] : [28, 28, 1];
+  return dataset?.imageShape ?? [32, 32, 3];
+}
