@@ -213,6 +213,26 @@ export function buildProgram(exit: (code: number) => void): Command {
     });
 
   program
+    .command('proxy')
+    .description(
+      'score architectures with zero-cost proxies; on a space with a tabular benchmark (nb201), print Spearman ρ and Kendall τ against it',
+    )
+    .requiredOption('--space <name>', 'search space, e.g. nb201')
+    .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+    .requiredOption('--proxy <list>', 'comma-separated proxies, e.g. synflow,jacob_cov,params')
+    .option('--sample <n>', 'architectures to draw at random (distinct)', int('--sample', 1), 100)
+    .option('--seed <n>', 'seed of the sample', int('--seed', 0), 0)
+    .option('--archs <file>', 'score the architectures in FILE instead, one key per line')
+    .option('--proxy-option <k=v>', 'proxy option, e.g. batch-size=64 or backend=cpu (repeatable)', collect)
+    .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
+    .option('--json', 'one JSON object: correlations, and every score')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (flags) => {
+      const { proxyCommand } = await import('./commands/proxy-command.js');
+      exit(await proxyCommand({ ...flags, option: flags.proxyOption }));
+    });
+
+  program
     .command('train')
     .description('train one architecture with the train estimator and print its metrics')
     .requiredOption('--space <name>', 'search space, e.g. fmnist-chain or nb201')

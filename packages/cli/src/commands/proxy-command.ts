@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConfigError,
+  type Estimator,
+  kendall,
+  median,
+  type PluginRegistry,
+  parseKeyValues,
+  parseOptions,
+  Rng,
+  type SearchSpace,
+  spearman,
+} from '@archlab/core';
+import { type ScoredArchitecture, scoreArchitectures } from '@archlab/estimator-zero-cost';
+import { loadRegistry } from '../cli-context.js';
+
+export interface ProxyFlags {
+  space: string;
+  spaceOption?: string[];
+  /** Comma-separated proxy names, e.g. `synflow,params`. */
+  proxy: string;
+  /** Architectures to draw (distinct keys), when no `archs` file is given. */
+  sample?: number;
+  seed?: number;
+  /** A file with one architecture key per line (blank lines and `#` comments skipped). */
+  archs?: string;
+  /** Options of the proxies (`batch-size=64`, `backend=cpu`, ...). */
+  option?: string[];
+  plugin?: string[];
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** A tabular benchmark of the space: an estimator that knows its optimum and is deterministic. */
+interface Benchmark {
+  readonly name: string;
+  readonly metric: string;
+  readonly estimator: Estimator;
+}
+
+/** Rank correlation of one proxy with one benchmark, over the architectures both scored. */
+export interface ProxyCorrelation {
+  readonly proxy: string;
+  readonly benchmark: string;
+  readonly spearman: number;
+  readonly kendall: number;
+  readonly n: number;
+}
+
+/**
+ * `archlab proxy`: scores architectures with zero-cost proxies and, where the space has a tabular
+ * benchmark (NAS-Bench-201's `nb201:*` estimators), prints each proxy's Spearman ρ and Kendall τ
+ * against each of its data sets.
+ */
+export async function proxyCommand(flags: ProxyFlags): Promise<number> {
+  const { registry } = await loadRegistry(flags.plugin);
+  const spaceFactory = registry.get('space', flags.space);
+  const rawSpaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
+  const space = spaceFactory.create(
+    spaceFactory.options
+      ? parseOptions(`space '${spaceFactory.name}'`, spaceFactory.options, rawSpaceOptions)
+      : rawSpaceOptions,
+  );
+  const keys = flags.archs
+    ? readArchs(flags.archs, space)
+    : sampleKeys(space, flags.sample ?? 100, flags.seed ?? 0);
+  const benchmarks = benchmarksOf(registry, space);
+  const log = (line: string) => {
+    if (!flags.quiet) process.stderr.write(`archlab: ${line}\n`);
+  };
+  log(`scoring ${keys.length} ${space.name} architectures with ${flags.proxy}`);
+  const started = performance.now();
+  let lastLine = 0;
+  const scored = await scoreArchitectures(
+    space,
+    keys,
+    flags.proxy,
+    parseKeyValues(flags.option ?? [], '--option'),
+    (done, total) => {
+      const now = performance.now();
+      if (done < total && now - lastLine < 5000) return;
+      lastLine = now;
+      const perArch = (now - started) / done;
+      log(
+        `${done}/${total} scored  ${perArch.toFixed(0)} ms/arch  eta ${Math.ceil(((total - done) * perArch) / 1000)}s`,
+      );
+    },
+  );
+  const warnings = scored.flatMap((s) => s.warnings);
+  for (const w of warnings.slice(0, 5)) log(`warning: ${w}`);
+  if (warnings.length > 5) log(`warning: ... and ${warnings.length - 5} more`);
+  const proxies = Object.keys(scored[0]?.values ?? {});
+  const truth = await benchmarkValues(benchmarks, space, keys);
+  const correlations = correlate(scored, proxies, truth);
+  const medianMs = median(scored.map((s) => s.ms));
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        space: space.name,
+        proxies,
+        archs: scored.length,
+        medianMsPerArch: medianMs,
+        warnings,
+        correlations,
+        scores: scored.map((s) => ({
+          key: s.key,
+          values: s.values,
+          ms: s.ms,
+          ...(truth.size && {
+            benchmarks: Object.fromEntries([...truth].map(([b, v]) => [b, v[scored.indexOf(s)]])),
+          }),
+        })),
+      })}\n`,
+    );
+    return 0;
+  }
+  process.stdout.write(
+    `${scored.length} architectures, ${medianMs.toFixed(0)} ms each (median, all proxies)\n`,
+  );
+  if (benchmarks.length === 0) {
+    process.stdout.write(`no tabular benchmark for space '${space.name}': no correlation to report\n`);
+    for (const s of scored.slice(0, 20)) process.stdout.write(`${s.key}  ${JSON.stringify(s.values)}\n`);
+    return 0;
+  }
+  const names = benchmarks.map((b) => b.name);
+  const width = Math.max(...proxies.map((p) => p.length), 5);
+  process.stdout.write(
+    `${`${'proxy'.padEnd(width)}  ${names.map((n) => `${n} ρ / τ`.padEnd(24)).join('')}`.trimEnd()}\n`,
+  );
+  for (const p of proxies) {
+    const cells = names.map((b) => {
+      const c = correlations.find((x) => x.proxy === p && x.benchmark === b)!;
+      return `${c.spearman.toFixed(3)} / ${c.kendall.toFixed(3)}`.padEnd(24);
+    });
+    process.stdout.write(`${`${p.padEnd(width)}  ${cells.join('')}`.trimEnd()}\n`);
+  }
+  return 0;
+}
+
+/** `n` distinct keys drawn from the space with a seeded generator (fewer if the space is smaller). */
+export function sampleKeys(space: SearchSpace, n: number, seed: number): string[] {
+  const rng = Rng.fromSeed(seed);
+  const keys = new Set<string>();
+  const limit = space.size === undefined ? n : Math.min(n, space.size);
+  for (let misses = 0; keys.size < limit && misses < 100 * n; ) {
+    const key = space.key(space.sample(rng));
+    if (keys.has(key)) misses++;
+    else keys.add(key);
+  }
+  return [...keys];
+}
+
+function readArchs(file: string, space: SearchSpace): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read --archs ${file}: ${(err as Error).message}`);
+  }
+  const keys = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  if (keys.length === 0) throw new ConfigError(`--archs ${file} lists no architecture (one key per line)`);
+  for (const k of keys) space.parse(k);
+  return keys;
+}
+
+/** The space's tabular benchmarks: estimators for it that are deterministic and know their optimum. */
+function benchmarksOf(registry: PluginRegistry, space: SearchSpace): Benchmark[] {
+  const out: Benchmark[] = [];
+  for (const f of registry.all('estimator')) {
+    if (!f.spaces?.includes(space.name) || Object.keys(f.options ?? {}).length > 0) continue;
+    const estimator = f.create(space, {});
+    if (estimator.deterministic && estimator.optimum && estimator.metrics[0]) {
+      out.push({ name: f.name, metric: estimator.metrics[0].name, estimator });
+    } else void estimator.dispose?.();
+  }
+  return out;
+}
+
+async function benchmarkValues(
+  benchmarks: readonly Benchmark[],
+  space: SearchSpace,
+  keys: readonly string[],
+): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  const signal = new AbortController().signal;
+  for (const b of benchmarks) {
+    const values: number[] = [];
+    for (const key of keys) {
+      const m = await b.estimator.evaluate(space.parse(key), {
+        trialId: 0,
+        seed: 0,
+        signal,
+        report: () => {},
+      });
+      values.push(m[b.metric] ?? Number.NaN);
+    }
+    out.set(b.name, values);
+    await b.estimator.dispose?.();
+  }
+  return out;
+}
+
+function correlate(
+  scored: readonly ScoredArchitecture[],
+  proxies: readonly string[],
+  truth: ReadonlyMap<string, readonly number[]>,
+): ProxyCorrelation[] {
+  const out: ProxyCorrelation[] = [];
+  for (const proxy of proxies) {
+    const xs = scored.map((s) => (s.values as Record<string, number>)[proxy]!);
+    for (const [benchmark, ys] of truth) {
+      out.push({ proxy, benchmark, spearman: spearman(xs, ys), kendall: kendall(xs, ys), n: xs.length });
+    }
+  }
+  return out;
+}
