@@ -21,6 +21,7 @@ import {
 } from '../src/index.js';
 import {
   copyLogPrefix,
+  countingEstimatorFactory,
   digitsSpace,
   digitsSpaceFactory,
   hardwareModelContract,
@@ -45,20 +46,12 @@ function setup() {
   const r = new PluginRegistry();
   r.register('space', digitsSpaceFactory);
   r.register('strategy', randomStrategyFactory);
-  r.register('estimator', {
-    name: 'counting',
-    description: 'synthetic score, counting evaluations',
-    create: (space) => {
-      const inner = syntheticEstimator({ space });
-      return {
-        ...inner,
-        evaluate: (arch, ctx) => {
-          calls.evaluate++;
-          return inner.evaluate(arch, ctx);
-        },
-      };
-    },
-  });
+  r.register(
+    'estimator',
+    countingEstimatorFactory(() => {
+      calls.evaluate++;
+    }),
+  );
   r.register('hardware model', {
     ...syntheticCostFactory,
     create: (space, o) => {

@@ -19,6 +19,7 @@ import {
 } from '../src/index.js';
 import {
   copyLogPrefix,
+  countingEstimatorFactory,
   digitsSpace,
   digitsSpaceFactory,
   hashScore,
@@ -49,20 +50,12 @@ function setup() {
   r.register('space', { ...digitsSpaceFactory, name: 'wide', create: () => digitsSpace(6) });
   r.register('strategy', randomStrategyFactory);
   r.register('hardware model', syntheticCostFactory);
-  r.register('estimator', {
-    name: 'counting',
-    description: 'synthetic score, counting evaluations',
-    create: (space) => {
-      const inner = syntheticEstimator({ space });
-      return {
-        ...inner,
-        evaluate: (arch, ctx) => {
-          calls.evaluate++;
-          return inner.evaluate(arch, ctx);
-        },
-      };
-    },
-  });
+  r.register(
+    'estimator',
+    countingEstimatorFactory(() => {
+      calls.evaluate++;
+    }),
+  );
   const proxy = (name: string, metric: string, direction: 'max' | 'min', sign: number): EstimatorFactory => ({
     name,
     description: 'test screen: a noisy copy of the score',

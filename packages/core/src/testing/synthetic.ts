@@ -87,6 +87,24 @@ export const syntheticEstimatorFactory: EstimatorFactory = {
   create: (space) => syntheticEstimator({ space }),
 };
 
+/** `counting`: the synthetic estimator, calling `onEvaluate` before each evaluation, so a test can count them. */
+export function countingEstimatorFactory(onEvaluate: () => void): EstimatorFactory {
+  return {
+    name: 'counting',
+    description: 'synthetic score, counting evaluations',
+    create: (space) => {
+      const inner = syntheticEstimator({ space });
+      return {
+        ...inner,
+        evaluate: (arch, ctx) => {
+          onEvaluate();
+          return inner.evaluate(arch, ctx);
+        },
+      };
+    },
+  };
+}
+
 /**
  * A hardware model for tests, on any space: `latency_ms` in [0, `scale`) and `params` (a whole
  * number below 10^6) from hashes of the architecture's key, so deterministic and free.
