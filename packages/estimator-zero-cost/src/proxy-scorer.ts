@@ -1,11 +1,8 @@
-import type { Nb201Arch } from '@archlab/bench-nb201';
 import { ConfigError, type SearchSpace } from '@archlab/core';
 import {
   type BackendChoice,
-  type ChainArch,
   type Dataset,
-  describeChainNetwork,
-  describeNb201Network,
+  describeSpaceNetwork,
   type ImageShape,
   initBackend,
   type LayerInfo,
@@ -146,10 +143,10 @@ export class ProxyScorer {
 
   /** The layers trainer-tfjs would build for `arch`, listed without weights; undefined for a space it cannot describe. */
   private describe(arch: unknown): readonly LayerInfo[] | undefined {
-    const shape = { inputShape: this.inputShape, numClasses: this.numClasses };
-    if (this.space.name === 'nb201') return describeNb201Network(arch as Nb201Arch, shape);
-    if (this.space.name === 'fmnist-chain') return describeChainNetwork(arch as ChainArch, shape);
-    return undefined;
+    return describeSpaceNetwork(this.space, arch, {
+      inputShape: this.inputShape,
+      numClasses: this.numClasses,
+    });
   }
 
   /** Frees the minibatch. */

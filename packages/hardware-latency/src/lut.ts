@@ -16,6 +16,7 @@ import {
   conv2d,
   dense,
   depthwiseConv2d,
+  flatten,
   globalAvgPool,
   type ImageShape,
   type Layer,
@@ -99,6 +100,8 @@ export function layerFromInfo(info: LayerInfo): Layer {
       });
     case 'global_avg_pool':
       return globalAvgPool(ctx, info.inputShape);
+    case 'flatten':
+      return flatten(ctx, info.inputShape);
     case 'dense':
       return dense(ctx, info.inputShape, { units: num('units'), useBias: a.useBias === true });
     case 'add':

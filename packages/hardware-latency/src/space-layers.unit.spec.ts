@@ -12,6 +12,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LatencyLut, lutModel, predictLatency, predictLayers, profileDevice } from './lut.js';
+import { buildSpaceNetwork, spaceLayers } from './space-network.js';
 
 /** Distinct costs per operation, so a missing, extra or mislabelled layer changes the sum. */
 const costOf = (layer: LayerInfo) =>
@@ -91,6 +92,22 @@ describe('describeChainNetwork', () => {
       const network = buildChainNetwork(arch, { seed: 0 });
       try {
         expect(describeChainNetwork(arch), space.key(arch)).toEqual(network.layers());
+      } finally {
+        network.dispose();
+      }
+    }
+  });
+
+  it("follows the space's head option, as the networks the train estimator builds do", () => {
+    const space = fmnistChainSpace({ head: 'flatten' });
+    const rng = Rng.fromSeed(6);
+    for (let i = 0; i < 30; i++) {
+      const arch = space.sample(rng);
+      const network = buildSpaceNetwork(space, arch);
+      try {
+        const layers = spaceLayers(space, arch);
+        expect(layers, space.key(arch)).toEqual(network.layers());
+        expect(layers.at(-2)?.kind).toBe('flatten');
       } finally {
         network.dispose();
       }

@@ -4,8 +4,8 @@ import {
   buildChainNetwork,
   buildNb201Network,
   type ChainArch,
-  describeChainNetwork,
-  describeNb201Network,
+  chainHeadOf,
+  describeSpaceNetwork,
   type ImageShape,
   type LayerInfo,
   type Network,
@@ -70,7 +70,12 @@ export function buildSpaceNetwork(
     case 'nb201':
       return buildNb201Network(arch as Nb201Arch, { inputShape, numClasses, seed: 0 });
     case 'fmnist-chain':
-      return buildChainNetwork(arch as ChainArch, { inputShape, numClasses, seed: 0 });
+      return buildChainNetwork(arch as ChainArch, {
+        inputShape,
+        numClasses,
+        head: chainHeadOf(space),
+        seed: 0,
+      });
     default:
       throw new ConfigError(
         `hardware models cannot build networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
@@ -106,14 +111,11 @@ export function spaceLayers(
     inputShape: options.inputShape ?? defaultInputShape(space),
     numClasses: options.numClasses ?? 10,
   };
-  switch (space.name) {
-    case 'nb201':
-      return describeNb201Network(arch as Nb201Arch, shape);
-    case 'fmnist-chain':
-      return describeChainNetwork(arch as ChainArch, shape);
-    default:
-      throw new ConfigError(
-        `hardware models cannot describe networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
-      );
+  const layers = describeSpaceNetwork(space, arch, shape);
+  if (!layers) {
+    throw new ConfigError(
+      `hardware models cannot describe networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
+    );
   }
+  return layers;
 }

@@ -8,13 +8,14 @@ function stateless(
   shape: Shape,
   attrs: Layer['info']['attrs'],
   apply: Layer['apply'],
+  outputShape: Shape = shape,
 ): Layer {
   return {
     info: {
       name: ctx.name,
       kind,
       inputShape: [...shape],
-      outputShape: [...shape],
+      outputShape: [...outputShape],
       attrs,
       params: 0,
       flops: 0,
@@ -52,4 +53,26 @@ export function add(ctx: LayerContext, inputShapes: readonly Shape[]): Layer {
  */
 export function zeros(ctx: LayerContext, inputShape: Shape): Layer {
   return stateless(ctx, 'zero', inputShape, {}, (inputs) => tf.zerosLike(single(inputs, ctx.name)));
+}
+
+/**
+ * `[h, w, c]` → `[h·w·c]`, in the order the values are stored (NHWC, channels fastest): the
+ * input of a dense head that sees where a feature is, unlike global average pooling.
+ */
+export function flatten(ctx: LayerContext, inputShape: Shape): Layer {
+  if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new RangeError(`layer ${ctx.name}: cannot flatten shape [${inputShape.join(', ')}]`);
+  }
+  const features = inputShape.reduce((n, d) => n * d, 1);
+  return stateless(
+    ctx,
+    'flatten',
+    inputShape,
+    {},
+    (inputs) => {
+      const x = single(inputs, ctx.name);
+      return tf.reshape(x, [x.shape[0]!, features]);
+    },
+    [features],
+  );
 }

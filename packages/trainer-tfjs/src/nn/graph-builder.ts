@@ -21,6 +21,8 @@ export interface GraphBuilder<T> {
   maxPool(name: string, x: T, opts: PoolOptions): T;
   avgPool(name: string, x: T, opts: PoolOptions): T;
   globalAvgPool(name: string, x: T): T;
+  /** `[h, w, c]` → `[h·w·c]`. */
+  flatten(name: string, x: T): T;
   dense(name: string, x: T, opts: DenseOptions): T;
   /** The sum of `xs`; a single value is returned as it is, with no layer. */
   add(name: string, xs: readonly T[]): T;

@@ -2,7 +2,7 @@ import { Rng } from '@archlab/core';
 import { type BatchNormOptions, batchNorm } from './batch-norm.js';
 import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
 import { type DenseOptions, dense } from './dense.js';
-import { add, relu, zeros } from './elementwise.js';
+import { add, flatten, relu, zeros } from './elementwise.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { Layer, LayerContext, Shape } from './layer.js';
 import type { LayerInfo } from './network.js';
@@ -103,6 +103,10 @@ export class LayerListBuilder implements GraphBuilder<Shape> {
 
   globalAvgPool(name: string, x: Shape): Shape {
     return this.push(layerInfo(name, 'global_avg_pool', undefined, [x], (ctx) => globalAvgPool(ctx, x)));
+  }
+
+  flatten(name: string, x: Shape): Shape {
+    return this.push(layerInfo(name, 'flatten', undefined, [x], (ctx) => flatten(ctx, x)));
   }
 
   dense(name: string, x: Shape, opts: DenseOptions): Shape {

@@ -5,7 +5,7 @@ import { initBackend } from '../backend/backend.js';
 import { batchNorm } from './batch-norm.js';
 import { conv2d, depthwiseConv2d, dilateKernel } from './conv.js';
 import { dense } from './dense.js';
-import { add, relu, zeros } from './elementwise.js';
+import { add, flatten, relu, zeros } from './elementwise.js';
 import { type Layer, type LayerContext, layerContext } from './layer.js';
 import { globalAvgPool, pool2d } from './pool.js';
 
@@ -244,5 +244,22 @@ describe('dense, relu, add, zeros', () => {
       ]),
     ).toThrow(/cannot add/);
     x.dispose();
+  });
+
+  it('flatten keeps the values in NHWC order, one row per image', () => {
+    const l = flatten(ctx(), [2, 1, 2]);
+    expect(l.info).toMatchObject({
+      kind: 'flatten',
+      inputShape: [2, 1, 2],
+      outputShape: [4],
+      params: 0,
+      flops: 0,
+    });
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 2]);
+    const y = tf.tidy(() => l.apply([x], false));
+    expect(y.shape).toEqual([2, 4]);
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    tf.dispose([x, y]);
+    expect(() => flatten(ctx(), [3, 0, 1])).toThrow(/cannot flatten/);
   });
 });

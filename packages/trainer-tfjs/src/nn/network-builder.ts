@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BatchNormOptions, batchNorm } from './batch-norm.js';
 import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
 import { type DenseOptions, dense } from './dense.js';
-import { add, relu, zeros } from './elementwise.js';
+import { add, flatten, relu, zeros } from './elementwise.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { type Layer, type LayerContext, layerContext, type Shape } from './layer.js';
 import type { LayerInfo, Network } from './network.js';
@@ -114,6 +114,10 @@ export class NetworkBuilder implements GraphBuilder<SymbolicTensor> {
 
   globalAvgPool(name: string, x: SymbolicTensor): SymbolicTensor {
     return this.layer(name, [x], (ctx) => globalAvgPool(ctx, x.shape));
+  }
+
+  flatten(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.layer(name, [x], (ctx) => flatten(ctx, x.shape));
   }
 
   dense(name: string, x: SymbolicTensor, opts: DenseOptions): SymbolicTensor {

@@ -3,13 +3,23 @@ import type { GraphBuilder } from '../nn/graph-builder.js';
 import { LayerListBuilder } from '../nn/layer-list-builder.js';
 import type { LayerInfo, Network } from '../nn/network.js';
 import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
-import { CHAIN_SPACE, type ChainArch, chainKey, isConv, overPooled } from './fmnist-chain-arch.js';
+import {
+  CHAIN_HEADS,
+  CHAIN_SPACE,
+  type ChainArch,
+  type ChainHead,
+  chainKey,
+  isConv,
+  overPooled,
+} from './fmnist-chain-arch.js';
 
 export interface ChainNetworkOptions {
   /** `[height, width, channels]`; default `[28, 28, 1]` (Fashion-MNIST). */
   readonly inputShape?: ImageShape;
   /** Default 10. */
   readonly numClasses?: number;
+  /** The classifier's input (the space's `head` option); default `gap`. */
+  readonly head?: ChainHead;
   /** Initial weights; the same seed gives the same weights. */
   readonly seed: number;
 }
@@ -22,14 +32,15 @@ export interface ChainNetworkOptions {
  *   when the channel counts differ (convolutions keep the resolution, so only they can);
  * - `max_pool` / `avg_pool`: 2×2 window, stride 2, `same` padding (sides halve, rounding up);
  * - `identity`: nothing.
- * Then global average pooling and a dense layer to the classes. Convolutions have no bias
+ * Then global average pooling (`head: 'gap'`) or flattening (`'flatten'`) and a dense layer to
+ * the classes. Convolutions have no bias
  * (BN follows) and `same` padding.
  */
 export function buildChainNetwork(arch: ChainArch, options: ChainNetworkOptions): Network {
-  const { inputShape, numClasses } = chainOptions(arch, options);
+  const { inputShape, numClasses, head } = chainOptions(arch, options);
   const b = new NetworkBuilder(inputShape, options.seed);
   try {
-    return b.build(chainGraph(b, arch, numClasses));
+    return b.build(chainGraph(b, arch, numClasses, head));
   } catch (err) {
     b.dispose();
     throw err;
@@ -41,27 +52,30 @@ export function describeChainNetwork(
   arch: ChainArch,
   options: Omit<ChainNetworkOptions, 'seed'> = {},
 ): LayerInfo[] {
-  const { inputShape, numClasses } = chainOptions(arch, options);
+  const { inputShape, numClasses, head } = chainOptions(arch, options);
   const b = new LayerListBuilder(inputShape);
-  chainGraph(b, arch, numClasses);
+  chainGraph(b, arch, numClasses, head);
   return b.layers;
 }
 
 function chainOptions(
   arch: ChainArch,
   options: Omit<ChainNetworkOptions, 'seed'>,
-): { inputShape: ImageShape; numClasses: number } {
-  const { inputShape = [28, 28, 1], numClasses = 10 } = options;
+): { inputShape: ImageShape; numClasses: number; head: ChainHead } {
+  const { inputShape = [28, 28, 1], numClasses = 10, head = 'gap' } = options;
+  if (!CHAIN_HEADS.includes(head)) {
+    throw new ConfigError(`${CHAIN_SPACE} network: head is one of ${CHAIN_HEADS.join(', ')}, got '${head}'`);
+  }
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new ConfigError(`${CHAIN_SPACE} network: numClasses must be a whole number ≥ 1, got ${numClasses}`);
   }
   const over = overPooled(arch, inputShape[0], inputShape[1]);
   if (over) throw new MalformedArchitectureError(CHAIN_SPACE, chainKey(arch), over);
-  return { inputShape, numClasses };
+  return { inputShape, numClasses, head };
 }
 
 /** The chain's graph on any builder; returns the logits. */
-function chainGraph<T>(b: GraphBuilder<T>, arch: ChainArch, numClasses: number): T {
+function chainGraph<T>(b: GraphBuilder<T>, arch: ChainArch, numClasses: number, head: ChainHead): T {
   let x = b.input;
   arch.forEach((layer, index) => {
     const name = `layer${index + 1}`;
@@ -89,5 +103,6 @@ function chainGraph<T>(b: GraphBuilder<T>, arch: ChainArch, numClasses: number):
         : b.conv2d(`${name}.proj`, x, { kernelSize: 1, filters: layer.width });
     x = b.add(`${name}.add`, [y, shortcut]);
   });
-  return b.dense('head.dense', b.globalAvgPool('head.pool', x), { units: numClasses });
+  const features = head === 'flatten' ? b.flatten('head.flatten', x) : b.globalAvgPool('head.pool', x);
+  return b.dense('head.dense', features, { units: numClasses });
 }

@@ -48,6 +48,29 @@ describe('buildChainNetwork', () => {
     net.dispose();
   });
 
+  it("ends in flatten and a dense layer over every value with head 'flatten', and trains through it", () => {
+    const arch = fmnistChainSpace({ widths: '4,8' }).parse('conv3x3-8|max_pool|conv3x3-4+skip');
+    const net = buildChainNetwork(arch, { seed: 1, head: 'flatten', inputShape: [6, 6, 1], numClasses: 3 });
+    const rows = net.layers().map((l) => [l.name, l.kind, l.outputShape.join('×'), l.params]);
+    expect(rows.slice(-3)).toEqual([
+      ['layer3.add', 'add', '3×3×4', 0],
+      ['head.flatten', 'flatten', '36', 0],
+      ['head.dense', 'dense', '3', 36 * 3 + 3],
+    ]);
+    const rng = Rng.fromSeed(3);
+    const x = tf.tensor4d(
+      Array.from({ length: 3 * 36 }, () => rng.normal()),
+      [3, 6, 6, 1],
+    );
+    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3));
+    expect(gradientProblems(net, x, labels)).toEqual([]);
+    tf.dispose([x, labels]);
+    net.dispose();
+    expect(() => buildChainNetwork(arch, { seed: 1, head: 'max' as 'gap' })).toThrow(
+      /head is one of gap, flatten/,
+    );
+  });
+
   it('trains: every variable of a sampled chain gets a finite non-zero gradient, and nothing leaks', () => {
     const before = tf.memory().numTensors;
     const arch = space.parse('sep_conv3x3-16+skip|max_pool|conv3x3-16+skip|avg_pool');

@@ -38,7 +38,13 @@ export interface ChainSpaceConfig {
   readonly imageSize: number;
   /** Whether convolutions may have a residual connection. */
   readonly skips: boolean;
+  /** The classifier's input: the channels' global average (`gap`) or every value (`flatten`). */
+  readonly head: ChainHead;
 }
+
+/** Heads a chain's network may end in (see {@link ChainSpaceConfig.head}). */
+export const CHAIN_HEADS = ['gap', 'flatten'] as const;
+export type ChainHead = (typeof CHAIN_HEADS)[number];
 
 export const DEFAULT_CHAIN_CONFIG: ChainSpaceConfig = {
   minDepth: 2,
@@ -46,6 +52,7 @@ export const DEFAULT_CHAIN_CONFIG: ChainSpaceConfig = {
   widths: [16, 32, 64, 128],
   imageSize: 28,
   skips: true,
+  head: 'gap',
 };
 
 const OP_NAMES: ReadonlySet<string> = new Set(CHAIN_OPS);

@@ -9,9 +9,11 @@ import {
   type SpaceEncoding,
 } from '@archlab/core';
 import {
+  CHAIN_HEADS,
   CHAIN_OPS,
   CHAIN_SPACE,
   type ChainArch,
+  type ChainHead,
   type ChainLayer,
   type ChainSpaceConfig,
   chainKey,
@@ -38,6 +40,13 @@ export const FMNIST_CHAIN_OPTIONS = {
     description: 'side of the square input images: a chain may not pool them below 1×1',
   },
   skips: { type: 'boolean', default: true, description: 'let a convolution have a residual connection' },
+  head: {
+    type: 'enum',
+    values: CHAIN_HEADS,
+    default: 'gap',
+    description:
+      "the classifier's input: 'gap' (global average pooling: few weights, slow to learn) or 'flatten' (every value: learns fast on small images)",
+  },
 } as const satisfies OptionsSpec;
 
 /** A fmnist-chain space, with the configuration its keys are checked against; it has every capability. */
@@ -68,7 +77,8 @@ export function chainSpaceConfig(options: Readonly<Record<string, unknown>> = {}
   if (new Set(widths).size !== widths.length) {
     throw new InvalidOptionError(`${CHAIN_SPACE}: option 'widths' lists a width twice: '${o.widths}'`);
   }
-  return { ...o, widths: widths.sort((a, b) => a - b) };
+  // parseOptions has checked that head is one of CHAIN_HEADS.
+  return { ...o, widths: widths.sort((a, b) => a - b), head: o.head as ChainHead };
 }
 
 /**

@@ -161,6 +161,8 @@ describe('fmnist-chain options and size', () => {
     expect(() => fmnistChainSpace({ widths: '16,x' })).toThrow(/'x' is not one/);
     expect(() => fmnistChainSpace({ widths: '16,16' })).toThrow(/lists a width twice/);
     expect(() => fmnistChainSpace({ depth: 3 })).toThrow(/unknown option 'depth'/);
+    expect(fmnistChainSpace({ head: 'flatten' }).config.head).toBe('flatten');
+    expect(() => fmnistChainSpace({ head: 'max' })).toThrow(InvalidOptionError);
     expect(fmnistChainSpaceFactory.options).toHaveProperty('imageSize.default', 28);
   });
 

@@ -21,11 +21,13 @@ export function registerBuiltinNetworkBuilders(): void {
       seed: ctx.seed,
     }),
   );
-  registerNetworkBuilder('fmnist-chain', (key, spaceOptions, ctx) =>
-    buildChainNetwork(fmnistChainSpace(spaceOptions).parse(key), {
+  registerNetworkBuilder('fmnist-chain', (key, spaceOptions, ctx) => {
+    const space = fmnistChainSpace(spaceOptions);
+    return buildChainNetwork(space.parse(key), {
       inputShape: ctx.inputShape,
       numClasses: ctx.numClasses,
+      head: space.config.head,
       seed: ctx.seed,
-    }),
-  );
+    });
+  });
 }
