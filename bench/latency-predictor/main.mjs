@@ -11,7 +11,7 @@
 // (least squares on relative error); cal_within10_pct scores that calibrated prediction on the
 // same N (an experiment: a table does not store a and b yet).
 // Flags: --archs=200 --seed=0 --backend=wasm --runs=10 --warmup=3 --lut-runs=20 --calibrate=0
-// --spaces=nb201,fmnist-chain --samples=500 (fmnist-chain architectures profiled, seed + 1).
+// --spaces=nb201,fmnist-chain.
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
 import { DataError, Rng, spearman } from '../../packages/core/dist/index.js';
 import {
@@ -119,10 +119,7 @@ for (const name of spaces) {
     const r = await evaluate(nb201Space, 'nb201', {});
     parts.push(...Object.entries(r).map(([k, v]) => `${k}=${v}`));
   } else if (name === 'fmnist-chain') {
-    const r = await evaluate(fmnistChainSpace(), 'fmnist-chain', {
-      samples: Number(args.samples ?? 500),
-      seed: seed + 1,
-    });
+    const r = await evaluate(fmnistChainSpace(), 'fmnist-chain', {});
     parts.push(...Object.entries(r).map(([k, v]) => `chain_${k}=${v}`));
   } else throw new Error(`latency-predictor: unknown space '${name}' (nb201, fmnist-chain)`);
 }

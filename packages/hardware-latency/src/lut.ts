@@ -13,7 +13,11 @@ import {
 import {
   add,
   batchNorm,
+  CHAIN_SPACE,
+  type ChainSearchSpace,
+  chainCoveringArchitectures,
   conv2d,
+  DEFAULT_CHAIN_CONFIG,
   dense,
   depthwiseConv2d,
   flatten,
@@ -31,7 +35,7 @@ import {
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';
-import { defaultInputShape, spaceLayers } from './space-network.js';
+import { BUILDABLE_SPACES, defaultInputShape, spaceLayers } from './space-network.js';
 import { timingStats } from './stats.js';
 
 export const LUT_FORMAT = 'archlab-latency-lut';
@@ -228,20 +232,20 @@ export function defaultTimer(timing: TimingOptions): ProfileTimer {
 /**
  * Architectures whose networks hold every distinct operation the space can produce. For nb201
  * (fixed stages): the five cells with one op on every edge give every cell op at every stage's
- * shape, node sums of 2 and 3 inputs, the zero cell, stem, reductions and head. For other
- * spaces: `samples` seeded random architectures, which may miss rare operations.
+ * shape, node sums of 2 and 3 inputs, the zero cell, stem, reductions and head. For
+ * fmnist-chain: trainer-tfjs's `chainCoveringArchitectures` (every layer at every input it can
+ * have). Other spaces are a ConfigError (no network can be built for them).
  */
-export function coveringArchitectures(space: SearchSpace, samples: number, seed: number): unknown[] {
+export function coveringArchitectures(space: SearchSpace): unknown[] {
   if (space.name === 'nb201') {
     return NB201_OPS.map((_, op) => NB201_EDGES.map(() => op));
   }
-  const rng = Rng.fromSeed(seed);
-  const archs = new Map<string, unknown>();
-  for (let i = 0; i < samples; i++) {
-    const arch = space.sample(rng);
-    archs.set(space.key(arch), arch);
+  if (space.name === CHAIN_SPACE) {
+    return chainCoveringArchitectures((space as Partial<ChainSearchSpace>).config ?? DEFAULT_CHAIN_CONFIG);
   }
-  return [...archs.values()];
+  throw new ConfigError(
+    `cannot profile space '${space.name}': latency tables cover ${BUILDABLE_SPACES.join(' and ')}`,
+  );
 }
 
 export interface ProfileOptions {
@@ -257,9 +261,6 @@ export interface ProfileOptions {
   readonly numClasses?: number;
   /** The space's options, recorded in the table. */
   readonly spaceOptions?: Readonly<Record<string, unknown>>;
-  /** Random architectures for spaces other than nb201; default 500. */
-  readonly samples?: number;
-  readonly seed?: number;
   /** Replaces timing on the current backend (tests, other devices). */
   readonly timer?: ProfileTimer;
   /**
@@ -315,7 +316,7 @@ export async function profileDevice(space: SearchSpace, options: ProfileOptions 
   };
   const timing = { runs: options.runs ?? 20, warmup: options.warmup ?? 3 };
   const timer = options.timer ?? defaultTimer(timing);
-  const archs = coveringArchitectures(space, options.samples ?? 500, options.seed ?? 0);
+  const archs = coveringArchitectures(space);
   const ops = distinctOps(space, archs, network);
   if (!options.timer) await warmUp([...ops.values()]);
   const passes = options.passes ?? 3;

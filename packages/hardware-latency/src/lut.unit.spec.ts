@@ -121,7 +121,6 @@ describe('profileDevice on the cpu backend', () => {
     const real = await profileDevice(space, {
       runs: 1,
       warmup: 0,
-      samples: 30,
       spaceOptions: { imageSize: 8 },
     });
     expect(tf.memory().numTensors).toBe(before);

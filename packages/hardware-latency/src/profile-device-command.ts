@@ -15,13 +15,6 @@ export const PROFILE_DEVICE_OPTIONS = {
   classes: LATENCY_OPTIONS.classes,
   warmup: LATENCY_OPTIONS.warmup,
   runs: { type: 'int', default: 20, min: 1, description: 'timed runs per operation; the median is kept' },
-  samples: {
-    type: 'int',
-    default: 500,
-    min: 1,
-    description: 'random architectures whose operations are profiled (spaces other than nb201)',
-  },
-  seed: { type: 'int', default: 0, description: 'seeds the random architectures' },
 } as const;
 
 export interface ProfileDeviceFlags extends Readonly<Record<string, unknown>> {
@@ -31,8 +24,8 @@ export interface ProfileDeviceFlags extends Readonly<Record<string, unknown>> {
 
 /**
  * `archlab profile-device --space nb201 --out device.lut.json [--backend wasm] [--runs 20]
- * [--warmup 3] [--input h,w,c] [--classes 10] [--samples 500] [--seed 0]`: profiles the
- * space's operations on this machine and writes the latency table. Flags may be strings (as
+ * [--warmup 3] [--input h,w,c] [--classes 10]`: profiles every operation
+ * the space's networks can have on this machine and writes the latency table. Flags may be strings (as
  * parsed from the command line); progress goes to `log` (default stderr).
  */
 export async function profileDeviceCommand(
@@ -56,8 +49,6 @@ export async function profileDeviceCommand(
     out: o.out,
     runs: o.runs,
     warmup: o.warmup,
-    samples: o.samples,
-    seed: o.seed,
     spaceOptions,
     onProgress: (done, total, key) => {
       if (done === total || done % 10 === 0) log(`${done}/${total} ${key}`);

@@ -22,7 +22,6 @@ describe('profileDeviceCommand', () => {
         backend: 'cpu',
         runs: '1',
         warmup: '0',
-        samples: '5',
         spaceOptions: { imageSize: 8, maxDepth: 2, widths: '4' },
       },
       (l) => lines.push(l),

@@ -256,6 +256,40 @@ export function fmnistChainSpace(options: Readonly<Record<string, unknown>> = {}
   };
 }
 
+/**
+ * Chains that together contain every layer the space allows at every input it can have: for
+ * each reachable (poolings so far, channels in) and each layer choice, the shortest chain that
+ * gets there (a convolution of those channels, if any, then the poolings), the layer, and
+ * identities up to `minDepth`. The head follows each chain, so it too meets every input it can
+ * have. What a lookup table must measure to predict any chain of the space: a combination none
+ * of these chains reaches needs more layers than `maxDepth` allows.
+ */
+export function chainCoveringArchitectures(config: ChainSpaceConfig): ChainArch[] {
+  const { minDepth, maxDepth, widths, skips } = config;
+  const poolLimit = maxPoolings(config.imageSize);
+  const layers: ChainLayer[] = CHAIN_OPS.flatMap((op): ChainLayer[] =>
+    isConvOp(op)
+      ? widths.flatMap((width) => (skips ? [false, true] : [false]).map((skip) => ({ op, width, skip })))
+      : [{ op }],
+  );
+  const archs = new Map<string, ChainArch>();
+  for (let pools = 0; pools <= poolLimit; pools++) {
+    for (const channels of [undefined, ...widths]) {
+      const prefix: ChainLayer[] = [
+        ...(channels === undefined ? [] : [{ op: 'conv3x3' as const, width: channels, skip: false }]),
+        ...Array.from({ length: pools }, () => ({ op: 'max_pool' as const })),
+      ];
+      for (const layer of layers) {
+        if (isPool(layer.op) && pools === poolLimit) continue;
+        const arch = [...prefix, layer];
+        while (arch.length < minDepth) arch.push({ op: 'identity' });
+        if (arch.length <= maxDepth) archs.set(chainKey(arch), arch);
+      }
+    }
+  }
+  return [...archs.values()];
+}
+
 /** Number of chains in the space, or undefined when it exceeds 2^53. */
 export function chainSpaceSize(config: ChainSpaceConfig): number | undefined {
   const { minDepth, maxDepth, widths, skips, imageSize } = config;

@@ -1,6 +1,7 @@
 import { InvalidOptionError, MalformedArchitectureError, Rng } from '@archlab/core';
 import { searchSpaceContract } from '@archlab/core/testing';
 import { describe, expect, it } from 'vitest';
+import { describeChainNetwork } from './chain-network.js';
 import {
   type ChainArch,
   chainKey,
@@ -8,7 +9,12 @@ import {
   maxPoolings,
   overPooled,
 } from './fmnist-chain-arch.js';
-import { chainSpaceSize, fmnistChainSpace, fmnistChainSpaceFactory } from './fmnist-chain-space.js';
+import {
+  chainCoveringArchitectures,
+  chainSpaceSize,
+  fmnistChainSpace,
+  fmnistChainSpaceFactory,
+} from './fmnist-chain-space.js';
 
 searchSpaceContract('fmnist-chain', () => fmnistChainSpaceFactory.create({}), [
   '',
@@ -183,5 +189,46 @@ describe('fmnist-chain options and size', () => {
     expect(seen.size).toBe(small.size);
     expect(chainSpaceSize(DEFAULT_CHAIN_CONFIG)).toBeGreaterThan(1e12);
     expect(fmnistChainSpace({ maxDepth: 32 }).size).toBeUndefined();
+  });
+
+  it('covers every layer at every input of its networks with a few chains (what a latency table must time)', () => {
+    const small = fmnistChainSpace({
+      imageSize: 4,
+      minDepth: 2,
+      maxDepth: 3,
+      widths: '4,8',
+      head: 'flatten',
+    });
+    const opsOf = (archs: readonly ChainArch[]) =>
+      new Set(
+        archs.flatMap((a) =>
+          describeChainNetwork(a, { inputShape: [4, 4, 1], head: 'flatten' }).map((l) =>
+            JSON.stringify([l.kind, l.attrs, l.inputShape]),
+          ),
+        ),
+      );
+    // Every chain of the space, by brute force: all token sequences that parse.
+    const tokens = ['max_pool', 'avg_pool', 'identity'].concat(
+      ['conv3x3', 'conv5x5', 'sep_conv3x3', 'sep_conv5x5'].flatMap((op) =>
+        ['4', '8', '4+skip', '8+skip'].map((w) => `${op}-${w}`),
+      ),
+    );
+    const all: ChainArch[] = [];
+    const grow = (prefix: string[]) => {
+      if (prefix.length >= 2) {
+        try {
+          all.push(small.parse(prefix.join('|')));
+        } catch {
+          return; // over-pooled: so is every longer chain with this prefix
+        }
+      }
+      if (prefix.length < 3) for (const t of tokens) grow([...prefix, t]);
+    };
+    grow([]);
+    expect(all).toHaveLength(small.size!);
+    const cover = chainCoveringArchitectures(small.config);
+    for (const a of cover) expect(small.parse(chainKey(a))).toEqual(a);
+    expect(cover.length).toBeLessThan(all.length / 10);
+    expect([...opsOf(all)].filter((op) => !opsOf(cover).has(op))).toEqual([]);
   });
 });
