@@ -6,7 +6,9 @@
 // measurement; flops_rho: Spearman of FLOPs vs measurement (the proxy a LUT should beat);
 // median_err_pct / bias_pct: median absolute / signed relative error of the prediction;
 // ops: table entries; missing: sampled architectures with an op the table lacks (left out);
-// profile_s: seconds profiling took.
+// profile_s: seconds profiling took; repeat_within10_pct: share of architectures whose second
+// measurement (after all first ones) is within 10% of the first, the bound on within10_pct that
+// the machine's own noise sets.
 // With --calibrate=K, K more architectures are measured first and fit measured ≈ a·predicted + b
 // (least squares on relative error); cal_within10_pct scores that calibrated prediction on the
 // same N (an experiment: a table does not store a and b yet).
@@ -70,6 +72,7 @@ async function evaluate(space, label, profileOptions) {
   const predicted = [];
   const measured = [];
   const flops = [];
+  const kept = [];
   let missing = 0;
   let i = 0;
   for (const arch of chosen.values()) {
@@ -79,6 +82,7 @@ async function evaluate(space, label, profileOptions) {
       predicted.push(p);
       flops.push(network.flops());
       measured.push((await measureLatency(network, { runs, warmup })).median);
+      kept.push(arch);
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       missing++;
@@ -90,6 +94,18 @@ async function evaluate(space, label, profileOptions) {
   // The first `calibrate` architectures fit the calibration; the rest are scored.
   const cal = { p: predicted.splice(0, calibrate), m: measured.splice(0, calibrate) };
   flops.splice(0, calibrate);
+  kept.splice(0, calibrate);
+  // The noise floor: each scored architecture measured again, after all the others. No
+  // predictor can agree with a measurement more often than the measurement agrees with itself.
+  const again = [];
+  for (const arch of kept) {
+    const network = buildSpaceNetwork(space, arch);
+    try {
+      again.push((await measureLatency(network, { runs, warmup })).median);
+    } finally {
+      network.dispose();
+    }
+  }
   const withinOf = (ps) =>
     ps.filter((p, k) => Math.abs(p - measured[k]) <= 0.1 * measured[k]).length / ps.length;
   const signed = predicted.map((p, k) => (p - measured[k]) / measured[k]);
@@ -97,6 +113,7 @@ async function evaluate(space, label, profileOptions) {
   const fit = calibrate > 1 ? affineFit(cal.p, cal.m) : undefined;
   return {
     within10_pct: fmt(100 * withinOf(predicted), 1),
+    repeat_within10_pct: fmt(100 * withinOf(again), 1),
     ...(fit && {
       cal_within10_pct: fmt(100 * withinOf(predicted.map((p) => fit.a * p + fit.b)), 1),
       cal_scale: fmt(fit.a),

@@ -1,6 +1,5 @@
-import type { Network } from '@archlab/trainer-tfjs';
+import type { LayerHook, Network } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { applyWithHook, type LayerHook } from './apply-with-hook.js';
 import { sum } from './sum.js';
 import { type WeightLayer, weightLayers } from './weight-layers.js';
 
@@ -132,9 +131,7 @@ function gateShape(layer: WeightLayer): number[] {
 function lossGradients(network: Network, batch: TensorBatch, xs: tf.Tensor[], hook?: LayerHook): tf.Tensor[] {
   const { value, grads } = tf.engine().gradients(
     () => {
-      const logits = hook
-        ? applyWithHook(network, batch.images, true, hook)
-        : network.apply(batch.images, { training: true });
+      const logits = network.apply(batch.images, { training: true, hook });
       return tf.losses.softmaxCrossEntropy(batch.labels, logits) as tf.Scalar;
     },
     xs,

@@ -27,24 +27,6 @@ export interface ArchitectureCounts {
 
 const FLOAT32_BYTES = 4;
 
-/** The dataflow of a network built by trainer-tfjs's NetworkBuilder: value ids each layer reads and writes (value 0 is the input). */
-interface Dataflow {
-  readonly steps: readonly { readonly inputs: readonly number[]; readonly output: number }[];
-}
-
-function dataflowOf(network: Network): Dataflow['steps'] | undefined {
-  const steps = (network as Partial<Dataflow>).steps;
-  const layers = network.layers();
-  if (
-    !Array.isArray(steps) ||
-    steps.length !== layers.length ||
-    !steps.every((s) => Array.isArray(s?.inputs) && typeof s?.output === 'number')
-  ) {
-    return undefined;
-  }
-  return steps;
-}
-
 /**
  * Peak activation memory of batch-1 inference, in bytes (float32). Walks the layers in
  * execution order; while a layer runs, the live tensors are the network's input (held by the
@@ -52,14 +34,12 @@ function dataflowOf(network: Network): Dataflow['steps'] | undefined {
  * layer's own output. A value is freed after its last reader, as the network's `apply` does.
  *
  * Approximation: weights and a kernel's scratch buffers (im2col, a batch norm's temporaries) are
- * not counted, and neither is the backend's allocator slack. The dataflow comes from the
- * network builder; for a network that does not expose it, each layer is taken to read the
- * previous layer's output (a chain), which undercounts residual branches.
+ * not counted, and neither is the backend's allocator slack.
  */
 export function peakActivationBytes(network: Network): number {
   const layers = network.layers();
   const inputSize = product(network.inputShape);
-  const steps = dataflowOf(network) ?? layers.map((_, i) => ({ inputs: [i], output: i + 1 }));
+  const steps = network.dataflow();
   const lastRead = new Map<number, number>();
   steps.forEach((s, i) => {
     for (const id of s.inputs) lastRead.set(id, i);

@@ -6,7 +6,7 @@ import { type DenseOptions, dense } from './dense.js';
 import { add, flatten, relu, zeros } from './elementwise.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { type Layer, type LayerContext, layerContext, type Shape } from './layer.js';
-import type { LayerInfo, Network } from './network.js';
+import type { ApplyOptions, DataflowStep, LayerInfo, Network } from './network.js';
 import { globalAvgPool, type PoolOptions, pool2d } from './pool.js';
 
 /** A value of the graph being built: an id and its shape without the batch dimension. */
@@ -17,12 +17,9 @@ export interface SymbolicTensor {
 
 export type ImageShape = readonly [height: number, width: number, channels: number];
 
-interface Step {
+/** A layer and its dataflow; `free`d values are disposed after it, so inference holds few activations at once. */
+interface Step extends DataflowStep {
   readonly layer: Layer;
-  readonly inputs: readonly number[];
-  readonly output: number;
-  /** Values last read by this step, disposed after it so inference holds few activations at once. */
-  readonly free: readonly number[];
 }
 
 // tfjs names variables in one registry per thread; this makes each network's prefix unique in it.
@@ -192,7 +189,7 @@ class GraphNetwork implements Network {
     this.infos = steps.map((s) => s.layer.info);
   }
 
-  apply(x: tf.Tensor4D, options: { readonly training?: boolean } = {}): tf.Tensor2D {
+  apply(x: tf.Tensor4D, options: ApplyOptions = {}): tf.Tensor2D {
     if (this.disposed) throw new Error('this network has been disposed');
     const [, ...shape] = x.shape;
     if (x.rank !== 4 || shape.some((d, i) => d !== this.inputShape[i])) {
@@ -200,20 +197,17 @@ class GraphNetwork implements Network {
         `the network takes images of shape [batch, ${this.inputShape.join(', ')}], got [${x.shape.join(', ')}]; build it with the data set's image shape`,
       );
     }
-    const training = options.training ?? false;
+    const { training = false, hook } = options;
     return tf.tidy(() => {
       // The builder's input is value 0.
       const values = new Map<number, tf.Tensor>([[0, x]]);
       for (const s of this.steps) {
-        values.set(
-          s.output,
-          s.layer.apply(
-            s.inputs.map((id) => values.get(id)!),
-            training,
-          ),
-        );
+        const inputs = s.inputs.map((id) => values.get(id)!);
+        const run = () => s.layer.apply(inputs, training);
+        values.set(s.output, hook ? hook(s.layer.info, inputs, run) : run());
         for (const id of s.free) {
-          values.get(id)!.dispose();
+          // A hook may keep a value for its gradient tape: tidy frees it at the end instead.
+          if (!hook) values.get(id)!.dispose();
           values.delete(id);
         }
       }
@@ -223,6 +217,10 @@ class GraphNetwork implements Network {
 
   layers(): readonly LayerInfo[] {
     return this.infos;
+  }
+
+  dataflow(): readonly DataflowStep[] {
+    return this.steps.map(({ inputs, output, free }) => ({ inputs, output, free }));
   }
 
   paramCount(): number {

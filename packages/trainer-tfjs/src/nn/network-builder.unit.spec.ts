@@ -64,6 +64,53 @@ describe('NetworkBuilder', () => {
     net.dispose();
   });
 
+  it('lists its dataflow, residual branches included, and frees each value after its last reader', () => {
+    const b = new NetworkBuilder([2, 2, 1], 0);
+    const c = b.conv2d('conv', b.input, { kernelSize: 1, filters: 1 });
+    const sum = b.add('add', [b.relu('relu', c), c]);
+    const net = b.build(b.dense('dense', b.flatten('flat', sum), { units: 2 }));
+    expect(net.dataflow()).toEqual([
+      { inputs: [0], output: 1, free: [] }, // the caller owns the input
+      { inputs: [1], output: 2, free: [] }, // conv's output is read again by add
+      { inputs: [2, 1], output: 3, free: [2, 1] },
+      { inputs: [3], output: 4, free: [3] },
+      { inputs: [4], output: 5, free: [4] }, // the logits are the caller's
+    ]);
+    net.dispose();
+  });
+
+  it('runs every layer through a hook: run() as the network would, or a replacement', () => {
+    const net = tiny();
+    const x = tf.tensor4d(IMAGE, [1, 4, 4, 1]);
+    const seen: string[] = [];
+    const plain = tf.tidy(() => Array.from(net.apply(x).dataSync()));
+    const hooked = tf.tidy(() =>
+      Array.from(
+        net
+          .apply(x, {
+            hook: (info, inputs, run) => {
+              seen.push(`${info.name}:${inputs.length}`);
+              return run();
+            },
+          })
+          .dataSync(),
+      ),
+    );
+    expect(hooked).toEqual(plain);
+    expect(seen).toEqual(['conv:1', 'bn:1', 'relu:1', 'pool:1', 'dense:1']);
+    // Zeroing the pooled features leaves the dense layer's bias: zeros before training.
+    const zeroed = tf.tidy(() =>
+      Array.from(
+        net
+          .apply(x, { hook: (info, _inputs, run) => (info.name === 'pool' ? tf.zeros([1, 2]) : run()) })
+          .dataSync(),
+      ),
+    );
+    expect(zeroed).toEqual([0, 0, 0]);
+    x.dispose();
+    net.dispose();
+  });
+
   it('computes what the hand computation does, in inference and after a training step moved the BN statistics', () => {
     const net = tiny();
     tf.tidy(() => net.variables[1]!.assign(tf.tensor1d([0.3, -0.2]))); // a non-zero bias exercises the bias path

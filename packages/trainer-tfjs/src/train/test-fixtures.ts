@@ -93,6 +93,8 @@ export function mlp(
       });
     },
     layers: () => layers,
+    // A chain: layer i reads value i (0 is the input) and writes i + 1. It ignores hooks.
+    dataflow: () => layers.map((_, i) => ({ inputs: [i], output: i + 1, free: i > 0 ? [i] : [] })),
     paramCount: () => layers.reduce((n, l) => n + l.params, 0),
     flops: () => layers.reduce((n, l) => n + l.flops, 0),
     dispose: () => tf.dispose(variables),
