@@ -179,12 +179,14 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('eval')
-    .description('evaluate one architecture (no run, no database)')
-    .requiredOption('--space <name>', 'search space')
-    .option('--space-option <k=v>', 'search space option (repeatable)', collect)
+    .description('evaluate one architecture (nothing is recorded)')
+    .option('--space <name>', 'search space (or from --run)')
+    .option('--space-option <k=v>', 'search space option (repeatable; adds to those of --run)', collect)
     .requiredOption('--estimator <name>', 'estimator')
     .option('--estimator-option <k=v>', 'estimator option (repeatable)', collect)
-    .requiredOption('--arch <key>', "the architecture's key, e.g. an NB201 cell string")
+    .option('--arch <key>', "the architecture's key, e.g. an NB201 cell string (or --run's best)")
+    .option('--run <id>', 'take the space, its options and the best architecture from this run in --db')
+    .option('--db <file>', 'the SQLite database of --run')
     .option('--seed <n>', 'seed given to the estimator', int('--seed', 0))
     .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
     .option('--json', 'machine-readable output')
@@ -235,9 +237,14 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('train')
     .description('train one architecture with the train estimator and print its metrics')
-    .requiredOption('--space <name>', 'search space, e.g. fmnist-chain or nb201')
-    .option('--space-option <k=v>', 'search space option (repeatable)', collect)
-    .requiredOption('--arch <key>', "the architecture's key, e.g. from `archlab show RUN`")
+    .option('--space <name>', 'search space, e.g. fmnist-chain or nb201 (or from --run)')
+    .option('--space-option <k=v>', 'search space option (repeatable; adds to those of --run)', collect)
+    .option('--arch <key>', "the architecture's key, e.g. from `archlab show RUN` (or --run's best)")
+    .option(
+      '--run <id>',
+      'take the space, its options and the best architecture from this run in --db (not its training options: give those you want)',
+    )
+    .option('--db <file>', 'the SQLite database of --run')
     .option('--epochs <n>', 'epochs to train', int('--epochs', 1))
     .option('--dataset <name>', 'data set, e.g. fashion-mnist')
     .option('--estimator-option <k=v>', 'other train option, e.g. batch-size=256 (repeatable)', collect)

@@ -120,6 +120,20 @@ describe('archlab search and the read commands', () => {
     expect(archlabJson<Summary>(dir, 'show', 'fro', '--db', 'runs.db').runId).toBe('from-config');
   });
 
+  it("evaluates a stored run's best architecture with --run, in the run's space", () => {
+    const best = archlabJson<Summary>(dir, 'show', 'one', '--db', 'runs.db').best!;
+    const fromRun = ['eval', '--run', 'one', '--db', 'runs.db', '--estimator', 'nb201:cifar10'];
+    const r = archlabJson<{ arch: string; metrics: Record<string, number> }>(dir, ...fromRun);
+    expect(r.arch).toBe(best.arch);
+    expect(r.metrics.test_acc).toBe(best.metrics.test_acc);
+    const mismatch = archlab(dir, ...fromRun, '--space', 'fmnist-chain');
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/--space fmnist-chain differs from run one's space, nb201/);
+    const neither = archlab(dir, 'eval', '--estimator', 'nb201:cifar10');
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/give --space and --arch, or --run RUN --db FILE/);
+  });
+
   it('evaluates one architecture with eval', () => {
     const r = archlabJson<{ metrics: { test_acc: number } }>(
       dir,

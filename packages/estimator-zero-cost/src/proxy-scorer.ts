@@ -146,7 +146,7 @@ export class ProxyScorer {
     return describeSpaceNetwork(this.space, arch, {
       inputShape: this.inputShape,
       numClasses: this.numClasses,
-    });
+    })?.layers;
   }
 
   /** Frees the minibatch. */

@@ -6,13 +6,13 @@ import {
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
-import { type Network, product } from '@archlab/trainer-tfjs';
+import { type NetworkDescription, product } from '@archlab/trainer-tfjs';
 import {
   BUILDABLE_SPACES,
   NETWORK_SHAPE_OPTIONS,
   type NetworkShapeOptions,
   networkShapeOptions,
-  withSpaceNetwork,
+  spaceDescription,
 } from './space-network.js';
 
 /** Analytic costs of a network, for one image. */
@@ -36,10 +36,9 @@ const FLOAT32_BYTES = 4;
  * Approximation: weights and a kernel's scratch buffers (im2col, a batch norm's temporaries) are
  * not counted, and neither is the backend's allocator slack.
  */
-export function peakActivationBytes(network: Network): number {
-  const layers = network.layers();
+export function peakActivationBytes(network: NetworkDescription): number {
+  const { layers, dataflow: steps } = network;
   const inputSize = product(network.inputShape);
-  const steps = network.dataflow();
   const lastRead = new Map<number, number>();
   steps.forEach((s, i) => {
     for (const id of s.inputs) lastRead.set(id, i);
@@ -57,11 +56,14 @@ export function peakActivationBytes(network: Network): number {
   return peak * FLOAT32_BYTES;
 }
 
-/** Params, FLOPs (multiply-adds) and peak activation memory of `network`, for one image. */
-export function countArchitecture(network: Network): ArchitectureCounts {
+/**
+ * Params, FLOPs (multiply-adds) and peak activation memory of a network, for one image, from
+ * its description (a space's `describe*Network`, or `describeNetwork` of a built one).
+ */
+export function countArchitecture(network: NetworkDescription): ArchitectureCounts {
   return {
-    params: network.paramCount(),
-    flops: network.flops(),
+    params: network.layers.reduce((n, l) => n + l.params, 0),
+    flops: network.layers.reduce((n, l) => n + l.flops, 0),
     peak_mem_bytes: peakActivationBytes(network),
   };
 }
@@ -92,8 +94,8 @@ function counterMetrics(raw: string): CounterMetric[] {
 }
 
 /**
- * A HardwareModel of analytic counts: builds the architecture's network on the current tfjs
- * backend, counts it and disposes it; the counts are cached by architecture key.
+ * A HardwareModel of analytic counts, read from the architecture's network description (no
+ * weights, no tfjs backend); the counts are cached by architecture key.
  */
 export function countersModel(
   space: SearchSpace,
@@ -111,7 +113,7 @@ export function countersModel(
       const key = space.key(arch);
       let counts = cache.get(key);
       if (!counts) {
-        counts = withSpaceNetwork(space, arch, shape, countArchitecture);
+        counts = countArchitecture(spaceDescription(space, arch, shape));
         cache.set(key, counts);
       }
       return Object.fromEntries(metrics.map((m) => [m, counts[m]]));

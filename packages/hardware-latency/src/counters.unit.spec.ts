@@ -1,6 +1,14 @@
-import { nb201Space } from '@archlab/bench-nb201';
+import { enumerateNb201, nb201Space } from '@archlab/bench-nb201';
 import { hardwareModelContract } from '@archlab/core/testing';
-import { buildChainNetwork, type ChainArch, fmnistChainSpace, initBackend } from '@archlab/trainer-tfjs';
+import {
+  buildChainNetwork,
+  buildNb201Network,
+  type ChainArch,
+  describeChainNetwork,
+  describeNetwork,
+  fmnistChainSpace,
+  initBackend,
+} from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countArchitecture, countersFactory, countersModel } from './counters.js';
@@ -9,13 +17,17 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
+/** The counts of a chain, from its description; those of the built network must agree. */
 function countChain(arch: ChainArch) {
+  const counts = countArchitecture(describeChainNetwork(arch));
   const network = buildChainNetwork(arch, { seed: 1 });
   try {
-    return countArchitecture(network);
+    expect(countArchitecture(describeNetwork(network))).toEqual(counts);
+    expect(counts.params).toBe(network.variables.reduce((n, v) => n + v.size, 0));
   } finally {
     network.dispose();
   }
+  return counts;
 }
 
 describe('countArchitecture', () => {
@@ -59,11 +71,21 @@ describe('counters model', () => {
     expect(cost.peak_mem_bytes).toBeGreaterThan(32 * 32 * 16 * 4 * 3);
   });
 
-  it('frees the networks it builds', async () => {
+  it('counts from descriptions alone: a fifth of NB201, making no tensor, as the built networks count', async () => {
     const model = countersModel(nb201Space);
     const before = tf.memory().numTensors;
-    await model.cost([1, 2, 4, 0, 3, 2]);
+    const archs = enumerateNb201().filter((_, i) => i % 5 === 0);
+    const all = await Promise.all(archs.map((a) => model.cost(a)));
     expect(tf.memory().numTensors).toBe(before);
+    expect(all.every((c) => c.params! > 0 && c.flops! > 0 && c.peak_mem_bytes! > 0)).toBe(true);
+    for (const i of [0, 1, 777, 3124]) {
+      const network = buildNb201Network(archs[i]!, { seed: 0 });
+      try {
+        expect(all[i]).toEqual(countArchitecture(describeNetwork(network)));
+      } finally {
+        network.dispose();
+      }
+    }
   });
 
   it('takes the image shape as an option', async () => {

@@ -4,6 +4,7 @@ import {
   buildChainNetwork,
   buildNb201Network,
   describeChainNetwork,
+  describeNetwork,
   fmnistChainSpace,
   initBackend,
   type LayerInfo,
@@ -12,7 +13,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LatencyLut, lutModel, predictLatency, predictLayers, profileDevice } from './lut.js';
-import { buildSpaceNetwork, spaceLayers } from './space-network.js';
+import { buildSpaceNetwork, spaceDescription, spaceLayers } from './space-network.js';
 
 /** Distinct costs per operation, so a missing, extra or mislabelled layer changes the sum. */
 const costOf = (layer: LayerInfo) =>
@@ -48,13 +49,13 @@ function someArchs(): Nb201Arch[] {
 }
 
 describe('describeNb201Network (the layers without a network)', () => {
-  it('lists exactly the layers of the built network for 200 architectures, and the same latency', () => {
+  it('lists exactly the layers and dataflow of the built network for 200 architectures, and the same latency', () => {
     for (const arch of someArchs()) {
       const network = buildNb201Network(arch, { seed: 0 });
       try {
         const listed = nb201Layers(arch);
-        expect(listed, `[${arch}]`).toEqual(network.layers());
-        expect(predictLayers(lut, listed), `[${arch}]`).toBe(predictLatency(lut, network));
+        expect(listed, `[${arch}]`).toEqual(describeNetwork(network));
+        expect(predictLayers(lut, listed.layers), `[${arch}]`).toBe(predictLatency(lut, network));
       } finally {
         network.dispose();
       }
@@ -66,7 +67,7 @@ describe('describeNb201Network (the layers without a network)', () => {
     const options = { inputShape: [16, 16, 3] as const, numClasses: 120 };
     const network = buildNb201Network(arch, { ...options, seed: 0 });
     try {
-      expect(nb201Layers(arch, options)).toEqual(network.layers());
+      expect(nb201Layers(arch, options)).toEqual(describeNetwork(network));
     } finally {
       network.dispose();
     }
@@ -84,14 +85,14 @@ describe('describeNb201Network (the layers without a network)', () => {
 });
 
 describe('describeChainNetwork', () => {
-  it('lists exactly the layers of the built network for 100 random fmnist-chain architectures', () => {
+  it('lists exactly the layers and dataflow of the built network for 100 random fmnist-chain architectures', () => {
     const space = fmnistChainSpace();
     const rng = Rng.fromSeed(5);
     for (let i = 0; i < 100; i++) {
       const arch = space.sample(rng);
       const network = buildChainNetwork(arch, { seed: 0 });
       try {
-        expect(describeChainNetwork(arch), space.key(arch)).toEqual(network.layers());
+        expect(describeChainNetwork(arch), space.key(arch)).toEqual(describeNetwork(network));
       } finally {
         network.dispose();
       }
@@ -105,9 +106,10 @@ describe('describeChainNetwork', () => {
       const arch = space.sample(rng);
       const network = buildSpaceNetwork(space, arch);
       try {
-        const layers = spaceLayers(space, arch);
-        expect(layers, space.key(arch)).toEqual(network.layers());
-        expect(layers.at(-2)?.kind).toBe('flatten');
+        const description = spaceDescription(space, arch);
+        expect(description, space.key(arch)).toEqual(describeNetwork(network));
+        expect(spaceLayers(space, arch)).toEqual(description.layers);
+        expect(description.layers.at(-2)?.kind).toBe('flatten');
       } finally {
         network.dispose();
       }

@@ -9,6 +9,7 @@ import {
   type ImageShape,
   type LayerInfo,
   type Network,
+  type NetworkDescription,
 } from '@archlab/trainer-tfjs';
 
 /** Spaces whose architectures this package can build into networks. */
@@ -99,23 +100,32 @@ export function withSpaceNetwork<T>(
 }
 
 /**
- * The layers of `arch`'s network, in execution order, derived from the architecture alone
- * (trainer-tfjs's `describe*Network`: no weights, fast enough for a whole space).
+ * The layers and dataflow of `arch`'s network, derived from the architecture alone
+ * (trainer-tfjs's `describeSpaceNetwork`: no weights, fast enough for a whole space).
  */
+export function spaceDescription(
+  space: SearchSpace,
+  arch: unknown,
+  options: NetworkShapeOptions = {},
+): NetworkDescription {
+  const shape = {
+    inputShape: options.inputShape ?? defaultInputShape(space),
+    numClasses: options.numClasses ?? 10,
+  };
+  const description = describeSpaceNetwork(space, arch, shape);
+  if (!description) {
+    throw new ConfigError(
+      `hardware models cannot describe networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
+    );
+  }
+  return description;
+}
+
+/** The layers of `arch`'s network, in execution order (see {@link spaceDescription}). */
 export function spaceLayers(
   space: SearchSpace,
   arch: unknown,
   options: NetworkShapeOptions = {},
 ): readonly LayerInfo[] {
-  const shape = {
-    inputShape: options.inputShape ?? defaultInputShape(space),
-    numClasses: options.numClasses ?? 10,
-  };
-  const layers = describeSpaceNetwork(space, arch, shape);
-  if (!layers) {
-    throw new ConfigError(
-      `hardware models cannot describe networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
-    );
-  }
-  return layers;
+  return spaceDescription(space, arch, options).layers;
 }

@@ -1,28 +1,73 @@
-import { instantiateEvaluation, parseKeyValues } from '@archlab/core';
-import { loadRegistry } from '../cli-context.js';
+import { ConfigError, evolve, initialRunState, instantiateEvaluation, parseKeyValues } from '@archlab/core';
+import { loadRegistry, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { metricsText } from '../progress.js';
 import { trainShorthands } from './search-command.js';
 
-export interface EvalFlags {
-  space: string;
+export interface EvalFlags extends StoreFlags {
+  /** Required unless `run` gives it. */
+  space?: string;
   spaceOption?: string[];
   estimator: string;
   estimatorOption?: string[];
   /** Shorthands for the `train` estimator's options (`archlab train`). */
   dataset?: string;
   epochs?: number;
-  arch: string;
+  /** Required unless `run` gives it (its best trial's). */
+  arch?: string;
+  /** A stored run (id or unique prefix) in `db`: its space, space options and best architecture. */
+  run?: string;
   seed?: number;
   plugin?: string[];
   json?: boolean;
 }
 
-/** Evaluates one architecture, given by its key, without a run or a database. */
+interface Target {
+  readonly space: string;
+  readonly spaceOptions: Readonly<Record<string, unknown>>;
+  readonly arch: string;
+}
+
+/**
+ * What to evaluate: the flags' space and architecture, or those of a stored run (`--run`): its
+ * space and space options (`--space-option` adds or overrides) and its best trial's
+ * architecture (unless `--arch` names another). The run's estimator options are not taken: a
+ * search's short trials are what retraining means to lengthen.
+ */
+async function evalTarget(flags: EvalFlags): Promise<Target> {
+  const spaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
+  if (flags.run === undefined) {
+    if (!flags.space || !flags.arch) {
+      throw new ConfigError('give --space and --arch, or --run RUN --db FILE to take them from a stored run');
+    }
+    return { space: flags.space, spaceOptions, arch: flags.arch };
+  }
+  const ctx = await openFromFlags(flags, true);
+  try {
+    const runId = await resolveRunId(ctx.store, flags.run);
+    const state = initialRunState(runId);
+    for await (const { event } of readEvents(ctx.store, runId)) evolve(state, event);
+    const config = state.config;
+    if (!config) throw new ConfigError(`run ${runId} has no RunStarted event`);
+    if (flags.space && flags.space !== config.space) {
+      throw new ConfigError(`--space ${flags.space} differs from run ${runId}'s space, ${config.space}`);
+    }
+    const arch = flags.arch ?? state.best?.arch;
+    if (arch === undefined) {
+      throw new ConfigError(`run ${runId} has no completed feasible trial yet: give --arch KEY`);
+    }
+    return { space: config.space, spaceOptions: { ...config.spaceOptions, ...spaceOptions }, arch };
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+/** Evaluates one architecture, given by its key or as a stored run's best, without recording anything. */
 export async function evalCommand(flags: EvalFlags): Promise<number> {
+  const target = await evalTarget(flags);
   const { registry } = await loadRegistry(flags.plugin);
   const { space, estimator } = instantiateEvaluation(registry, {
-    space: flags.space,
-    spaceOptions: parseKeyValues(flags.spaceOption ?? [], '--space-option'),
+    space: target.space,
+    spaceOptions: target.spaceOptions,
     estimator: flags.estimator,
     estimatorOptions: {
       ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
@@ -30,7 +75,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
     },
   });
   try {
-    const arch = space.parse(flags.arch);
+    const arch = space.parse(target.arch);
     await estimator.prepare?.();
     const metrics = await estimator.evaluate(arch, {
       trialId: 0,

@@ -4,11 +4,17 @@ import type { DenseOptions } from './dense.js';
 import type { Shape } from './layer.js';
 import type { PoolOptions } from './pool.js';
 
+/** A value of the graph being built: an id (0 is the input) and its shape without the batch dimension. */
+export interface SymbolicTensor {
+  readonly id: number;
+  readonly shape: Shape;
+}
+
 /**
  * What a network description (the NB201 cell network, a fmnist-chain) needs of a builder, so it
  * is written once and read two ways: by NetworkBuilder, whose values are symbolic tensors of a
- * network with weights, and by LayerListBuilder, whose values are shapes and which only lists
- * the layers' infos (no weights, no backend: fast enough to describe a whole space).
+ * network with weights, and by LayerListBuilder, which only lists the layers' infos and the
+ * dataflow (no weights, no backend: fast enough to describe a whole space).
  */
 export interface GraphBuilder<T> {
   readonly input: T;

@@ -3,9 +3,10 @@ import { type BatchNormOptions, batchNorm } from './batch-norm.js';
 import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
 import { type DenseOptions, dense } from './dense.js';
 import { add, flatten, relu, zeros } from './elementwise.js';
-import type { GraphBuilder } from './graph-builder.js';
+import type { GraphBuilder, SymbolicTensor } from './graph-builder.js';
 import type { Layer, LayerContext, Shape } from './layer.js';
-import type { LayerInfo } from './network.js';
+import { dataflowWithFrees, type LayerInfo, type NetworkDescription } from './network.js';
+import type { ImageShape } from './network-builder.js';
 import { globalAvgPool, type PoolOptions, pool2d } from './pool.js';
 
 /** Infos of layers already described, by kind, options and input shapes (name left blank). */
@@ -55,71 +56,110 @@ function layerInfo(
 }
 
 /**
- * The shape-only twin of NetworkBuilder: the same methods, on shapes instead of
- * symbolic tensors, listing the LayerInfo of each layer in the order they are added, as the
- * built network's `layers()` would, without creating any weights.
+ * The weightless twin of NetworkBuilder: the same methods, listing the LayerInfo of each layer
+ * in the order they are added and which values it reads, as the built network's `layers()` and
+ * `dataflow()` would, without creating any weights.
  */
-export class LayerListBuilder implements GraphBuilder<Shape> {
-  readonly layers: LayerInfo[] = [];
+export class LayerListBuilder implements GraphBuilder<SymbolicTensor> {
+  readonly input: SymbolicTensor;
+  private readonly steps: { name: string; inputs: number[]; output: number }[] = [];
+  private readonly infos: LayerInfo[] = [];
+  private values = 1;
 
-  constructor(readonly inputShape: Shape) {}
-
-  get input(): Shape {
-    return this.inputShape;
+  constructor(readonly inputShape: ImageShape) {
+    this.input = { id: 0, shape: [...inputShape] };
   }
 
-  shapeOf(x: Shape): Shape {
-    return x;
+  /** The layers added so far. */
+  get layers(): readonly LayerInfo[] {
+    return this.infos;
   }
 
-  private push(info: LayerInfo): Shape {
-    this.layers.push(info);
-    return info.outputShape;
+  shapeOf(x: SymbolicTensor): Shape {
+    return x.shape;
   }
 
-  conv2d(name: string, x: Shape, opts: Conv2dOptions): Shape {
-    return this.push(layerInfo(name, 'conv2d', opts, [x], (ctx) => conv2d(ctx, x, opts)));
+  /** The description of the network whose output is `logits` (every layer must lead to it). */
+  describe(logits: SymbolicTensor): NetworkDescription {
+    return {
+      inputShape: this.inputShape,
+      layers: [...this.infos],
+      dataflow: dataflowWithFrees(this.steps, logits.id),
+    };
   }
 
-  depthwiseConv2d(name: string, x: Shape, opts: ConvOptions & { depthMultiplier?: number }): Shape {
-    return this.push(layerInfo(name, 'depthwise_conv2d', opts, [x], (ctx) => depthwiseConv2d(ctx, x, opts)));
+  private push(inputs: readonly SymbolicTensor[], info: LayerInfo): SymbolicTensor {
+    const output = { id: this.values++, shape: info.outputShape };
+    this.infos.push(info);
+    this.steps.push({ name: info.name, inputs: inputs.map((x) => x.id), output: output.id });
+    return output;
   }
 
-  batchNorm(name: string, x: Shape, opts?: BatchNormOptions): Shape {
-    return this.push(layerInfo(name, 'batch_norm', opts, [x], (ctx) => batchNorm(ctx, x, opts)));
+  /** A layer of one input, made by `make` for its shape (the layer library's factory). */
+  private unary(
+    name: string,
+    kind: string,
+    opts: unknown,
+    x: SymbolicTensor,
+    make: (ctx: LayerContext, shape: Shape) => Layer,
+  ): SymbolicTensor {
+    return this.push(
+      [x],
+      layerInfo(name, kind, opts, [x.shape], (ctx) => make(ctx, x.shape)),
+    );
   }
 
-  relu(name: string, x: Shape): Shape {
-    return this.push(layerInfo(name, 'relu', undefined, [x], (ctx) => relu(ctx, x)));
+  conv2d(name: string, x: SymbolicTensor, opts: Conv2dOptions): SymbolicTensor {
+    return this.unary(name, 'conv2d', opts, x, (ctx, shape) => conv2d(ctx, shape, opts));
   }
 
-  maxPool(name: string, x: Shape, opts: PoolOptions): Shape {
-    return this.push(layerInfo(name, 'max_pool', opts, [x], (ctx) => pool2d(ctx, x, 'max', opts)));
+  depthwiseConv2d(
+    name: string,
+    x: SymbolicTensor,
+    opts: ConvOptions & { depthMultiplier?: number },
+  ): SymbolicTensor {
+    return this.unary(name, 'depthwise_conv2d', opts, x, (ctx, shape) => depthwiseConv2d(ctx, shape, opts));
   }
 
-  avgPool(name: string, x: Shape, opts: PoolOptions): Shape {
-    return this.push(layerInfo(name, 'avg_pool', opts, [x], (ctx) => pool2d(ctx, x, 'avg', opts)));
+  batchNorm(name: string, x: SymbolicTensor, opts?: BatchNormOptions): SymbolicTensor {
+    return this.unary(name, 'batch_norm', opts, x, (ctx, shape) => batchNorm(ctx, shape, opts));
   }
 
-  globalAvgPool(name: string, x: Shape): Shape {
-    return this.push(layerInfo(name, 'global_avg_pool', undefined, [x], (ctx) => globalAvgPool(ctx, x)));
+  relu(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.unary(name, 'relu', undefined, x, relu);
   }
 
-  flatten(name: string, x: Shape): Shape {
-    return this.push(layerInfo(name, 'flatten', undefined, [x], (ctx) => flatten(ctx, x)));
+  maxPool(name: string, x: SymbolicTensor, opts: PoolOptions): SymbolicTensor {
+    return this.unary(name, 'max_pool', opts, x, (ctx, shape) => pool2d(ctx, shape, 'max', opts));
   }
 
-  dense(name: string, x: Shape, opts: DenseOptions): Shape {
-    return this.push(layerInfo(name, 'dense', opts, [x], (ctx) => dense(ctx, x, opts)));
+  avgPool(name: string, x: SymbolicTensor, opts: PoolOptions): SymbolicTensor {
+    return this.unary(name, 'avg_pool', opts, x, (ctx, shape) => pool2d(ctx, shape, 'avg', opts));
+  }
+
+  globalAvgPool(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.unary(name, 'global_avg_pool', undefined, x, globalAvgPool);
+  }
+
+  flatten(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.unary(name, 'flatten', undefined, x, flatten);
+  }
+
+  dense(name: string, x: SymbolicTensor, opts: DenseOptions): SymbolicTensor {
+    return this.unary(name, 'dense', opts, x, (ctx, shape) => dense(ctx, shape, opts));
   }
 
   /** The sum of `xs`; a single value is returned as it is, with no layer (as NetworkBuilder does). */
-  add(name: string, xs: readonly Shape[]): Shape {
+  add(name: string, xs: readonly SymbolicTensor[]): SymbolicTensor {
     if (xs.length === 1) return xs[0]!;
-    return this.push(layerInfo(name, 'add', undefined, xs, (ctx) => add(ctx, xs)));
+    const shapes = xs.map((x) => x.shape);
+    return this.push(
+      xs,
+      layerInfo(name, 'add', undefined, shapes, (ctx) => add(ctx, shapes)),
+    );
   }
 
-  zeros(name: string, x: Shape): Shape {
-    return this.push(layerInfo(name, 'zeros', undefined, [x], (ctx) => zeros(ctx, x)));
+  zeros(name: string, x: SymbolicTensor): SymbolicTensor {
+    return this.unary(name, 'zeros', undefined, x, zeros);
   }
 }

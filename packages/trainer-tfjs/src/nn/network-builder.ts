@@ -4,16 +4,16 @@ import { type BatchNormOptions, batchNorm } from './batch-norm.js';
 import { type Conv2dOptions, type ConvOptions, conv2d, depthwiseConv2d } from './conv.js';
 import { type DenseOptions, dense } from './dense.js';
 import { add, flatten, relu, zeros } from './elementwise.js';
-import type { GraphBuilder } from './graph-builder.js';
+import type { GraphBuilder, SymbolicTensor } from './graph-builder.js';
 import { type Layer, type LayerContext, layerContext, type Shape } from './layer.js';
-import type { ApplyOptions, DataflowStep, LayerInfo, Network } from './network.js';
+import {
+  type ApplyOptions,
+  type DataflowStep,
+  dataflowWithFrees,
+  type LayerInfo,
+  type Network,
+} from './network.js';
 import { globalAvgPool, type PoolOptions, pool2d } from './pool.js';
-
-/** A value of the graph being built: an id and its shape without the batch dimension. */
-export interface SymbolicTensor {
-  readonly id: number;
-  readonly shape: Shape;
-}
 
 export type ImageShape = readonly [height: number, width: number, channels: number];
 
@@ -142,18 +142,11 @@ export class NetworkBuilder implements GraphBuilder<SymbolicTensor> {
         `a network's output is a [classes] value of its own builder, got shape [${logits.shape.join(', ')}]`,
       );
     }
-    const lastRead = new Map<number, number>();
-    this.steps.forEach((s, i) => {
-      for (const id of s.inputs) lastRead.set(id, i);
-    });
-    const unread = this.steps.find((s) => s.output !== logits.id && !lastRead.has(s.output));
-    if (unread) throw new Error(`layer '${unread.layer.info.name}' does not lead to the network's output`);
-    const steps: Step[] = this.steps.map((s, i) => ({
-      ...s,
-      free: [...new Set(s.inputs)].filter(
-        (id) => id !== this.input.id && id !== logits.id && lastRead.get(id) === i,
-      ),
-    }));
+    const flow = dataflowWithFrees(
+      this.steps.map((s) => ({ ...s, name: s.layer.info.name })),
+      logits.id,
+    );
+    const steps: Step[] = this.steps.map((s, i) => ({ ...flow[i]!, layer: s.layer }));
     this.done = true;
     return new GraphNetwork(this.inputShape, logits.shape[0]!, steps, logits.id);
   }

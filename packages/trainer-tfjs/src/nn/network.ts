@@ -29,6 +29,39 @@ export interface DataflowStep {
 }
 
 /**
+ * A network's structure without weights: its input shape, its layers in execution order and its
+ * dataflow (one step per layer). `describeNetwork` reads it off a built network; the
+ * `describe*Network` functions of the spaces list it from an architecture alone.
+ */
+export interface NetworkDescription {
+  readonly inputShape: readonly [number, number, number];
+  readonly layers: readonly LayerInfo[];
+  readonly dataflow: readonly DataflowStep[];
+}
+
+/**
+ * The dataflow of steps that read `inputs` and write `output`, in execution order, with each
+ * step's `free` list: the values it reads last, except the input (value 0) and `output` (the
+ * caller's). A step whose output nothing reads is an error: it cannot affect the output.
+ */
+export function dataflowWithFrees(
+  steps: readonly { readonly name: string; readonly inputs: readonly number[]; readonly output: number }[],
+  output: number,
+): DataflowStep[] {
+  const lastRead = new Map<number, number>();
+  steps.forEach((s, i) => {
+    for (const id of s.inputs) lastRead.set(id, i);
+  });
+  const unread = steps.find((s) => s.output !== output && !lastRead.has(s.output));
+  if (unread) throw new Error(`layer '${unread.name}' does not lead to the network's output`);
+  return steps.map((s, i) => ({
+    inputs: [...s.inputs],
+    output: s.output,
+    free: [...new Set(s.inputs)].filter((id) => id !== 0 && id !== output && lastRead.get(id) === i),
+  }));
+}
+
+/**
  * Runs in place of each layer during {@link Network.apply}: `run()` computes the layer as the
  * network would, on `inputs`; the hook returns that, a function of it, or any other tensor of
  * the output's shape. Inside a gradient tape this reaches (or replaces) what each layer computes.
@@ -65,4 +98,9 @@ export interface Network {
   /** Sum of `flops` over layers, per image. */
   flops(): number;
   dispose(): void;
+}
+
+/** The description of a built network. */
+export function describeNetwork(network: Network): NetworkDescription {
+  return { inputShape: network.inputShape, layers: network.layers(), dataflow: network.dataflow() };
 }

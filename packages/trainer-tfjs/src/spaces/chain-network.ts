@@ -1,7 +1,7 @@
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
 import type { GraphBuilder } from '../nn/graph-builder.js';
 import { LayerListBuilder } from '../nn/layer-list-builder.js';
-import type { LayerInfo, Network } from '../nn/network.js';
+import type { Network, NetworkDescription } from '../nn/network.js';
 import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
 import {
   CHAIN_HEADS,
@@ -47,15 +47,14 @@ export function buildChainNetwork(arch: ChainArch, options: ChainNetworkOptions)
   }
 }
 
-/** The layers `buildChainNetwork(arch, options).layers()` would list, without weights or tensors. */
+/** The layers and dataflow `buildChainNetwork(arch, options)` would have, without weights or tensors. */
 export function describeChainNetwork(
   arch: ChainArch,
   options: Omit<ChainNetworkOptions, 'seed'> = {},
-): LayerInfo[] {
+): NetworkDescription {
   const { inputShape, numClasses, head } = chainOptions(arch, options);
   const b = new LayerListBuilder(inputShape);
-  chainGraph(b, arch, numClasses, head);
-  return b.layers;
+  return b.describe(chainGraph(b, arch, numClasses, head));
 }
 
 function chainOptions(

@@ -13,6 +13,22 @@ beforeAll(async () => {
 
 const space = fmnistChainSpace();
 
+/** The gradient check on three seeded normal images of the network's shape, labelled 0, 1, 2. */
+function gradientProblemsOn(net: Network, seed: number): string[] {
+  const rng = Rng.fromSeed(seed);
+  const size = net.inputShape.reduce((a, b) => a * b, 1);
+  const x = tf.tensor4d(
+    Array.from({ length: 3 * size }, () => rng.normal()),
+    [3, ...net.inputShape],
+  );
+  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3));
+  try {
+    return gradientProblems(net, x, labels);
+  } finally {
+    tf.dispose([x, labels]);
+  }
+}
+
 describe('buildChainNetwork', () => {
   it('builds each layer kind with params and FLOPs counted by hand', () => {
     const net = buildChainNetwork(
@@ -57,14 +73,7 @@ describe('buildChainNetwork', () => {
       ['head.flatten', 'flatten', '36', 0],
       ['head.dense', 'dense', '3', 36 * 3 + 3],
     ]);
-    const rng = Rng.fromSeed(3);
-    const x = tf.tensor4d(
-      Array.from({ length: 3 * 36 }, () => rng.normal()),
-      [3, 6, 6, 1],
-    );
-    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3));
-    expect(gradientProblems(net, x, labels)).toEqual([]);
-    tf.dispose([x, labels]);
+    expect(gradientProblemsOn(net, 3)).toEqual([]);
     net.dispose();
     expect(() => buildChainNetwork(arch, { seed: 1, head: 'max' as 'gap' })).toThrow(
       /head is one of gap, flatten/,
@@ -75,14 +84,7 @@ describe('buildChainNetwork', () => {
     const before = tf.memory().numTensors;
     const arch = space.parse('sep_conv3x3-16+skip|max_pool|conv3x3-16+skip|avg_pool');
     const net = buildChainNetwork(arch, { seed: 4, inputShape: [12, 12, 1], numClasses: 3 });
-    const rng = Rng.fromSeed(2);
-    const x = tf.tensor4d(
-      Array.from({ length: 3 * 144 }, () => rng.normal()),
-      [3, 12, 12, 1],
-    );
-    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3));
-    expect(gradientProblems(net, x, labels)).toEqual([]);
-    tf.dispose([x, labels]);
+    expect(gradientProblemsOn(net, 2)).toEqual([]);
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -1,6 +1,6 @@
 import type { Nb201Arch } from '@archlab/bench-nb201';
 import type { SearchSpace } from '@archlab/core';
-import type { LayerInfo } from '../nn/network.js';
+import type { NetworkDescription } from '../nn/network.js';
 import type { ImageShape } from '../nn/network-builder.js';
 import { describeChainNetwork } from './chain-network.js';
 import { CHAIN_SPACE, type ChainArch, type ChainHead, DEFAULT_CHAIN_CONFIG } from './fmnist-chain-arch.js';
@@ -13,14 +13,15 @@ export function chainHeadOf(space: SearchSpace): ChainHead {
 }
 
 /**
- * The layers trainer-tfjs would build for `arch` of `space` (nb201 or fmnist-chain, with the
- * space's options), listed without weights; undefined for a space it cannot build.
+ * The layers and dataflow of the network trainer-tfjs would build for `arch` of `space` (nb201
+ * or fmnist-chain, with the space's options), without weights; undefined for a space it cannot
+ * build.
  */
 export function describeSpaceNetwork(
   space: SearchSpace,
   arch: unknown,
   shape: { readonly inputShape: ImageShape; readonly numClasses: number },
-): LayerInfo[] | undefined {
+): NetworkDescription | undefined {
   if (space.name === 'nb201') return describeNb201Network(arch as Nb201Arch, shape);
   if (space.name === CHAIN_SPACE) {
     return describeChainNetwork(arch as ChainArch, { ...shape, head: chainHeadOf(space) });

@@ -202,7 +202,7 @@ describe('fmnist-chain options and size', () => {
     const opsOf = (archs: readonly ChainArch[]) =>
       new Set(
         archs.flatMap((a) =>
-          describeChainNetwork(a, { inputShape: [4, 4, 1], head: 'flatten' }).map((l) =>
+          describeChainNetwork(a, { inputShape: [4, 4, 1], head: 'flatten' }).layers.map((l) =>
             JSON.stringify([l.kind, l.attrs, l.inputShape]),
           ),
         ),

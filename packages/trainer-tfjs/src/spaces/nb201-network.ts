@@ -2,7 +2,7 @@ import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from '@archlab/be
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
 import type { GraphBuilder } from '../nn/graph-builder.js';
 import { LayerListBuilder } from '../nn/layer-list-builder.js';
-import type { LayerInfo, Network } from '../nn/network.js';
+import type { Network, NetworkDescription } from '../nn/network.js';
 import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
 
 export interface Nb201NetworkOptions {
@@ -76,18 +76,17 @@ export function buildNb201Network(arch: Nb201Arch, options: Nb201NetworkOptions)
 }
 
 /**
- * The layers `buildNb201Network(arch, options).layers()` would list (names, shapes, params,
- * FLOPs), from the architecture alone: no weights, no tensors, no backend. What a latency table
+ * The layers (names, shapes, params, FLOPs) and dataflow `buildNb201Network(arch, options)`
+ * would have, from the architecture alone: no weights, no tensors, no backend. What a latency table
  * or a counter needs of all 15,625 networks in seconds rather than minutes.
  */
 export function describeNb201Network(
   arch: Nb201Arch,
   options: Omit<Nb201NetworkOptions, 'seed'> = {},
-): LayerInfo[] {
+): NetworkDescription {
   const o = nb201Options(arch, options);
   const b = new LayerListBuilder(o.inputShape);
-  nb201Graph(b, arch, o);
-  return b.layers;
+  return b.describe(nb201Graph(b, arch, o));
 }
 
 /** The options with defaults filled in, after checking them and the architecture. */
