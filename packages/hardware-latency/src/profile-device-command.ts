@@ -55,7 +55,7 @@ export async function profileDeviceCommand(
     },
   });
   log(
-    `wrote ${o.out}: ${Object.keys(lut.entries).length} operations, overhead ${lut.overheadMs.toFixed(3)} ms`,
+    `profiled ${Object.keys(lut.entries).length} operations, per-network overhead ${lut.overheadMs.toFixed(3)} ms`,
   );
   return lut;
 }

@@ -29,7 +29,7 @@ describe('profileDeviceCommand', () => {
     expect(readLut(out)).toEqual(lut);
     expect(lut).toMatchObject({ space: 'fmnist-chain', backend: 'cpu', spaceOptions: { imageSize: 8 } });
     expect(lut.network.inputShape).toEqual([8, 8, 1]);
-    expect(lines.at(-1)).toMatch(/^wrote .*device\.lut\.json: \d+ operations/);
+    expect(lines.at(-1)).toMatch(/^profiled \d+ operations, per-network overhead/);
   });
 
   it('says what is missing or wrong', async () => {
