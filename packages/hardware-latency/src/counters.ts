@@ -37,21 +37,16 @@ const FLOAT32_BYTES = 4;
  * not counted, and neither is the backend's allocator slack.
  */
 export function peakActivationBytes(network: NetworkDescription): number {
-  const { layers, dataflow: steps } = network;
   const inputSize = product(network.inputShape);
-  const lastRead = new Map<number, number>();
-  steps.forEach((s, i) => {
-    for (const id of s.inputs) lastRead.set(id, i);
-  });
   const live = new Map<number, number>();
   let peak = inputSize;
-  steps.forEach((s, i) => {
-    const out = product(layers[i]!.outputShape);
+  network.dataflow.forEach((s, i) => {
+    const out = product(network.layers[i]!.outputShape);
     let held = inputSize + out;
     for (const size of live.values()) held += size;
     peak = Math.max(peak, held);
     live.set(s.output, out);
-    for (const [id, last] of lastRead) if (last === i) live.delete(id);
+    for (const id of s.free) live.delete(id);
   });
   return peak * FLOAT32_BYTES;
 }
