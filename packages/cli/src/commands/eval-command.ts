@@ -1,4 +1,11 @@
-import { ConfigError, evolve, initialRunState, instantiateEvaluation, parseKeyValues } from '@archlab/core';
+import {
+  ConfigError,
+  evolve,
+  initialRunState,
+  instantiateEvaluation,
+  type PluginRegistry,
+  parseKeyValues,
+} from '@archlab/core';
 import { loadRegistry, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { metricsText } from '../progress.js';
 import { trainShorthands } from './search-command.js';
@@ -25,6 +32,8 @@ interface Target {
   readonly space: string;
   readonly spaceOptions: Readonly<Record<string, unknown>>;
   readonly arch: string;
+  /** The plugins, when opening the run's store already loaded them. */
+  readonly registry?: PluginRegistry;
 }
 
 /**
@@ -55,7 +64,12 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
     if (arch === undefined) {
       throw new ConfigError(`run ${runId} has no completed feasible trial yet: give --arch KEY`);
     }
-    return { space: config.space, spaceOptions: { ...config.spaceOptions, ...spaceOptions }, arch };
+    return {
+      space: config.space,
+      spaceOptions: { ...config.spaceOptions, ...spaceOptions },
+      arch,
+      registry: ctx.registry,
+    };
   } finally {
     await ctx.store.close();
   }
@@ -64,7 +78,7 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
 /** Evaluates one architecture, given by its key or as a stored run's best, without recording anything. */
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   const target = await evalTarget(flags);
-  const { registry } = await loadRegistry(flags.plugin);
+  const registry = target.registry ?? (await loadRegistry(flags.plugin)).registry;
   const { space, estimator } = instantiateEvaluation(registry, {
     space: target.space,
     spaceOptions: target.spaceOptions,
