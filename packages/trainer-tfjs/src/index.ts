@@ -11,6 +11,7 @@ export * from './pool/train-pool.js';
 export * from './pool/worker-pool.js';
 export * from './spaces/index.js';
 export * from './spaces/network-builders.js';
+export * from './train/dropout.js';
 export * from './train/lr-schedule.js';
 export * from './train/network-builder-registry.js';
 export * from './train/optimizer.js';

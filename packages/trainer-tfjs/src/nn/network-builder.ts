@@ -196,7 +196,7 @@ class GraphNetwork implements Network {
       const values = new Map<number, tf.Tensor>([[0, x]]);
       for (const s of this.steps) {
         const inputs = s.inputs.map((id) => values.get(id)!);
-        const run = () => s.layer.apply(inputs, training);
+        const run = (others?: readonly tf.Tensor[]) => s.layer.apply(others ?? inputs, training);
         values.set(s.output, hook ? hook(s.layer.info, inputs, run) : run());
         for (const id of s.free) {
           // A hook may keep a value for its gradient tape: tidy frees it at the end instead.

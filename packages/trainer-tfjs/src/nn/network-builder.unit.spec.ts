@@ -107,6 +107,17 @@ describe('NetworkBuilder', () => {
       ),
     );
     expect(zeroed).toEqual([0, 0, 0]);
+    // run(others) computes the layer on other inputs: zero features into dense give the same.
+    const rerun = tf.tidy(() =>
+      Array.from(
+        net
+          .apply(x, {
+            hook: (info, inputs, run) => (info.name === 'dense' ? run([tf.zerosLike(inputs[0]!)]) : run()),
+          })
+          .dataSync(),
+      ),
+    );
+    expect(rerun).toEqual(zeroed);
     x.dispose();
     net.dispose();
   });

@@ -63,10 +63,15 @@ export function dataflowWithFrees(
 
 /**
  * Runs in place of each layer during {@link Network.apply}: `run()` computes the layer as the
- * network would, on `inputs`; the hook returns that, a function of it, or any other tensor of
- * the output's shape. Inside a gradient tape this reaches (or replaces) what each layer computes.
+ * network would, on `inputs`, and `run(others)` computes it on other tensors of the inputs'
+ * shapes; the hook returns that, a function of it, or any other tensor of the output's shape.
+ * Inside a gradient tape this reaches (or replaces) what each layer reads and computes.
  */
-export type LayerHook = (info: LayerInfo, inputs: readonly tf.Tensor[], run: () => tf.Tensor) => tf.Tensor;
+export type LayerHook = (
+  info: LayerInfo,
+  inputs: readonly tf.Tensor[],
+  run: (inputs?: readonly tf.Tensor[]) => tf.Tensor,
+) => tf.Tensor;
 
 export interface ApplyOptions {
   /** Batch statistics in batch norm, and updates of its running averages; default false. */

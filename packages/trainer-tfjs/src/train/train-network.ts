@@ -5,6 +5,7 @@ import { type Augmentation, makeBatch } from '../data/batch.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Samples, TrainingData } from '../data/split.js';
 import type { Network } from '../nn/network.js';
+import { classifierDropout } from './dropout.js';
 import { cosineLearningRate } from './lr-schedule.js';
 import { createOptimizer, type OptimizerOptions } from './optimizer.js';
 import { TrainingDivergedError } from './training-diverged-error.js';
@@ -20,6 +21,8 @@ export interface TrainOptions extends OptimizerOptions {
   readonly augment?: boolean;
   /** Padding of the random crop, in pixels (default 4). */
   readonly cropPadding?: number;
+  /** Dropout rate on the classifier's input while training, in [0, 1) (default 0: none). */
+  readonly dropout?: number;
   /** Batch size for validation and test (default: the larger of `batchSize` and 256). */
   readonly evalBatchSize?: number;
   /** Seeds the shuffling and augmentation (the network's weights are seeded where it is built). */
@@ -90,6 +93,7 @@ export async function trainNetwork(
   const augmentation: Augmentation | undefined = options.augment
     ? { padding: options.cropPadding ?? 4, flip: true, rng: rng.fork('augment') }
     : undefined;
+  const dropout = options.dropout ? classifierDropout(net, options.dropout, rng.fork('dropout')) : undefined;
   const optimizer = createOptimizer(variables, options);
   try {
     let last: EpochMetrics | undefined;
@@ -111,7 +115,7 @@ export async function trainNetwork(
         let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
         try {
           result = tf.variableGrads(() => {
-            const logits = net.apply(x, { training: true });
+            const logits = net.apply(x, { training: true, hook: dropout });
             batchCorrect = tf.keep(countCorrect(logits, y));
             return crossEntropy(logits, y, dataset.numClasses);
           }, variables);

@@ -40,7 +40,21 @@ export const trainOptionsSpec = {
   augment: {
     type: 'boolean',
     default: false,
-    description: 'random crop after 4-pixel padding and horizontal flips',
+    description: 'random crop after zero padding (crop-padding) and horizontal flips',
+  },
+  'crop-padding': {
+    type: 'int',
+    default: 4,
+    min: 0,
+    max: 64,
+    description: 'pixels of padding on each side before the random crop of augment (0: flips only)',
+  },
+  dropout: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 0.95,
+    description: "share of the classifier's inputs dropped at random in each training step (0: none)",
   },
   dataset: { type: 'string', default: 'fashion-mnist', description: 'data set to train and test on' },
   'data-dir': {

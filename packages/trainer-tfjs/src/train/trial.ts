@@ -59,6 +59,8 @@ export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Pr
         weightDecay: o['weight-decay'],
         warmupEpochs: o['warmup-epochs'],
         augment: o.augment,
+        cropPadding: o['crop-padding'],
+        dropout: o.dropout,
         seed: req.seed,
       },
       hooks,
