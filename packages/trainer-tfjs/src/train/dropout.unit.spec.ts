@@ -6,8 +6,8 @@ import { splitDataset } from '../data/split.js';
 import type { LayerHook, LayerInfo, Network } from '../nn/network.js';
 import { NetworkBuilder } from '../nn/network-builder.js';
 import { classifierDropout } from './dropout.js';
-import { brightnessDataset } from './test-fixtures.js';
-import { type TrainOptions, trainNetwork } from './train-network.js';
+import { BRIGHTNESS_TRAIN_OPTIONS, brightnessDataset } from './test-fixtures.js';
+import { trainNetwork } from './train-network.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -57,20 +57,10 @@ describe('classifierDropout', () => {
 describe('trainNetwork with dropout', () => {
   const dataset = brightnessDataset({ train: 240, test: 60 });
   const data = splitDataset(dataset, { valFraction: 0.1, seed: 0 });
-  const base: TrainOptions = {
-    epochs: 3,
-    batchSize: 16,
-    optimizer: 'sgd',
-    lr: 0.05,
-    momentum: 0.9,
-    nesterov: true,
-    weightDecay: 5e-4,
-    seed: 1,
-  };
   async function train(dropout: number) {
     const net = mlpNetwork();
     try {
-      const { train_ms: _, ...metrics } = await trainNetwork(net, data, { ...base, dropout });
+      const { train_ms: _, ...metrics } = await trainNetwork(net, data, { ...BRIGHTNESS_TRAIN_OPTIONS, dropout });
       return { metrics, weights: net.variables.map((v) => Array.from(v.dataSync())) };
     } finally {
       net.dispose();

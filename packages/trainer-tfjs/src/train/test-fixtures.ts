@@ -2,11 +2,24 @@ import { Rng } from '@archlab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { LayerInfo, Network } from '../nn/network.js';
+import type { TrainOptions } from './train-network.js';
 
 /**
  * Test fixtures for the training loop, independent of src/nn: a small data set any classifier
  * separates, and a one-hidden-layer perceptron that implements `Network`.
  */
+
+/** Training options that learn {@link brightnessDataset} in 3 epochs: SGD, batch 16, seed 1. */
+export const BRIGHTNESS_TRAIN_OPTIONS: TrainOptions = {
+  epochs: 3,
+  batchSize: 16,
+  optimizer: 'sgd',
+  lr: 0.05,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+  seed: 1,
+};
 
 /**
  * Images of `side`x`side`x1 in three classes by overall brightness (dark, grey, bright,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/backend.js';
 import { splitDataset } from '../data/split.js';
-import { brightnessDataset, mlp } from './test-fixtures.js';
+import { BRIGHTNESS_TRAIN_OPTIONS, brightnessDataset, mlp } from './test-fixtures.js';
 import { accuracy, type EpochMetrics, type TrainOptions, trainNetwork } from './train-network.js';
 import { TrainingDivergedError } from './training-diverged-error.js';
 
@@ -12,16 +12,7 @@ beforeAll(async () => {
 
 const dataset = brightnessDataset({ train: 240, test: 60 });
 const data = splitDataset(dataset, { valFraction: 0.1, seed: 0 });
-const base: TrainOptions = {
-  epochs: 3,
-  batchSize: 16,
-  optimizer: 'sgd',
-  lr: 0.05,
-  momentum: 0.9,
-  nesterov: true,
-  weightDecay: 5e-4,
-  seed: 1,
-};
+const base = BRIGHTNESS_TRAIN_OPTIONS;
 const net = (seed = 0) => mlp(dataset.imageShape, dataset.numClasses, { seed });
 
 /** Trains a fresh network and disposes it. */
