@@ -60,7 +60,10 @@ describe('trainNetwork with dropout', () => {
   async function train(dropout: number) {
     const net = mlpNetwork();
     try {
-      const { train_ms: _, ...metrics } = await trainNetwork(net, data, { ...BRIGHTNESS_TRAIN_OPTIONS, dropout });
+      const { train_ms: _, ...metrics } = await trainNetwork(net, data, {
+        ...BRIGHTNESS_TRAIN_OPTIONS,
+        dropout,
+      });
       return { metrics, weights: net.variables.map((v) => Array.from(v.dataSync())) };
     } finally {
       net.dispose();
