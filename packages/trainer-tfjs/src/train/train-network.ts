@@ -25,7 +25,7 @@ export interface TrainOptions extends OptimizerOptions {
   readonly dropout?: number;
   /** Batch size for validation and test (default: the larger of `batchSize` and 256). */
   readonly evalBatchSize?: number;
-  /** Seeds the shuffling and augmentation (the network's weights are seeded where it is built). */
+  /** Seeds the shuffling, augmentation and dropout masks (the network's weights are seeded where it is built). */
   readonly seed: number;
 }
 
