@@ -23,6 +23,11 @@ export interface TrainOptions extends OptimizerOptions {
   readonly cropPadding?: number;
   /** Dropout rate on the classifier's input while training, in [0, 1) (default 0: none). */
   readonly dropout?: number;
+  /**
+   * Label smoothing in [0, 1) (default 0): the training targets are `1 - ε` on the true class
+   * plus `ε / classes` on every class. The reported loss is against these targets.
+   */
+  readonly labelSmoothing?: number;
   /** Batch size for validation and test (default: the larger of `batchSize` and 256). */
   readonly evalBatchSize?: number;
   /** Seeds the shuffling, augmentation and dropout masks (the network's weights are seeded where it is built). */
@@ -93,6 +98,10 @@ export async function trainNetwork(
   const augmentation: Augmentation | undefined = options.augment
     ? { padding: options.cropPadding ?? 4, flip: true, rng: rng.fork('augment') }
     : undefined;
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+    throw new RangeError(`label smoothing must be in [0, 1), got ${labelSmoothing}`);
+  }
   const dropout = options.dropout ? classifierDropout(net, options.dropout, rng.fork('dropout')) : undefined;
   const optimizer = createOptimizer(variables, options);
   try {
@@ -117,7 +126,7 @@ export async function trainNetwork(
           result = tf.variableGrads(() => {
             const logits = net.apply(x, { training: true, hook: dropout });
             batchCorrect = tf.keep(countCorrect(logits, y));
-            return crossEntropy(logits, y, dataset.numClasses);
+            return crossEntropy(logits, y, dataset.numClasses, labelSmoothing);
           }, variables);
           const [loss, hits] = await Promise.all([result.value.data(), batchCorrect!.data()]);
           if (!Number.isFinite(loss[0])) throw new TrainingDivergedError(epoch, step, loss[0]!);
@@ -189,9 +198,18 @@ function toImages(dataset: Dataset, images: Float32Array, size: number): tf.Tens
   return tf.tensor4d(images, [size, h, w, c]);
 }
 
-/** Mean softmax cross-entropy of `logits` [batch, classes] against class indices. */
-function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
-  const targets = tf.cast(tf.oneHot(labels, numClasses), 'float32');
+/**
+ * Mean softmax cross-entropy of `logits` [batch, classes] against class indices, the one-hot
+ * targets smoothed by `smoothing` (as PyTorch's `label_smoothing`).
+ */
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  numClasses: number,
+  smoothing = 0,
+): tf.Scalar {
+  const off = smoothing / numClasses;
+  const targets = tf.oneHot(labels, numClasses, 1 - smoothing + off, off, 'float32');
   return tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1)));
 }
 

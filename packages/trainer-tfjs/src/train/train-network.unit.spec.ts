@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/backend.js';
 import { splitDataset } from '../data/split.js';
 import { BRIGHTNESS_TRAIN_OPTIONS, brightnessDataset, mlp } from './test-fixtures.js';
-import { accuracy, type EpochMetrics, type TrainOptions, trainNetwork } from './train-network.js';
+import {
+  accuracy,
+  crossEntropy,
+  type EpochMetrics,
+  type TrainOptions,
+  trainNetwork,
+} from './train-network.js';
 import { TrainingDivergedError } from './training-diverged-error.js';
 
 beforeAll(async () => {
@@ -94,6 +100,44 @@ describe('trainNetwork', () => {
     );
     expect(asked).toEqual([1, 2]);
     expect(result.epochs_run).toBe(2);
+  });
+
+  it('learns with label smoothing, its loss against the smoothed targets', async () => {
+    const plain = await train({ epochs: 4 });
+    const smoothed = await train({ epochs: 4, labelSmoothing: 0.2 });
+    expect(smoothed.val_acc).toBeGreaterThan(90);
+    // A smoothed target is never met exactly: its cross-entropy keeps a floor above the entropy
+    // of the targets, so the loss stays above the one-hot run's.
+    const floor = -(0.8 + 0.2 / 3) * Math.log(0.8 + 0.2 / 3) - 2 * (0.2 / 3) * Math.log(0.2 / 3);
+    expect(smoothed.loss).toBeGreaterThan(floor);
+    expect(smoothed.loss).toBeGreaterThan(plain.loss);
+    await expect(train({ labelSmoothing: 1 })).rejects.toThrow(/label smoothing must be in \[0, 1\), got 1/);
+  });
+
+  it('computes cross-entropy against smoothed one-hot targets, as PyTorch does', () => {
+    const logits = tf.tensor2d([
+      [2, 0, -1],
+      [0.5, 1.5, 0],
+    ]);
+    const labels = tf.tensor1d([0, 2], 'int32');
+    const logSoftmax = (row: number[]) => {
+      const z = Math.log(row.reduce((sum, v) => sum + Math.exp(v), 0));
+      return row.map((v) => v - z);
+    };
+    const rows = [logSoftmax([2, 0, -1]), logSoftmax([0.5, 1.5, 0])];
+    // ε = 0.3 over 3 classes: 0.8 on the true class, 0.1 on each other.
+    const expected = (eps: number) =>
+      -rows
+        .map((row, r) =>
+          row.reduce((sum, lp, c) => sum + (c === [0, 2][r] ? 1 - eps + eps / 3 : eps / 3) * lp, 0),
+        )
+        .reduce((a, b) => a + b) / 2;
+    const at = (eps: number) => tf.tidy(() => crossEntropy(logits, labels, 3, eps).dataSync()[0]!);
+    expect(at(0)).toBeCloseTo(expected(0), 6);
+    expect(at(0)).toBeCloseTo(-(rows[0]![0]! + rows[1]![2]!) / 2, 6);
+    expect(at(0.3)).toBeCloseTo(expected(0.3), 6);
+    expect(at(0.3)).not.toBeCloseTo(at(0), 2);
+    tf.dispose([logits, labels]);
   });
 
   it('fails with TrainingDivergedError when the loss stops being finite', async () => {

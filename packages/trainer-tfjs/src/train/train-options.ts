@@ -56,6 +56,13 @@ export const trainOptionsSpec = {
     max: 0.95,
     description: "share of the classifier's inputs dropped at random in each training step (0: none)",
   },
+  'label-smoothing': {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 0.5,
+    description: 'share of each training target spread evenly over all classes (0: one-hot targets)',
+  },
   dataset: { type: 'string', default: 'fashion-mnist', description: 'data set to train and test on' },
   'data-dir': {
     type: 'string',

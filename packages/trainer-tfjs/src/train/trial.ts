@@ -61,6 +61,7 @@ export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Pr
         augment: o.augment,
         cropPadding: o['crop-padding'],
         dropout: o.dropout,
+        labelSmoothing: o['label-smoothing'],
         seed: req.seed,
       },
       hooks,
