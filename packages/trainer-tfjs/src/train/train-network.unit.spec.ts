@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/backend.js';
 import { splitDataset } from '../data/split.js';
@@ -114,7 +115,19 @@ describe('trainNetwork', () => {
     await expect(train({ labelSmoothing: 1 })).rejects.toThrow(/label smoothing must be in \[0, 1\), got 1/);
   });
 
-  it('computes cross-entropy against smoothed one-hot targets, as PyTorch does', () => {
+  it.each(['cpu', 'wasm'])(
+    'computes cross-entropy against smoothed one-hot targets, as PyTorch does, on %s',
+    async (backend) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      try {
+        crossEntropyCase();
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    },
+  );
+
+  function crossEntropyCase() {
     const logits = tf.tensor2d([
       [2, 0, -1],
       [0.5, 1.5, 0],
@@ -138,7 +151,7 @@ describe('trainNetwork', () => {
     expect(at(0.3)).toBeCloseTo(expected(0.3), 6);
     expect(at(0.3)).not.toBeCloseTo(at(0), 2);
     tf.dispose([logits, labels]);
-  });
+  }
 
   it('fails with TrainingDivergedError when the loss stops being finite', async () => {
     const failure = train({ lr: 1e30, momentum: 0 });
