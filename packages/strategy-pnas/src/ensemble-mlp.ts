@@ -1,5 +1,5 @@
 import type { Rng } from '@archlab/core';
-import { onCpu, tf } from './tf-cpu.js';
+import { onCpu, tf } from '@archlab/tfjs-cpu';
 
 /** Shape and training settings of an `EnsembleMlp`. */
 export interface EnsembleMlpConfig {
@@ -137,30 +137,32 @@ export class EnsembleMlp {
     const steps = Math.max(epochs * perEpoch, minSteps);
     const grad = new Float32Array(this.params.length);
     let orders: number[][] = [];
-    onCpu(() => {
-      for (let s = 0; s < steps; s++) {
-        const k = s % perEpoch;
-        if (k === 0) {
-          const all = Array.from({ length: n }, (_, i) => i);
-          orders = Array.from({ length: e }, () => rng.shuffle(all));
-        }
-        const lo = k * batchSize;
-        const b = Math.min(n, lo + batchSize) - lo;
-        const xb = new Float32Array(e * b * (f + 1));
-        const yb = new Float32Array(e * b);
-        for (let j = 0; j < e; j++) {
-          for (let r = 0; r < b; r++) {
-            const row = orders[j]![lo + r]!;
-            const at = (j * b + r) * (f + 1);
-            xb.set(x.subarray(row * f, row * f + f), at);
-            xb[at + f] = 1;
-            yb[j * b + r] = (y[row]! - this.yMean) / this.yStd;
+    onCpu(() =>
+      tf.tidy(() => {
+        for (let s = 0; s < steps; s++) {
+          const k = s % perEpoch;
+          if (k === 0) {
+            const all = Array.from({ length: n }, (_, i) => i);
+            orders = Array.from({ length: e }, () => rng.shuffle(all));
           }
+          const lo = k * batchSize;
+          const b = Math.min(n, lo + batchSize) - lo;
+          const xb = new Float32Array(e * b * (f + 1));
+          const yb = new Float32Array(e * b);
+          for (let j = 0; j < e; j++) {
+            for (let r = 0; r < b; r++) {
+              const row = orders[j]![lo + r]!;
+              const at = (j * b + r) * (f + 1);
+              xb.set(x.subarray(row * f, row * f + f), at);
+              xb[at + f] = 1;
+              yb[j * b + r] = (y[row]! - this.yMean) / this.yStd;
+            }
+          }
+          tf.tidy(() => this.gradient(xb, yb, b, grad));
+          this.adam(grad);
         }
-        tf.tidy(() => this.gradient(xb, yb, b, grad));
-        this.adam(grad);
-      }
-    });
+      }),
+    );
   }
 
   /** Every member's prediction for `n` rows of `x` (row-major, `inputs` wide). */
@@ -174,10 +176,12 @@ export class EnsembleMlp {
       rows[i * (f + 1) + f] = 1;
     }
     for (let j = 1; j < e; j++) rows.copyWithin(j * n * (f + 1), 0, n * (f + 1));
-    onCpu(() => {
-      const raw = this.forward(tf.tensor3d(rows, [e, n, f + 1]), n).out.dataSync();
-      for (let i = 0; i < e * n; i++) out[i] = raw[i]! * this.yStd + this.yMean;
-    });
+    onCpu(() =>
+      tf.tidy(() => {
+        const raw = this.forward(tf.tensor3d(rows, [e, n, f + 1]), n).out.dataSync();
+        for (let i = 0; i < e * n; i++) out[i] = raw[i]! * this.yStd + this.yMean;
+      }),
+    );
     return new EnsemblePredictions(out, e, n);
   }
 

@@ -1,8 +1,8 @@
 import { Rng } from '@archlab/core';
+import { tf } from '@archlab/tfjs-cpu';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { EnsembleMlp, type EnsembleMlpConfig } from './ensemble-mlp.js';
-import { tf } from './tf-cpu.js';
 
 const config: EnsembleMlpConfig = {
   inputs: 20,

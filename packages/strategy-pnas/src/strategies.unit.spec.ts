@@ -24,10 +24,10 @@ import {
   syntheticEstimator,
   syntheticEstimatorFactory,
 } from '@archlab/core/testing';
+import { tf } from '@archlab/tfjs-cpu';
 import { describe, expect, it } from 'vitest';
 import { bananasStrategyFactory } from './bananas-strategy.js';
 import { pnasStrategyFactory } from './pnas-strategy.js';
-import { tf } from './tf-cpu.js';
 
 function create<A>(factory: StrategyFactory, space: SearchSpace<A>, options = {}, seed = 1): Strategy<A> {
   return factory.create({

@@ -1,6 +1,5 @@
 export * from './adam.js';
 export * from './choice-tree.js';
-export * from './cpu-backend.js';
 export * from './lstm-policy.js';
 export * from './rl-strategy.js';
 export * from './strategy-rl-module.js';

@@ -44,7 +44,7 @@ const FORGET_BIAS = 1;
  * The NAS-RL controller (Zoph & Le 2017): an LSTM that emits one categorical decision per step,
  * through its own softmax head, and reads the embedding of the previous choice as the next
  * step's input (a learned start vector for the first step). All tfjs calls must run inside
- * `withCpuBackend`. Weights start uniform in ±0.1 from the given rng, biases at zero (the forget
+ * `onCpu` (`@archlab/tfjs-cpu`). Weights start uniform in ±0.1 from the given rng, biases at zero (the forget
  * gate's at 1).
  *
  * The layout is chosen for tfjs's cpu backend, where a call costs far more than its arithmetic

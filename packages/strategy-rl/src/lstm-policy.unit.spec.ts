@@ -1,7 +1,7 @@
 import { Rng } from '@archlab/core';
+import { onCpu } from '@archlab/tfjs-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { withCpuBackend } from './cpu-backend.js';
 import { type EpisodeLoss, LstmPolicy, type PolicyConfig } from './lstm-policy.js';
 
 const config: PolicyConfig = { choices: [3, 4, 2], hidden: 5, temperature: 1.5, tanhConstant: 2 };
@@ -19,7 +19,7 @@ const loss: EpisodeLoss = (logProb, entropy) => {
 describe('LstmPolicy', () => {
   it('starts from the same weights and draws the same episodes from the same seed', async () => {
     const draw = (seed: number) =>
-      withCpuBackend(() => {
+      onCpu(() => {
         const policy = new LstmPolicy(config, Rng.fromSeed(seed));
         const rng = Rng.fromSeed('draws');
         const episodes = Array.from({ length: 20 }, () => policy.sample(rng, () => []));
@@ -32,7 +32,7 @@ describe('LstmPolicy', () => {
   });
 
   it('never draws a blocked choice, and scores an episode as the batched pass does', async () => {
-    await withCpuBackend(() => {
+    await onCpu(() => {
       const policy = new LstmPolicy(config, Rng.fromSeed(3));
       const rng = Rng.fromSeed(4);
       const episodes = Array.from({ length: 4 }, (_, i) =>
@@ -47,7 +47,7 @@ describe('LstmPolicy', () => {
   });
 
   it('computes the gradient of the loss (checked against central differences)', async () => {
-    await withCpuBackend(() => {
+    await onCpu(() => {
       const policy = new LstmPolicy(config, Rng.fromSeed(5));
       // Larger weights than the initial ±0.1, so every path (tanh bound, clip) is exercised.
       for (const p of policy.params) for (let j = 0; j < p.values.length; j++) p.values[j] = p.values[j]! * 8;
@@ -81,7 +81,7 @@ describe('LstmPolicy', () => {
   });
 
   it('leaves no tensor behind once disposed', async () => {
-    await withCpuBackend(() => {
+    await onCpu(() => {
       const before = tf.memory().numTensors;
       const policy = new LstmPolicy(config, Rng.fromSeed(8));
       const rng = Rng.fromSeed(9);

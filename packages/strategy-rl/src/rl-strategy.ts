@@ -9,10 +9,10 @@ import {
   type StrategyContext,
   type TrialResult,
 } from '@archlab/core';
+import { onCpu } from '@archlab/tfjs-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam.js';
 import { ChoiceTree } from './choice-tree.js';
-import { withCpuBackend } from './cpu-backend.js';
 import { type Episode, type EpisodeLoss, LstmPolicy } from './lstm-policy.js';
 
 /** The options of the `rl` strategy (validated by the core; cross-option checks in `RlStrategy`). */
@@ -174,7 +174,7 @@ export class RlStrategy<A> implements Strategy<A> {
   async ask(): Promise<A | undefined> {
     // Decided before any draw, so an empty answer changes nothing.
     if (this.o.dedupe !== 'none' && this.tree.full()) return undefined;
-    const { arch, key, episode } = await withCpuBackend(() => this.draw());
+    const { arch, key, episode } = onCpu(() => this.draw());
     this.remember(key, arch);
     const queue = this.pending.get(key);
     if (queue) queue.push(episode);
@@ -196,7 +196,7 @@ export class RlStrategy<A> implements Strategy<A> {
     if (!Number.isFinite(result.score)) return;
     this.scores.push(result.score);
     this.batch.push({ episode, reward: result.score });
-    if (this.batch.length >= this.o.batchSize) await withCpuBackend(() => this.update());
+    if (this.batch.length >= this.o.batchSize) onCpu(() => this.update());
   }
 
   snapshot(): Uint8Array {
