@@ -208,8 +208,8 @@ export function crossEntropy(
   numClasses: number,
   smoothing = 0,
 ): tf.Scalar {
-  // oneHot's own on/off values are not used: tfjs-backend-wasm fills a float32 one-hot with
-  // int32 bits, so its 1 reads as 1.4e-45.
+  // oneHot's own on/off values and dtype are not used: tfjs-backend-wasm (4.22) fills a float32
+  // one-hot with int32 bits, so its 1 reads as 1.4e-45 and 0.9 as 0.
   let targets: tf.Tensor = tf.cast(tf.oneHot(labels, numClasses), 'float32');
   if (smoothing > 0) targets = tf.add(tf.mul(targets, 1 - smoothing), smoothing / numClasses);
   return tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1)));
