@@ -116,6 +116,26 @@ export class ProgressReporter {
   }
 }
 
+/**
+ * One line per progress report of a single evaluation (`archlab train`, `archlab eval`):
+ * `step 3/15  loss=0.31 val_acc=90.1  6m 40s, eta 26m 40s`. The step is out of `steps` and the
+ * remaining time is extrapolated from the mean time per step when `steps` is known.
+ */
+export function stepLine(step: number, metrics: Metrics, elapsedMs: number, steps?: number): string {
+  const elapsed = duration(elapsedMs);
+  if (steps === undefined || step < 1) return `step ${step}  ${metricsText(metrics)}  ${elapsed}`;
+  const eta = step < steps ? `, eta ${duration((elapsedMs / step) * (steps - step))}` : '';
+  return `step ${step}/${steps}  ${metricsText(metrics)}  ${elapsed}${eta}`;
+}
+
+/** `42s`, `6m 40s`, `2h 5m`. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
 /** `k=v k=v`, numbers shortened by `fmt`. */
 export function metricsText(m: Metrics, separator = ' '): string {
   return Object.entries(m)

@@ -1,6 +1,6 @@
 import { evolve, initialRunState, type RunConfig, type RunEvent } from '@archlab/core';
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter } from './progress.js';
+import { duration, ProgressReporter, stepLine } from './progress.js';
 
 const config: RunConfig = {
   space: 'fmnist-chain',
@@ -74,5 +74,27 @@ describe('ProgressReporter', () => {
     );
     reporter.finish();
     expect(written.at(-1)).toBe('\r\x1b[0J');
+  });
+});
+
+describe('stepLine', () => {
+  it('gives the step out of the total, the metrics, the time so far and the time left', () => {
+    expect(stepLine(3, { loss: 0.31, val_acc: 90.1 }, 400_000, 15)).toBe(
+      'step 3/15  loss=0.31 val_acc=90.1  6m 40s, eta 26m 40s',
+    );
+    expect(stepLine(15, { val_acc: 92 }, 2_100_000, 15)).toBe('step 15/15  val_acc=92  35m 0s');
+  });
+
+  it('leaves the total and the estimate out when the total is unknown', () => {
+    expect(stepLine(2, { val_acc: 80 }, 1_500)).toBe('step 2  val_acc=80  2s');
+  });
+
+  it('writes durations in seconds, minutes or hours', () => {
+    expect([duration(0), duration(59_400), duration(61_000), duration(7_500_000)]).toEqual([
+      '0s',
+      '59s',
+      '1m 1s',
+      '2h 5m',
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import {
   parseKeyValues,
 } from '@archlab/core';
 import { loadRegistry, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
-import { metricsText } from '../progress.js';
+import { metricsText, stepLine } from '../progress.js';
 import { trainShorthands } from './search-command.js';
 
 export interface EvalFlags extends StoreFlags {
@@ -79,24 +79,29 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   const target = await evalTarget(flags);
   const registry = target.registry ?? (await loadRegistry(flags.plugin)).registry;
+  const estimatorOptions = {
+    ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+    ...trainShorthands(flags),
+  };
   const { space, estimator } = instantiateEvaluation(registry, {
     space: target.space,
     spaceOptions: target.spaceOptions,
     estimator: flags.estimator,
-    estimatorOptions: {
-      ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
-      ...trainShorthands(flags),
-    },
+    estimatorOptions,
   });
+  // Training reports one step per epoch; other estimators' steps have no known total.
+  const epochs = Number(estimatorOptions.epochs);
+  const steps = Number.isInteger(epochs) && epochs > 0 ? epochs : undefined;
   try {
     const arch = space.parse(target.arch);
     await estimator.prepare?.();
+    const started = Date.now();
     const metrics = await estimator.evaluate(arch, {
       trialId: 0,
       seed: flags.seed ?? 0,
       signal: new AbortController().signal,
       report: (step, m) => {
-        if (!flags.json) process.stderr.write(`step ${step}: ${metricsText(m)}\n`);
+        if (!flags.json) process.stderr.write(`${stepLine(step, m, Date.now() - started, steps)}\n`);
       },
     });
     if (flags.json) process.stdout.write(`${JSON.stringify({ arch: space.key(arch), metrics })}\n`);
