@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spearman } from '@archlab/core';
+import { itWith } from '@archlab/core/testing';
+import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
 import { describe, expect, it } from 'vitest';
 import { archlab, archlabJson, tempDir } from './cli-harness.js';
 
@@ -56,32 +58,37 @@ describe('archlab proxy', () => {
     );
   });
 
-  it('reads --archs, and a proxy that is undefined for an architecture warns and scores last', () => {
-    const file = join(dir, 'archs.txt');
-    writeFileSync(
-      file,
-      `# two cells\n${ALL_NONE}\n\n|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n`,
-    );
-    const out = archlabJson<ProxyJson>(
-      dir,
-      'proxy',
-      '--space',
-      'nb201',
-      '--proxy',
-      'jacob_cov',
-      '--archs',
-      file,
-      '-q',
-    );
-    expect(out.scores.map((s) => s.key)[0]).toBe(ALL_NONE);
-    const [none, conv] = out.scores.map((s) => s.values.jacob_cov!);
-    expect(Number.isFinite(none)).toBe(true);
-    expect(Number.isFinite(conv)).toBe(true);
-    expect(none).toBeLessThan(conv!);
-    expect(out.warnings).toEqual([
-      expect.stringMatching(/^jacob_cov of nb201 architecture '\|none~0.* is NaN; scored .* \(last\)$/),
-    ]);
-  });
+  // jacob_cov scores a batch of real images.
+  itWith(
+    fashionMnistRequirement(),
+    'reads --archs, and a proxy that is undefined for an architecture warns and scores last',
+    () => {
+      const file = join(dir, 'archs.txt');
+      writeFileSync(
+        file,
+        `# two cells\n${ALL_NONE}\n\n|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n`,
+      );
+      const out = archlabJson<ProxyJson>(
+        dir,
+        'proxy',
+        '--space',
+        'nb201',
+        '--proxy',
+        'jacob_cov',
+        '--archs',
+        file,
+        '-q',
+      );
+      expect(out.scores.map((s) => s.key)[0]).toBe(ALL_NONE);
+      const [none, conv] = out.scores.map((s) => s.values.jacob_cov!);
+      expect(Number.isFinite(none)).toBe(true);
+      expect(Number.isFinite(conv)).toBe(true);
+      expect(none).toBeLessThan(conv!);
+      expect(out.warnings).toEqual([
+        expect.stringMatching(/^jacob_cov of nb201 architecture '\|none~0.* is NaN; scored .* \(last\)$/),
+      ]);
+    },
+  );
 
   it('rejects an unknown proxy, listing the known ones, and a malformed key, with exit 2', () => {
     const bad = archlab(dir, 'proxy', '--space', 'nb201', '--proxy', 'synflow,sinflow', '--sample', '2');

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fashionMnistDir } from '@archlab/trainer-tfjs';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describeWith } from '@archlab/core/testing';
+import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
+import { expect, it } from 'vitest';
 import { archlab, archlabJson, tempDir } from './cli-harness.js';
 
 const README = new URL('../../../README.md', import.meta.url);
@@ -36,12 +37,7 @@ const TINY_DATA = [
   'max-test=100',
 ];
 
-const dir = fashionMnistDir();
-const title = existsSync(dir)
-  ? "README's training commands"
-  : `README's training commands (skipped: ${dir} is missing; apt-get install dataset-fashion-mnist)`;
-
-describe.skipIf(!existsSync(dir))(title, () => {
+describeWith(fashionMnistRequirement(), "README's training commands", () => {
   it('run as pasted (shrunk by later flags): the search, then the retraining of its best', () => {
     const commands = readmeCommands('## Training real networks');
     expect(commands.map((c) => words(c)[0])).toEqual(['search', 'train']);

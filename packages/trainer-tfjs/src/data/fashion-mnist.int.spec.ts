@@ -1,17 +1,10 @@
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { fashionMnistDir } from './fashion-mnist.js';
+import { describeWith } from '@archlab/core/testing';
+import { expect, it } from 'vitest';
+import { fashionMnistDir, fashionMnistRequirement } from './fashion-mnist.js';
 import { loadDataset } from './registry.js';
 import { splitDataset } from './split.js';
 
-const dir = fashionMnistDir();
-const present = existsSync(dir);
-
-const title = present
-  ? `the real Fashion-MNIST files in ${dir}`
-  : `the real Fashion-MNIST files (skipped: ${dir} is missing; apt-get install dataset-fashion-mnist)`;
-
-describe.skipIf(!present)(title, () => {
+describeWith(fashionMnistRequirement(), `the real Fashion-MNIST files in ${fashionMnistDir()}`, () => {
   it('hold 60,000 training and 10,000 test images of 28x28, 6,000 and 1,000 per class', async () => {
     const ds = await loadDataset('fashion-mnist');
     expect(ds.train.count).toBe(60_000);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '@archlab/core';
@@ -27,6 +28,25 @@ const HOW_TO_FIX = `reinstall it with 'apt-get install --reinstall dataset-fashi
 /** The directory the loader reads: the `dataDir` option, else the environment variable, else the Debian location. */
 export function fashionMnistDir(options: DatasetLoadOptions = {}): string {
   return options.dataDir || process.env[FASHION_MNIST_ENV] || FASHION_MNIST_DEFAULT_DIR;
+}
+
+const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/**
+ * Whether the four files are where the loader looks, as the `Requirement` a test that needs the
+ * real data declares (`describeWith` of `@archlab/core/testing`).
+ */
+export function fashionMnistRequirement(options: DatasetLoadOptions = {}): {
+  what: string;
+  present: boolean;
+  howTo: string;
+} {
+  const dir = fashionMnistDir(options);
+  return {
+    what: `Fashion-MNIST in ${dir}`,
+    present: FILES.every((name) => existsSync(join(dir, `${name}.gz`)) || existsSync(join(dir, name))),
+    howTo: 'apt-get install dataset-fashion-mnist (the test command scripts/install-test-deps.sh does it)',
+  };
 }
 
 /**
