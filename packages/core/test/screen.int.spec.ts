@@ -27,7 +27,6 @@ import {
   runSearch,
   syntheticCost,
   syntheticCostFactory,
-  syntheticEstimator,
   tamperedCopy,
   trialsOf,
 } from '../src/testing/index.js';
