@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Container, ContainerModule } from 'inversify';
 import { exports as exportsOf, legacy } from 'resolve.exports';
@@ -73,16 +72,25 @@ function packageDir(spec: string, from: readonly string[]): string {
     }
     return realpathSync(dir);
   }
-  // Node's own lookup of a bare name (node_modules up the tree), without its `exports` check.
-  for (const base of from) {
-    for (const modules of createRequire(join(base, 'noop.js')).resolve.paths(spec) ?? []) {
-      const dir = join(modules, spec);
-      if (existsSync(join(dir, 'package.json'))) return realpathSync(dir);
-    }
-  }
+  const dir = pluginPackageDir(spec, from);
+  if (dir) return dir;
   throw new PluginLoadError(
     `plugin package '${spec}' is not installed (looked from ${from.join(', ')}); install it with 'pnpm add ${spec}', or give its folder: --plugin ./path/to/it`,
   );
+}
+
+/** The folder of installed package `name`, looked up from each of `from` as Node does; undefined if none has it. */
+export function pluginPackageDir(name: string, from: readonly string[]): string | undefined {
+  // How `import` finds a bare name: node_modules in each folder up the tree (not NODE_PATH),
+  // here without its `exports` check, so any package's package.json is found.
+  for (const base of from) {
+    for (let d = resolve(base); ; d = dirname(d)) {
+      const dir = join(d, 'node_modules', name);
+      if (basename(d) !== 'node_modules' && existsSync(join(dir, 'package.json'))) return realpathSync(dir);
+      if (dirname(d) === d) break;
+    }
+  }
+  return undefined;
 }
 
 /** The file `import('<package>')` loads: its `exports` for ".", else `main`, else index.js. */
