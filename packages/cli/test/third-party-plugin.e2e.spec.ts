@@ -1,4 +1,12 @@
-import { copyFileSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,16 +49,9 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
     );
     expect(s.trials).toBe(100);
     expect(s.packages['archlab-plugin-greedy']).toBe('0.1.0');
-    const replay = archlab(
-      dir,
-      'replay',
-      s.runId,
-      '--db',
-      'p.db',
-      '--verify',
-      '--plugin',
-      'archlab-plugin-greedy',
-    );
+    const verify = (cwd: string, ...plugins: string[]) =>
+      archlab(cwd, 'replay', s.runId, '--db', 'p.db', '--verify', ...plugins.flatMap((p) => ['--plugin', p]));
+    const replay = verify(dir, 'archlab-plugin-greedy');
     expect(replay.code).toBe(0);
     const started = JSON.parse(
       archlab(dir, 'events', s.runId, '--db', 'p.db', '--type', 'RunStarted', '--json').stdout,
@@ -62,7 +63,7 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
     });
 
     // Where the package is installed, replay and resume load it from the log, as they take every other setting.
-    const auto = archlab(dir, 'replay', s.runId, '--db', 'p.db', '--verify');
+    const auto = verify(dir);
     expect(auto.code).toBe(0);
     expect(auto.stderr).toBe(
       `archlab: loaded plugin package archlab-plugin-greedy@0.1.0, which run ${s.runId} used\n`,
@@ -77,7 +78,7 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
       const without = archlab(elsewhere, cmd, s.runId, '--db', 'p.db');
       expect(without.code).toBe(2);
       expect(without.stderr).toBe(
-        `archlab: error: run '${s.runId}' used strategy 'greedy' from plugin package archlab-plugin-greedy@0.1.0; load it with --plugin archlab-plugin-greedy\n`,
+        `archlab: error: run '${s.runId}' used strategy 'greedy' from plugin package archlab-plugin-greedy@0.1.0; load it with --plugin archlab-plugin-greedy (or --plugin PATH to its folder)\n`,
       );
     }
     expect(readFileSync(join(elsewhere, 'p.db')).equals(before)).toBe(true);
@@ -88,16 +89,7 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
     const manifest = JSON.parse(readFileSync(join(newer, 'package.json'), 'utf8'));
     writeFileSync(join(newer, 'package.json'), JSON.stringify({ ...manifest, version: '0.2.0' }));
     symlinkSync(join(EXAMPLE, 'node_modules'), join(newer, 'node_modules'), 'dir');
-    const other = archlab(
-      elsewhere,
-      'replay',
-      s.runId,
-      '--db',
-      'p.db',
-      '--verify',
-      '--plugin',
-      './greedy-0.2.0',
-    );
+    const other = verify(elsewhere, './greedy-0.2.0');
     expect(other.code).toBe(0);
     expect(other.stderr).toBe(
       `archlab: warning: run '${s.runId}' was recorded with archlab-plugin-greedy@0.1.0, but archlab-plugin-greedy@0.2.0 is loaded; its decisions may differ\n`,
@@ -144,13 +136,26 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
 
   it('gives up on a plugin whose module never finishes loading, naming it, after ARCHLAB_PLUGIN_TIMEOUT seconds', () => {
     brokenPlugin('archlab-plugin-hangs', 'await new Promise(() => {});\nexport const m = 1;\n');
-    process.env.ARCHLAB_PLUGIN_TIMEOUT = '0.5';
+    // Long enough for the first-party plugins to load on a busy machine.
+    process.env.ARCHLAB_PLUGIN_TIMEOUT = '5';
     try {
-      const r = archlab(dir, 'runs', '--db', 'p.db', '--plugin', 'archlab-plugin-hangs');
+      const r = archlab(
+        dir,
+        'search',
+        '--space',
+        'nb201',
+        '--estimator',
+        'nb201:cifar10',
+        '--db',
+        'new.db',
+        '--plugin',
+        'archlab-plugin-hangs',
+      );
       expect([r.code, r.stderr]).toEqual([
         2,
-        "archlab: error: plugin 'archlab-plugin-hangs' did not finish loading within 0.5 s\n",
+        "archlab: error: plugin 'archlab-plugin-hangs' did not finish loading within 5 s\n",
       ]);
+      expect(existsSync(join(dir, 'new.db'))).toBe(false);
     } finally {
       delete process.env.ARCHLAB_PLUGIN_TIMEOUT;
     }
@@ -158,7 +163,18 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
 
   it('names a plugin whose module throws while loading, and its message', () => {
     brokenPlugin('archlab-plugin-throws', "throw new TypeError('cannot read the licence file');\n");
-    const r = archlab(dir, 'runs', '--db', 'p.db', '--plugin', 'archlab-plugin-throws');
+    const r = archlab(
+      dir,
+      'search',
+      '--space',
+      'nb201',
+      '--estimator',
+      'nb201:cifar10',
+      '--db',
+      'new.db',
+      '--plugin',
+      'archlab-plugin-throws',
+    );
     expect([r.code, r.stderr]).toEqual([
       2,
       "archlab: error: plugin package 'archlab-plugin-throws' failed while loading: cannot read the licence file\n",

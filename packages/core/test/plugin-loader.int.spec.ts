@@ -98,6 +98,10 @@ describe('loadPlugin finds a package whatever its "exports"', () => {
     expect((await loadPlugin(rel, [dir])).packageName).toBe('by-path');
   });
 
+  it('refuses an empty name', async () => {
+    await expect(loadPlugin(' ', [tmpdir()])).rejects.toThrow(/got an empty name/);
+  });
+
   it('says a path without a package.json is not a plugin package', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'archlab-loader-'));
     made.push(dir);
@@ -166,7 +170,7 @@ describe('which package provides which plugin', () => {
       "run 'r1' used strategy 'greedy' from plugin package @acme/archlab-greedy@1.2.0; load it with --plugin @acme/archlab-greedy",
     );
     await expect(Search.resume({ store, plugins: bare }, 'r1')).rejects.toThrow(
-      /--plugin @acme\/archlab-greedy$/,
+      /--plugin @acme\/archlab-greedy \(or --plugin PATH to its folder\)$/,
     );
     // With it, the replay verifies.
     expect((await replayRun(store, plugins, 'r1', { mode: 'verify' })).state.trials).toHaveLength(5);

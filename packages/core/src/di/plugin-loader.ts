@@ -37,6 +37,10 @@ export async function loadPlugin(
   from: readonly string[],
   opts: LoadPluginOptions = {},
 ): Promise<LoadedPlugin> {
+  if (!spec.trim())
+    throw new PluginLoadError(
+      'a plugin is named by its package name or the path to its folder; got an empty name',
+    );
   const dir = packageDir(spec, from);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
   const packageName = manifest.name ?? spec;

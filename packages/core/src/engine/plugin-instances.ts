@@ -156,7 +156,7 @@ export function instantiateRecorded(
     if (p) {
       const version = started.packages[p.package];
       throw new MissingRunPluginError(
-        `run '${runId}' used ${what} from plugin package ${p.package}${version ? `@${version}` : ''}; load it with --plugin ${p.package}`,
+        `run '${runId}' used ${what} from plugin package ${p.package}${version ? `@${version}` : ''}; load it with --plugin ${p.package} (or --plugin PATH to its folder)`,
         { cause: err },
       );
     }
