@@ -117,8 +117,11 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
     expect(s.packages['archlab-plugin-greedy']).toBe('0.1.0');
   });
 
-  /** A plugin package in `dir`'s node_modules whose module is `body`. */
-  const brokenPlugin = (name: string, body: string) => {
+  /**
+   * `search` with a plugin package (in `dir`'s node_modules) whose module is `body`; it must fail
+   * before anything is written.
+   */
+  const searchWithPlugin = (name: string, body: string) => {
     const pkg = join(dir, 'node_modules', name);
     mkdirSync(pkg, { recursive: true });
     writeFileSync(
@@ -132,50 +135,28 @@ describe('a third-party plugin package (examples/plugin-greedy, the README examp
       }),
     );
     writeFileSync(join(pkg, 'index.js'), body);
+    const args = ['--space', 'nb201', '--estimator', 'nb201:cifar10', '--db', 'new.db', '--plugin', name];
+    const r = archlab(dir, 'search', ...args);
+    expect(existsSync(join(dir, 'new.db'))).toBe(false);
+    return [r.code, r.stderr];
   };
 
   it('gives up on a plugin whose module never finishes loading, naming it, after ARCHLAB_PLUGIN_TIMEOUT seconds', () => {
-    brokenPlugin('archlab-plugin-hangs', 'await new Promise(() => {});\nexport const m = 1;\n');
     // Long enough for the first-party plugins to load on a busy machine.
     process.env.ARCHLAB_PLUGIN_TIMEOUT = '5';
     try {
-      const r = archlab(
-        dir,
-        'search',
-        '--space',
-        'nb201',
-        '--estimator',
-        'nb201:cifar10',
-        '--db',
-        'new.db',
-        '--plugin',
-        'archlab-plugin-hangs',
-      );
-      expect([r.code, r.stderr]).toEqual([
-        2,
-        "archlab: error: plugin 'archlab-plugin-hangs' did not finish loading within 5 s\n",
-      ]);
-      expect(existsSync(join(dir, 'new.db'))).toBe(false);
+      expect(
+        searchWithPlugin('archlab-plugin-hangs', 'await new Promise(() => {});\nexport const m = 1;\n'),
+      ).toEqual([2, "archlab: error: plugin 'archlab-plugin-hangs' did not finish loading within 5 s\n"]);
     } finally {
       delete process.env.ARCHLAB_PLUGIN_TIMEOUT;
     }
   });
 
   it('names a plugin whose module throws while loading, and its message', () => {
-    brokenPlugin('archlab-plugin-throws', "throw new TypeError('cannot read the licence file');\n");
-    const r = archlab(
-      dir,
-      'search',
-      '--space',
-      'nb201',
-      '--estimator',
-      'nb201:cifar10',
-      '--db',
-      'new.db',
-      '--plugin',
-      'archlab-plugin-throws',
-    );
-    expect([r.code, r.stderr]).toEqual([
+    expect(
+      searchWithPlugin('archlab-plugin-throws', "throw new TypeError('cannot read the licence file');\n"),
+    ).toEqual([
       2,
       "archlab: error: plugin package 'archlab-plugin-throws' failed while loading: cannot read the licence file\n",
     ]);
