@@ -3,10 +3,16 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
+  DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
   type EventStore,
+  loadInto,
+  loadPlugin,
   loadPlugins,
   PluginRegistry,
+  type PluginSet,
   parseKeyValues,
+  pluginPackageDir,
+  pluginVersionWarnings,
   type RunEvent,
   type SearchDeps,
   type StoredEvent,
@@ -30,20 +36,61 @@ export const DEFAULT_PLUGINS = [
 export interface CliContext {
   readonly registry: PluginRegistry;
   readonly packages: Record<string, string>;
+  /** The loaded plugin packages; `loadRecordedPlugins` adds to it. */
+  readonly plugins: PluginSet;
   readonly store: EventStore;
   readonly dbPath: string;
 }
 
 const cliDir = dirname(fileURLToPath(import.meta.url));
+/** Where plugin packages are looked up: the user's project first, then the CLI's own. */
+const pluginRoots = () => [process.cwd(), cliDir];
+
+/** Seconds a plugin's module may take to load: ARCHLAB_PLUGIN_TIMEOUT, default 60. */
+function pluginTimeoutMs(): number {
+  const raw = process.env.ARCHLAB_PLUGIN_TIMEOUT;
+  if (raw === undefined || raw === '') return DEFAULT_PLUGIN_LOAD_TIMEOUT_MS;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0) {
+    throw new ConfigError(`ARCHLAB_PLUGIN_TIMEOUT must be a positive number of seconds, got '${raw}'`);
+  }
+  return s * 1000;
+}
 
 export async function loadRegistry(
   extraPlugins: readonly string[] = [],
-): Promise<{ registry: PluginRegistry; packages: Record<string, string> }> {
-  const { container, packages } = await loadPlugins(
-    [...DEFAULT_PLUGINS, ...extraPlugins],
-    [process.cwd(), cliDir],
-  );
-  return { registry: new PluginRegistry(container), packages };
+): Promise<{ registry: PluginRegistry; packages: Record<string, string>; plugins: PluginSet }> {
+  const plugins = await loadPlugins([...DEFAULT_PLUGINS, ...extraPlugins], pluginRoots(), {
+    timeoutMs: pluginTimeoutMs(),
+  });
+  return { registry: new PluginRegistry(plugins.container, plugins), packages: plugins.packages, plugins };
+}
+
+/**
+ * Before a recorded run is replayed or resumed: loads each plugin package its RunStarted names
+ * as a provider that is installed but not loaded (so `resume RUN` needs no --plugin, as it needs
+ * no other flag of the run), and warns on stderr for each recorded package loaded at another
+ * version. A provider that is not installed is left to the replay, which names it.
+ */
+export async function loadRecordedPlugins(ctx: CliContext, runId: string): Promise<void> {
+  let started: RunEvent | undefined;
+  for await (const { event } of readEvents(ctx.store, runId)) {
+    started = event;
+    break;
+  }
+  if (started?.type !== 'RunStarted') return;
+  const { packages, providers = [] } = started.data;
+  for (const name of new Set(providers.map((p) => p.package))) {
+    if (ctx.plugins.packages[name] !== undefined || !pluginPackageDir(name, pluginRoots())) continue;
+    const plugin = await loadPlugin(name, pluginRoots(), { timeoutMs: pluginTimeoutMs() });
+    loadInto(ctx.plugins, plugin);
+    process.stderr.write(
+      `archlab: loaded plugin package ${name}@${plugin.version}, which run ${runId} used\n`,
+    );
+  }
+  for (const w of pluginVersionWarnings(runId, packages, ctx.plugins.packages)) {
+    process.stderr.write(`archlab: warning: ${w}\n`);
+  }
 }
 
 /**
@@ -62,11 +109,11 @@ export async function openContext(opts: {
   if (opts.mustExist && !existsSync(dbPath)) {
     throw new ConfigError(`no database at '${opts.db}'; run 'archlab search --db ${opts.db} ...' first`);
   }
-  const { registry, packages } = await loadRegistry(opts.plugins);
+  const { registry, packages, plugins } = await loadRegistry(opts.plugins);
   const store = await registry
     .get('store', opts.store ?? 'sqlite')
     .create(dbPath, parseKeyValues(opts.storeOption ?? [], '--store-option'));
-  return { registry, packages, store, dbPath };
+  return { registry, packages, plugins, store, dbPath };
 }
 
 /** What the engine needs from the CLI's plugins and store. */

@@ -31,6 +31,11 @@ export class PluginLoadError extends ArchlabError {
   readonly code = 'PLUGIN_LOAD';
 }
 
+/** A recorded run uses a plugin that no loaded package provides; the message names the package to load. */
+export class MissingRunPluginError extends ArchlabError {
+  readonly code = 'MISSING_RUN_PLUGIN';
+}
+
 export class MalformedArchitectureError extends ArchlabError {
   readonly code = 'MALFORMED_ARCHITECTURE';
   constructor(

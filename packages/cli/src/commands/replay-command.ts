@@ -1,5 +1,5 @@
 import { ReplayDivergenceError, replayRun, score } from '@archlab/core';
-import { openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { loadRecordedPlugins, openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { fmt } from '../progress.js';
 
 export interface ReplayFlags extends StoreFlags {
@@ -17,6 +17,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
   const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
+    await loadRecordedPlugins(ctx, runId);
     const t0 = performance.now();
     try {
       const r = await replayRun(ctx.store, ctx.registry, runId, {

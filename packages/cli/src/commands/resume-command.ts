@@ -1,5 +1,11 @@
 import { Search } from '@archlab/core';
-import { openFromFlags, resolveRunId, type StoreFlags, searchDeps } from '../cli-context.js';
+import {
+  loadRecordedPlugins,
+  openFromFlags,
+  resolveRunId,
+  type StoreFlags,
+  searchDeps,
+} from '../cli-context.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
 export interface ResumeFlags extends OutputOptions, StoreFlags {}
@@ -8,6 +14,7 @@ export async function resumeCommand(run: string, flags: ResumeFlags): Promise<nu
   const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
+    await loadRecordedPlugins(ctx, runId);
     const search = await Search.resume(searchDeps(ctx), runId);
     if (!flags.quiet && !flags.json) {
       const s = search.state;

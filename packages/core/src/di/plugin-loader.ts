@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Container, ContainerModule } from 'inversify';
+import { exports as exportsOf, legacy } from 'resolve.exports';
 import { PluginLoadError } from '../errors.js';
+import { loadInto, type PluginProviders } from './plugin-registry.js';
 
 export interface LoadedPlugin {
   readonly packageName: string;
@@ -11,46 +12,45 @@ export interface LoadedPlugin {
   readonly module: ContainerModule;
 }
 
+export interface LoadPluginOptions {
+  /** How long the plugin's module may take to load (its top-level code included); default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_PLUGIN_LOAD_TIMEOUT_MS = 60_000;
+
+interface Manifest {
+  name?: string;
+  version?: string;
+  archlab?: { module?: string };
+}
+
 /**
- * Finds a plugin package by name and returns the ContainerModule it declares. A plugin's
- * package.json names the export: `"archlab": { "module": "myPluginModule" }`. Packages are
- * resolved from each directory in `from` in turn (the user's project first, then the CLI).
+ * Finds a plugin package and returns the ContainerModule it declares. A plugin's package.json
+ * names the export: `"archlab": { "module": "myPluginModule" }`. `spec` is a package name,
+ * resolved from each directory in `from` in turn (the user's project first, then the CLI), or a
+ * path to the package's folder (`./my-plugin`, relative to the first of `from`). The package's
+ * own `exports` (or `main`) says which file to import; it need not export package.json.
  */
-export async function loadPlugin(packageName: string, from: readonly string[]): Promise<LoadedPlugin> {
-  let manifestPath: string | undefined;
-  for (const dir of from) {
-    try {
-      manifestPath = createRequire(join(dir, 'noop.js')).resolve(`${packageName}/package.json`);
-      break;
-    } catch {
-      // try the next directory
-    }
-  }
-  if (!manifestPath) {
+export async function loadPlugin(
+  spec: string,
+  from: readonly string[],
+  opts: LoadPluginOptions = {},
+): Promise<LoadedPlugin> {
+  if (!spec.trim())
     throw new PluginLoadError(
-      `plugin package '${packageName}' is not installed (looked from ${from.join(', ')}); install it with 'pnpm add ${packageName}'`,
+      'a plugin is named by its package name or the path to its folder; got an empty name',
     );
-  }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    version?: string;
-    archlab?: { module?: string };
-  };
+  const dir = packageDir(spec, from);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+  const packageName = manifest.name ?? spec;
   const exportName = manifest.archlab?.module;
   if (!exportName) {
     throw new PluginLoadError(
       `package '${packageName}' is not an archlab plugin: its package.json has no "archlab": { "module": "<export name>" }`,
     );
   }
-  let mod: Record<string, unknown>;
-  try {
-    const entry = createRequire(manifestPath).resolve(packageName);
-    mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-  } catch (err) {
-    throw new PluginLoadError(
-      `plugin package '${packageName}' is installed but cannot be loaded (${(err as Error).message.split('\n')[0]}); is it built?`,
-      { cause: err },
-    );
-  }
+  const mod = await importWithin(entryPoint(dir, manifest, packageName), packageName, opts.timeoutMs);
   const containerModule = mod[exportName];
   if (!(containerModule instanceof ContainerModule) && !isContainerModuleLike(containerModule)) {
     throw new PluginLoadError(
@@ -58,6 +58,93 @@ export async function loadPlugin(packageName: string, from: readonly string[]): 
     );
   }
   return { packageName, version: manifest.version ?? '0.0.0', module: containerModule as ContainerModule };
+}
+
+/** A path names a folder (`./x`, `../x`, `/x`); anything else is a package name. */
+function isPath(spec: string): boolean {
+  return spec.startsWith('.') || isAbsolute(spec);
+}
+
+/** The real folder of the package `spec` (symlinks followed, as Node imports it). */
+function packageDir(spec: string, from: readonly string[]): string {
+  if (isPath(spec)) {
+    const dir = resolve(from[0] ?? '.', spec);
+    if (!existsSync(join(dir, 'package.json'))) {
+      throw new PluginLoadError(
+        `plugin package '${spec}' not found: ${dir} has no package.json; give the folder of a plugin package or its name`,
+      );
+    }
+    return realpathSync(dir);
+  }
+  const dir = pluginPackageDir(spec, from);
+  if (dir) return dir;
+  throw new PluginLoadError(
+    `plugin package '${spec}' is not installed (looked from ${from.join(', ')}); install it with 'pnpm add ${spec}', or give its folder: --plugin ./path/to/it`,
+  );
+}
+
+/** The folder of installed package `name`, looked up from each of `from` as Node does; undefined if none has it. */
+export function pluginPackageDir(name: string, from: readonly string[]): string | undefined {
+  // How `import` finds a bare name: node_modules in each folder up the tree (not NODE_PATH),
+  // here without its `exports` check, so any package's package.json is found.
+  for (const base of from) {
+    for (let d = resolve(base); ; d = dirname(d)) {
+      const dir = join(d, 'node_modules', name);
+      if (basename(d) !== 'node_modules' && existsSync(join(dir, 'package.json'))) return realpathSync(dir);
+      if (dirname(d) === d) break;
+    }
+  }
+  return undefined;
+}
+
+/** The file `import('<package>')` loads: its `exports` for ".", else `main`, else index.js. */
+function entryPoint(dir: string, manifest: Manifest, packageName: string): string {
+  let target: string;
+  try {
+    target = exportsOf(manifest, '.')?.[0] ?? legacy(manifest, { browser: false }) ?? 'index.js';
+  } catch (err) {
+    throw new PluginLoadError(
+      `plugin package '${packageName}': its package.json "exports" has no entry for the package itself (".") under the import or node conditions (${(err as Error).message})`,
+    );
+  }
+  const file = join(dir, target);
+  if (!existsSync(file)) {
+    throw new PluginLoadError(
+      `plugin package '${packageName}': its entry point ${file} does not exist; build it (e.g. 'npm run build' in ${dir})`,
+    );
+  }
+  return file;
+}
+
+/** Imports `file`; a module that throws or never finishes loading is a PluginLoadError naming the plugin. */
+async function importWithin(
+  file: string,
+  packageName: string,
+  timeoutMs = DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
+): Promise<Record<string, unknown>> {
+  // The pending timer also keeps the process alive: an import that never settles would
+  // otherwise leave an empty event loop, and Node would exit 0 without a word.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new PluginLoadError(`plugin '${packageName}' did not finish loading within ${timeoutMs / 1000} s`),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return (await Promise.race([import(pathToFileURL(file).href), timeout])) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof PluginLoadError) throw err;
+    throw new PluginLoadError(
+      `plugin package '${packageName}' failed while loading: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+      { cause: err },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // A plugin built against another copy of inversify has its own ContainerModule class.
@@ -74,21 +161,19 @@ export interface PluginSet {
   readonly container: Container;
   /** package name → version, recorded in RunStarted. */
   readonly packages: Record<string, string>;
+  /** Which package bound each plugin, by kind and name (the last one, where several did). */
+  readonly providers: PluginProviders;
 }
 
 /** A container with every named plugin package loaded; duplicates are loaded once. */
 export async function loadPlugins(
-  packageNames: readonly string[],
+  specs: readonly string[],
   from: readonly string[],
+  opts: LoadPluginOptions = {},
 ): Promise<PluginSet> {
-  const container = new Container();
-  const packages: Record<string, string> = {};
-  for (const name of new Set(packageNames)) {
-    const p = await loadPlugin(name, from);
-    container.load(p.module);
-    packages[p.packageName] = p.version;
-  }
-  return { container, packages };
+  const set: PluginSet = { container: new Container(), packages: {}, providers: {} };
+  for (const spec of new Set(specs)) loadInto(set, await loadPlugin(spec, from, opts));
+  return set;
 }
 
 /** This package's own version, for RunStarted. */
@@ -103,4 +188,21 @@ export function coreVersion(): string {
     }
   }
   return '0.0.0';
+}
+
+/**
+ * One line for each package that run `runId` recorded and that is loaded now at another
+ * version: its strategy or estimator may decide differently, so a replay may diverge.
+ */
+export function pluginVersionWarnings(
+  runId: string,
+  recorded: Readonly<Record<string, string>>,
+  loaded: Readonly<Record<string, string>>,
+): string[] {
+  return Object.entries(recorded)
+    .filter(([name, version]) => loaded[name] !== undefined && loaded[name] !== version)
+    .map(
+      ([name, version]) =>
+        `run '${runId}' was recorded with ${name}@${version}, but ${name}@${loaded[name]} is loaded; its decisions may differ`,
+    );
 }

@@ -6,6 +6,7 @@ import { HardwareModelFactory } from '../hardware/hardware-model.js';
 import { SearchSpaceFactory } from '../space/search-space.js';
 import { EventStoreFactory } from '../store/event-store.js';
 import { StrategyFactory } from '../strategy/strategy.js';
+import type { LoadedPlugin, PluginSet } from './plugin-loader.js';
 
 export interface Disposable {
   dispose(): void;
@@ -28,6 +29,30 @@ const TOKENS: { [K in PluginKind]: symbol } = {
   store: EventStoreFactory,
 };
 
+const KINDS = Object.keys(TOKENS) as PluginKind[];
+
+/** kind → plugin name → the package that bound it. */
+export type PluginProviders = { [K in PluginKind]?: Record<string, string> };
+
+/**
+ * Loads a plugin package's module into the set's container, noting its version and the plugins
+ * it bound (so a run can record where each of its plugins came from). A package already in the
+ * set is not loaded again.
+ */
+export function loadInto(set: PluginSet, plugin: LoadedPlugin): void {
+  if (set.packages[plugin.packageName] !== undefined) return;
+  const before = (kind: PluginKind) =>
+    set.container.isBound(TOKENS[kind]) ? set.container.getAll<{ name: string }>(TOKENS[kind]) : [];
+  const counts = Object.fromEntries(KINDS.map((k) => [k, before(k).length]));
+  set.container.load(plugin.module);
+  set.packages[plugin.packageName] = plugin.version;
+  for (const kind of KINDS) {
+    for (const f of before(kind).slice(counts[kind])) {
+      set.providers[kind] = { ...set.providers[kind], [f.name]: plugin.packageName };
+    }
+  }
+}
+
 /**
  * Every plugin by kind and name. Contributions are gathered from the container (`getAll`),
  * plus any registered directly (tests, embedding code); a direct registration returns a
@@ -36,7 +61,27 @@ const TOKENS: { [K in PluginKind]: symbol } = {
 export class PluginRegistry {
   private readonly extra: { [K in PluginKind]?: Kinds[K][] } = {};
 
-  constructor(private readonly container?: Container) {}
+  /** `loaded` (what `loadPlugins` returns) tells which package provides which plugin. */
+  constructor(
+    private readonly container?: Container,
+    private readonly loaded?: Pick<PluginSet, 'packages' | 'providers'>,
+  ) {}
+
+  /** The package (and its version) that bound plugin `name` of `kind`; undefined for one registered directly. */
+  provider(kind: PluginKind, name: string): { package: string; version: string } | undefined {
+    if (this.extraNames(kind).includes(name)) return undefined;
+    const pkg = this.loaded?.providers[kind]?.[name];
+    return pkg === undefined ? undefined : { package: pkg, version: this.loaded?.packages[pkg] ?? '0.0.0' };
+  }
+
+  /** Versions of the loaded plugin packages, by name. */
+  packages(): Readonly<Record<string, string>> {
+    return this.loaded?.packages ?? {};
+  }
+
+  private extraNames(kind: PluginKind): string[] {
+    return ((this.extra[kind] ?? []) as { name: string }[]).map((f) => f.name);
+  }
 
   register<K extends PluginKind>(kind: K, factory: Kinds[K]): Disposable {
     const list = (this.extra[kind] ?? []) as Kinds[K][];

@@ -1,12 +1,19 @@
-import type { PluginRegistry } from '../di/plugin-registry.js';
-import { ConfigError, MissingCapabilityError } from '../errors.js';
+import type { PluginKind, PluginRegistry } from '../di/plugin-registry.js';
+import { ConfigError, MissingCapabilityError, MissingRunPluginError, UnknownPluginError } from '../errors.js';
 import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
-import type { Budget, HardwareModelConfig, RunConfig, ScreenConfig } from '../events/event.js';
+import type {
+  Budget,
+  HardwareModelConfig,
+  PluginProvider,
+  RunConfig,
+  RunStarted,
+  ScreenConfig,
+} from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { type OptionsSpec, parseOptions } from '../options/options.js';
 import { constraintText, runObjectives } from '../projections/objectives.js';
 import { Rng } from '../rng/rng.js';
-import type { SearchSpace } from '../space/search-space.js';
+import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
 import { baseRunConfig, type SearchConfigInput } from './run-config.js';
 import { type ScreenInput, screenMetricName, screenSchedule } from './screen.js';
@@ -34,7 +41,7 @@ export interface RunPlugins {
 export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | RunConfig): RunPlugins {
   const strategyFactory = plugins.get('strategy', input.strategy ?? 'random');
   const { space, estimator, spaceOptions, estimatorOptions } = instantiateEvaluation(plugins, input);
-  const missing = strategyFactory.requires.filter((cap) => space[cap] === undefined);
+  const missing = strategyRequires(strategyFactory).filter((cap) => space[cap] === undefined);
   if (missing.length) {
     throw new MissingCapabilityError(
       `strategy '${strategyFactory.name}' needs the space to provide ${missing.map((m) => `'${m}'`).join(', ')}; space '${space.name}' does not`,
@@ -95,6 +102,72 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
     strategyFactory,
     createStrategy,
   };
+}
+
+/** A strategy's `requires`; absent means none, as for a factory written before it or in plain JS. */
+function strategyRequires(factory: StrategyFactory): readonly SpaceCapability[] {
+  const { requires } = factory as { requires?: unknown };
+  if (requires === undefined) return [];
+  if (!Array.isArray(requires) || !requires.every((r) => typeof r === 'string')) {
+    throw new ConfigError(
+      `strategy '${factory.name}' declares requires as ${JSON.stringify(requires)}; it must be a list of space operations, e.g. ['mutate'], or absent`,
+    );
+  }
+  return requires as SpaceCapability[];
+}
+
+/** The plugins a run uses, by kind and name. */
+function runComponents(config: RunConfig): { kind: PluginKind; name: string }[] {
+  return [
+    { kind: 'space', name: config.space },
+    { kind: 'estimator', name: config.estimator },
+    { kind: 'strategy', name: config.strategy },
+    ...(config.hardware ?? []).map((h) => ({ kind: 'hardware model' as const, name: h.name })),
+    ...(config.screen ? [{ kind: 'estimator' as const, name: config.screen.estimator }] : []),
+  ];
+}
+
+/** The package each plugin of the run was loaded from (those loaded from a package), for RunStarted. */
+export function runProviders(plugins: PluginRegistry, config: RunConfig): PluginProvider[] {
+  const out = new Map<string, PluginProvider>();
+  for (const { kind, name } of runComponents(config)) {
+    const p = plugins.provider(kind, name);
+    if (p) out.set(`${kind}\0${name}`, { kind, name, package: p.package });
+  }
+  return [...out.values()];
+}
+
+/**
+ * `instantiate` for a recorded run. A plugin the run used that no loaded package provides is a
+ * MissingRunPluginError naming the package and version the run recorded for it; in a run
+ * recorded before providers were, the recorded packages that are not loaded now.
+ */
+export function instantiateRecorded(
+  plugins: PluginRegistry,
+  runId: string,
+  started: RunStarted['data'],
+): RunPlugins {
+  try {
+    return instantiate(plugins, started.config);
+  } catch (err) {
+    if (!(err instanceof UnknownPluginError)) throw err;
+    const what = `${err.kind} '${err.pluginName}'`;
+    const p = started.providers?.find((q) => q.kind === err.kind && q.name === err.pluginName);
+    if (p) {
+      const version = started.packages[p.package];
+      throw new MissingRunPluginError(
+        `run '${runId}' used ${what} from plugin package ${p.package}${version ? `@${version}` : ''}; load it with --plugin ${p.package} (or --plugin PATH to its folder)`,
+        { cause: err },
+      );
+    }
+    const loaded = plugins.packages();
+    const absent = Object.entries(started.packages).filter(([name]) => loaded[name] === undefined);
+    if (absent.length === 0) throw err;
+    throw new MissingRunPluginError(
+      `${err.message}; run '${runId}' was recorded with plugin packages that are not loaded: ${absent.map(([n, v]) => `${n}@${v}`).join(', ')}; load the one that provides ${what} with --plugin NAME`,
+      { cause: err },
+    );
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { evolve, initialRunState, type RunState } from '../projections/run-state
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
-import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
+import { instantiateRecorded, type RunPlugins, trialSeed } from './plugin-instances.js';
 import { Screening } from './screen.js';
 import { trialResult } from './trial-result.js';
 
@@ -95,7 +95,7 @@ export async function replayRun(
     if (options.onProgress && read % 10_000 === 0) options.onProgress(read);
     if (e.seq === 0) {
       if (e.type !== 'RunStarted') throw diverge(0, `the log starts with ${e.type}, not RunStarted`);
-      plugins = instantiate(registry, e.data.config);
+      plugins = instantiateRecorded(registry, runId, e.data);
       checkConfigStable(runId, e.data.config, plugins.config);
     }
     evolve(state, e);

@@ -11,7 +11,7 @@ import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../p
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy, TrialResult } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
-import { instantiate, type RunPlugins, trialSeed } from './plugin-instances.js';
+import { instantiate, type RunPlugins, runProviders, trialSeed } from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import type { SearchConfigInput } from './run-config.js';
@@ -139,12 +139,14 @@ export class Search {
       throw new ConfigError(`run '${runId}' exists already; pick another id`);
     const run = instantiate(deps.plugins, input);
     const env = await runEnv(run);
+    const providers = runProviders(deps.plugins, run.config);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
       type: 'RunStarted',
       data: {
         config: run.config,
         packages: { '@archlab/core': coreVersion(), ...deps.packages },
+        ...(providers.length > 0 && { providers }),
         env,
       },
     });

@@ -122,9 +122,21 @@ export type RunStarted = Event<
     config: RunConfig;
     /** package name → version of every loaded plugin package and the core. */
     packages: Readonly<Record<string, string>>;
+    /**
+     * The package each plugin of the run came from (space, estimator, strategy, hardware models,
+     * screen), for those loaded from a package. Absent in runs recorded before it, and when none was.
+     */
+    providers?: readonly PluginProvider[];
     env: RunEnv;
   }
 >;
+
+/** Plugin `name` of `kind` (e.g. strategy 'greedy') was bound by package `package` (its version is in `packages`). */
+export interface PluginProvider {
+  readonly kind: string;
+  readonly name: string;
+  readonly package: string;
+}
 
 export interface RunEnv {
   readonly node: string;

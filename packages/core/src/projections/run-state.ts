@@ -1,4 +1,4 @@
-import type { ErrorInfo, Metrics, RunConfig, RunEvent, TrialRef } from '../events/event.js';
+import type { ErrorInfo, Metrics, PluginProvider, RunConfig, RunEvent, TrialRef } from '../events/event.js';
 import { runScore, violations } from './objectives.js';
 
 export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'pruned';
@@ -28,6 +28,8 @@ export interface RunState {
   status: 'empty' | 'running' | 'completed';
   config?: RunConfig;
   packages: Readonly<Record<string, string>>;
+  /** Where each plugin of the run came from, when RunStarted recorded it. */
+  providers?: readonly PluginProvider[];
   /** Indexed by trial id. */
   trials: Trial[];
   /** `infeasible`: completed trials that break a constraint (they count as completed too). */
@@ -76,6 +78,7 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       state.status = 'running';
       state.config = e.data.config;
       state.packages = e.data.packages;
+      if (e.data.providers) state.providers = e.data.providers;
       state.createdAt = e.ts;
       state.segmentStart = e.ts;
       break;

@@ -81,8 +81,8 @@ export interface StrategyFactory {
   readonly name: string;
   readonly description: string;
   readonly options: OptionsSpec;
-  /** Space operations the strategy calls; a space without one is rejected before the run starts. */
-  readonly requires: readonly SpaceCapability[];
+  /** Space operations the strategy calls; a space without one is rejected before the run starts. Absent: none. */
+  readonly requires?: readonly SpaceCapability[];
   /** May throw InvalidOptionError for checks across options (e.g. sample size > population). */
   // biome-ignore lint/suspicious/noExplicitAny: each factory narrows its own options type
   create(ctx: StrategyContext<unknown, any>): Strategy;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '../di/plugin-registry.js';
+import { instantiateEvaluation } from '../engine/plugin-instances.js';
 import { replayRun } from '../engine/replay.js';
 import type { SearchConfigInput } from '../engine/run-config.js';
 import { ConcurrencyConflictError, MalformedArchitectureError } from '../errors.js';
@@ -14,7 +15,12 @@ import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
 import type { StrategyFactory } from '../strategy/strategy.js';
 import { copyLogPrefix, readAll, runSearch, trialsOf } from './harness.js';
-import { digitsSpaceFactory, syntheticCostFactory, syntheticEstimatorFactory } from './synthetic.js';
+import {
+  digitsSpaceFactory,
+  syntheticCostFactory,
+  syntheticEstimatorFactory,
+  syntheticScreenFactory,
+} from './synthetic.js';
 
 type Factory<T> = () => T | Promise<T>;
 
@@ -242,12 +248,8 @@ export interface StrategyContractOptions {
   readonly checkpointEvery?: number;
 }
 
-/**
- * The Strategy contract: determinism under a seed, and the resume contract (a run cut at any
- * event and resumed ends with the same trials as the uninterrupted run), with `replay --verify`
- * confirming the log; also with a cheap hardware model pruning some proposals.
- */
-export function strategyContract(factory: StrategyFactory, opts: StrategyContractOptions = {}): void {
+/** The registry and run config the strategy contract uses for `factory` under `opts`. */
+function contractSetup(factory: StrategyFactory, opts: StrategyContractOptions) {
   const spaceFactory = opts.space ?? digitsSpaceFactory;
   const estimatorFactory = opts.estimator ?? syntheticEstimatorFactory;
   const registry = new PluginRegistry();
@@ -255,6 +257,7 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
   registry.register('estimator', estimatorFactory);
   registry.register('strategy', factory);
   registry.register('hardware model', syntheticCostFactory);
+  registry.register('estimator', syntheticScreenFactory);
   const config = (seed: number, concurrency = 1): SearchConfigInput => ({
     space: spaceFactory.name,
     estimator: estimatorFactory.name,
@@ -265,6 +268,56 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
     budget: { trials: opts.trials ?? 40 },
     checkpointEvery: opts.checkpointEvery ?? 7,
   });
+  return { registry, config };
+}
+
+/**
+ * A screened run's warm-up (`RunConfig.screen.warmup`) evaluates architectures the strategy
+ * never proposed and tells it their results (`seeded: true`) before its first `ask`. Checks
+ * that the strategy accepts them (its `tell` does not throw, its `ask` goes on proposing
+ * architectures of the space) and stays deterministic under a seed; returns the run. Part of
+ * `strategyContract`; exported so that a test can show it catches a strategy that does not.
+ */
+export async function expectAcceptsSeededTrials(
+  factory: StrategyFactory,
+  opts: StrategyContractOptions = {},
+  seed = 16,
+): Promise<Awaited<ReturnType<typeof runSearch>>> {
+  const { registry, config } = contractSetup(factory, opts);
+  const trials = opts.trials ?? 40;
+  const top = Math.min(5, trials);
+  const screened: SearchConfigInput = {
+    ...config(seed),
+    screen: { estimator: syntheticScreenFactory.name, warmup: { pool: 4 * top, top } },
+  };
+  const full = await runSearch(registry, screened);
+  const events = await readAll(full.store, full.runId);
+  const warmup = events.flatMap((e) =>
+    e.type === 'TrialProposed' && (e.data as { screen?: { warmup?: true } }).screen?.warmup ? [e] : [],
+  );
+  expect(warmup.map((e) => (e.data as { trialId: number }).trialId)).toEqual([...Array(top).keys()]);
+  const failures = events.filter((e) => e.type === 'PluginFailed').map((e) => e.data);
+  expect(failures, 'the strategy threw while told a seeded trial or later').toEqual([]);
+  expect(
+    full.state.trials.filter((t) => t.arch === undefined),
+    'the strategy threw while proposing',
+  ).toEqual([]);
+  expect(full.state.trials.length).toBe(trials);
+  const { space } = instantiateEvaluation(registry, screened);
+  for (const t of full.state.trials) expect(space.key(space.parse(t.arch!))).toBe(t.arch);
+  const again = await runSearch(registry, screened);
+  expect(trialsOf(again.state)).toEqual(trialsOf(full.state));
+  return full;
+}
+
+/**
+ * The Strategy contract: determinism under a seed, and the resume contract (a run cut at any
+ * event and resumed ends with the same trials as the uninterrupted run), with `replay --verify`
+ * confirming the log; also with a cheap hardware model pruning some proposals, and with seeded
+ * warm-up trials the strategy did not propose.
+ */
+export function strategyContract(factory: StrategyFactory, opts: StrategyContractOptions = {}): void {
+  const { registry, config } = contractSetup(factory, opts);
 
   describe(`Strategy contract: ${factory.name}`, () => {
     it('proposes the same trials from the same seed', async () => {
@@ -303,6 +356,13 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
       await resumesAtCuts(full, 4);
       const r = await replayRun(full.store, registry, full.runId, { mode: 'verify' });
       expect(r.told).toBe(full.state.trials.filter((t) => t.arch !== undefined).length);
+    });
+
+    it('accepts seeded warm-up trials it did not propose, and resumes and replays such a run the same', async () => {
+      const full = await expectAcceptsSeededTrials(factory, opts);
+      await resumesAtCuts(full, 4);
+      const r = await replayRun(full.store, registry, full.runId, { mode: 'verify' });
+      expect(r.told).toBe(full.state.trials.length);
     });
 
     it('replays its own log without divergence', async () => {

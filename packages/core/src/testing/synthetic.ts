@@ -87,6 +87,24 @@ export const syntheticEstimatorFactory: EstimatorFactory = {
   create: (space) => syntheticEstimator({ space }),
 };
 
+/**
+ * `synthetic-screen`: a cheap, deterministic screen on any space, `proxy` = half the synthetic
+ * score and half noise, so it ranks architectures roughly as the score does (as a zero-cost proxy).
+ */
+export const syntheticScreenFactory: EstimatorFactory = {
+  name: 'synthetic-screen',
+  description: 'test screen: a noisy copy of the synthetic score',
+  create: (space) => ({
+    name: 'synthetic-screen',
+    metrics: [{ name: 'proxy', direction: 'max' }],
+    deterministic: true,
+    async evaluate(arch) {
+      const key = space.key(arch);
+      return { proxy: (hashScore(key) + hashScore(`noise:${key}`)) / 2 };
+    },
+  }),
+};
+
 /** `counting`: the synthetic estimator, calling `onEvaluate` before each evaluation, so a test can count them. */
 export function countingEstimatorFactory(onEvaluate: () => void): EstimatorFactory {
   return {
