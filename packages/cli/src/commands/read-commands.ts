@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { ConfigError, evolve, initialRunState, isEventType, type RunState } from '@archlab/core';
 import { type CliContext, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { openOutput, refuseDatabase } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { csvCell, formatTable } from '../report/text-table.js';
 import { summarize, summaryText } from '../run-summary.js';
@@ -124,36 +124,37 @@ export async function exportCommand(
   const format = flags.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv')
     throw new ConfigError(`--format must be jsonl or csv, got '${format}'`);
+  if (flags.out !== undefined && flags.db !== undefined) refuseDatabase('--out', flags.out, flags.db);
   return withStore(flags, async (ctx) => {
     const runId = await resolveRunId(ctx.store, run);
-    const out = flags.out ? createWriteStream(flags.out) : process.stdout;
-    const write = async (line: string) => {
-      if (!out.write(line)) await once(out, 'drain');
-    };
-    if (format === 'jsonl') {
-      // One stored event per line, as stored (before upcasting): an export is an archive.
-      for await (const { stored } of readEvents(ctx.store, runId)) await write(`${JSON.stringify(stored)}\n`);
-    } else {
-      const state = await foldStored(ctx, runId);
-      const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
-      await write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
-      for (const t of state.trials) {
-        const cells = [
-          String(t.trialId),
-          t.arch ?? '',
-          t.status,
-          ...metricNames.map((m) => (t.metrics?.[m] === undefined ? '' : String(t.metrics[m]))),
-          t.durationMs === undefined ? '' : String(t.durationMs),
-          t.error ? `${t.error.name}: ${t.error.message}` : '',
-        ];
-        await write(`${cells.map(csvCell).join(',')}\n`);
+    const out = await openOutput('--out', flags.out);
+    try {
+      if (format === 'jsonl') {
+        // One stored event per line, as stored (before upcasting): an export is an archive.
+        for await (const { stored } of readEvents(ctx.store, runId))
+          await out.write(`${JSON.stringify(stored)}\n`);
+      } else {
+        const state = await foldStored(ctx, runId);
+        const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
+        await out.write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
+        for (const t of state.trials) {
+          const cells = [
+            String(t.trialId),
+            t.arch ?? '',
+            t.status,
+            ...metricNames.map((m) => (t.metrics?.[m] === undefined ? '' : String(t.metrics[m]))),
+            t.durationMs === undefined ? '' : String(t.durationMs),
+            t.error ? `${t.error.name}: ${t.error.message}` : '',
+          ];
+          await out.write(`${cells.map(csvCell).join(',')}\n`);
+        }
       }
+      await out.commit();
+    } catch (err) {
+      await out.discard();
+      throw err;
     }
-    if (flags.out) {
-      (out as ReturnType<typeof createWriteStream>).end();
-      await once(out, 'finish');
-      process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
-    }
+    if (flags.out) process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
     return 0;
   });
 }
