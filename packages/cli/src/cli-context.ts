@@ -4,10 +4,13 @@ import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   type EventStore,
+  evolve,
+  initialRunState,
   loadPlugins,
   PluginRegistry,
   parseKeyValues,
   type RunEvent,
+  type RunState,
   type SearchDeps,
   type StoredEvent,
   UnknownRunError,
@@ -120,4 +123,11 @@ export async function* readEvents(
   runId: string,
 ): AsyncGenerator<{ stored: StoredEvent; event: RunEvent }> {
   for await (const stored of store.read(runId)) yield { stored, event: upcast(stored) };
+}
+
+/** A stored run's state: the fold of its log. */
+export async function foldStored(store: EventStore, runId: string): Promise<RunState> {
+  const state = initialRunState(runId);
+  for await (const { event } of readEvents(store, runId)) evolve(state, event);
+  return state;
 }

@@ -3,16 +3,19 @@ import { join } from 'node:path';
 import {
   bestSoFar,
   ConfigError,
+  configDifference,
+  extendedBudget,
   instantiate,
   type MeanWithError,
   meanWithError,
   newRunId,
   parseKeyValues,
+  type RunConfig,
   type RunState,
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
-import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { foldStored, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
 import { csvCell, formatTable } from '../report/text-table.js';
@@ -92,6 +95,16 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     const log = (msg: string) => {
       if (!flags.quiet) process.stderr.write(`compare: ${msg}\n`);
     };
+    // Every run already under this name must be the run this request makes (its trial budget may
+    // grow): checked for all of them before the first one runs.
+    for (const [i, strategy] of strategies.entries()) {
+      for (let seed = 0; seed < seeds; seed++) {
+        const runId = `${name}.${strategy}.s${seed}`;
+        if ((await ctx.store.lastSeq(runId)) < 0) continue;
+        const recorded = (await foldStored(ctx.store, runId)).config!;
+        checkReusable(runId, recorded, { ...checked[i]!.config, seed });
+      }
+    }
     const total = strategies.length * seeds;
     let done = 0;
     const states = new Map<string, RunState[]>();
@@ -103,14 +116,19 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
         const t = performance.now();
         const exists = (await ctx.store.lastSeq(runId)) >= 0;
         const search = exists
-          ? await Search.resume(searchDeps(ctx), runId)
+          ? await Search.resume(searchDeps(ctx), runId, { trials })
           : await Search.start(searchDeps(ctx), configFor(strategy, seed), runId);
+        const reuse = !exists
+          ? ''
+          : search.extendedFrom === undefined
+            ? ' (reused)'
+            : ` (extended from ${search.extendedFrom} trials)`;
         const outcome = await search.run();
         list.push(outcome.state);
         done++;
         const best = outcome.best?.metrics[objective.metric];
         log(
-          `[${done}/${total}] ${strategy} seed ${seed}: best ${objective.metric}=${fmt(best)}${exists ? ' (reused)' : ''} in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+          `[${done}/${total}] ${strategy} seed ${seed}: best ${objective.metric}=${fmt(best)}${reuse} in ${((performance.now() - t) / 1000).toFixed(2)} s`,
         );
       }
       states.set(strategy, list);
@@ -162,6 +180,21 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   } finally {
     await ctx.store.close();
   }
+}
+
+/**
+ * ConfigError unless the stored run `runId` is the run `requested` describes, in every setting
+ * but a larger trial budget: its numbers would otherwise appear under the new request's title.
+ */
+function checkReusable(runId: string, recorded: RunConfig, requested: RunConfig): void {
+  const d = configDifference(recorded, requested);
+  if (d) {
+    const show = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '(none)' : JSON.stringify(v));
+    throw new ConfigError(
+      `run '${runId}' was recorded with ${d.field}=${show(d.recorded)}, but this compare asks for ${d.field}=${show(d.requested)}; compare under another --name`,
+    );
+  }
+  extendedBudget(runId, recorded.budget, requested.budget.trials!);
 }
 
 /** `--strategy-option evolution.population=20` → { evolution: { population: '20' } }. */

@@ -1,6 +1,13 @@
 import { once } from 'node:events';
-import { ConfigError, evolve, initialRunState, isEventType, type RunState } from '@archlab/core';
-import { type CliContext, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { ConfigError, isEventType, type RunState } from '@archlab/core';
+import {
+  type CliContext,
+  foldStored,
+  openFromFlags,
+  readEvents,
+  resolveRunId,
+  type StoreFlags,
+} from '../cli-context.js';
 import { openOutput, refuseDatabase } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { csvCell, formatTable } from '../report/text-table.js';
@@ -19,16 +26,10 @@ async function withStore<T>(flags: ReadFlags, fn: (ctx: CliContext) => Promise<T
   }
 }
 
-async function foldStored(ctx: CliContext, runId: string): Promise<RunState> {
-  const state = initialRunState(runId);
-  for await (const { event } of readEvents(ctx.store, runId)) evolve(state, event);
-  return state;
-}
-
 export async function runsCommand(flags: ReadFlags): Promise<number> {
   return withStore(flags, async (ctx) => {
     const rows = [];
-    for (const r of await ctx.store.listRuns()) rows.push(summarize(await foldStored(ctx, r.runId)));
+    for (const r of await ctx.store.listRuns()) rows.push(summarize(await foldStored(ctx.store, r.runId)));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(rows)}\n`);
       return 0;
@@ -53,7 +54,7 @@ export async function runsCommand(flags: ReadFlags): Promise<number> {
 
 export async function showCommand(run: string, flags: ReadFlags & { top?: number }): Promise<number> {
   return withStore(flags, async (ctx) => {
-    const state = await foldStored(ctx, await resolveRunId(ctx.store, run));
+    const state = await foldStored(ctx.store, await resolveRunId(ctx.store, run));
     const top = topTrials(state, flags.top ?? 10);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ ...summarize(state), top })}\n`);
@@ -134,7 +135,7 @@ export async function exportCommand(
         for await (const { stored } of readEvents(ctx.store, runId))
           await out.write(`${JSON.stringify(stored)}\n`);
       } else {
-        const state = await foldStored(ctx, runId);
+        const state = await foldStored(ctx.store, runId);
         const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
         await out.write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
         for (const t of state.trials) {
