@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, lstatSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '@archlab/core';
@@ -79,6 +79,35 @@ export async function openOutput(flag: string, out: string | undefined): Promise
     () => unlink(temp),
   );
   return sink;
+}
+
+/** Runs `fn` on `openOutput(flag, out)` and commits what it wrote; on failure, discards it and rethrows. */
+export async function withOutput(
+  flag: string,
+  out: string | undefined,
+  fn: (sink: OutputSink) => Promise<void>,
+): Promise<void> {
+  const sink = await openOutput(flag, out);
+  try {
+    await fn(sink);
+    await sink.commit();
+  } catch (err) {
+    await sink.discard();
+    throw err;
+  }
+}
+
+/** Creates the folder `dir` (and its parents) for output; an OutputError naming `flag` if it cannot. */
+export function makeOutputDir(flag: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new OutputError(`cannot write ${flag} '${dir}': it is a file, not a folder; give a folder name`);
+    }
+    throw outputError(flag, dir, err);
+  }
 }
 
 function stdoutSink(): OutputSink {

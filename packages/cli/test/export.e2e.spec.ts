@@ -14,7 +14,10 @@ import { archlab, archlabJson, type CliResult, tempDir, trialsCsv } from './cli-
 
 const SEARCH = ['search', '--space', 'nb201', '--estimator', 'nb201:cifar10', '--trials', '20', '-q'];
 
-describe('archlab export --out: never the database, atomic, one-line I/O errors', () => {
+// Each test runs the CLI a dozen times; on a loaded machine that takes minutes.
+describe('archlab export --out: never the database, atomic, one-line I/O errors', {
+  timeout: 300_000,
+}, () => {
   let dir: string;
   let before: { v: string; w: string };
   beforeAll(() => {

@@ -18,7 +18,10 @@ const expectRefused = (r: CliResult, message: RegExp) => {
   expect(r.stdout).toBe('');
 };
 
-describe('compare reuses a run only when it was recorded with the requested settings', () => {
+// Each test runs the CLI a dozen times; on a loaded machine that takes minutes.
+describe('compare reuses a run only when it was recorded with the requested settings', {
+  timeout: 300_000,
+}, () => {
   let dir: string;
   let first: CompareJson;
   let runs: string[];
@@ -48,7 +51,7 @@ describe('compare reuses a run only when it was recorded with the requested sett
     );
     expect(existsSync(join(dir, 'x'))).toBe(true);
     unchanged();
-  }, 300_000);
+  });
 
   it('refuses fewer trials than a run has, before running anything', () => {
     expectRefused(
@@ -57,7 +60,26 @@ describe('compare reuses a run only when it was recorded with the requested sett
     );
     expect(existsSync(join(dir, 'fewer'))).toBe(false);
     unchanged();
-  }, 300_000);
+  });
+
+  it('refuses an --out that is a file (the database) before running anything', () => {
+    expectRefused(
+      archlab(
+        dir,
+        ...COMPARE.map((a) => (a === 'x' ? 'z' : a)),
+        ...CIFAR10,
+        '--trials',
+        '30',
+        '--out',
+        'c.db',
+      ),
+      /^archlab: error: cannot write --out 'c.db': it is a file, not a folder/,
+    );
+    expect(
+      archlabJson<{ runId: string }[]>(dir, 'runs', '--db', 'c.db').filter((r) => r.runId.startsWith('z.')),
+    ).toEqual([]);
+    unchanged();
+  });
 
   it('extends the runs to a larger --trials: the first trials kept, the rest as a longer run would have', () => {
     const r = archlab(
@@ -91,10 +113,10 @@ describe('compare reuses a run only when it was recorded with the requested sett
     );
     expect(extended.strategies.map((s) => s.atTrials)).toEqual(fresh.strategies.map((s) => s.atTrials));
     expect(trialsCsv(dir, 'c.db', 'x.evolution.s1')).toBe(trialsCsv(dir, 'c.db', 'y.evolution.s1'));
-  }, 300_000);
+  });
 });
 
-describe("resume --trials raises a run's budget", () => {
+describe("resume --trials raises a run's budget", { timeout: 300_000 }, () => {
   it('carries a finished run on to the new budget, as if it had had it from the start', () => {
     const dir = tempDir();
     archlabJson(dir, ...SEARCH, '--trials', '30', '--seed', '3', '--db', 'r.db', '--run-id', 'r');
@@ -132,5 +154,5 @@ describe("resume --trials raises a run's budget", () => {
     expect(same.code).toBe(0);
     expect(same.stderr).toMatch(/already complete/);
     expect(trialsCsv(dir, 'r.db', 'r')).toBe(trialsCsv(dir, 'r.db', 'whole'));
-  }, 300_000);
+  });
 });

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bestSoFar,
@@ -16,6 +15,7 @@ import {
   type SearchConfigInput,
 } from '@archlab/core';
 import { foldStored, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
 import { csvCell, formatTable } from '../report/text-table.js';
@@ -105,6 +105,8 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
         checkReusable(runId, recorded, { ...checked[i]!.config, seed });
       }
     }
+    // Before the runs, which may take hours: the folder for the report can be made.
+    makeOutputDir('--out', outDir);
     const total = strategies.length * seeds;
     let done = 0;
     const states = new Map<string, RunState[]>();
@@ -137,7 +139,6 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     const summaries = strategies.map((s) =>
       summarizeStrategy(s, states.get(s)!, checkpoints, trials, optimum),
     );
-    mkdirSync(outDir, { recursive: true });
     const meta = {
       name,
       space: flags.space,
@@ -148,13 +149,12 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       optimum: optimum ?? null,
       seconds,
     };
-    writeFileSync(
-      join(outDir, 'compare.json'),
-      `${JSON.stringify({ ...meta, strategies: summaries }, null, 2)}\n`,
-    );
-    writeFileSync(join(outDir, 'compare.csv'), compareCsv(summaries, checkpoints));
-    writeFileSync(
-      join(outDir, 'compare.svg'),
+    const write = (file: string, text: string) =>
+      withOutput('--out', join(outDir, file), (out) => out.write(text));
+    await write('compare.json', `${JSON.stringify({ ...meta, strategies: summaries }, null, 2)}\n`);
+    await write('compare.csv', compareCsv(summaries, checkpoints));
+    await write(
+      'compare.svg',
       lineChartSvg({
         title: `best-so-far ${objective.metric} on ${flags.space} / ${flags.estimator} (${seeds} seeds, mean ± s.e.)`,
         xLabel: 'trials',

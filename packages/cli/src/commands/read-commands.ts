@@ -8,7 +8,7 @@ import {
   resolveRunId,
   type StoreFlags,
 } from '../cli-context.js';
-import { openOutput, refuseDatabase } from '../output-file.js';
+import { refuseDatabase, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { csvCell, formatTable } from '../report/text-table.js';
 import { summarize, summaryText } from '../run-summary.js';
@@ -128,8 +128,7 @@ export async function exportCommand(
   if (flags.out !== undefined && flags.db !== undefined) refuseDatabase('--out', flags.out, flags.db);
   return withStore(flags, async (ctx) => {
     const runId = await resolveRunId(ctx.store, run);
-    const out = await openOutput('--out', flags.out);
-    try {
+    await withOutput('--out', flags.out, async (out) => {
       if (format === 'jsonl') {
         // One stored event per line, as stored (before upcasting): an export is an archive.
         for await (const { stored } of readEvents(ctx.store, runId))
@@ -150,11 +149,7 @@ export async function exportCommand(
           await out.write(`${cells.map(csvCell).join(',')}\n`);
         }
       }
-      await out.commit();
-    } catch (err) {
-      await out.discard();
-      throw err;
-    }
+    });
     if (flags.out) process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
     return 0;
   });
