@@ -5,14 +5,13 @@ import {
   InMemoryEventStore,
   instantiate,
   PluginRegistry,
-  Rng,
   randomStrategyFactory,
   replayRun,
   Search,
-  type StrategyFactory,
 } from '../src/index.js';
 import {
   copyLogPrefix,
+  countingStrategyFactory,
   digitsSpaceFactory,
   readAll,
   runSearch,
@@ -20,39 +19,12 @@ import {
   trialsOf,
 } from '../src/testing/index.js';
 
-/** Proposes from its rng and the count of results told; checkpoints both. */
-const counting: StrategyFactory = {
-  name: 'counting',
-  description: '',
-  options: {},
-  requires: [],
-  create(ctx) {
-    let told = 0;
-    let rng = ctx.rng;
-    return {
-      ask: () => (told % 7 === 3 ? ctx.space.sample(Rng.fromSeed(`told-${told}`)) : ctx.space.sample(rng)),
-      tell: () => {
-        told++;
-      },
-      snapshot: () => new TextEncoder().encode(JSON.stringify({ told, rng: rng.state() })),
-      restore: (bytes) => {
-        const s = JSON.parse(new TextDecoder().decode(bytes)) as {
-          told: number;
-          rng: [number, number, number, number];
-        };
-        told = s.told;
-        rng = Rng.fromState(s.rng);
-      },
-    };
-  },
-};
-
 function registry(): PluginRegistry {
   const r = new PluginRegistry();
   r.register('space', digitsSpaceFactory);
   r.register('estimator', syntheticEstimatorFactory);
   r.register('strategy', randomStrategyFactory);
-  r.register('strategy', counting);
+  r.register('strategy', countingStrategyFactory());
   return r;
 }
 
