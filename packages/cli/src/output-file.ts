@@ -60,7 +60,7 @@ export async function openOutput(flag: string, out: string | undefined): Promise
     const fh = await open(out, 'w').catch((err: unknown) => {
       throw fail(err);
     });
-    return fileSink(fh, fail, async () => {});
+    return fileSink(fh, fail, () => fh.close());
   }
   // Through a link, the file it points to is replaced and the link stays.
   const target = realTarget(out);
@@ -68,7 +68,7 @@ export async function openOutput(flag: string, out: string | undefined): Promise
   const fh = await open(temp, 'wx', stat ? stat.mode & 0o7777 : 0o666).catch((err: unknown) => {
     throw fail(err);
   });
-  const sink = fileSink(
+  return fileSink(
     fh,
     fail,
     async () => {
@@ -78,7 +78,6 @@ export async function openOutput(flag: string, out: string | undefined): Promise
     },
     () => unlink(temp),
   );
-  return sink;
 }
 
 /** Runs `fn` on `openOutput(flag, out)` and commits what it wrote; on failure, discards it and rethrows. */
@@ -177,7 +176,12 @@ function outputError(flag: string, out: string, err: unknown): OutputError {
   if (err instanceof OutputError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   let reason = REASONS[code] ?? (err as Error).message;
-  if (code === 'ENOENT') reason = `folder '${dirname(out)}' does not exist`;
+  if (code === 'ENOENT') {
+    const folder = dirname(out);
+    reason = existsSync(folder)
+      ? `no file can be created in folder '${folder}'`
+      : `folder '${folder}' does not exist`;
+  }
   if (code === 'ENOTDIR') {
     let d = dirname(out);
     while (dirname(d) !== d && !existsSync(d)) d = dirname(d);
