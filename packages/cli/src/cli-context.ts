@@ -5,6 +5,8 @@ import {
   ConfigError,
   DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
   type EventStore,
+  evolve,
+  initialRunState,
   loadInto,
   loadPlugin,
   loadPlugins,
@@ -14,6 +16,7 @@ import {
   pluginPackageDir,
   pluginVersionWarnings,
   type RunEvent,
+  type RunState,
   type SearchDeps,
   type StoredEvent,
   UnknownRunError,
@@ -167,4 +170,11 @@ export async function* readEvents(
   runId: string,
 ): AsyncGenerator<{ stored: StoredEvent; event: RunEvent }> {
   for await (const stored of store.read(runId)) yield { stored, event: upcast(stored) };
+}
+
+/** A stored run's state: the fold of its log. */
+export async function foldStored(store: EventStore, runId: string): Promise<RunState> {
+  const state = initialRunState(runId);
+  for await (const { event } of readEvents(store, runId)) evolve(state, event);
+  return state;
 }

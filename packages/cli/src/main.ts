@@ -106,6 +106,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     program
       .command('resume <run>')
       .description('carry on an interrupted run: completed trials are kept, unfinished ones run again')
+      .option(
+        '--trials <n>',
+        "raise the run's trial budget to N (never lower); a finished run carries on to N",
+        int('--trials', 1),
+      )
       .option('--json', 'print the summary as JSON')
       .option('-q, --quiet', 'no progress output'),
   ).action(async (run, flags) => exit(await resumeCommand(run, flags)));

@@ -93,6 +93,11 @@ export class StoreError extends ArchlabError {
   readonly code: string = 'STORE';
 }
 
+/** A file the user named for output cannot be written there: it is the database, a folder, or the disk is full. */
+export class OutputError extends ArchlabError {
+  readonly code = 'OUTPUT';
+}
+
 /** Replaying a log did not reproduce it. `seq` is the first event that differs. */
 export class ReplayDivergenceError extends ArchlabError {
   readonly code = 'REPLAY_DIVERGENCE';

@@ -8,7 +8,6 @@ import {
   PluginRegistry,
   type Reaction,
   ReplayDivergenceError,
-  Rng,
   type RunEvent,
   randomStrategyFactory,
   replayRun,
@@ -20,6 +19,7 @@ import {
 } from '../src/index.js';
 import {
   copyLogPrefix,
+  countingStrategyFactory,
   digitsSpace,
   digitsSpaceFactory,
   hashScore,
@@ -335,37 +335,9 @@ describe('replay --verify', () => {
 });
 
 describe('strategy checkpoints', () => {
-  // A strategy whose state is the count of results told; it proposes from that count and its rng.
-  const counting = (restores: number[]): StrategyFactory => ({
-    name: 'counting',
-    description: '',
-    options: {},
-    requires: [],
-    create(ctx) {
-      let told = 0;
-      let rng = ctx.rng;
-      return {
-        ask: () => ctx.space.sample(rng),
-        tell: () => {
-          told++;
-        },
-        snapshot: () => new TextEncoder().encode(JSON.stringify({ told, rng: rng.state() })),
-        restore: (bytes) => {
-          const s = JSON.parse(new TextDecoder().decode(bytes)) as {
-            told: number;
-            rng: [number, number, number, number];
-          };
-          told = s.told;
-          rng = Rng.fromState(s.rng);
-          restores.push(told);
-        },
-      };
-    },
-  });
-
   it('restores the latest checkpoint on resume and replays only the events after it', async () => {
     const restores: number[] = [];
-    const reg = registry(counting(restores));
+    const reg = registry(countingStrategyFactory(restores));
     const config = { ...base, strategy: 'counting', checkpointEvery: 10 };
     const full = await runSearch(reg, config);
     const events = await readAll(full.store as InMemoryEventStore, full.runId);

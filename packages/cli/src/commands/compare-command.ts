@@ -1,18 +1,21 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bestSoFar,
   ConfigError,
+  configDifference,
+  extendedBudget,
   instantiate,
   type MeanWithError,
   meanWithError,
   newRunId,
   parseKeyValues,
+  type RunConfig,
   type RunState,
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
-import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { foldStored, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
 import { csvCell, formatTable } from '../report/text-table.js';
@@ -92,6 +95,18 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     const log = (msg: string) => {
       if (!flags.quiet) process.stderr.write(`compare: ${msg}\n`);
     };
+    // Every run already under this name must be the run this request makes (its trial budget may
+    // grow): checked for all of them before the first one runs.
+    for (const [i, strategy] of strategies.entries()) {
+      for (let seed = 0; seed < seeds; seed++) {
+        const runId = `${name}.${strategy}.s${seed}`;
+        if ((await ctx.store.lastSeq(runId)) < 0) continue;
+        const recorded = (await foldStored(ctx.store, runId)).config!;
+        checkReusable(runId, recorded, { ...checked[i]!.config, seed });
+      }
+    }
+    // Before the runs, which may take hours: the folder for the report can be made.
+    makeOutputDir('--out', outDir);
     const total = strategies.length * seeds;
     let done = 0;
     const states = new Map<string, RunState[]>();
@@ -103,14 +118,19 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
         const t = performance.now();
         const exists = (await ctx.store.lastSeq(runId)) >= 0;
         const search = exists
-          ? await Search.resume(searchDeps(ctx), runId)
+          ? await Search.resume(searchDeps(ctx), runId, { trials })
           : await Search.start(searchDeps(ctx), configFor(strategy, seed), runId);
+        const reuse = !exists
+          ? ''
+          : search.extendedFrom === undefined
+            ? ' (reused)'
+            : ` (extended from ${search.extendedFrom} trials)`;
         const outcome = await search.run();
         list.push(outcome.state);
         done++;
         const best = outcome.best?.metrics[objective.metric];
         log(
-          `[${done}/${total}] ${strategy} seed ${seed}: best ${objective.metric}=${fmt(best)}${exists ? ' (reused)' : ''} in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+          `[${done}/${total}] ${strategy} seed ${seed}: best ${objective.metric}=${fmt(best)}${reuse} in ${((performance.now() - t) / 1000).toFixed(2)} s`,
         );
       }
       states.set(strategy, list);
@@ -119,7 +139,6 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     const summaries = strategies.map((s) =>
       summarizeStrategy(s, states.get(s)!, checkpoints, trials, optimum),
     );
-    mkdirSync(outDir, { recursive: true });
     const meta = {
       name,
       space: flags.space,
@@ -130,13 +149,12 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       optimum: optimum ?? null,
       seconds,
     };
-    writeFileSync(
-      join(outDir, 'compare.json'),
-      `${JSON.stringify({ ...meta, strategies: summaries }, null, 2)}\n`,
-    );
-    writeFileSync(join(outDir, 'compare.csv'), compareCsv(summaries, checkpoints));
-    writeFileSync(
-      join(outDir, 'compare.svg'),
+    const write = (file: string, text: string) =>
+      withOutput('--out', join(outDir, file), (out) => out.write(text));
+    await write('compare.json', `${JSON.stringify({ ...meta, strategies: summaries }, null, 2)}\n`);
+    await write('compare.csv', compareCsv(summaries, checkpoints));
+    await write(
+      'compare.svg',
       lineChartSvg({
         title: `best-so-far ${objective.metric} on ${flags.space} / ${flags.estimator} (${seeds} seeds, mean ± s.e.)`,
         xLabel: 'trials',
@@ -162,6 +180,21 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   } finally {
     await ctx.store.close();
   }
+}
+
+/**
+ * ConfigError unless the stored run `runId` is the run `requested` describes, in every setting
+ * but a larger trial budget: its numbers would otherwise appear under the new request's title.
+ */
+function checkReusable(runId: string, recorded: RunConfig, requested: RunConfig): void {
+  const d = configDifference(recorded, requested);
+  if (d) {
+    const show = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '(none)' : JSON.stringify(v));
+    throw new ConfigError(
+      `run '${runId}' was recorded with ${d.field}=${show(d.recorded)}, but this compare asks for ${d.field}=${show(d.requested)}; compare under another --name`,
+    );
+  }
+  extendedBudget(runId, recorded.budget, requested.budget.trials!);
 }
 
 /** `--strategy-option evolution.population=20` → { evolution: { population: '20' } }. */

@@ -1,7 +1,14 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { ConfigError, evolve, initialRunState, isEventType, type RunState } from '@archlab/core';
-import { type CliContext, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { ConfigError, isEventType, type RunState } from '@archlab/core';
+import {
+  type CliContext,
+  foldStored,
+  openFromFlags,
+  readEvents,
+  resolveRunId,
+  type StoreFlags,
+} from '../cli-context.js';
+import { refuseDatabase, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { csvCell, formatTable } from '../report/text-table.js';
 import { summarize, summaryText } from '../run-summary.js';
@@ -19,16 +26,10 @@ async function withStore<T>(flags: ReadFlags, fn: (ctx: CliContext) => Promise<T
   }
 }
 
-async function foldStored(ctx: CliContext, runId: string): Promise<RunState> {
-  const state = initialRunState(runId);
-  for await (const { event } of readEvents(ctx.store, runId)) evolve(state, event);
-  return state;
-}
-
 export async function runsCommand(flags: ReadFlags): Promise<number> {
   return withStore(flags, async (ctx) => {
     const rows = [];
-    for (const r of await ctx.store.listRuns()) rows.push(summarize(await foldStored(ctx, r.runId)));
+    for (const r of await ctx.store.listRuns()) rows.push(summarize(await foldStored(ctx.store, r.runId)));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(rows)}\n`);
       return 0;
@@ -53,7 +54,7 @@ export async function runsCommand(flags: ReadFlags): Promise<number> {
 
 export async function showCommand(run: string, flags: ReadFlags & { top?: number }): Promise<number> {
   return withStore(flags, async (ctx) => {
-    const state = await foldStored(ctx, await resolveRunId(ctx.store, run));
+    const state = await foldStored(ctx.store, await resolveRunId(ctx.store, run));
     const top = topTrials(state, flags.top ?? 10);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ ...summarize(state), top })}\n`);
@@ -124,36 +125,32 @@ export async function exportCommand(
   const format = flags.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv')
     throw new ConfigError(`--format must be jsonl or csv, got '${format}'`);
+  if (flags.out !== undefined && flags.db !== undefined) refuseDatabase('--out', flags.out, flags.db);
   return withStore(flags, async (ctx) => {
     const runId = await resolveRunId(ctx.store, run);
-    const out = flags.out ? createWriteStream(flags.out) : process.stdout;
-    const write = async (line: string) => {
-      if (!out.write(line)) await once(out, 'drain');
-    };
-    if (format === 'jsonl') {
-      // One stored event per line, as stored (before upcasting): an export is an archive.
-      for await (const { stored } of readEvents(ctx.store, runId)) await write(`${JSON.stringify(stored)}\n`);
-    } else {
-      const state = await foldStored(ctx, runId);
-      const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
-      await write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
-      for (const t of state.trials) {
-        const cells = [
-          String(t.trialId),
-          t.arch ?? '',
-          t.status,
-          ...metricNames.map((m) => (t.metrics?.[m] === undefined ? '' : String(t.metrics[m]))),
-          t.durationMs === undefined ? '' : String(t.durationMs),
-          t.error ? `${t.error.name}: ${t.error.message}` : '',
-        ];
-        await write(`${cells.map(csvCell).join(',')}\n`);
+    await withOutput('--out', flags.out, async (out) => {
+      if (format === 'jsonl') {
+        // One stored event per line, as stored (before upcasting): an export is an archive.
+        for await (const { stored } of readEvents(ctx.store, runId))
+          await out.write(`${JSON.stringify(stored)}\n`);
+      } else {
+        const state = await foldStored(ctx.store, runId);
+        const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
+        await out.write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
+        for (const t of state.trials) {
+          const cells = [
+            String(t.trialId),
+            t.arch ?? '',
+            t.status,
+            ...metricNames.map((m) => (t.metrics?.[m] === undefined ? '' : String(t.metrics[m]))),
+            t.durationMs === undefined ? '' : String(t.durationMs),
+            t.error ? `${t.error.name}: ${t.error.message}` : '',
+          ];
+          await out.write(`${cells.map(csvCell).join(',')}\n`);
+        }
       }
-    }
-    if (flags.out) {
-      (out as ReturnType<typeof createWriteStream>).end();
-      await once(out, 'finish');
-      process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
-    }
+    });
+    if (flags.out) process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
     return 0;
   });
 }

@@ -8,20 +8,25 @@ import {
 } from '../cli-context.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
-export interface ResumeFlags extends OutputOptions, StoreFlags {}
+export interface ResumeFlags extends OutputOptions, StoreFlags {
+  /** Raise the run's trial budget to this many (only upward). */
+  trials?: number;
+}
 
 export async function resumeCommand(run: string, flags: ResumeFlags): Promise<number> {
   const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
     await loadRecordedPlugins(ctx, runId);
-    const search = await Search.resume(searchDeps(ctx), runId);
+    const search = await Search.resume(searchDeps(ctx), runId, { trials: flags.trials });
     if (!flags.quiet && !flags.json) {
       const s = search.state;
       const msg =
-        s.status === 'completed'
-          ? `run ${runId} is already complete; nothing to do`
-          : `resuming ${runId}: ${s.counts.completed + s.counts.failed + s.counts.pruned} trials done, ${s.trials.length - (s.counts.completed + s.counts.failed + s.counts.pruned)} to run again`;
+        search.extendedFrom !== undefined
+          ? `extending ${runId} from ${search.extendedFrom} to ${s.config!.budget.trials} trials`
+          : s.status === 'completed'
+            ? `run ${runId} is already complete; nothing to do`
+            : `resuming ${runId}: ${s.counts.completed + s.counts.failed + s.counts.pruned} trials done, ${s.trials.length - (s.counts.completed + s.counts.failed + s.counts.pruned)} to run again`;
       process.stderr.write(`archlab: ${msg}\n`);
     }
     return await driveRun(search, flags.db!, flags);

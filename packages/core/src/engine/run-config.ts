@@ -8,6 +8,7 @@ import type {
   RewardConfig,
   RunConfig,
 } from '../events/event.js';
+import { canonicalJson } from '../events/hash-chain.js';
 import { parseKeyValues } from '../options/options.js';
 import type { ScreenInput } from './screen.js';
 
@@ -59,9 +60,7 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
   if (trials === undefined && wallTimeMs === undefined) {
     throw new ConfigError('a search needs a budget: a number of trials, a wall time, or both');
   }
-  if (trials !== undefined && (!Number.isInteger(trials) || trials < 1)) {
-    throw new ConfigError(`the trial budget must be a whole number of at least 1, got ${trials}`);
-  }
+  if (trials !== undefined) checkTrialBudget(trials);
   if (wallTimeMs !== undefined && (!Number.isFinite(wallTimeMs) || wallTimeMs <= 0)) {
     throw new ConfigError(`the wall-time budget must be positive, got ${wallTimeMs} ms`);
   }
@@ -90,6 +89,68 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
     ...(hardware.length > 0 && { hardware: hardware as HardwareModelConfig[] }),
     ...(reward && { reward }),
   };
+}
+
+function checkTrialBudget(trials: number): void {
+  if (!Number.isInteger(trials) || trials < 1) {
+    throw new ConfigError(`the trial budget must be a whole number of at least 1, got ${trials}`);
+  }
+}
+
+/**
+ * The budget of run `runId` raised to `trials` trials, or undefined when it has that many
+ * already. ConfigError for a smaller number (a budget only grows: the run's trials are already
+ * recorded, and the strategy may have planned by its budget) and for a run without a trial
+ * budget (it runs to a wall time).
+ */
+export function extendedBudget(runId: string, budget: Budget, trials: number): Budget | undefined {
+  checkTrialBudget(trials);
+  if (budget.trials === undefined) {
+    throw new ConfigError(
+      `run '${runId}' has no trial budget (it runs to a wall time of ${budget.wallTimeMs} ms); a trial budget cannot be added to it`,
+    );
+  }
+  if (trials < budget.trials) {
+    throw new ConfigError(
+      `run '${runId}' has budget.trials=${budget.trials}; ${trials} would shrink it, and a run's budget only grows`,
+    );
+  }
+  return trials === budget.trials ? undefined : { ...budget, trials };
+}
+
+/**
+ * The first setting in which two resolved configs (RunStarted's, `instantiate`'s) differ, as a
+ * dotted path (`strategyOptions.population`) with both values; undefined when they describe the
+ * same search. The trial budget is left out: it may grow (see `extendedBudget`).
+ */
+export function configDifference(
+  recorded: RunConfig,
+  requested: RunConfig,
+): { field: string; recorded: unknown; requested: unknown } | undefined {
+  const { trials: _a, ...recordedBudget } = recorded.budget;
+  const { trials: _b, ...requestedBudget } = requested.budget;
+  return firstDifference(
+    { ...recorded, budget: recordedBudget },
+    { ...requested, budget: requestedBudget },
+    '',
+  );
+}
+
+function firstDifference(
+  a: unknown,
+  b: unknown,
+  path: string,
+): { field: string; recorded: unknown; requested: unknown } | undefined {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isRecord(a) && isRecord(b)) {
+    for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      const d = firstDifference(a[key], b[key], path ? `${path}.${key}` : key);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  return canonicalJson(a) === canonicalJson(b) ? undefined : { field: path, recorded: a, requested: b };
 }
 
 function resolveObjectives(input: SearchConfigInput, defaultObjective: Objective): Objective[] {

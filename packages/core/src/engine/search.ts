@@ -4,7 +4,7 @@ import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rx
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, errorInfo, ReplayDivergenceError } from '../errors.js';
-import type { EventData, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
+import type { Budget, EventData, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { violations } from '../projections/objectives.js';
 import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
@@ -14,7 +14,7 @@ import { hardwareCost } from './hardware-cost.js';
 import { instantiate, type RunPlugins, runProviders, trialSeed } from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
-import type { SearchConfigInput } from './run-config.js';
+import { extendedBudget, type SearchConfigInput } from './run-config.js';
 import { type NewEvent, RunWriter } from './run-writer.js';
 import { Screening } from './screen.js';
 import { trialResult } from './trial-result.js';
@@ -27,6 +27,14 @@ export interface SearchDeps {
   readonly reactions?: readonly Reaction[];
   /** Milliseconds since the epoch; injectable for tests. */
   readonly clock?: () => number;
+}
+
+export interface ResumeOptions {
+  /**
+   * Raise the run's trial budget to this many trials (recorded as RunExtended); a completed run
+   * then carries on. ConfigError for fewer than it has.
+   */
+  readonly trials?: number;
 }
 
 export interface RunOutcome {
@@ -86,6 +94,7 @@ export class Search {
   private readonly pending: number[];
   /** Warm-up trials not told yet: the strategy is asked only once none are left. */
   private seededLeft: number;
+  private extendedFromTrials: number | undefined;
   /** Aborted by `stop()`: ends the screening of the warm-up pool or of a proposal. */
   private readonly screenAbort = new AbortController();
   private readonly clock: () => number;
@@ -126,6 +135,11 @@ export class Search {
     return this.runPlugins;
   }
 
+  /** The trial budget before `resume` extended it, when it did. */
+  get extendedFrom(): number | undefined {
+    return this.extendedFromTrials;
+  }
+
   /** Validates the config and plugins, then writes RunStarted. Nothing is written if validation fails. */
   static async start(
     deps: SearchDeps,
@@ -159,9 +173,12 @@ export class Search {
    * events after it), checks that it makes the recorded decisions, and queues the trials that
    * were in flight to run again. Completed trials are never evaluated again.
    */
-  static async resume(deps: SearchDeps, runId: string): Promise<Search> {
+  static async resume(deps: SearchDeps, runId: string, options: ResumeOptions = {}): Promise<Search> {
     const replayed = await replayRun(deps.store, deps.plugins, runId, { mode: 'resume' });
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
+    const budget = replayed.state.config!.budget;
+    const extended = options.trials === undefined ? undefined : extendedBudget(runId, budget, options.trials);
+    if (extended) await writer.append({ type: 'RunExtended', data: { budget: extended } });
     const pending = unfinishedTrials(replayed.state).map((t) => t.trialId);
     if (replayed.state.status !== 'completed') {
       const env = await runEnv(replayed.plugins);
@@ -170,7 +187,7 @@ export class Search {
         data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending, env },
       });
     }
-    return new Search(
+    const search = new Search(
       deps,
       writer,
       replayed.plugins,
@@ -179,6 +196,8 @@ export class Search {
       pending,
       replayed.screening,
     );
+    if (extended) search.extendedFromTrials = budget.trials;
+    return search;
   }
 
   /** Asks the run to end early: no new proposals, in-flight trials are aborted and left for resume. */
@@ -256,18 +275,23 @@ export class Search {
     };
   }
 
+  /** The run's budget: RunStarted's, or the latest RunExtended's. */
+  private get budget(): Budget {
+    return this.state.config!.budget;
+  }
+
   /** Trials that used the budget: all but the pruned ones. */
   private trialsLeft(): boolean {
-    const limit = this.runPlugins.config.budget.trials;
+    const limit = this.budget.trials;
     return limit === undefined || this.state.trials.length - this.state.counts.pruned < limit;
   }
 
   private prunedLeft(): boolean {
-    return this.state.counts.pruned < prunedLimit(this.runPlugins.config.budget.trials);
+    return this.state.counts.pruned < prunedLimit(this.budget.trials);
   }
 
   private budgetLeft(): boolean {
-    const limit = this.runPlugins.config.budget.wallTimeMs;
+    const limit = this.budget.wallTimeMs;
     return (
       this.trialsLeft() &&
       this.prunedLeft() &&

@@ -184,6 +184,12 @@ export type StrategyCheckpointed = Event<
 /** A plugin reaction or a strategy's `tell` threw; the run recorded it and went on. */
 export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: number; error: ErrorInfo }>;
 export type RunResumed = Event<'RunResumed', { fromSeq: number; redispatched: number[]; env?: RunEnv }>;
+/**
+ * The run's budget grew to `budget` (only the trial budget, only upward): a completed run is
+ * running again until the new budget is spent. The strategy keeps the budget of RunStarted, so
+ * the trials before the extension replay exactly as recorded.
+ */
+export type RunExtended = Event<'RunExtended', { budget: Budget }>;
 export type RunCompleted = Event<
   'RunCompleted',
   { reason: 'trials' | 'wall-time' | 'exhausted' | 'pruned'; trials: number; best: TrialRef | null }
@@ -200,6 +206,7 @@ export type RunEvent =
   | StrategyCheckpointed
   | PluginFailed
   | RunResumed
+  | RunExtended
   | RunCompleted;
 
 export type RunEventType = RunEvent['type'];
@@ -222,6 +229,7 @@ export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
   StrategyCheckpointed: 1,
   PluginFailed: 1,
   RunResumed: 1,
+  RunExtended: 1,
   RunCompleted: 1,
 };
 

@@ -26,6 +26,7 @@ export interface Trial {
 export interface RunState {
   runId: string;
   status: 'empty' | 'running' | 'completed';
+  /** RunStarted's config; its budget is the latest RunExtended's, when the run was extended. */
   config?: RunConfig;
   packages: Readonly<Record<string, string>>;
   /** Where each plugin of the run came from, when RunStarted recorded it. */
@@ -151,6 +152,14 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       break;
     case 'PluginFailed':
       state.pluginFailures++;
+      break;
+    case 'RunExtended':
+      state.config = state.config && { ...state.config, budget: e.data.budget };
+      if (state.status === 'completed') state.status = 'running';
+      state.completion = undefined;
+      // The time between the last event and the extension (a finished run waiting) is not active.
+      state.activeMsBefore = activeMs(state, prevTs);
+      state.segmentStart = e.ts;
       break;
     case 'RunCompleted':
       state.status = 'completed';

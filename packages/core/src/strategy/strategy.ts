@@ -73,6 +73,10 @@ export interface StrategyContext<A = unknown, O = Record<string, unknown>> {
   readonly objectives?: readonly Objective[];
   /** The run's constraints; the engine already prunes and scores by them (see TrialResult.score). */
   readonly constraints?: readonly Constraint[];
+  /**
+   * The budget the run started with. A later extension (RunExtended) lets the engine ask for
+   * more trials but is not seen here, so that the trials before it replay as recorded.
+   */
   readonly budget: Budget;
   readonly concurrency: number;
 }

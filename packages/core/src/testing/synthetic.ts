@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { MalformedArchitectureError } from '../errors.js';
 import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
 import type { HardwareModel, HardwareModelFactory } from '../hardware/hardware-model.js';
+import { Rng } from '../rng/rng.js';
 import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
+import type { StrategyFactory } from '../strategy/strategy.js';
 
 /**
  * A tiny space for tests: `width` digits in base `base`, key like `2-0-4-1`. It has every
@@ -160,3 +162,36 @@ export const syntheticCostFactory: HardwareModelFactory = {
   create: (space, o) =>
     syntheticCost(space, { cheap: o.cheap as boolean, scale: o.scale as number, prefix: o.prefix as string }),
 };
+
+/**
+ * Strategy `counting`: its state is its rng and the count of results told, which it snapshots
+ * and restores (each restore pushes the count to `restores`), so resume can start from a checkpoint.
+ */
+export function countingStrategyFactory(restores: number[] = []): StrategyFactory {
+  return {
+    name: 'counting',
+    description: '',
+    options: {},
+    requires: [],
+    create(ctx) {
+      let told = 0;
+      let rng = ctx.rng;
+      return {
+        ask: () => ctx.space.sample(rng),
+        tell: () => {
+          told++;
+        },
+        snapshot: () => new TextEncoder().encode(JSON.stringify({ told, rng: rng.state() })),
+        restore: (bytes) => {
+          const s = JSON.parse(new TextDecoder().decode(bytes)) as {
+            told: number;
+            rng: [number, number, number, number];
+          };
+          told = s.told;
+          rng = Rng.fromState(s.rng);
+          restores.push(told);
+        },
+      };
+    },
+  };
+}
