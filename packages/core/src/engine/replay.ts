@@ -1,6 +1,6 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
-import type { Metrics, RunConfig } from '../events/event.js';
+import type { EventData, Metrics, RunConfig } from '../events/event.js';
 import { canonicalJson, sha256Hex } from '../events/hash-chain.js';
 import { DamagedLogError, foldStoredEvent, LogChecker } from '../events/log-check.js';
 import { upcast } from '../events/upcast.js';
@@ -86,7 +86,7 @@ export async function replayRun(
   /** Every checkpoint, with where its steps start: resume takes the latest one whose blob is intact. */
   const checkpoints: { seq: number; blob: string; told: number; from: number }[] = [];
   const checker = new LogChecker();
-  let completed: { seq: number; trials: number; best: unknown } | undefined;
+  let completed: { seq: number } | undefined;
   let read = 0;
   /** Every screened proposal, in log order (before any checkpoint too: the filter needs them all). */
   const screened: { seq: number; trialId: number; key: string; value: number; warmup: boolean }[] = [];
@@ -94,16 +94,25 @@ export async function replayRun(
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
 
   const head = options.expectHead;
+  /**
+   * What the log's record of itself contradicts (a pinned head, RunCompleted, a blob, the index
+   * of runs), in seq order: thrown where the replay of the steps reaches it, so the divergence
+   * reported is still the first one.
+   */
+  const found: { seq: number; reason: string }[] = [];
   for await (const stored of store.read(runId)) {
     const fault = checker.check(stored);
     if (fault?.kind === 'hash') throw diverge(fault.seq, fault.reason);
     if (fault) throw new DamagedLogError(runId, fault.seq, fault.reason);
     if (head && stored.seq === head.seq && !stored.hash.startsWith(head.hash)) {
-      throw diverge(stored.seq, `the event's hash is ${stored.hash}, the pinned head's is ${head.hash}`);
+      found.push({
+        seq: stored.seq,
+        reason: `the event's hash is ${stored.hash}, the pinned head's is ${head.hash}`,
+      });
     }
     // A reaction may still fail on RunCompleted itself; nothing else comes after it.
     if (completed && stored.type !== 'PluginFailed') {
-      throw diverge(stored.seq, `${stored.type} follows RunCompleted at seq ${completed.seq}`);
+      found.push({ seq: stored.seq, reason: `${stored.type} follows RunCompleted at seq ${completed.seq}` });
     }
     const e = upcast(stored);
     read++;
@@ -152,26 +161,15 @@ export async function replayRun(
         if (options.mode === 'resume') checkpoints.push({ seq: e.seq, blob, told, from: steps.length });
         else {
           const { problem } = await readBlob(store, blob);
-          if (problem) throw diverge(e.seq, `checkpoint blob ${blob.slice(0, 12)}… is ${problem}`);
+          if (problem)
+            found.push({ seq: e.seq, reason: `checkpoint blob ${blob.slice(0, 12)}… is ${problem}` });
         }
         break;
       }
       case 'RunCompleted': {
-        completed = { seq: e.seq, trials: e.data.trials, best: e.data.best };
-        const left = unfinishedTrials(state)[0];
-        if (left) throw diverge(e.seq, `RunCompleted, but trial ${left.trialId} never finished`);
-        if (e.data.trials !== state.trials.length) {
-          throw diverge(
-            e.seq,
-            `RunCompleted records ${e.data.trials} trials, but the log holds ${state.trials.length}`,
-          );
-        }
-        if (canonicalJson(e.data.best) !== canonicalJson(state.best ?? null)) {
-          throw diverge(
-            e.seq,
-            `RunCompleted records best trial ${e.data.best?.trialId ?? 'none'}, but the log's best is trial ${state.best?.trialId ?? 'none'}`,
-          );
-        }
+        completed = { seq: e.seq };
+        const wrong = completionFault(state, e.data);
+        if (wrong) found.push({ seq: e.seq, reason: wrong });
         break;
       }
       default:
@@ -181,13 +179,17 @@ export async function replayRun(
   if (read === 0) throw new UnknownRunError(runId);
   if (!plugins) throw new StoreError(`run '${runId}' has no RunStarted`);
   const end = await checker.checkEnd(store, runId);
-  if (end) throw diverge(end.seq, `${end.reason}: events were deleted from its end`);
-  if (head && head.seq >= read) {
-    throw diverge(
-      read,
-      `the log ends at seq ${read - 1}, before the pinned head seq ${head.seq}: events were deleted from its end`,
-    );
+  if (end) found.push({ seq: end.seq, reason: `${end.reason}: events were deleted from its end` });
+  else if (head && head.seq >= read) {
+    found.push({
+      seq: read,
+      reason: `the log ends at seq ${read - 1}, before the pinned head seq ${head.seq}: events were deleted from its end`,
+    });
   }
+  const firstFound = (before = Number.POSITIVE_INFINITY) => {
+    const f = found[0];
+    if (f && f.seq < before) throw diverge(f.seq, f.reason);
+  };
 
   const restored = await restoreLatest(plugins, store, checkpoints, diverge, options.onWarning);
   const { strategy, from } = restored;
@@ -275,6 +277,7 @@ export async function replayRun(
     return compared.length > 0;
   };
   for (const step of steps.slice(from)) {
+    firstFound(step.seq);
     // A warm-up trial: the engine chose it, the strategy is only told its result.
     if (step.kind === 'propose' && step.seeded) continue;
     if (step.kind === 'propose' || step.kind === 'propose-failed') {
@@ -321,6 +324,7 @@ export async function replayRun(
     }
     told++;
   }
+  firstFound();
   return {
     state,
     plugins,
@@ -332,6 +336,19 @@ export async function replayRun(
     ...(screening && { screening }),
     head: { seq: state.lastSeq, hash: state.lastHash },
   };
+}
+
+/** What RunCompleted records that the log before it contradicts: unfinished trials, the trial count, the best trial. */
+function completionFault(state: RunState, recorded: EventData<'RunCompleted'>): string | undefined {
+  const left = unfinishedTrials(state)[0];
+  if (left) return `RunCompleted, but trial ${left.trialId} never finished`;
+  if (recorded.trials !== state.trials.length) {
+    return `RunCompleted records ${recorded.trials} trials, but the log holds ${state.trials.length}`;
+  }
+  if (canonicalJson(recorded.best) !== canonicalJson(state.best ?? null)) {
+    return `RunCompleted records best trial ${recorded.best?.trialId ?? 'none'}, but the log's best is trial ${state.best?.trialId ?? 'none'}`;
+  }
+  return undefined;
 }
 
 /** A checkpoint's blob, or why it cannot be used: gone, or bytes whose sha256 is not the one recorded. */
