@@ -154,10 +154,11 @@ export async function* readStored(
 ): AsyncGenerator<StoredEvent | RunEvent> {
   const checker = new LogChecker();
   let first: LogFault | undefined;
+  const indexed = await store.lastSeq(runId);
   for await (const stored of store.read(runId)) {
     first ??= checker.check(stored);
     yield opts.upcast ? upcast(stored) : stored;
   }
-  first ??= await checker.checkEnd(store, runId);
+  first ??= checker.checkEnd(indexed);
   if (first) warn(faultWarning(runId, first));
 }

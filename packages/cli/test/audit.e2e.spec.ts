@@ -154,6 +154,12 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
     );
     expect(same.code).toBe(0);
     expect(same.stdout).toContain(`head seq=${head.seq} hash=${head.hash} (as pinned)`);
+    // The head line a verify printed may be pasted as it is, and the hash shortened as git allows.
+    const pasted = `head seq=${head.seq} hash=${head.hash.slice(0, 12)}`;
+    expect(archlab(dir, 'replay', 't', '--db', 'prefix.db', '--verify', '--expect-head', pasted).code).toBe(
+      1,
+    );
+    expect(archlab(dir, 'replay', 't', '--db', 'clean.db', '--verify', '--expect-head', pasted).code).toBe(0);
 
     const other = archlab(
       dir,

@@ -9,15 +9,18 @@ export interface ReplayFlags extends StoreFlags {
   expectHead?: string;
 }
 
-/** `SEQ:HASH` (the hash may be shortened to its first 12 or more hex digits, as git allows). */
+/**
+ * `SEQ:HASH`, or the `head seq=SEQ hash=HASH` line a verify prints, pasted as it is; the hash may
+ * be shortened to its first 12 or more hex digits, as git allows.
+ */
 function parseHead(text: string): { seq: number; hash: string } {
-  const m = /^(\d+):([0-9a-f]{12,64})$/.exec(text.trim());
+  const m = /^(?:head\s+)?(?:seq=)?(\d+)(?::|\s+hash=)([0-9a-f]{12,64})$/i.exec(text.trim());
   if (!m) {
     throw new InvalidOptionError(
       `--expect-head must be SEQ:HASH as a verify prints it (head seq=SEQ hash=HASH), got '${text}'`,
     );
   }
-  return { seq: Number(m[1]), hash: m[2]! };
+  return { seq: Number(m[1]), hash: m[2]!.toLowerCase() };
 }
 
 /**
@@ -73,7 +76,9 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
         `${flags.verify ? 'verified' : 'replayed'}: run ${runId}, ${r.events} events, ${r.state.trials.length} trials; hash chain intact, every proposal reproduced${what} (${seconds.toFixed(2)} s)\n`,
       );
       // Pinned (e.g. in a paper), the head lets a later verify detect a truncated log (--expect-head).
-      process.stdout.write(`head seq=${r.head.seq} hash=${r.head.hash}${pinnedNote(r.head.seq, expectHead)}\n`);
+      process.stdout.write(
+        `head seq=${r.head.seq} hash=${r.head.hash}${pinnedNote(r.head.seq, expectHead)}\n`,
+      );
       return 0;
     } catch (err) {
       // A damaged log (a missing or unreadable event) is a divergence too, at that seq.

@@ -100,6 +100,7 @@ export async function replayRun(
    * reported is still the first one.
    */
   const found: { seq: number; reason: string }[] = [];
+  const indexed = await store.lastSeq(runId);
   for await (const stored of store.read(runId)) {
     const fault = checker.check(stored);
     if (fault?.kind === 'hash') throw diverge(fault.seq, fault.reason);
@@ -178,7 +179,7 @@ export async function replayRun(
   }
   if (read === 0) throw new UnknownRunError(runId);
   if (!plugins) throw new StoreError(`run '${runId}' has no RunStarted`);
-  const end = await checker.checkEnd(store, runId);
+  const end = checker.checkEnd(indexed);
   if (end) found.push({ seq: end.seq, reason: `${end.reason}: events were deleted from its end` });
   else if (head && head.seq >= read) {
     found.push({

@@ -71,11 +71,13 @@ export class LogChecker {
     return undefined;
   }
 
-  /** The `end` fault when the store's index of runs records more events than were read. */
-  async checkEnd(store: EventStore, runId: string): Promise<LogFault | undefined> {
-    const indexed = await store.lastSeq(runId);
+  /**
+   * The `end` fault when the log read ends before `indexed`, the last seq the store's index of
+   * runs recorded before the read began (read first: a writer may append while the log is read).
+   */
+  checkEnd(indexed: number): LogFault | undefined {
     const last = this.next - 1;
-    if (indexed === last) return undefined;
+    if (last >= indexed) return undefined;
     return {
       kind: 'end',
       seq: last + 1,
@@ -145,6 +147,7 @@ export async function foldLog(
   const state = initialRunState(runId);
   const checker = new LogChecker();
   const faults: LogFault[] = [];
+  const indexed = await store.lastSeq(runId);
   for await (const stored of store.read(runId)) {
     const fault = checker.check(stored);
     if (fault?.kind === 'hash') {
@@ -153,7 +156,7 @@ export async function foldLog(
     foldStoredEvent(state, upcast(stored));
   }
   if (state.lastSeq < 0) throw new DamagedLogError(runId, 0, 'the run has no events left');
-  const end = await checker.checkEnd(store, runId);
+  const end = checker.checkEnd(indexed);
   if (end) faults.push(end);
   return { state, faults };
 }
