@@ -20,14 +20,19 @@ interface Row {
 }
 
 /** The tamperer's tools: plain SQL on the file, as anyone with sqlite3 could do. */
-function tamper(path: string, runId: string, fn: (db: Database.Database) => void): void {
+function tamper(path: string, fn: (db: Database.Database) => void): void {
   const db = new Database(path);
   try {
     fn(db);
   } finally {
     db.close();
   }
-  void runId;
+}
+
+/** A copy of `from` in `dir`, to damage. */
+function copyDb(dir: string, from: string, name: string): string {
+  copyFileSync(join(dir, from), join(dir, name));
+  return join(dir, name);
 }
 
 /** Recomputes every hash from `fromSeq` on, so the chain verifies again (what a careful forger does). */
@@ -74,10 +79,9 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
     dir = tempDir();
     archlabJson(dir, ...SEARCH, '--trials', '30', '--seed', '2', '--db', 'clean.db', '--run-id', 't', '-q');
   });
-  const fresh = (name: string) => {
-    copyFileSync(join(dir, 'clean.db'), join(dir, name));
-    return join(dir, name);
-  };
+  const fresh = (name: string) => copyDb(dir, 'clean.db', name);
+  const pinnedVerify = (db: string, head: string) =>
+    archlab(dir, 'replay', 't', '--db', db, '--verify', '--expect-head', head);
 
   it('prints the head (seq, hash) on every verify, in text and in --json', () => {
     const head = lastEvent(join(dir, 'clean.db'), 't');
@@ -90,7 +94,7 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
 
   it('fails when the last events were deleted, hashes untouched (the runs index still has the old end)', () => {
     const db = fresh('cut.db');
-    tamper(db, 't', (d) => d.prepare("DELETE FROM events WHERE run_id = 't' AND seq >= 52").run());
+    tamper(db, (d) => d.prepare("DELETE FROM events WHERE run_id = 't' AND seq >= 52").run());
     const r = archlab(dir, 'replay', 't', '--db', 'cut.db', '--verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
@@ -101,7 +105,7 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
   it('fails when trial events before RunCompleted were deleted and the rest re-hashed and re-indexed', () => {
     const db = fresh('forged.db');
     let at = 0;
-    tamper(db, 't', (d) => {
+    tamper(db, (d) => {
       const end = d.prepare("SELECT max(seq) AS s FROM events WHERE run_id = 't'").get() as { s: number };
       d.prepare("DELETE FROM events WHERE run_id = 't' AND seq >= 52 AND seq < ?").run(end.s);
       d.prepare("UPDATE events SET seq = 52 WHERE run_id = 't' AND seq = ?").run(end.s);
@@ -119,7 +123,7 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
   it('passes a clean prefix (RunCompleted and what precedes it cut, index fixed), but not against a pinned head', () => {
     const head = lastEvent(join(dir, 'clean.db'), 't');
     const db = fresh('prefix.db');
-    tamper(db, 't', (d) => {
+    tamper(db, (d) => {
       d.prepare("DELETE FROM events WHERE run_id = 't' AND seq >= 52").run();
       syncProjection(d, 't');
     });
@@ -127,56 +131,34 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('head seq=51 hash=');
 
-    const pinned = archlab(
-      dir,
-      'replay',
-      't',
-      '--db',
-      'prefix.db',
-      '--verify',
-      '--expect-head',
-      `${head.seq}:${head.hash}`,
-    );
+    const pinned = pinnedVerify('prefix.db', `${head.seq}:${head.hash}`);
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(
       new RegExp(`^DIVERGES at seq 52: the log ends at seq 51, before the pinned head seq ${head.seq}`, 'm'),
     );
 
-    const same = archlab(
-      dir,
-      'replay',
-      't',
-      '--db',
-      'clean.db',
-      '--verify',
-      '--expect-head',
-      `${head.seq}:${head.hash}`,
-    );
+    const same = pinnedVerify('clean.db', `${head.seq}:${head.hash}`);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain(`head seq=${head.seq} hash=${head.hash} (as pinned)`);
     // The head line a verify printed may be pasted as it is, and the hash shortened as git allows.
     const pasted = `head seq=${head.seq} hash=${head.hash.slice(0, 12)}`;
-    expect(archlab(dir, 'replay', 't', '--db', 'prefix.db', '--verify', '--expect-head', pasted).code).toBe(
-      1,
+    expect(pinnedVerify('prefix.db', pasted).code).toBe(1);
+    expect(pinnedVerify('clean.db', pasted).code).toBe(0);
+    // A log that grew past a pinned head (a resumed run) still holds it.
+    const earlier = lastEvent(db, 't');
+    const grown = pinnedVerify('clean.db', `${earlier.seq}:${earlier.hash}`);
+    expect(grown.code).toBe(0);
+    expect(grown.stdout).toContain(
+      `head seq=${head.seq} hash=${head.hash} (it holds the pinned head at seq 51)`,
     );
-    expect(archlab(dir, 'replay', 't', '--db', 'clean.db', '--verify', '--expect-head', pasted).code).toBe(0);
 
-    const other = archlab(
-      dir,
-      'replay',
-      't',
-      '--db',
-      'clean.db',
-      '--verify',
-      '--expect-head',
-      `${head.seq}:${'0'.repeat(64)}`,
-    );
+    const other = pinnedVerify('clean.db', `${head.seq}:${'0'.repeat(64)}`);
     expect(other.code).toBe(1);
     expect(other.stdout).toContain(
       `DIVERGES at seq ${head.seq}: the event's hash is ${head.hash}, the pinned head's is ${'0'.repeat(64)}`,
     );
 
-    const bad = archlab(dir, 'replay', 't', '--db', 'clean.db', '--verify', '--expect-head', 'nonsense');
+    const bad = pinnedVerify('clean.db', 'nonsense');
     expectOneLineError(bad, /^archlab: error: --expect-head must be SEQ:HASH/);
   });
 });
@@ -218,35 +200,23 @@ describe('checkpoint blobs: verify checks them, resume falls back (issue 14 item
     expectedBest = archlabJson<{ best: unknown }>(dir, ...RUN, '--db', 'full.db').best;
     expected = trialsCsv(dir, 'full.db', 'b');
   });
-  const fresh = (name: string) => {
-    copyFileSync(join(dir, 'full.db'), join(dir, name));
-    return join(dir, name);
-  };
+  const fresh = (name: string) => copyDb(dir, 'full.db', name);
 
   it('verify fails naming the checkpoint seq when its blob is corrupt or missing', () => {
     const cps = checkpoints(join(dir, 'full.db'));
     expect(cps.length).toBeGreaterThanOrEqual(4);
-    const db = fresh('corrupt.db');
-    tamper(db, 'b', (d) => d.prepare("UPDATE blobs SET bytes = x'00ff' WHERE sha256 = ?").run(cps[1]!.blob));
-    const r = archlab(dir, 'replay', 'b', '--db', 'corrupt.db', '--verify');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      new RegExp(
-        `^DIVERGES at seq ${cps[1]!.seq}: checkpoint blob ${cps[1]!.blob.slice(0, 12)}… is corrupt`,
-        'm',
-      ),
-    );
-
-    const gone = fresh('gone.db');
-    tamper(gone, 'b', (d) => d.prepare('DELETE FROM blobs WHERE sha256 = ?').run(cps[0]!.blob));
-    const g = archlab(dir, 'replay', 'b', '--db', 'gone.db', '--verify');
-    expect(g.code).toBe(1);
-    expect(g.stdout).toMatch(
-      new RegExp(
-        `^DIVERGES at seq ${cps[0]!.seq}: checkpoint blob ${cps[0]!.blob.slice(0, 12)}… is missing`,
-        'm',
-      ),
-    );
+    const damages = [
+      ['corrupt', cps[1]!, "UPDATE blobs SET bytes = x'00ff' WHERE sha256 = ?"],
+      ['missing', cps[0]!, 'DELETE FROM blobs WHERE sha256 = ?'],
+    ] as const;
+    for (const [what, cp, sql] of damages) {
+      tamper(fresh(`${what}.db`), (d) => d.prepare(sql).run(cp.blob));
+      const r = archlab(dir, 'replay', 'b', '--db', `${what}.db`, '--verify');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        `DIVERGES at seq ${cp.seq}: checkpoint blob ${cp.blob.slice(0, 12)}… is ${what}`,
+      );
+    }
   });
 
   /** A crash a few events after the last checkpoint: the log is a clean prefix. */
@@ -257,7 +227,7 @@ describe('checkpoint blobs: verify checks them, resume falls back (issue 14 item
     const db = fresh(name);
     const cps = checkpoints(db);
     const last = cps.at(-1)!;
-    tamper(db, 'b', (d) => {
+    tamper(db, (d) => {
       d.prepare("DELETE FROM events WHERE run_id = 'b' AND seq > ?").run(last.seq + 4);
       syncProjection(d, 'b');
       breakBlobs(d, cps);
@@ -464,9 +434,8 @@ describe('show, runs, events and export on a damaged log (issue 14 item 7)', () 
     archlabJson(dir, ...SEARCH, '--trials', '10', '--seed', '1', '--db', 'ok.db', '--run-id', 'd', '-q');
   });
   const damaged = (name: string, sql: string, reHash = false) => {
-    const path = join(dir, name);
-    copyFileSync(join(dir, 'ok.db'), path);
-    tamper(path, 'd', (db) => {
+    const path = copyDb(dir, 'ok.db', name);
+    tamper(path, (db) => {
       db.exec(sql);
       if (reHash) rehash(db, 'd');
     });
