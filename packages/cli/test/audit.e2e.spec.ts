@@ -120,7 +120,9 @@ describe('replay --verify: truncation and the pinned head (issue 14 item 4)', ()
     );
   });
 
-  it('passes a clean prefix (RunCompleted and what precedes it cut, index fixed), but not against a pinned head', () => {
+  it('passes a clean prefix (RunCompleted and what precedes it cut, index fixed), but not against a pinned head', {
+    timeout: 180_000,
+  }, () => {
     const head = lastEvent(join(dir, 'clean.db'), 't');
     const db = fresh('prefix.db');
     tamper(db, (d) => {
@@ -410,7 +412,9 @@ describe('events --json shows events as stored; the hash format checks out in py
     expect(upcast.slice(1)).toEqual(shown.slice(1));
   });
 
-  it('an independent python verifier recomputes every hash of export and of events --json', () => {
+  it('an independent python verifier recomputes every hash of export and of events --json', {
+    timeout: 180_000,
+  }, () => {
     for (const run of ['plain', 'cons', 'edge']) {
       const jsonl = archlab(dir, 'export', run, '--db', 'e.db');
       expect(jsonl.code).toBe(0);
@@ -506,7 +510,9 @@ describe('show, runs, events and export on a damaged log (issue 14 item 7)', () 
     );
   });
 
-  it('runs lists a damaged run as damaged and the others as usual; events and export say where the damage is', () => {
+  it('runs lists a damaged run as damaged and the others as usual; events and export say where the damage is', {
+    timeout: 180_000,
+  }, () => {
     const db = damaged('two.db', 'DELETE FROM events WHERE seq = 7');
     archlabJson(dir, ...SEARCH, '--trials', '5', '--db', db, '--run-id', 'fine', '-q');
     const r = archlab(dir, 'runs', '--db', db);
