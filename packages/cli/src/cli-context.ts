@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
+  damageText,
   type EventStore,
-  evolve,
-  initialRunState,
+  foldLog,
+  LogChecker,
+  type LogFault,
   loadInto,
   loadPlugin,
   loadPlugins,
@@ -77,8 +79,8 @@ export async function loadRegistry(
  */
 export async function loadRecordedPlugins(ctx: CliContext, runId: string): Promise<void> {
   let started: RunEvent | undefined;
-  for await (const { event } of readEvents(ctx.store, runId)) {
-    started = event;
+  for await (const stored of ctx.store.read(runId)) {
+    started = upcast(stored);
     break;
   }
   if (started?.type !== 'RunStarted') return;
@@ -126,7 +128,13 @@ export function searchDeps(ctx: CliContext): SearchDeps {
     plugins: ctx.registry,
     packages: ctx.packages,
     reactions: ctx.registry.reactions(),
+    warn,
   };
+}
+
+/** `archlab: warning: …` on stderr: something the user should know that does not stop the command. */
+export function warn(message: string): void {
+  process.stderr.write(`archlab: warning: ${message}\n`);
 }
 
 /** The flags every command that opens a database takes. */
@@ -165,16 +173,39 @@ export async function resolveRunId(store: EventStore, idOrPrefix: string): Promi
   throw new UnknownRunError(idOrPrefix);
 }
 
-export async function* readEvents(
-  store: EventStore,
-  runId: string,
-): AsyncGenerator<{ stored: StoredEvent; event: RunEvent }> {
-  for await (const stored of store.read(runId)) yield { stored, event: upcast(stored) };
+/**
+ * A run's state, folded from its log. A log that cannot be read as a run throws DamagedLogError;
+ * one whose hash chain does not verify, or that ends before the store's index says, is still
+ * folded, with a warning.
+ */
+export async function foldRun(store: EventStore, runId: string): Promise<RunState> {
+  const { state, faults } = await foldLog(store, runId);
+  for (const f of faults) warn(faultWarning(runId, f));
+  return state;
 }
 
-/** A stored run's state: the fold of its log. */
-export async function foldStored(store: EventStore, runId: string): Promise<RunState> {
-  const state = initialRunState(runId);
-  for await (const { event } of readEvents(store, runId)) evolve(state, event);
-  return state;
+function faultWarning(runId: string, f: LogFault): string {
+  if (f.kind === 'gap' || f.kind === 'start') return damageText(runId, f.seq, f.reason);
+  const what = f.kind === 'hash' ? `the hash chain does not verify at seq ${f.seq}` : f.reason;
+  return `${what}; run 'archlab replay ${runId} --verify'`;
+}
+
+/**
+ * A run's events as stored (or upcast to today's schema), whatever the damage: what can be read
+ * is yielded, so a damaged log can still be looked at; its first fault is a warning.
+ */
+export async function* readStored(
+  store: EventStore,
+  runId: string,
+  opts: { upcast?: boolean } = {},
+): AsyncGenerator<StoredEvent | RunEvent> {
+  const checker = new LogChecker();
+  let first: LogFault | undefined;
+  const indexed = await store.lastSeq(runId);
+  for await (const stored of store.read(runId)) {
+    first ??= checker.check(stored);
+    yield opts.upcast ? upcast(stored) : stored;
+  }
+  first ??= checker.checkEnd(indexed);
+  if (first) warn(faultWarning(runId, first));
 }

@@ -120,6 +120,10 @@ export function buildProgram(exit: (code: number) => void): Command {
       .command('replay <run>')
       .description('rebuild a run from its log; --verify checks it and names the first divergent seq')
       .option('--verify', 'verify: hash chain, every proposal, and re-evaluate deterministic results')
+      .option(
+        '--expect-head <seq:hash>',
+        'fail unless the log still holds this head, as an earlier verify printed it (detects truncation)',
+      )
       .option('--json', 'machine-readable output'),
   ).action(async (run, flags) => exit(await replayCommand(run, flags)));
 
@@ -147,7 +151,8 @@ export function buildProgram(exit: (code: number) => void): Command {
           .choices(EVENT_TYPES)
           .argParser(collect),
       )
-      .option('--json', 'a JSON array of the events'),
+      .option('--json', 'a JSON array of the events, as stored (as export writes them)')
+      .option('--upcast', "the events in today's schema versions, as the engine reads them"),
   ).action(async (run, flags) => exit(await eventsCommand(run, flags)));
 
   storeOptions(

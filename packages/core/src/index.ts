@@ -18,6 +18,7 @@ export * from './errors.js';
 export * from './estimator/estimator.js';
 export * from './events/event.js';
 export * from './events/hash-chain.js';
+export * from './events/log-check.js';
 export * from './events/upcast.js';
 export * from './hardware/hardware-model.js';
 export * from './options/options.js';

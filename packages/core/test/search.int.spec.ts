@@ -12,6 +12,7 @@ import {
   randomStrategyFactory,
   replayRun,
   Search,
+  type StoredEvent,
   type Strategy,
   type StrategyFactory,
   UnknownPluginError,
@@ -351,4 +352,51 @@ describe('strategy checkpoints', () => {
     expect(restores).toEqual([20]);
     expect(trialsOf(resumed.state)).toEqual(trialsOf(full.state));
   });
+
+  it('falls back past checkpoints whose blob is missing or corrupt, with a warning, to the same run', async () => {
+    const restores: number[] = [];
+    const reg = registry(counting(restores));
+    const full = await runSearch(reg, { ...base, strategy: 'counting', checkpointEvery: 10 });
+    const events = await readAll(full.store as InMemoryEventStore, full.runId);
+    const cps = events.flatMap((e) => (e.type === 'StrategyCheckpointed' ? [e as Checkpointed] : []));
+    const cut = events.findIndex(
+      (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 24,
+    );
+    // The prefix ends after the second checkpoint (told 20). Blobs as a damaged store would hand
+    // them back: that one corrupt, or every one gone.
+    const cases = [
+      {
+        blobs: (sha: string, bytes?: Uint8Array) => (sha === cps[1]!.data.blob ? new Uint8Array([1]) : bytes),
+        restored: [10],
+        warning: `checkpoint at seq ${cps[1]!.seq} is corrupt (blob ${cps[1]!.data.blob.slice(0, 12)}…); resuming from the checkpoint at seq ${cps[0]!.seq} instead`,
+      },
+      {
+        blobs: () => undefined,
+        restored: [],
+        warning: `checkpoint at seq ${cps[1]!.seq} is missing (blob ${cps[1]!.data.blob.slice(0, 12)}…), and no earlier one is usable; resuming by replaying the strategy from the first event`,
+      },
+    ];
+    for (const { blobs, restored, warning } of cases) {
+      restores.length = 0;
+      const store = new InMemoryEventStore();
+      await copyLogPrefix(full.store, store, full.runId, cut);
+      const damaged = Object.assign(Object.create(store) as InMemoryEventStore, {
+        getBlob: async (sha: string) => blobs(sha, await store.getBlob(sha)),
+      });
+      const warnings: string[] = [];
+      let t = 1_800_000_000_000;
+      const deps = {
+        store: damaged,
+        plugins: reg,
+        clock: () => (t += 1),
+        warn: (m: string) => warnings.push(m),
+      };
+      const resumed = await (await Search.resume(deps, full.runId)).run();
+      expect(warnings).toEqual([warning]);
+      expect(restores).toEqual(restored);
+      expect(trialsOf(resumed.state)).toEqual(trialsOf(full.state));
+    }
+  });
 });
+
+type Checkpointed = StoredEvent & { data: { blob: string } };

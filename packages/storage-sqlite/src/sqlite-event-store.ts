@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   ConcurrencyConflictError,
+  DamagedLogError,
   type EventStore,
   InvalidOptionError,
   type RunListing,
@@ -184,7 +185,7 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen();
       const rows = this.guard(() => this.selectPage.all(runId, from, READ_PAGE_SIZE));
       for (const r of rows) {
-        yield { type: r.type, v: r.v, runId, seq: r.seq, ts: r.ts, data: JSON.parse(r.data), hash: r.hash };
+        yield { type: r.type, v: r.v, runId, seq: r.seq, ts: r.ts, data: parseData(runId, r), hash: r.hash };
       }
       if (rows.length < READ_PAGE_SIZE) return;
       from = rows.at(-1)!.seq + 1;
@@ -240,6 +241,16 @@ export class SqliteEventStore implements EventStore {
 
   private translate(err: unknown): unknown {
     return translateSqliteError(err, this.path, this.busyTimeoutMs);
+  }
+}
+
+function parseData(runId: string, r: EventRow): unknown {
+  try {
+    return JSON.parse(r.data);
+  } catch (err) {
+    throw new DamagedLogError(runId, r.seq, `its data is not JSON (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 

@@ -14,7 +14,7 @@ import {
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
-import { foldStored, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { foldRun, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
 import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
@@ -101,7 +101,7 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       for (let seed = 0; seed < seeds; seed++) {
         const runId = `${name}.${strategy}.s${seed}`;
         if ((await ctx.store.lastSeq(runId)) < 0) continue;
-        const recorded = (await foldStored(ctx.store, runId)).config!;
+        const recorded = (await foldRun(ctx.store, runId)).config!;
         checkReusable(runId, recorded, { ...checked[i]!.config, seed });
       }
     }

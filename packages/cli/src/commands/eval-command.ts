@@ -1,12 +1,5 @@
-import {
-  ConfigError,
-  evolve,
-  initialRunState,
-  instantiateEvaluation,
-  type PluginRegistry,
-  parseKeyValues,
-} from '@archlab/core';
-import { loadRegistry, openFromFlags, readEvents, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { ConfigError, instantiateEvaluation, type PluginRegistry, parseKeyValues } from '@archlab/core';
+import { foldRun, loadRegistry, openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { metricsText, stepLine } from '../progress.js';
 import { trainShorthands } from './search-command.js';
 
@@ -53,8 +46,7 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
   const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, flags.run);
-    const state = initialRunState(runId);
-    for await (const { event } of readEvents(ctx.store, runId)) evolve(state, event);
+    const state = await foldRun(ctx.store, runId);
     const config = state.config;
     if (!config) throw new ConfigError(`run ${runId} has no RunStarted event`);
     if (flags.space && flags.space !== config.space) {

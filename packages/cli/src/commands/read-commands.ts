@@ -1,12 +1,21 @@
 import { once } from 'node:events';
-import { ConfigError, isEventType, type RunState } from '@archlab/core';
+import {
+  ConfigError,
+  DamagedLogError,
+  damageText,
+  initialRunState,
+  isEventType,
+  type RunListing,
+  type RunState,
+} from '@archlab/core';
 import {
   type CliContext,
-  foldStored,
+  foldRun,
   openFromFlags,
-  readEvents,
+  readStored,
   resolveRunId,
   type StoreFlags,
+  warn,
 } from '../cli-context.js';
 import { refuseDatabase, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
@@ -26,10 +35,25 @@ async function withStore<T>(flags: ReadFlags, fn: (ctx: CliContext) => Promise<T
   }
 }
 
+/** A run's summary for `runs`; a damaged run is listed as such (with a warning) so the others still are. */
+async function runRow(ctx: CliContext, run: RunListing) {
+  try {
+    return summarize(await foldRun(ctx.store, run.runId));
+  } catch (err) {
+    if (!(err instanceof DamagedLogError)) throw err;
+    warn(damageText(err.runId, err.seq, err.reason));
+    return {
+      ...summarize(initialRunState(run.runId)),
+      status: `damaged at seq ${err.seq}`,
+      createdAt: new Date(run.createdAt).toISOString(),
+    };
+  }
+}
+
 export async function runsCommand(flags: ReadFlags): Promise<number> {
   return withStore(flags, async (ctx) => {
     const rows = [];
-    for (const r of await ctx.store.listRuns()) rows.push(summarize(await foldStored(ctx.store, r.runId)));
+    for (const r of await ctx.store.listRuns()) rows.push(await runRow(ctx, r));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(rows)}\n`);
       return 0;
@@ -42,7 +66,7 @@ export async function runsCommand(flags: ReadFlags): Promise<number> {
       s.runId,
       s.createdAt?.replace('T', ' ').slice(0, 19) ?? '-',
       s.strategy ?? '-',
-      `${s.space}/${s.estimator}`,
+      s.space ? `${s.space}/${s.estimator}` : '-',
       `${s.trials}${s.budget?.trials ? `/${s.budget.trials}` : ''}`,
       s.status,
       s.best && s.objective ? `${s.objective.metric}=${fmt(s.best.metrics[s.objective.metric])}` : '-',
@@ -54,7 +78,7 @@ export async function runsCommand(flags: ReadFlags): Promise<number> {
 
 export async function showCommand(run: string, flags: ReadFlags & { top?: number }): Promise<number> {
   return withStore(flags, async (ctx) => {
-    const state = await foldStored(ctx.store, await resolveRunId(ctx.store, run));
+    const state = await foldRun(ctx.store, await resolveRunId(ctx.store, run));
     const top = topTrials(state, flags.top ?? 10);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ ...summarize(state), top })}\n`);
@@ -85,7 +109,11 @@ function topTrials(state: RunState, n: number) {
     .map((t) => ({ trialId: t.trialId, arch: t.arch ?? '', metrics: t.metrics! }));
 }
 
-export async function eventsCommand(run: string, flags: ReadFlags & { type?: string[] }): Promise<number> {
+/** `events` prints events as stored (as `export` does, so the hashes can be checked); `--upcast` in today's schema. */
+export async function eventsCommand(
+  run: string,
+  flags: ReadFlags & { type?: string[]; upcast?: boolean },
+): Promise<number> {
   return withStore(flags, async (ctx) => {
     const runId = await resolveRunId(ctx.store, run);
     const types = flags.type ?? [];
@@ -97,7 +125,7 @@ export async function eventsCommand(run: string, flags: ReadFlags & { type?: str
     const out = process.stdout;
     if (flags.json) out.write('[');
     let first = true;
-    for await (const { event } of readEvents(ctx.store, runId)) {
+    for await (const event of readStored(ctx.store, runId, { upcast: flags.upcast })) {
       if (types.length && !types.includes(event.type)) continue;
       if (flags.json) {
         out.write(`${first ? '' : ','}${JSON.stringify(event)}`);
@@ -131,10 +159,10 @@ export async function exportCommand(
     await withOutput('--out', flags.out, async (out) => {
       if (format === 'jsonl') {
         // One stored event per line, as stored (before upcasting): an export is an archive.
-        for await (const { stored } of readEvents(ctx.store, runId))
+        for await (const stored of readStored(ctx.store, runId))
           await out.write(`${JSON.stringify(stored)}\n`);
       } else {
-        const state = await foldStored(ctx.store, runId);
+        const state = await foldRun(ctx.store, runId);
         const metricNames = [...new Set(state.trials.flatMap((t) => Object.keys(t?.metrics ?? {})))].sort();
         await out.write(`${['trial', 'arch', 'status', ...metricNames, 'duration_ms', 'error'].join(',')}\n`);
         for (const t of state.trials) {

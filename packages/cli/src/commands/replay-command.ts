@@ -1,10 +1,26 @@
-import { ReplayDivergenceError, replayRun, score } from '@archlab/core';
+import { DamagedLogError, InvalidOptionError, ReplayDivergenceError, replayRun, score } from '@archlab/core';
 import { loadRecordedPlugins, openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { fmt } from '../progress.js';
 
 export interface ReplayFlags extends StoreFlags {
   verify?: boolean;
   json?: boolean;
+  /** `SEQ:HASH`, a head printed by an earlier verify: the log must still hold it. */
+  expectHead?: string;
+}
+
+/**
+ * `SEQ:HASH`, or the `head seq=SEQ hash=HASH` line a verify prints, pasted as it is; the hash may
+ * be shortened to its first 12 or more hex digits, as git allows.
+ */
+function parseHead(text: string): { seq: number; hash: string } {
+  const m = /^(?:head\s+)?(?:seq=)?(\d+)(?::|\s+hash=)([0-9a-f]{12,64})$/i.exec(text.trim());
+  if (!m) {
+    throw new InvalidOptionError(
+      `--expect-head must be SEQ:HASH as a verify prints it (head seq=SEQ hash=HASH), got '${text}'`,
+    );
+  }
+  return { seq: Number(m[1]), hash: m[2]!.toLowerCase() };
 }
 
 /**
@@ -14,6 +30,7 @@ export interface ReplayFlags extends StoreFlags {
  * pool) and prints a verdict. Exit 1 on divergence.
  */
 export async function replayCommand(run: string, flags: ReplayFlags): Promise<number> {
+  const expectHead = flags.expectHead === undefined ? undefined : parseHead(flags.expectHead);
   const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
@@ -23,6 +40,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
       const r = await replayRun(ctx.store, ctx.registry, runId, {
         mode: 'verify',
         reevaluate: Boolean(flags.verify),
+        ...(expectHead && { expectHead }),
         onProgress: (n) => {
           if (process.stderr.isTTY && !flags.json) process.stderr.write(`\r\x1b[2Kreplaying: ${n} events`);
         },
@@ -38,6 +56,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
           trials: r.state.trials.length,
           reevaluated: r.reevaluated,
           rescreened: r.rescreened,
+          head: r.head,
           seconds,
         };
         process.stdout.write(
@@ -57,9 +76,14 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
       process.stdout.write(
         `${flags.verify ? 'verified' : 'replayed'}: run ${runId}, ${r.events} events, ${r.state.trials.length} trials; hash chain intact, every proposal reproduced${what} (${seconds.toFixed(2)} s)\n`,
       );
+      // Pinned (e.g. in a paper), the head lets a later verify detect a truncated log (--expect-head).
+      process.stdout.write(
+        `head seq=${r.head.seq} hash=${r.head.hash}${pinnedNote(r.head.seq, expectHead)}\n`,
+      );
       return 0;
     } catch (err) {
-      if (!(err instanceof ReplayDivergenceError)) throw err;
+      // A damaged log (a missing or unreadable event) is a divergence too, at that seq.
+      if (!(err instanceof ReplayDivergenceError || err instanceof DamagedLogError)) throw err;
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ runId, ok: false, divergence: { seq: err.seq, reason: err.reason } })}\n`,
@@ -72,6 +96,11 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
   } finally {
     await ctx.store.close();
   }
+}
+
+function pinnedNote(seq: number, pinned: { seq: number } | undefined): string {
+  if (!pinned) return '';
+  return pinned.seq === seq ? ' (as pinned)' : ` (it holds the pinned head at seq ${pinned.seq})`;
 }
 
 type Objective = { metric: string; direction: 'max' | 'min' };

@@ -1,11 +1,12 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
-import type { Metrics, RunConfig } from '../events/event.js';
-import { canonicalJson, eventHash, sha256Hex } from '../events/hash-chain.js';
+import type { EventData, Metrics, RunConfig } from '../events/event.js';
+import { canonicalJson, sha256Hex } from '../events/hash-chain.js';
+import { DamagedLogError, foldStoredEvent, LogChecker } from '../events/log-check.js';
 import { upcast } from '../events/upcast.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { violations } from '../projections/objectives.js';
-import { evolve, initialRunState, type RunState } from '../projections/run-state.js';
+import { initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
@@ -40,6 +41,14 @@ export interface ReplayOptions {
   readonly reevaluate?: boolean;
   /** Called every `progressEvery` events read, for progress bars on long logs. */
   readonly onProgress?: (eventsRead: number) => void;
+  /**
+   * A head recorded earlier (e.g. printed by a verify and pinned in a paper): the event at
+   * `seq` must have this `hash` (or a hash starting with it). Only a pinned head detects a
+   * truncation by someone who also rewrote the store's index of runs.
+   */
+  readonly expectHead?: { readonly seq: number; readonly hash: string };
+  /** A one-line warning for the user: resume falling back to an earlier checkpoint. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface ReplayResult {
@@ -56,6 +65,8 @@ export interface ReplayResult {
   readonly rescreened: number;
   /** The screening state the log implies, in a screened run. */
   readonly screening?: Screening;
+  /** The last event: pin it to detect a later truncation (see `expectHead`). */
+  readonly head: { readonly seq: number; readonly hash: string };
 }
 
 /**
@@ -71,34 +82,47 @@ export async function replayRun(
 ): Promise<ReplayResult> {
   const state = initialRunState(runId);
   let plugins: RunPlugins | undefined;
-  let steps: Step[] = [];
-  let checkpoint: { seq: number; blob: string } | undefined;
-  let prevHash = '';
+  const steps: Step[] = [];
+  /** Every checkpoint, with where its steps start: resume takes the latest one whose blob is intact. */
+  const checkpoints: { seq: number; blob: string; told: number; from: number }[] = [];
+  const checker = new LogChecker();
+  let completed: { seq: number } | undefined;
   let read = 0;
   /** Every screened proposal, in log order (before any checkpoint too: the filter needs them all). */
   const screened: { seq: number; trialId: number; key: string; value: number; warmup: boolean }[] = [];
   const prunedReason = new Map<number, string>();
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
 
+  const head = options.expectHead;
+  /**
+   * What the log's record of itself contradicts (a pinned head, RunCompleted, a blob, the index
+   * of runs), in seq order: thrown where the replay of the steps reaches it, so the divergence
+   * reported is still the first one.
+   */
+  const found: { seq: number; reason: string }[] = [];
+  const indexed = await store.lastSeq(runId);
   for await (const stored of store.read(runId)) {
-    if (stored.seq !== read)
-      throw diverge(read, `the log has a gap: expected seq ${read}, found ${stored.seq}`);
-    if (eventHash(prevHash, stored) !== stored.hash) {
-      throw diverge(
-        stored.seq,
-        `${stored.type} does not match its hash: the stored event was altered after it was written`,
-      );
+    const fault = checker.check(stored);
+    if (fault?.kind === 'hash') throw diverge(fault.seq, fault.reason);
+    if (fault) throw new DamagedLogError(runId, fault.seq, fault.reason);
+    if (head && stored.seq === head.seq && !stored.hash.startsWith(head.hash)) {
+      found.push({
+        seq: stored.seq,
+        reason: `the event's hash is ${stored.hash}, the pinned head's is ${head.hash}`,
+      });
     }
-    prevHash = stored.hash;
+    // A reaction may still fail on RunCompleted itself; nothing else comes after it.
+    if (completed && stored.type !== 'PluginFailed') {
+      found.push({ seq: stored.seq, reason: `${stored.type} follows RunCompleted at seq ${completed.seq}` });
+    }
     const e = upcast(stored);
     read++;
     if (options.onProgress && read % 10_000 === 0) options.onProgress(read);
-    if (e.seq === 0) {
-      if (e.type !== 'RunStarted') throw diverge(0, `the log starts with ${e.type}, not RunStarted`);
+    foldStoredEvent(state, e);
+    if (e.seq === 0 && e.type === 'RunStarted') {
       plugins = instantiateRecorded(registry, runId, e.data);
       checkConfigStable(runId, e.data.config, plugins.config);
     }
-    evolve(state, e);
     switch (e.type) {
       case 'TrialProposed': {
         const { trialId, arch: key, screen } = e.data;
@@ -133,35 +157,44 @@ export async function replayRun(
           metrics: e.data.metrics,
         });
         break;
-      case 'StrategyCheckpointed':
-        if (options.mode === 'resume') {
-          checkpoint = { seq: e.seq, blob: e.data.blob };
-          steps = [];
+      case 'StrategyCheckpointed': {
+        const { blob, told } = e.data;
+        if (options.mode === 'resume') checkpoints.push({ seq: e.seq, blob, told, from: steps.length });
+        else {
+          const { problem } = await readBlob(store, blob);
+          if (problem)
+            found.push({ seq: e.seq, reason: `checkpoint blob ${blob.slice(0, 12)}… is ${problem}` });
         }
         break;
+      }
+      case 'RunCompleted': {
+        completed = { seq: e.seq };
+        const wrong = completionFault(state, e.data);
+        if (wrong) found.push({ seq: e.seq, reason: wrong });
+        break;
+      }
       default:
         break;
     }
   }
   if (read === 0) throw new UnknownRunError(runId);
   if (!plugins) throw new StoreError(`run '${runId}' has no RunStarted`);
-
-  const strategy = plugins.createStrategy();
-  let told = 0;
-  if (checkpoint) {
-    const bytes = await store.getBlob(checkpoint.blob);
-    if (!bytes || sha256Hex(bytes) !== checkpoint.blob) {
-      throw diverge(checkpoint.seq, `checkpoint blob ${checkpoint.blob.slice(0, 12)}… is missing or corrupt`);
-    }
-    if (!strategy.restore) {
-      throw diverge(
-        checkpoint.seq,
-        `strategy '${plugins.config.strategy}' has a checkpoint but cannot restore one`,
-      );
-    }
-    await strategy.restore(bytes);
-    told = state.checkpoint?.told ?? 0;
+  const end = checker.checkEnd(indexed);
+  if (end) found.push({ seq: end.seq, reason: `${end.reason}: events were deleted from its end` });
+  else if (head && head.seq >= read) {
+    found.push({
+      seq: read,
+      reason: `the log ends at seq ${read - 1}, before the pinned head seq ${head.seq}: events were deleted from its end`,
+    });
   }
+  const firstFound = (before = Number.POSITIVE_INFINITY) => {
+    const f = found[0];
+    if (f && f.seq < before) throw diverge(f.seq, f.reason);
+  };
+
+  const restored = await restoreLatest(plugins, store, checkpoints, diverge, options.onWarning);
+  const { strategy, from } = restored;
+  let told = restored.told;
 
   const { space, estimator, config, hardware } = plugins;
   const verify = options.mode === 'verify';
@@ -244,7 +277,8 @@ export async function replayRun(
     }
     return compared.length > 0;
   };
-  for (const step of steps) {
+  for (const step of steps.slice(from)) {
+    firstFound(step.seq);
     // A warm-up trial: the engine chose it, the strategy is only told its result.
     if (step.kind === 'propose' && step.seeded) continue;
     if (step.kind === 'propose' || step.kind === 'propose-failed') {
@@ -291,6 +325,7 @@ export async function replayRun(
     }
     told++;
   }
+  firstFound();
   return {
     state,
     plugins,
@@ -300,7 +335,67 @@ export async function replayRun(
     reevaluated,
     rescreened,
     ...(screening && { screening }),
+    head: { seq: state.lastSeq, hash: state.lastHash },
   };
+}
+
+/** What RunCompleted records that the log before it contradicts: unfinished trials, the trial count, the best trial. */
+function completionFault(state: RunState, recorded: EventData<'RunCompleted'>): string | undefined {
+  const left = unfinishedTrials(state)[0];
+  if (left) return `RunCompleted, but trial ${left.trialId} never finished`;
+  if (recorded.trials !== state.trials.length) {
+    return `RunCompleted records ${recorded.trials} trials, but the log holds ${state.trials.length}`;
+  }
+  if (canonicalJson(recorded.best) !== canonicalJson(state.best ?? null)) {
+    return `RunCompleted records best trial ${recorded.best?.trialId ?? 'none'}, but the log's best is trial ${state.best?.trialId ?? 'none'}`;
+  }
+  return undefined;
+}
+
+/** A checkpoint's blob, or why it cannot be used: gone, or bytes whose sha256 is not the one recorded. */
+async function readBlob(
+  store: EventStore,
+  blob: string,
+): Promise<{ bytes: Uint8Array; problem?: never } | { bytes?: never; problem: 'missing' | 'corrupt' }> {
+  const bytes = await store.getBlob(blob);
+  if (!bytes) return { problem: 'missing' };
+  return sha256Hex(bytes) === blob ? { bytes } : { problem: 'corrupt' };
+}
+
+/**
+ * A strategy restored from the latest checkpoint whose blob is intact, with the results it was
+ * told and the step its replay starts from; a fresh strategy from step 0 when none is. Falling
+ * back past a broken checkpoint replays more of the log, with the same result, and says so.
+ */
+async function restoreLatest(
+  plugins: RunPlugins,
+  store: EventStore,
+  checkpoints: readonly { seq: number; blob: string; told: number; from: number }[],
+  diverge: (seq: number, reason: string) => ReplayDivergenceError,
+  onWarning: ((message: string) => void) | undefined,
+): Promise<{ strategy: Strategy; told: number; from: number }> {
+  let broken: string | undefined;
+  for (let i = checkpoints.length - 1; i >= 0; i--) {
+    const cp = checkpoints[i]!;
+    const { bytes, problem } = await readBlob(store, cp.blob);
+    if (problem) {
+      broken ??= `checkpoint at seq ${cp.seq} is ${problem} (blob ${cp.blob.slice(0, 12)}…)`;
+      continue;
+    }
+    const strategy = plugins.createStrategy();
+    if (!strategy.restore) {
+      throw diverge(cp.seq, `strategy '${plugins.config.strategy}' has a checkpoint but cannot restore one`);
+    }
+    await strategy.restore(bytes);
+    if (broken) onWarning?.(`${broken}; resuming from the checkpoint at seq ${cp.seq} instead`);
+    return { strategy, told: cp.told, from: cp.from };
+  }
+  if (broken) {
+    onWarning?.(
+      `${broken}, and no earlier one is usable; resuming by replaying the strategy from the first event`,
+    );
+  }
+  return { strategy: plugins.createStrategy(), told: 0, from: 0 };
 }
 
 /**

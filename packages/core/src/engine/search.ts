@@ -27,6 +27,8 @@ export interface SearchDeps {
   readonly reactions?: readonly Reaction[];
   /** Milliseconds since the epoch; injectable for tests. */
   readonly clock?: () => number;
+  /** Gets a one-line warning the user should see, e.g. resume falling back past a damaged checkpoint. */
+  readonly warn?: (message: string) => void;
 }
 
 export interface ResumeOptions {
@@ -174,7 +176,10 @@ export class Search {
    * were in flight to run again. Completed trials are never evaluated again.
    */
   static async resume(deps: SearchDeps, runId: string, options: ResumeOptions = {}): Promise<Search> {
-    const replayed = await replayRun(deps.store, deps.plugins, runId, { mode: 'resume' });
+    const replayed = await replayRun(deps.store, deps.plugins, runId, {
+      mode: 'resume',
+      onWarning: deps.warn,
+    });
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     const budget = replayed.state.config!.budget;
     const extended = options.trials === undefined ? undefined : extendedBudget(runId, budget, options.trials);
