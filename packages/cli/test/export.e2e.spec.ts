@@ -132,14 +132,14 @@ describe('archlab export --out: never the database, atomic, one-line I/O errors'
   it('a failed export leaves the file it would have replaced as it was', () => {
     const path = join(dir, 'keep.jsonl');
     writeFileSync(path, 'yesterday\n');
-    // A log this archlab cannot read to the end: the export fails after writing some lines.
-    archlabJson(dir, ...SEARCH, '--seed', '3', '--db', 'future.db', '--run-id', 'f');
-    const db = new Database(join(dir, 'future.db'));
-    db.prepare("UPDATE events SET type = 'FromTheFuture' WHERE run_id = 'f' AND seq = 30").run();
+    // A log the store cannot read to the end: the export fails after writing 30 lines.
+    archlabJson(dir, ...SEARCH, '--seed', '3', '--db', 'unreadable.db', '--run-id', 'f');
+    const db = new Database(join(dir, 'unreadable.db'));
+    db.prepare("UPDATE events SET data = '{not json' WHERE run_id = 'f' AND seq = 30").run();
     db.close();
     expectRefused(
-      archlab(dir, 'export', 'f', '--db', 'future.db', '--out', 'keep.jsonl'),
-      /^archlab: error: run 'f' seq 30 has event type 'FromTheFuture'/,
+      archlab(dir, 'export', 'f', '--db', 'unreadable.db', '--out', 'keep.jsonl'),
+      /^archlab: error: run 'f': the log is damaged at seq 30: its data is not JSON/,
     );
     expect(readFileSync(path, 'utf8')).toBe('yesterday\n');
     noTempFiles(dir);

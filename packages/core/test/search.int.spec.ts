@@ -355,7 +355,7 @@ describe('strategy checkpoints', () => {
 
   it('falls back past checkpoints whose blob is missing or corrupt, with a warning, to the same run', async () => {
     const restores: number[] = [];
-    const reg = registry(counting(restores));
+    const reg = registry(countingStrategyFactory(restores));
     const full = await runSearch(reg, { ...base, strategy: 'counting', checkpointEvery: 10 });
     const events = await readAll(full.store as InMemoryEventStore, full.runId);
     const cps = events.flatMap((e) => (e.type === 'StrategyCheckpointed' ? [e as Checkpointed] : []));

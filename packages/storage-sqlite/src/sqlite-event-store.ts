@@ -250,6 +250,7 @@ function parseData(runId: string, r: EventRow): unknown {
   } catch (err) {
     throw new DamagedLogError(runId, r.seq, `its data is not JSON (${(err as Error).message})`, {
       cause: err,
+      unreadable: true,
     });
   }
 }

@@ -111,8 +111,10 @@ export async function replayRun(
         reason: `the event's hash is ${stored.hash}, the pinned head's is ${head.hash}`,
       });
     }
-    // A reaction may still fail on RunCompleted itself; nothing else comes after it.
-    if (completed && stored.type !== 'PluginFailed') {
+    // A reaction may still fail on RunCompleted itself; nothing else comes after it but a
+    // RunExtended, which reopens the run.
+    if (completed && stored.type === 'RunExtended') completed = undefined;
+    else if (completed && stored.type !== 'PluginFailed') {
       found.push({ seq: stored.seq, reason: `${stored.type} follows RunCompleted at seq ${completed.seq}` });
     }
     const e = upcast(stored);

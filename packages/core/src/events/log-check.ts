@@ -20,12 +20,11 @@ export class DamagedLogError extends StoreError {
     readonly runId: string,
     readonly seq: number,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unreadable?: boolean },
   ) {
-    super(
-      `${damageText(runId, seq, reason)}; restore the database from a backup, or see what is stored with 'archlab export ${runId}'`,
-      options,
-    );
+    // Where the store cannot read the event at all, export cannot show it either.
+    const look = options?.unreadable ? '' : `, or see what is stored with 'archlab export ${runId}'`;
+    super(`${damageText(runId, seq, reason)}; restore the database from a backup${look}`, options);
   }
 }
 
