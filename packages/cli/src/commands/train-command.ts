@@ -1,9 +1,14 @@
-import { ConfigError, parseKeyValues, Search } from '@archlab/core';
+import { ArchlabError, ConfigError, parseKeyValues, Search } from '@archlab/core';
 import { openFromFlags, searchDeps } from '../cli-context.js';
 import { metricsText, stepLine } from '../progress.js';
 import { runStoppable } from './drive-run.js';
 import { type EvalFlags, targetOf } from './eval-command.js';
 import { trainShorthands } from './search-command.js';
+
+/** The training failed (e.g. it diverged); the run records why. */
+export class TrainingFailedError extends ArchlabError {
+  readonly code = 'TRAINING_FAILED';
+}
 
 export interface TrainFlags extends Omit<EvalFlags, 'estimator'> {
   runId?: string;
@@ -23,9 +28,11 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       'train records its run: pass --db FILE (a new file, or the database of --run), then show it with archlab show',
     );
   }
+  // Without --run the flags alone say what to train: checked before a database file is made.
+  const given = flags.run === undefined ? await targetOf({ ...flags, estimator: 'train' }) : undefined;
   const ctx = await openFromFlags(flags, flags.run !== undefined);
   try {
-    const target = await targetOf({ ...flags, estimator: 'train' }, ctx.store);
+    const target = given ?? (await targetOf({ ...flags, estimator: 'train' }, ctx.store));
     const source = target.source;
     const input = {
       space: target.space,
@@ -76,7 +83,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     }
     const trial = outcome.state.trials[0];
     if (trial?.status !== 'completed') {
-      throw new ConfigError(
+      throw new TrainingFailedError(
         `${trial?.error?.message ?? 'the training did not complete'} (recorded as run ${runId}: ${how})`,
       );
     }
