@@ -13,7 +13,14 @@ import {
   trialSeed,
 } from '../src/index.js';
 import { fixedStrategyFactory } from '../src/strategy/fixed-strategy.js';
-import { digitsSpaceFactory, hashScore, readAll, runSearch, strategyContract } from '../src/testing/index.js';
+import {
+  copyLogPrefix,
+  digitsSpaceFactory,
+  hashScore,
+  readAll,
+  runSearch,
+  strategyContract,
+} from '../src/testing/index.js';
 
 /**
  * An estimator that records the contexts it is given and saves `weights` derived from the key and
@@ -151,6 +158,10 @@ describe('artifacts', () => {
     expect((completed.data as { artifacts: unknown }).artifacts).toEqual({ weights: ref });
     const verified = await replayRun(out.store, registry(), out.runId, { mode: 'verify' });
     expect(verified.artifacts).toBe(1);
+    // A crash after the result keeps it: the copy of the log holds the blob too.
+    const copy = new InMemoryEventStore();
+    await copyLogPrefix(out.store, copy, out.runId, completed.seq + 1);
+    expect((await replayRun(copy, registry(), out.runId, { mode: 'verify' })).artifacts).toBe(1);
   });
 
   it.each([
