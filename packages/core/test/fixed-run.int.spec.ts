@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type EstimatorFactory,
   type EvaluationContext,
+  fixedStrategyFactory,
   InMemoryEventStore,
   InvalidOptionError,
   MalformedArchitectureError,
@@ -12,7 +13,6 @@ import {
   sha256Hex,
   trialSeed,
 } from '../src/index.js';
-import { fixedStrategyFactory } from '../src/strategy/fixed-strategy.js';
 import {
   copyLogPrefix,
   digitsSpaceFactory,
