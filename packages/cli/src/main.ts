@@ -6,6 +6,7 @@ import { eventsCommand, exportCommand, runsCommand, showCommand } from './comman
 import { replayCommand } from './commands/replay-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { searchCommand } from './commands/search-command.js';
+import { trainCommand } from './commands/train-command.js';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -246,7 +247,9 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('train')
-    .description('train one architecture with the train estimator and print its metrics')
+    .description(
+      'train one architecture with the train estimator and record it as a run in --db (config, epochs, metrics, weights)',
+    )
     .option('--space <name>', 'search space, e.g. fmnist-chain or nb201 (or from --run)')
     .option('--space-option <k=v>', 'search space option (repeatable; adds to those of --run)', collect)
     .option('--arch <key>', "the architecture's key, e.g. from `archlab show RUN` (or --run's best)")
@@ -254,14 +257,16 @@ export function buildProgram(exit: (code: number) => void): Command {
       '--run <id>',
       'take the space, its options and the best architecture from this run in --db (not its training options: give those you want)',
     )
-    .option('--db <file>', 'the SQLite database of --run')
+    .option('--db <file>', 'where the run is recorded (required): a new file, or the database of --run')
+    .option('--run-id <id>', 'name the run (default: a timestamp)')
     .option('--epochs <n>', 'epochs to train', int('--epochs', 1))
     .option('--dataset <name>', 'data set, e.g. fashion-mnist')
     .option('--estimator-option <k=v>', 'other train option, e.g. batch-size=256 (repeatable)', collect)
     .option('--seed <n>', 'seed of the initial weights and the shuffling', int('--seed', 0))
     .option('--plugin <package>', 'load a plugin package (repeatable)', collect)
-    .option('--json', 'machine-readable output')
-    .action(async (flags) => exit(await evalCommand({ ...flags, estimator: 'train' })));
+    .option('--json', 'machine-readable output: run id, metrics and the weights blob')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (flags) => exit(await trainCommand(flags)));
 
   return program;
 }

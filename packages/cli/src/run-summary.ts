@@ -24,10 +24,18 @@ export function summarize(state: RunState) {
     trials: state.trials.length,
     counts: { ...state.counts, unfinished: running },
     best: state.best
-      ? { trialId: state.best.trialId, arch: state.best.arch, metrics: state.best.metrics }
+      ? {
+          trialId: state.best.trialId,
+          arch: state.best.arch,
+          metrics: state.best.metrics,
+          ...(state.trials[state.best.trialId]?.artifacts && {
+            artifacts: state.trials[state.best.trialId]!.artifacts,
+          }),
+        }
       : null,
     space: c?.space,
     estimator: c?.estimator,
+    estimatorOptions: c?.estimatorOptions,
     strategy: c?.strategy,
     strategyOptions: c?.strategyOptions,
     seed: c?.seed,
@@ -63,6 +71,14 @@ export function summaryText(state: RunState, dbPath?: string): string {
     `search     ${s.strategy} on ${s.space}, scored by ${s.estimator}, seed ${s.seed}, concurrency ${s.concurrency}`,
     `trials     ${s.trials} (${s.counts.completed} completed, ${s.counts.failed} failed${s.counts.pruned ? `, ${s.counts.pruned} pruned` : ''}${s.counts.unfinished ? `, ${s.counts.unfinished} unfinished` : ''})`,
   ];
+  // A retraining (`archlab train`): where its architecture came from.
+  if (s.strategy === 'fixed') {
+    const source = s.strategyOptions?.source;
+    if (source) lines.push(`from       ${source}`);
+    // The whole recipe, defaults included: what retraining it again takes.
+    const options = Object.entries(s.estimatorOptions ?? {}).map(([k, v]) => `${k}=${v}`);
+    lines.push(`options    ${options.join(' ')}`);
+  }
   if (s.objectives.length > 1) {
     lines.push(`objectives ${s.objectives.map((x) => `${x.metric} (${x.direction})`).join(', ')}`);
   }
@@ -104,6 +120,9 @@ export function summaryText(state: RunState, dbPath?: string): string {
       `best       ${o.metric}=${fmt(s.best.metrics[o.metric])} (${o.direction}) at trial ${s.best.trialId}${reward}${others ? `  ${others}` : ''}`,
     );
     lines.push(`           ${s.best.arch}`);
+    for (const [name, a] of Object.entries(s.best.artifacts ?? {})) {
+      lines.push(`${name.padEnd(10)} ${a.blob} (${a.bytes} bytes, ${a.format})`);
+    }
   } else {
     lines.push(`best       (no ${s.constraints.length ? 'feasible ' : ''}completed trial)`);
   }

@@ -1,12 +1,14 @@
 import { ContainerModule } from 'inversify';
 import { EventStoreFactory } from './store/event-store.js';
 import { InMemoryEventStore } from './store/in-memory-event-store.js';
+import { fixedStrategyFactory } from './strategy/fixed-strategy.js';
 import { randomStrategyFactory } from './strategy/random-strategy.js';
 import { StrategyFactory } from './strategy/strategy.js';
 
-/** The core's own plugins: the random strategy and the in-memory store. */
+/** The core's own plugins: the random and fixed strategies and the in-memory store. */
 export const coreModule = new ContainerModule((bind) => {
   bind(StrategyFactory).toConstantValue(randomStrategyFactory);
+  bind(StrategyFactory).toConstantValue(fixedStrategyFactory);
   bind(EventStoreFactory).toConstantValue({
     name: 'memory',
     description: 'keeps the log in memory; gone when the process ends',

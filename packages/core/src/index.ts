@@ -31,5 +31,6 @@ export * from './space/search-space.js';
 export * from './stats/rank-stats.js';
 export * from './store/event-store.js';
 export * from './store/in-memory-event-store.js';
+export * from './strategy/fixed-strategy.js';
 export * from './strategy/random-strategy.js';
 export * from './strategy/strategy.js';

@@ -1,4 +1,4 @@
-import type { Search } from '@archlab/core';
+import type { RunOutcome, Search } from '@archlab/core';
 import { ProgressReporter } from '../progress.js';
 import { summarize, summaryText } from '../run-summary.js';
 
@@ -14,6 +14,19 @@ export interface OutputOptions {
 export async function driveRun(search: Search, dbPath: string, out: OutputOptions): Promise<number> {
   const progress = new ProgressReporter(search.state, process.stderr, !out.quiet);
   const sub = search.events$.subscribe((e) => progress.onEvent(e));
+  try {
+    const outcome = await runStoppable(search);
+    progress.finish();
+    if (out.json) process.stdout.write(`${JSON.stringify(summarize(outcome.state))}\n`);
+    else process.stdout.write(`${summaryText(outcome.state, dbPath)}\n`);
+    return outcome.status === 'interrupted' ? 130 : 0;
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
+/** `search.run()`, stopped cleanly by a first Ctrl-C (the trials in flight are left for resume); a second exits at once. */
+export async function runStoppable(search: Search): Promise<RunOutcome> {
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -25,13 +38,8 @@ export async function driveRun(search: Search, dbPath: string, out: OutputOption
   };
   process.on('SIGINT', onSigint);
   try {
-    const outcome = await search.run();
-    progress.finish();
-    if (out.json) process.stdout.write(`${JSON.stringify(summarize(outcome.state))}\n`);
-    else process.stdout.write(`${summaryText(outcome.state, dbPath)}\n`);
-    return outcome.status === 'interrupted' ? 130 : 0;
+    return await search.run();
   } finally {
     process.off('SIGINT', onSigint);
-    sub.unsubscribe();
   }
 }

@@ -1,4 +1,10 @@
-import { ConfigError, instantiateEvaluation, type PluginRegistry, parseKeyValues } from '@archlab/core';
+import {
+  ConfigError,
+  type EventStore,
+  instantiateEvaluation,
+  type PluginRegistry,
+  parseKeyValues,
+} from '@archlab/core';
 import { foldRun, loadRegistry, openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
 import { metricsText, stepLine } from '../progress.js';
 import { trainShorthands } from './search-command.js';
@@ -21,12 +27,14 @@ export interface EvalFlags extends StoreFlags {
   json?: boolean;
 }
 
-interface Target {
+export interface Target {
   readonly space: string;
   readonly spaceOptions: Readonly<Record<string, unknown>>;
   readonly arch: string;
   /** The plugins, when opening the run's store already loaded them. */
   readonly registry?: PluginRegistry;
+  /** With `--run`: the run, and the trial whose architecture it is (absent when `--arch` named it). */
+  readonly source?: { readonly runId: string; readonly trialId?: number };
 }
 
 /**
@@ -36,35 +44,42 @@ interface Target {
  * search's short trials are what retraining means to lengthen.
  */
 async function evalTarget(flags: EvalFlags): Promise<Target> {
+  if (flags.run === undefined) return targetOf(flags);
+  const ctx = await openFromFlags(flags, true);
+  try {
+    return { ...(await targetOf(flags, ctx.store)), registry: ctx.registry };
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+/** `evalTarget` with the store of `--run` already open (`store` is needed only with `--run`). */
+export async function targetOf(flags: EvalFlags, store?: EventStore): Promise<Target> {
   const spaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
-  if (flags.run === undefined) {
+  if (flags.run === undefined || !store) {
     if (!flags.space || !flags.arch) {
       throw new ConfigError('give --space and --arch, or --run RUN --db FILE to take them from a stored run');
     }
     return { space: flags.space, spaceOptions, arch: flags.arch };
   }
-  const ctx = await openFromFlags(flags, true);
-  try {
-    const runId = await resolveRunId(ctx.store, flags.run);
-    const state = await foldRun(ctx.store, runId);
-    const config = state.config;
-    if (!config) throw new ConfigError(`run ${runId} has no RunStarted event`);
-    if (flags.space && flags.space !== config.space) {
-      throw new ConfigError(`--space ${flags.space} differs from run ${runId}'s space, ${config.space}`);
-    }
-    const arch = flags.arch ?? state.best?.arch;
-    if (arch === undefined) {
-      throw new ConfigError(`run ${runId} has no completed feasible trial yet: give --arch KEY`);
-    }
-    return {
-      space: config.space,
-      spaceOptions: { ...config.spaceOptions, ...spaceOptions },
-      arch,
-      registry: ctx.registry,
-    };
-  } finally {
-    await ctx.store.close();
+  const runId = await resolveRunId(store, flags.run);
+  const state = await foldRun(store, runId);
+  const config = state.config;
+  if (!config) throw new ConfigError(`run ${runId} has no RunStarted event`);
+  if (flags.space && flags.space !== config.space) {
+    throw new ConfigError(`--space ${flags.space} differs from run ${runId}'s space, ${config.space}`);
   }
+  const best = state.best;
+  const arch = flags.arch ?? best?.arch;
+  if (arch === undefined) {
+    throw new ConfigError(`run ${runId} has no completed feasible trial yet: give --arch KEY`);
+  }
+  return {
+    space: config.space,
+    spaceOptions: { ...config.spaceOptions, ...spaceOptions },
+    arch,
+    source: { runId, ...(flags.arch === undefined && best && { trialId: best.trialId }) },
+  };
 }
 
 /** Evaluates one architecture, given by its key or as a stored run's best, without recording anything. */

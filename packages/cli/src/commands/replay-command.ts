@@ -57,6 +57,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
           reevaluated: r.reevaluated,
           rescreened: r.rescreened,
           head: r.head,
+          artifacts: r.artifacts,
           seconds,
         };
         process.stdout.write(
@@ -72,7 +73,11 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
           );
         }
       }
-      const what = `${r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : ''}${r.rescreened ? `, ${r.rescreened} screen scores recomputed and equal` : ''}`;
+      const unchecked =
+        flags.verify && !r.plugins.estimator.deterministic && r.state.counts.completed > 0
+          ? `; results taken as recorded (${r.plugins.estimator.name} is not deterministic)`
+          : '';
+      const what = `${r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : ''}${r.rescreened ? `, ${r.rescreened} screen scores recomputed and equal` : ''}${r.artifacts ? `, ${r.artifacts} artifact blob${r.artifacts === 1 ? '' : 's'} present and matching ${r.artifacts === 1 ? 'its' : 'their'} sha256` : ''}${unchecked}`;
       process.stdout.write(
         `${flags.verify ? 'verified' : 'replayed'}: run ${runId}, ${r.events} events, ${r.state.trials.length} trials; hash chain intact, every proposal reproduced${what} (${seconds.toFixed(2)} s)\n`,
       );

@@ -319,3 +319,8 @@ function checkMetrics(
 export function trialSeed(runSeed: number, trialId: number): number {
   return Rng.fromSeed(`${runSeed}/trial/${trialId}`).nextUint32();
 }
+
+/** The seed a run's estimator gets for a trial: `trialSeed`, or the run's seed itself (`config.trialSeed`). */
+export function estimatorSeed(config: Pick<RunConfig, 'seed' | 'trialSeed'>, trialId: number): number {
+  return config.trialSeed === 'run' ? config.seed : trialSeed(config.seed, trialId);
+}

@@ -1,6 +1,6 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
-import type { EventData, Metrics, RunConfig } from '../events/event.js';
+import type { ArtifactRef, EventData, Metrics, RunConfig } from '../events/event.js';
 import { canonicalJson, sha256Hex } from '../events/hash-chain.js';
 import { DamagedLogError, foldStoredEvent, LogChecker } from '../events/log-check.js';
 import { upcast } from '../events/upcast.js';
@@ -10,7 +10,7 @@ import { initialRunState, type RunState, unfinishedTrials } from '../projections
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
-import { instantiateRecorded, type RunPlugins, trialSeed } from './plugin-instances.js';
+import { estimatorSeed, instantiateRecorded, type RunPlugins } from './plugin-instances.js';
 import { Screening } from './screen.js';
 import { trialResult } from './trial-result.js';
 
@@ -63,6 +63,8 @@ export interface ReplayResult {
   readonly reevaluated: number;
   /** Recorded screen scores recomputed and equal (verify mode, screened runs). */
   readonly rescreened: number;
+  /** Artifact blobs (e.g. trained weights) found and matching their sha256 (verify mode). */
+  readonly artifacts: number;
   /** The screening state the log implies, in a screened run. */
   readonly screening?: Screening;
   /** The last event: pin it to detect a later truncation (see `expectHead`). */
@@ -91,6 +93,7 @@ export async function replayRun(
   /** Every screened proposal, in log order (before any checkpoint too: the filter needs them all). */
   const screened: { seq: number; trialId: number; key: string; value: number; warmup: boolean }[] = [];
   const prunedReason = new Map<number, string>();
+  const artifactRefs: { seq: number; trialId: number; name: string; ref: ArtifactRef }[] = [];
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
 
   const head = options.expectHead;
@@ -141,6 +144,9 @@ export async function replayRun(
         );
         break;
       case 'TrialCompleted':
+        for (const [name, ref] of Object.entries(e.data.artifacts ?? {})) {
+          artifactRefs.push({ seq: e.seq, trialId: e.data.trialId, name, ref });
+        }
         steps.push({
           kind: 'result',
           seq: e.seq,
@@ -200,6 +206,17 @@ export async function replayRun(
 
   const { space, estimator, config, hardware } = plugins;
   const verify = options.mode === 'verify';
+  if (verify) {
+    for (const { seq, trialId, name, ref } of artifactRefs) {
+      const bytes = await store.getBlob(ref.blob);
+      if (!bytes || sha256Hex(bytes) !== ref.blob || bytes.byteLength !== ref.bytes) {
+        throw diverge(
+          seq,
+          `trial ${trialId}'s ${name} blob ${ref.blob.slice(0, 12)}… is ${bytes ? 'corrupt' : 'missing'}`,
+        );
+      }
+    }
+  }
   const recompute = verify && (options.reevaluate ?? true);
   const reevaluate = recompute && estimator.deterministic;
   const recost = recompute ? hardware.filter((m) => m.deterministic) : [];
@@ -257,7 +274,7 @@ export async function replayRun(
     const fresh: Record<string, number> = {};
     const compared: string[] = [];
     if (reevaluate && status === 'completed') {
-      const ctx = { trialId, seed: trialSeed(config.seed, trialId), signal: neverAborted, report: () => {} };
+      const ctx = { trialId, seed: estimatorSeed(config, trialId), signal: neverAborted, report: () => {} };
       Object.assign(fresh, await estimator.evaluate(arch, ctx));
       compared.push(...[...Object.keys(fresh), ...Object.keys(recorded)].filter((m) => !owner.has(m)));
     }
@@ -336,6 +353,7 @@ export async function replayRun(
     events: read,
     reevaluated,
     rescreened,
+    artifacts: verify ? artifactRefs.length : 0,
     ...(screening && { screening }),
     head: { seq: state.lastSeq, hash: state.lastHash },
   };

@@ -37,6 +37,8 @@ export interface SearchConfigInput {
   checkpointEvery?: number;
   /** Zero-cost warm-up and pre-filter by a cheap, deterministic screen estimator. */
   screen?: ScreenInput;
+  /** 'run': seed every trial's estimator with `seed` itself (see `RunConfig.trialSeed`). */
+  trialSeed?: 'run';
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = 50;
@@ -72,6 +74,9 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
   const constraints = (input.constraints ?? []).map(checkConstraint);
   const hardware = (input.hardware ?? []).map((h) => ({ name: h.name, options: h.options ?? {} }));
   const reward = input.reward && resolveReward(input.reward, objectives[0]!);
+  if (input.trialSeed !== undefined && input.trialSeed !== 'run') {
+    throw new ConfigError(`trialSeed must be 'run' or absent, got ${JSON.stringify(input.trialSeed)}`);
+  }
   return {
     space: input.space,
     spaceOptions: input.spaceOptions ?? {},
@@ -88,6 +93,7 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
     ...(constraints.length > 0 && { constraints }),
     ...(hardware.length > 0 && { hardware: hardware as HardwareModelConfig[] }),
     ...(reward && { reward }),
+    ...(input.trialSeed && { trialSeed: input.trialSeed }),
   };
 }
 

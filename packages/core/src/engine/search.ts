@@ -4,14 +4,23 @@ import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rx
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, errorInfo, ReplayDivergenceError } from '../errors.js';
-import type { Budget, EventData, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
+import type {
+  ArtifactRef,
+  Budget,
+  EventData,
+  Metrics,
+  RunConfig,
+  RunEnv,
+  RunEvent,
+  TrialRef,
+} from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { violations } from '../projections/objectives.js';
 import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy, TrialResult } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
-import { instantiate, type RunPlugins, runProviders, trialSeed } from './plugin-instances.js';
+import { estimatorSeed, instantiate, type RunPlugins, runProviders } from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import { extendedBudget, type SearchConfigInput } from './run-config.js';
@@ -49,10 +58,14 @@ export interface RunOutcome {
   readonly state: RunState;
 }
 
+/** Bytes an estimator saved with a trial's result (`EvaluationContext.saveArtifact`), by name. */
+type Artifacts = Map<string, { readonly bytes: Uint8Array; readonly format: string }>;
+
 interface Settled {
   readonly trialId: number;
   readonly ok: boolean;
   readonly metrics?: Metrics;
+  readonly artifacts?: Artifacts;
   readonly error?: unknown;
   readonly durationMs: number;
 }
@@ -435,6 +448,7 @@ export class Search {
     const controller = new AbortController();
     this.inflight.set(trialId, controller);
     const t0 = performance.now();
+    const artifacts: Artifacts = new Map();
     const settle = (s: Omit<Settled, 'durationMs'>) => {
       this.settled.push({ ...s, durationMs: performance.now() - t0 });
       this.wake?.();
@@ -443,7 +457,7 @@ export class Search {
       .then(() =>
         estimator.evaluate(arch, {
           trialId,
-          seed: trialSeed(config.seed, trialId),
+          seed: estimatorSeed(config, trialId),
           signal: controller.signal,
           report: (step, metrics) => {
             if (!controller.signal.aborted) {
@@ -451,6 +465,10 @@ export class Search {
                 .append({ type: 'TrialProgressed', data: { trialId, step, metrics } })
                 .catch(() => {});
             }
+          },
+          saveArtifact: (name, bytes, format) => {
+            if (!/^[\w.-]{1,64}$/.test(name)) throw new TypeError(`artifact name '${name}' must be a word`);
+            artifacts.set(name, { bytes, format });
           },
         }),
       )
@@ -460,7 +478,7 @@ export class Search {
         return { ...checked, ...pre, ...post };
       })
       .then(
-        (metrics) => settle({ trialId, ok: true, metrics }),
+        (metrics) => settle({ trialId, ok: true, metrics, artifacts }),
         (error: unknown) => settle({ trialId, ok: false, error }),
       )
       .catch((error: unknown) => settle({ trialId, ok: false, error }));
@@ -483,9 +501,10 @@ export class Search {
     if (this.stopping && controller?.signal.aborted) return;
     const durationMs = Math.round(s.durationMs * 1000) / 1000;
     if (s.ok) {
+      const artifacts = await this.storeArtifacts(s.artifacts);
       await this.writer.append({
         type: 'TrialCompleted',
-        data: { trialId: s.trialId, metrics: s.metrics!, durationMs },
+        data: { trialId: s.trialId, metrics: s.metrics!, durationMs, ...(artifacts && { artifacts }) },
       });
     } else {
       await this.writer.append({
@@ -494,6 +513,18 @@ export class Search {
       });
     }
     await this.tell(s.trialId, s.ok ? 'completed' : 'failed', s.metrics);
+  }
+
+  /** Stores each artifact as a blob before the event that names it is written. */
+  private async storeArtifacts(
+    artifacts: Artifacts | undefined,
+  ): Promise<Record<string, ArtifactRef> | undefined> {
+    if (!artifacts?.size) return undefined;
+    const refs: Record<string, ArtifactRef> = {};
+    for (const [name, { bytes, format }] of artifacts) {
+      refs[name] = { blob: await this.deps.store.putBlob(bytes), bytes: bytes.byteLength, format };
+    }
+    return refs;
   }
 
   /** Tells the strategy a recorded result, in log order; a `tell` that throws is recorded and the run goes on. */

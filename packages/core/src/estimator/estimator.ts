@@ -16,6 +16,12 @@ export interface EvaluationContext {
   readonly signal: AbortSignal;
   /** Records a TrialProgressed event (e.g. one per epoch). */
   report(step: number, metrics: Metrics): void;
+  /**
+   * Keeps `bytes` (e.g. the trained weights) with the trial's result: a run stores them as a blob
+   * and records its sha256 in TrialCompleted's `artifacts[name]`, with `format` saying how to read
+   * them. Absent where nothing is recorded (`archlab eval`, a replay).
+   */
+  saveArtifact?(name: string, bytes: Uint8Array, format: string): void;
 }
 
 /**

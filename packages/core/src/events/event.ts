@@ -103,6 +103,12 @@ export interface RunConfig {
   readonly reward?: RewardConfig;
   /** Zero-cost warm-up and pre-filtering of proposals. */
   readonly screen?: ScreenConfig;
+  /**
+   * 'run': every trial's estimator is seeded with `seed` itself, so `archlab train --seed N`
+   * trains exactly as seed N did before it was recorded. Absent: a seed derived from `seed` and
+   * the trial id (`trialSeed`), different for every trial.
+   */
+  readonly trialSeed?: 'run';
 }
 
 export interface ErrorInfo {
@@ -160,9 +166,25 @@ export type TrialProposed = Event<
 >;
 export type TrialStarted = Event<'TrialStarted', { trialId: number; attempt: number }>;
 export type TrialProgressed = Event<'TrialProgressed', { trialId: number; step: number; metrics: Metrics }>;
+/**
+ * What an evaluation left beside its metrics (e.g. `weights`, the trained network), stored as a
+ * blob: `blob` is the sha256 (hex) of its `bytes` bytes, and `format` says how to read them.
+ */
+export interface ArtifactRef {
+  readonly blob: string;
+  readonly bytes: number;
+  readonly format: string;
+}
+
+/** `artifacts` (v2) is present only when the estimator saved some (see `EvaluationContext.saveArtifact`). */
 export type TrialCompleted = Event<
   'TrialCompleted',
-  { trialId: number; metrics: Metrics; durationMs: number }
+  {
+    trialId: number;
+    metrics: Metrics;
+    durationMs: number;
+    artifacts?: Readonly<Record<string, ArtifactRef>>;
+  }
 >;
 /** `stage: 'propose'` means the strategy threw while proposing trial `trialId`; there is no TrialProposed for it. */
 export type TrialFailed = Event<
@@ -223,7 +245,8 @@ export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
   TrialProposed: 1,
   TrialStarted: 1,
   TrialProgressed: 1,
-  TrialCompleted: 1,
+  // v2: may hold artifacts.
+  TrialCompleted: 2,
   TrialFailed: 1,
   TrialPruned: 1,
   StrategyCheckpointed: 1,

@@ -22,19 +22,25 @@ export type Upcaster = (data: unknown) => unknown;
 const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
   // v2 only added optional config fields (objectives, constraints, hardware, reward, screen).
   RunStarted: { 1: (data) => data },
+  // v2 only added the optional `artifacts`.
+  TrialCompleted: { 1: (data) => data },
 };
 
 /**
  * The version an event is stored as: the oldest that can hold its data (downcast on write).
  * A RunStarted whose config uses none of the v2 fields is written as v1, byte for byte what
  * earlier versions wrote, so they can still read such a run; one that does is v2, which they
- * refuse with "upgrade archlab" instead of misreading it (ignoring its constraints).
+ * refuse with "upgrade archlab" instead of misreading it (ignoring its constraints). The same
+ * holds for a TrialCompleted with artifacts (v2).
  */
 export function storedVersion<T extends RunEventType>(type: T, data: EventData<T>): number {
   if (type === 'RunStarted') {
     const c = (data as EventData<'RunStarted'>).config;
-    const v2 = c.objectives ?? c.constraints ?? c.hardware ?? c.reward ?? c.screen;
+    const v2 = c.objectives ?? c.constraints ?? c.hardware ?? c.reward ?? c.screen ?? c.trialSeed;
     return v2 === undefined ? 1 : 2;
+  }
+  if (type === 'TrialCompleted') {
+    return (data as EventData<'TrialCompleted'>).artifacts === undefined ? 1 : 2;
   }
   return CURRENT_VERSIONS[type];
 }

@@ -1,4 +1,12 @@
-import type { ErrorInfo, Metrics, PluginProvider, RunConfig, RunEvent, TrialRef } from '../events/event.js';
+import type {
+  ArtifactRef,
+  ErrorInfo,
+  Metrics,
+  PluginProvider,
+  RunConfig,
+  RunEvent,
+  TrialRef,
+} from '../events/event.js';
 import { runScore, violations } from './objectives.js';
 
 export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'pruned';
@@ -21,6 +29,8 @@ export interface Trial {
    * or why a completed trial is infeasible. Absent for a feasible trial.
    */
   violations?: string[];
+  /** What the evaluation left beside its metrics (e.g. `weights`), as blobs of the store. */
+  artifacts?: Readonly<Record<string, ArtifactRef>>;
 }
 
 export interface RunState {
@@ -112,6 +122,7 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       t.metrics = e.data.metrics;
       t.durationMs = e.data.durationMs;
       t.endSeq = e.seq;
+      if (e.data.artifacts) t.artifacts = e.data.artifacts;
       state.counts.completed++;
       const config = state.config;
       if (!config) break;

@@ -47,8 +47,15 @@ export async function copyLogPrefix(
   for await (const e of from.read(runId)) {
     if (e.seq >= count) break;
     events.push(e);
-    if (e.type === 'StrategyCheckpointed') {
-      const blob = (e.data as { blob: string }).blob;
+    const named =
+      e.type === 'StrategyCheckpointed'
+        ? [(e.data as { blob: string }).blob]
+        : e.type === 'TrialCompleted'
+          ? Object.values((e.data as { artifacts?: Record<string, { blob: string }> }).artifacts ?? {}).map(
+              (a) => a.blob,
+            )
+          : [];
+    for (const blob of named) {
       const bytes = await from.getBlob(blob);
       if (bytes) await to.putBlob(bytes);
     }

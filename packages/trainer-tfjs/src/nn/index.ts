@@ -9,3 +9,4 @@ export * from './layer-list-builder.js';
 export * from './network.js';
 export * from './network-builder.js';
 export * from './pool.js';
+export * from './safetensors.js';

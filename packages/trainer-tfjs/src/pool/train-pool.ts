@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type Metrics } from '@archlab/core';
-import type { TrainRequest } from '../train/trial.js';
+import { ConfigError } from '@archlab/core';
+import type { TrainedTrial, TrainRequest } from '../train/trial.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
-export type TrainPool = WorkerPool<TrainRequest, Metrics>;
+export type TrainPool = WorkerPool<TrainRequest, TrainedTrial>;
 
-/** A pool of training workers: `pool.run(req, { signal, onProgress })` trains one trial. */
+/** A pool of training workers: `pool.run(req, { signal, onProgress })` trains one trial and resolves with its `TrainedTrial`. */
 export function createTrainPool(options: Omit<WorkerPoolOptions, 'script'> = {}): TrainPool {
-  return new WorkerPool<TrainRequest, Metrics>({ ...options, script: trainWorkerScript() });
+  return new WorkerPool<TrainRequest, TrainedTrial>({ ...options, script: trainWorkerScript() });
 }
 
 /**

@@ -54,7 +54,12 @@ export function brightnessDataset(options: {
   };
 }
 
-/** input → dense(hidden) → relu → dense(classes), weights N(0, 1/fan_in) from `seed`. */
+let mlps = 0;
+
+/**
+ * input → dense(hidden) → relu → dense(classes), weights N(0, 1/fan_in) from `seed`. Variables
+ * are named as real networks name theirs: `PREFIX/LAYER/PARAM`, the prefix unique in the process.
+ */
 export function mlp(
   inputShape: readonly [number, number, number],
   numClasses: number,
@@ -63,19 +68,22 @@ export function mlp(
   const hidden = options.hidden ?? 8;
   const inputs = inputShape[0] * inputShape[1] * inputShape[2];
   const rng = Rng.fromSeed(options.seed ?? 0);
-  const weights = (rows: number, cols: number) =>
+  const prefix = `mlp${++mlps}`;
+  const weights = (layer: string, rows: number, cols: number) =>
     tf.variable(
       tf.tensor2d(
         Float32Array.from({ length: rows * cols }, () => rng.normal() / Math.sqrt(rows)),
         [rows, cols],
       ),
+      true,
+      `${prefix}/${layer}/kernel`,
     );
   // tidy disposes the initial values, not the variables.
   const variables = tf.tidy(() => [
-    weights(inputs, hidden),
-    tf.variable(tf.zeros([hidden])),
-    weights(hidden, numClasses),
-    tf.variable(tf.zeros([numClasses])),
+    weights('hidden', inputs, hidden),
+    tf.variable(tf.zeros([hidden]), true, `${prefix}/hidden/bias`),
+    weights('logits', hidden, numClasses),
+    tf.variable(tf.zeros([numClasses]), true, `${prefix}/logits/bias`),
   ]);
   const [w1, b1, w2, b2] = variables as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
   const layers: LayerInfo[] = [

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Estimator, EstimatorFactory, MetricSpec, Metrics, SearchSpace } from '@archlab/core';
 import { type BackendChoice, initBackend } from '../backend/backend.js';
 import { loadDataset } from '../data/registry.js';
+import { SAFETENSORS_FORMAT } from '../nn/safetensors.js';
 import { createTrainPool, type TrainPool } from '../pool/train-pool.js';
 import { registerBuiltinNetworkBuilders } from '../spaces/network-builders.js';
 import { networkBuilder } from './network-builder-registry.js';
@@ -21,7 +22,8 @@ export const TRAIN_METRICS: readonly MetricSpec[] = [
 
 /**
  * `train`: trains each candidate from scratch on a real data set, in a pool of worker threads
- * (one tfjs backend instance each), and reports one TrialProgressed per epoch.
+ * (one tfjs backend instance each), and reports one TrialProgressed per epoch. With
+ * `save-weights`, each trial's trained weights are kept with its result (`weights`, safetensors).
  */
 export const trainEstimatorFactory: EstimatorFactory = {
   name: 'train',
@@ -52,7 +54,7 @@ export const trainEstimatorFactory: EstimatorFactory = {
       },
       async evaluate(arch, ctx): Promise<Metrics> {
         pool ??= createTrainPool({ size: workers });
-        return pool.run(
+        const { metrics, weights } = await pool.run(
           {
             space: space.name,
             spaceOptions: space.options ?? {},
@@ -62,6 +64,8 @@ export const trainEstimatorFactory: EstimatorFactory = {
           },
           { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
         );
+        if (weights) ctx.saveArtifact?.('weights', weights, SAFETENSORS_FORMAT);
+        return metrics;
       },
       async dispose() {
         await pool?.close();

@@ -101,6 +101,12 @@ export const trainOptionsSpec = {
     default: 'auto',
     description: 'tfjs backend; auto takes the first that loads of tensorflow-gpu, tensorflow, wasm, cpu',
   },
+  'save-weights': {
+    type: 'boolean',
+    default: false,
+    description:
+      "keep each trial's trained weights (safetensors) as a blob of the run, named in its TrialCompleted (archlab train does)",
+  },
   workers: {
     type: 'int',
     default: 0,

@@ -2,6 +2,7 @@ import type { Metrics } from '@archlab/core';
 import { type BackendChoice, initBackend } from '../backend/backend.js';
 import { loadDataset } from '../data/registry.js';
 import { splitDataset } from '../data/split.js';
+import { networkWeights } from '../nn/safetensors.js';
 import { networkBuilder } from './network-builder-registry.js';
 import { trainNetwork } from './train-network.js';
 import { learningRate, parseTrainOptions } from './train-options.js';
@@ -18,17 +19,24 @@ export interface TrainRequest {
   readonly seed: number;
 }
 
+/** A trained trial: its metrics (see `TrainResult`) and, with the `save-weights` option, its weights as safetensors. */
+export interface TrainedTrial {
+  readonly metrics: Metrics;
+  readonly weights?: Uint8Array;
+}
+
 export interface TrialHooks {
   report(step: number, metrics: Metrics): void;
   readonly signal: AbortSignal;
 }
 
 /**
- * Trains one architecture and returns its metrics (see `TrainResult`). Initialises the backend
+ * Trains one architecture and returns its metrics (see `TrainResult`) and, when the options ask
+ * (`save-weights`), its trained weights (see `networkWeights`). Initialises the backend
  * and loads the data set on first use in this thread; builds the network with the builder
  * registered for `req.space`, seeded from `req.seed`, and disposes it however training ends.
  */
-export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Promise<Metrics> {
+export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Promise<TrainedTrial> {
   const o = parseTrainOptions(req.options);
   const build = networkBuilder(req.space);
   await initBackend(o.backend as BackendChoice);
@@ -46,7 +54,7 @@ export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Pr
     seed: req.seed,
   });
   try {
-    return await trainNetwork(
+    const metrics = await trainNetwork(
       net,
       data,
       {
@@ -66,6 +74,8 @@ export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Pr
       },
       hooks,
     );
+    if (!o['save-weights']) return { metrics };
+    return { metrics, weights: networkWeights(net, { space: req.space, arch: req.arch }) };
   } finally {
     net.dispose();
   }

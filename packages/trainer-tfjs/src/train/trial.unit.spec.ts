@@ -2,6 +2,7 @@ import { ConfigError, InvalidOptionError, type Metrics } from '@archlab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerDataset } from '../data/registry.js';
+import { decodeSafetensors } from '../nn/safetensors.js';
 import { registerNetworkBuilder } from './network-builder-registry.js';
 import { brightnessDataset, mlp } from './test-fixtures.js';
 import { learningRate, parseTrainOptions } from './train-options.js';
@@ -39,7 +40,8 @@ function hooks(signal = new AbortController().signal) {
 describe('runTrainingTrial', () => {
   it('builds the network for the space, trains it, reports each epoch and returns the metrics', async () => {
     const h = hooks();
-    const metrics = await runTrainingTrial(request, h);
+    const { metrics, weights } = await runTrainingTrial(request, h);
+    expect(weights).toBeUndefined();
     expect(built.at(-1)).toEqual({ arch: '8', seed: 3, inputShape: [5, 5, 1], numClasses: 3 });
     expect(Object.keys(metrics).sort()).toEqual(
       ['epochs_run', 'flops', 'loss', 'params', 'test_acc', 'train_acc', 'train_ms', 'val_acc'].sort(),
@@ -52,10 +54,30 @@ describe('runTrainingTrial', () => {
 
   it('gives the same metrics for the same request and disposes the network', async () => {
     const before = tf.memory().numTensors;
-    const { train_ms: _, ...a } = await runTrainingTrial(request, hooks());
+    const { train_ms: _, ...a } = (await runTrainingTrial(request, hooks())).metrics;
     expect(tf.memory().numTensors).toBe(before);
-    const { train_ms: __, ...b } = await runTrainingTrial(request, hooks());
+    const { train_ms: __, ...b } = (await runTrainingTrial(request, hooks())).metrics;
     expect(b).toEqual(a);
+  });
+
+  it('with save-weights, returns the trained weights as safetensors: the same bytes for the same seed', async () => {
+    const saving = { ...request, options: { ...request.options, 'save-weights': true } };
+    const a = await runTrainingTrial(saving, hooks());
+    const { tensors, metadata } = decodeSafetensors(a.weights!);
+    expect(metadata).toEqual({ space: 'tiny', arch: '8' });
+    expect(tensors.map((t) => [t.name, t.shape])).toEqual([
+      ['hidden/kernel', [25, 8]],
+      ['hidden/bias', [8]],
+      ['logits/kernel', [8, 3]],
+      ['logits/bias', [3]],
+    ]);
+    expect(tensors.reduce((n, t) => n + t.data.length, 0)).toBe(a.metrics.params);
+    // Trained, not initial: the biases start at zero.
+    expect(tensors[1]!.data.some((v) => v !== 0)).toBe(true);
+    const b = await runTrainingTrial(saving, hooks());
+    expect(Buffer.from(b.weights!).equals(Buffer.from(a.weights!))).toBe(true);
+    const other = await runTrainingTrial({ ...saving, seed: 4 }, hooks());
+    expect(Buffer.from(other.weights!).equals(Buffer.from(a.weights!))).toBe(false);
   });
 
   it('disposes the network when training fails', async () => {
@@ -107,6 +129,7 @@ describe('train options', () => {
       'max-test': 0,
       'split-seed': 0,
       backend: 'auto',
+      'save-weights': false,
       workers: 0,
     });
   });
