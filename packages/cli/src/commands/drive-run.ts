@@ -8,14 +8,15 @@ export interface OutputOptions {
 }
 
 /**
- * Runs a started or resumed search with progress on stderr, stops cleanly on Ctrl-C (a second
- * Ctrl-C exits at once; the log is safe either way) and prints the summary. Returns the exit code.
+ * Runs a started or resumed search with progress on stderr, stops cleanly on Ctrl-C or SIGTERM
+ * (a second signal exits at once; the log is safe either way) and prints the summary. Returns the
+ * exit code: 130 when a signal stopped the run.
  */
 export async function driveRun(search: Search, dbPath: string, out: OutputOptions): Promise<number> {
   const progress = new ProgressReporter(search.state, process.stderr, !out.quiet);
   const sub = search.events$.subscribe((e) => progress.onEvent(e));
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     process.stderr.write(
@@ -23,7 +24,8 @@ export async function driveRun(search: Search, dbPath: string, out: OutputOption
     );
     search.stop();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const outcome = await search.run();
     progress.finish();
@@ -31,7 +33,8 @@ export async function driveRun(search: Search, dbPath: string, out: OutputOption
     else process.stdout.write(`${summaryText(outcome.state, dbPath)}\n`);
     return outcome.status === 'interrupted' ? 130 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     sub.unsubscribe();
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { arch as cpuArch, platform } from 'node:os';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
@@ -48,6 +49,12 @@ interface Settled {
 }
 
 class InvalidMetricsError extends Error {}
+
+/**
+ * The trial loop gives the event loop a turn (signals, timers, I/O) after this much work: a stop
+ * asked for is seen within that time, and a yield per 50 ms costs nothing measurable.
+ */
+const YIELD_EVERY_MS = 50;
 
 /**
  * Drives one run: asks the strategy, records each proposal, evaluates up to `concurrency`
@@ -197,7 +204,14 @@ export class Search {
       const seeded = this.screening?.seeded.size ?? 0;
       if (warmup && this.state.trials.length === seeded && seeded < warmup.top) await this.warmup();
       let exhausted = false;
+      let yielded = performance.now();
       for (;;) {
+        // A store and an estimator that answer at once (a table) would keep this loop on the
+        // microtask queue for the whole run: signal handlers and timers never got a turn.
+        if (performance.now() - yielded >= YIELD_EVERY_MS) {
+          await nextMacrotask();
+          yielded = performance.now();
+        }
         while (!this.stopping && this.inflight.size < config.concurrency) {
           // Already proposed (and counted): started whatever the budget says, within the concurrency.
           const trialId = this.pending.shift();
