@@ -4,7 +4,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
-import { ConfigError, errorInfo, ReplayDivergenceError } from '../errors.js';
+import { ConfigError, echo, errorInfo, ReplayDivergenceError } from '../errors.js';
 import type { EventData, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { violations } from '../projections/objectives.js';
@@ -46,6 +46,13 @@ interface Settled {
   readonly metrics?: Metrics;
   readonly error?: unknown;
   readonly durationMs: number;
+}
+
+/** A run whose config and plugins are checked and ready (`Search.prepare`), not yet stored. */
+export interface PreparedRun {
+  readonly runId: string;
+  readonly run: RunPlugins;
+  readonly env: RunEnv;
 }
 
 class InvalidMetricsError extends Error {}
@@ -139,13 +146,29 @@ export class Search {
     input: SearchConfigInput,
     runId = newRunId(deps.clock ?? Date.now),
   ): Promise<Search> {
+    return Search.begin(deps, await Search.prepare(deps.plugins, input, runId));
+  }
+
+  /**
+   * Validates the run id, the config and the plugins, and prepares the plugins (an estimator
+   * loads its data), without a store: a caller can open or create its store once input is valid.
+   */
+  static async prepare(
+    plugins: PluginRegistry,
+    input: SearchConfigInput,
+    runId = newRunId(Date.now),
+  ): Promise<PreparedRun> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
-      throw new ConfigError(`run id '${runId}' must be letters, digits, '.', '_' or '-' (at most 128)`);
+      throw new ConfigError(`run id '${echo(runId)}' must be letters, digits, '.', '_' or '-' (at most 128)`);
     }
+    const run = instantiate(plugins, input);
+    return { runId, run, env: await runEnv(run) };
+  }
+
+  /** Writes RunStarted of a prepared run; a ConfigError, writing nothing, if the store has that run id. */
+  static async begin(deps: SearchDeps, { runId, run, env }: PreparedRun): Promise<Search> {
     if ((await deps.store.lastSeq(runId)) >= 0)
       throw new ConfigError(`run '${runId}' exists already; pick another id`);
-    const run = instantiate(deps.plugins, input);
-    const env = await runEnv(run);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
       type: 'RunStarted',
