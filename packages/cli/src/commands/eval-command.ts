@@ -14,7 +14,8 @@ export interface EvalFlags extends StoreFlags {
   /** Required unless `run` gives it. */
   space?: string;
   spaceOption?: string[];
-  estimator: string;
+  /** Required unless `run` gives it. */
+  estimator?: string;
   estimatorOption?: string[];
   /** Shorthands for the `train` estimator's options (`archlab train`). */
   dataset?: string;
@@ -32,6 +33,8 @@ interface Target {
   readonly space: string;
   readonly spaceOptions: Readonly<Record<string, unknown>>;
   readonly arch: string;
+  /** The run's estimator, with `--run`. */
+  readonly estimator?: string;
   /** The plugins, when opening the run's store already loaded them. */
   readonly registry?: PluginRegistry;
 }
@@ -39,8 +42,9 @@ interface Target {
 /**
  * What to evaluate: the flags' space and architecture, or those of a stored run (`--run`): its
  * space and space options (`--space-option` adds or overrides) and its best trial's
- * architecture (unless `--arch` names another). The run's estimator options are not taken: a
- * search's short trials are what retraining means to lengthen.
+ * architecture (unless `--arch` names another), and its estimator for when `--estimator` is not
+ * given. The run's estimator options are not taken: a search's short trials are what retraining
+ * means to lengthen.
  */
 async function evalTarget(flags: EvalFlags): Promise<Target> {
   const spaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
@@ -68,6 +72,7 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
       space: config.space,
       spaceOptions: { ...config.spaceOptions, ...spaceOptions },
       arch,
+      estimator: config.estimator,
       registry: ctx.registry,
     };
   } finally {
@@ -78,6 +83,9 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
 /** Evaluates one architecture, given by its key or as a stored run's best, without recording anything. */
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   const target = await evalTarget(flags);
+  const estimatorName = flags.estimator ?? target.estimator;
+  if (!estimatorName)
+    throw new ConfigError("give --estimator NAME, or --run RUN --db FILE to use that run's");
   const registry = target.registry ?? (await loadRegistry(flags.plugin)).registry;
   const estimatorOptions = {
     ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
@@ -86,7 +94,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   const { space, estimator } = instantiateEvaluation(registry, {
     space: target.space,
     spaceOptions: target.spaceOptions,
-    estimator: flags.estimator,
+    estimator: estimatorName,
     estimatorOptions,
   });
   // Training reports one step per epoch; other estimators' steps have no known total.
