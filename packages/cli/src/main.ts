@@ -21,7 +21,7 @@ const seconds = (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n * 1000 > Number.MAX_SAFE_INTEGER)
     throw new InvalidArgumentError(
-      `must be a positive number of seconds, at most ${Math.floor(Number.MAX_SAFE_INTEGER / 1000)}`,
+      `--wall-time must be a positive number of seconds, at most ${Math.floor(Number.MAX_SAFE_INTEGER / 1000)}`,
     );
   return n;
 };
