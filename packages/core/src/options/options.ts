@@ -44,7 +44,7 @@ export function parseOptions<S extends OptionsSpec>(
 function coerce(owner: string, name: string, s: OptionSpec, value: unknown): unknown {
   const fail = (what: string): never => {
     throw new InvalidOptionError(
-      `${owner}: option '${name}' ${what}, got ${echo(JSON.stringify(value) ?? String(value))}`,
+      `${owner}: option '${name}' ${what}, got ${typeof value === 'string' ? JSON.stringify(echo(value)) : echo(JSON.stringify(value) ?? String(value))}`,
     );
   };
   switch (s.type) {
