@@ -285,6 +285,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version are not errors; commander's messages start with `error: ` and may
       // add a suggestion on a line of its own.
       if (err.exitCode === 0) return 0;
+      // `archlab` alone or `archlab help NOSUCH`: the usage went to stderr, and is the answer.
+      if (err.code === 'commander.help') return 2;
       return userError(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     }
     if (err instanceof ArchlabError) return userError(err.message);

@@ -29,6 +29,15 @@ describe('every user error is one line, exit 2', () => {
     expectOneLine(archlab(dir, ...args), message);
   });
 
+  it('no command prints the usage, and nothing else', () => {
+    for (const args of [[], ['help', 'nosuch']]) {
+      const r = archlab(dir, ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^Usage: archlab /);
+      expect(r.stderr).not.toMatch(/error/);
+    }
+  });
+
   it('help and version are not errors', () => {
     expect(archlab(dir, '--help')).toMatchObject({ code: 0, stderr: '' });
     expect(archlab(dir, '--version')).toMatchObject({ code: 0, stderr: '', stdout: '0.1.0\n' });
