@@ -6,6 +6,7 @@ import {
   DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
   damageText,
   type EventStore,
+  echo,
   foldLog,
   LogChecker,
   type LogFault,
@@ -109,16 +110,34 @@ export async function openContext(opts: {
   plugins?: readonly string[];
   mustExist: boolean;
 }): Promise<CliContext> {
-  if (!opts.db) throw new ConfigError('no database given: pass --db FILE (or "db" in the config file)');
-  const dbPath = resolve(opts.db);
-  if (opts.mustExist && !existsSync(dbPath)) {
-    throw new ConfigError(`no database at '${opts.db}'; run 'archlab search --db ${opts.db} ...' first`);
+  const dbPath = databasePath(opts.db, opts.mustExist);
+  return openStore(await loadRegistry(opts.plugins), { ...opts, db: dbPath });
+}
+
+/** The absolute path of `--db`; a ConfigError if none is given, or if `mustExist` and there is no such file. */
+export function databasePath(db: string | undefined, mustExist: boolean): string {
+  if (!db) throw new ConfigError('no database given: pass --db FILE (or "db" in the config file)');
+  if (mustExist && !existsSync(resolve(db))) {
+    throw new ConfigError(
+      `database '${echo(db)}' does not exist; check the path, or create it with 'archlab search --db FILE ...'`,
+    );
   }
-  const { registry, packages, plugins } = await loadRegistry(opts.plugins);
+  return resolve(db);
+}
+
+/** Opens (or creates) the store at `db`, an absolute path, with plugins already loaded. */
+export async function openStore(
+  {
+    registry,
+    packages,
+    plugins,
+  }: { registry: PluginRegistry; packages: Record<string, string>; plugins: PluginSet },
+  opts: { db: string; store?: string; storeOption?: readonly string[] },
+): Promise<CliContext> {
   const store = await registry
     .get('store', opts.store ?? 'sqlite')
-    .create(dbPath, parseKeyValues(opts.storeOption ?? [], '--store-option'));
-  return { registry, packages, plugins, store, dbPath };
+    .create(opts.db, parseKeyValues(opts.storeOption ?? [], '--store-option'));
+  return { registry, packages, plugins, store, dbPath: opts.db };
 }
 
 /** What the engine needs from the CLI's plugins and store. */

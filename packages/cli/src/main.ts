@@ -1,4 +1,4 @@
-import { ArchlabError, EVENT_TYPES, parseKeyValues } from '@archlab/core';
+import { ArchlabError, cutEchoes, EVENT_TYPES, parseKeyValues } from '@archlab/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { compareCommand } from './commands/compare-command.js';
 import { evalCommand } from './commands/eval-command.js';
@@ -8,15 +8,22 @@ import { resumeCommand } from './commands/resume-command.js';
 import { searchCommand } from './commands/search-command.js';
 import { trainCommand } from './commands/train-command.js';
 
+/** Whole numbers that a double holds exactly: 9007199254740993 is refused, not rounded to ...992. */
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
   if (!/^-?\d+$/.test(v.trim()) || n < min)
     throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+  if (!Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${name} must be at most ${Number.MAX_SAFE_INTEGER}`);
   return n;
 };
-const positive = (v: string) => {
+/** Seconds, as many as a millisecond timer holds exactly. */
+const seconds = (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  if (!Number.isFinite(n) || n <= 0 || n * 1000 > Number.MAX_SAFE_INTEGER)
+    throw new InvalidArgumentError(
+      `--wall-time must be a positive number of seconds, at most ${Math.floor(Number.MAX_SAFE_INTEGER / 1000)}`,
+    );
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -33,7 +40,9 @@ export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('archlab')
     .description('Neural architecture search with an event-sourced, resumable, verifiable log')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
+    // Every user error is one line, `archlab: error: ...`, printed by main (so no help after it).
+    .configureOutput({ outputError: () => {} })
+    .showHelpAfterError(false)
     .exitOverride();
 
   storeOptions(
@@ -54,7 +63,7 @@ export function buildProgram(exit: (code: number) => void): Command {
       .option('--strategy <name>', 'search strategy (default: random)')
       .option('--strategy-option <k=v>', 'strategy option, e.g. population=10 (repeatable)', collect)
       .option('--trials <n>', 'trial budget (default: 100 unless --wall-time is given)', int('--trials', 1))
-      .option('--wall-time <seconds>', 'wall-time budget, active time summed over resumes', positive)
+      .option('--wall-time <seconds>', 'wall-time budget, active time summed over resumes', seconds)
       .option('--seed <n>', 'seed of the whole run (default: 0)', int('--seed', 0))
       .option(
         '--concurrency <k>',
@@ -193,7 +202,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('evaluate one architecture (nothing is recorded)')
     .option('--space <name>', 'search space (or from --run)')
     .option('--space-option <k=v>', 'search space option (repeatable; adds to those of --run)', collect)
-    .requiredOption('--estimator <name>', 'estimator')
+    .option('--estimator <name>', "estimator (or --run's)")
     .option('--estimator-option <k=v>', 'estimator option (repeatable)', collect)
     .option('--arch <key>', "the architecture's key, e.g. an NB201 cell string (or --run's best)")
     .option('--run <id>', 'take the space, its options and the best architecture from this run in --db')
@@ -271,6 +280,12 @@ export function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
+/** One line on stderr, the input it echoes cut short; exit 2. */
+function userError(message: string): number {
+  process.stderr.write(`archlab: error: ${cutEchoes(message)}\n`);
+  return 2;
+}
+
 /** Runs the CLI; returns the exit code. User errors: one line on stderr, exit 2. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
@@ -282,13 +297,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander printed its message already; help and version are not errors.
-      return err.exitCode === 0 ? 0 : 2;
+      // Help and version are not errors; commander's messages start with `error: ` and may
+      // add a suggestion on a line of its own.
+      if (err.exitCode === 0) return 0;
+      // `archlab` alone or `archlab help NOSUCH`: the usage went to stderr, and is the answer.
+      if (err.code === 'commander.help') return 2;
+      return userError(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     }
-    if (err instanceof ArchlabError) {
-      process.stderr.write(`archlab: error: ${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof ArchlabError) return userError(err.message);
     process.stderr.write(
       `archlab: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

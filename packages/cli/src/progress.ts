@@ -1,4 +1,4 @@
-import type { Metrics, RunEvent, RunState, Trial } from '@archlab/core';
+import { activeMs, type Metrics, type RunEvent, type RunState, type Trial } from '@archlab/core';
 
 /** The part of a stream the reporter writes to (stderr, or a fake in tests). */
 export interface ProgressStream {
@@ -99,11 +99,18 @@ export class ProgressReporter {
     const rate = secs > 0 ? (done - Math.max(0, this.startTrials)) / secs : 0;
     const { failed: nf, pruned: np } = this.state.counts;
     const failed = `${nf ? `  ${nf} failed` : ''}${np ? `  ${np} pruned` : ''}`;
-    if (!total) return `${done} trials  ${best}${failed}  ${rate.toFixed(1)} trials/s`;
+    const wallTimeMs = this.state.config?.budget.wallTimeMs;
+    const left = etaSeconds({
+      done,
+      total,
+      rate,
+      ...(wallTimeMs !== undefined && { wallLeftMs: wallTimeMs - activeMs(this.state, now) }),
+    });
+    const eta = left === undefined ? '' : `  eta ${left}s`;
+    if (!total) return `${done} trials  ${best}${failed}  ${rate.toFixed(1)} trials/s${eta}`;
     const width = 28;
     const filled = Math.round((done / total) * width);
     const bar = this.tty ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
-    const eta = rate > 0 ? `  eta ${Math.ceil((total - done) / rate)}s` : '';
     return `${bar}${done}/${total} trials  ${best}${failed}  ${rate.toFixed(1)} trials/s${eta}`;
   }
 
@@ -114,6 +121,22 @@ export class ProgressReporter {
     const of = typeof epochs === 'number' ? `/${epochs}` : '';
     return `trial ${t.trialId} step ${t.progress.step}${of}  ${metricsText(t.progress.metrics)}`;
   }
+}
+
+/**
+ * Seconds until the run ends: whichever budget ends first, the trials left at the current rate
+ * (trials/s) or the wall time left. Undefined when neither is known.
+ */
+export function etaSeconds(p: {
+  done: number;
+  total?: number;
+  rate: number;
+  wallLeftMs?: number;
+}): number | undefined {
+  const byTrials = p.total && p.rate > 0 ? (p.total - p.done) / p.rate : Number.POSITIVE_INFINITY;
+  const byWall = p.wallLeftMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, p.wallLeftMs) / 1000;
+  const secs = Math.min(byTrials, byWall);
+  return Number.isFinite(secs) ? Math.ceil(secs) : undefined;
 }
 
 /**

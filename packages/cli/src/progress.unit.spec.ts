@@ -1,6 +1,6 @@
 import { evolve, initialRunState, type RunConfig, type RunEvent } from '@archlab/core';
 import { describe, expect, it } from 'vitest';
-import { duration, ProgressReporter, stepLine } from './progress.js';
+import { duration, etaSeconds, ProgressReporter, stepLine } from './progress.js';
 
 const config: RunConfig = {
   space: 'fmnist-chain',
@@ -17,7 +17,7 @@ const config: RunConfig = {
 };
 
 /** Feeds events to a run state and a reporter, as driveRun does. */
-function harness(isTTY: boolean) {
+function harness(isTTY: boolean, runConfig: RunConfig = config) {
   const state = initialRunState('r');
   const written: string[] = [];
   let now = 0;
@@ -30,7 +30,7 @@ function harness(isTTY: boolean) {
     evolve(state, e);
     reporter.onEvent(e);
   };
-  feed('RunStarted', { config, packages: {}, env: { node: '', platform: '', arch: '' } });
+  feed('RunStarted', { config: runConfig, packages: {}, env: { node: '', platform: '', arch: '' } });
   return { feed, written, reporter };
 }
 
@@ -74,6 +74,35 @@ describe('ProgressReporter', () => {
     );
     reporter.finish();
     expect(written.at(-1)).toBe('\r\x1b[0J');
+  });
+});
+
+describe('etaSeconds', () => {
+  it('is the time the trials left take at the current rate', () => {
+    expect(etaSeconds({ done: 10, total: 100, rate: 2 })).toBe(45);
+  });
+
+  it('is the wall time left when that budget ends first', () => {
+    expect(etaSeconds({ done: 10, total: 100, rate: 2, wallLeftMs: 30_000 })).toBe(30);
+    expect(etaSeconds({ done: 10, total: 100, rate: 2, wallLeftMs: 60_000 })).toBe(45);
+    expect(etaSeconds({ done: 10, rate: 2, wallLeftMs: 12_500 })).toBe(13);
+    expect(etaSeconds({ done: 0, total: 100, rate: 0, wallLeftMs: 5_000 })).toBe(5);
+    expect(etaSeconds({ done: 10, total: 100, rate: 2, wallLeftMs: -1 })).toBe(0);
+  });
+
+  it('is unknown without a rate or a wall time', () => {
+    expect(etaSeconds({ done: 0, total: 100, rate: 0 })).toBeUndefined();
+    expect(etaSeconds({ done: 5, rate: 3 })).toBeUndefined();
+  });
+
+  it('is what the progress line shows for a run with --wall-time', () => {
+    process.env.TERM = 'xterm';
+    const { feed, written } = harness(true, { ...config, budget: { trials: 1000, wallTimeMs: 2_000 } });
+    feed('TrialProposed', { trialId: 0, arch: 'a' });
+    feed('TrialCompleted', { trialId: 0, metrics: { val_acc: 0.5 }, durationMs: 1 });
+    // 300 ms of the run's clock have gone: the 999 trials left would take 300 s at this rate,
+    // the wall time left is 1.7 s.
+    expect(written.at(-1)).toMatch(/ 1\/1000 trials .* 3\.3 trials\/s {2}eta 2s$/);
   });
 });
 

@@ -69,6 +69,7 @@ export function summaryText(state: RunState, dbPath?: string): string {
   const lines = [
     `run        ${s.runId}  (${s.status}${s.reason ? `: ${s.reason}` : ''})`,
     `search     ${s.strategy} on ${s.space}, scored by ${s.estimator}, seed ${s.seed}, concurrency ${s.concurrency}`,
+    `strategy   ${pluginText(s.strategy ?? '', s.strategyOptions ?? {})}`,
     `trials     ${s.trials} (${s.counts.completed} completed, ${s.counts.failed} failed${s.counts.pruned ? `, ${s.counts.pruned} pruned` : ''}${s.counts.unfinished ? `, ${s.counts.unfinished} unfinished` : ''})`,
   ];
   // A retraining (`archlab train`): where its architecture came from.

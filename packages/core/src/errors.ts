@@ -10,6 +10,32 @@ export abstract class ArchlabError extends Error {
   }
 }
 
+/** How much of a user's input an error message echoes. */
+export const ECHO_CHARS = 80;
+
+/**
+ * A user's input as an error message echoes it: cut to `max` characters, saying how long it
+ * was, so a 50 MB config value or argument gives a one-line error, not 50 MB of it.
+ */
+export function echo(input: string, max = ECHO_CHARS): string {
+  if (input.length <= max || CUT.test(input.slice(max))) return input;
+  return `${input.slice(0, max)}…(${input.length} chars)`;
+}
+
+/** The end `echo` gives a cut input: cutting it again would lose the length it says. */
+const CUT = /^…\(\d+ chars\)$/;
+
+/**
+ * A message with every quoted part ('…' or "…") cut by `echo`, and the whole cut to `max`: for
+ * messages whose parts the CLI does not build (the option parser's, a third party's plugin's).
+ */
+export function cutEchoes(message: string, max = 2000): string {
+  return echo(
+    message.replace(/'[^'\n]*'|"(?:[^"\\\n]|\\.)*"/g, (q) => `${q[0]}${echo(q.slice(1, -1))}${q[0]}`),
+    max,
+  );
+}
+
 export class UnknownPluginError extends ArchlabError {
   readonly code = 'UNKNOWN_PLUGIN';
   constructor(
@@ -18,7 +44,7 @@ export class UnknownPluginError extends ArchlabError {
     readonly known: readonly string[],
   ) {
     super(
-      `unknown ${kind} '${pluginName}'; known ${plural(kind)}: ${known.length ? [...known].sort().join(', ') : '(none registered)'}`,
+      `unknown ${kind} '${echo(pluginName)}'; known ${plural(kind)}: ${known.length ? [...known].sort().join(', ') : '(none registered)'}`,
     );
   }
 }
@@ -43,7 +69,7 @@ export class MalformedArchitectureError extends ArchlabError {
     readonly key: string,
     readonly reason: string,
   ) {
-    super(`malformed ${space} architecture '${key}': ${reason}`);
+    super(`malformed ${space} architecture '${echo(key)}': ${reason}`);
   }
 }
 
@@ -53,7 +79,7 @@ export class UnknownRunError extends ArchlabError {
     readonly runId: string,
     hint = "list the runs with 'archlab runs --db FILE'",
   ) {
-    super(`unknown run '${runId}'; ${hint}`);
+    super(`unknown run '${echo(runId)}'; ${hint}`);
   }
 }
 

@@ -27,6 +27,10 @@ describe('parseOptions', () => {
     [{ rate: 2 }, /'rate' must be at most 1/],
     [{ greedy: 'yes' }, /'greedy' must be true or false/],
     [{ mode: 'c' }, /'mode' must be one of a, b/],
+    // Beyond 2^53 a double rounds: 9007199254740993 would become ...992 without a word.
+    [{ population: '9007199254740993' }, /'population' must be a whole number of at most 9007199254740991/],
+    [{ population: 2 ** 60 }, /'population' must be a whole number of at most/],
+    [{ mode: 'q'.repeat(1000) }, /got "q{80}…\(1000 chars\)"$/],
   ])('rejects %j with a clear message', (raw, message) => {
     expect(() => parseOptions("strategy 'x'", spec, raw)).toThrow(InvalidOptionError);
     expect(() => parseOptions("strategy 'x'", spec, raw)).toThrow(message);

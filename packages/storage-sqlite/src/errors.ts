@@ -98,6 +98,14 @@ export function translateSqliteError(err: unknown, path: string, busyTimeoutMs: 
       { cause: err },
     );
   }
+  if (code.startsWith('SQLITE_IOERR')) {
+    // Opening an existing database creates its '-shm' and '-wal' files beside it: a full disk or
+    // a directory it may not write to fails there, before any query.
+    return new DatabaseLocationError(
+      `cannot use '${path}': ${err.message} (${code}); check that its disk is not full and that you may write to its directory (SQLite keeps '-wal' and '-shm' files beside it)`,
+      { cause: err },
+    );
+  }
   if (code === 'SQLITE_FULL') {
     return new StoreError(`the disk holding '${path}' is full; free some space and resume the run`, {
       cause: err,

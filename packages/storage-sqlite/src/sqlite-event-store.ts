@@ -262,6 +262,12 @@ function checkLocation(path: string): void {
       `the sqlite store needs a file path, got '${path}'; name a file (or use the memory store)`,
     );
   }
+  const file = statSync(path, { throwIfNoEntry: false });
+  if (file && !file.isFile()) {
+    throw new DatabaseLocationError(
+      `cannot open '${path}' as a database: it is ${file.isDirectory() ? 'a directory' : 'not a regular file'}; name a file (a new one is created)`,
+    );
+  }
   const dir = dirname(resolve(path));
   const stat = statSync(dir, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) {

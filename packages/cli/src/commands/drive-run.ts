@@ -8,8 +8,9 @@ export interface OutputOptions {
 }
 
 /**
- * Runs a started or resumed search with progress on stderr, stops cleanly on Ctrl-C (a second
- * Ctrl-C exits at once; the log is safe either way) and prints the summary. Returns the exit code.
+ * Runs a started or resumed search with progress on stderr, stops cleanly on Ctrl-C or SIGTERM
+ * (a second signal exits at once; the log is safe either way) and prints the summary. Returns the
+ * exit code: 130 when a signal stopped the run.
  */
 export async function driveRun(search: Search, dbPath: string, out: OutputOptions): Promise<number> {
   const progress = new ProgressReporter(search.state, process.stderr, !out.quiet);
@@ -25,10 +26,10 @@ export async function driveRun(search: Search, dbPath: string, out: OutputOption
   }
 }
 
-/** `search.run()`, stopped cleanly by a first Ctrl-C (the trials in flight are left for resume); a second exits at once. */
+/** `search.run()`, stopped cleanly by a first Ctrl-C or SIGTERM (the trials in flight are left for resume); a second exits at once. */
 export async function runStoppable(search: Search): Promise<RunOutcome> {
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     process.stderr.write(
@@ -36,10 +37,12 @@ export async function runStoppable(search: Search): Promise<RunOutcome> {
     );
     search.stop();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await search.run();
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

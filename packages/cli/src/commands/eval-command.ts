@@ -13,7 +13,8 @@ export interface EvalFlags extends StoreFlags {
   /** Required unless `run` gives it. */
   space?: string;
   spaceOption?: string[];
-  estimator: string;
+  /** Required unless `run` gives it. */
+  estimator?: string;
   estimatorOption?: string[];
   /** Shorthands for the `train` estimator's options (`archlab train`). */
   dataset?: string;
@@ -31,6 +32,8 @@ export interface Target {
   readonly space: string;
   readonly spaceOptions: Readonly<Record<string, unknown>>;
   readonly arch: string;
+  /** The run's estimator, with `--run`. */
+  readonly estimator?: string;
   /** The plugins, when opening the run's store already loaded them. */
   readonly registry?: PluginRegistry;
   /** With `--run`: the run, and the trial whose architecture it is (absent when `--arch` named it). */
@@ -40,8 +43,9 @@ export interface Target {
 /**
  * What to evaluate: the flags' space and architecture, or those of a stored run (`--run`): its
  * space and space options (`--space-option` adds or overrides) and its best trial's
- * architecture (unless `--arch` names another). The run's estimator options are not taken: a
- * search's short trials are what retraining means to lengthen.
+ * architecture (unless `--arch` names another), and its estimator for when `--estimator` is not
+ * given. The run's estimator options are not taken: a search's short trials are what retraining
+ * means to lengthen.
  */
 async function evalTarget(flags: EvalFlags): Promise<Target> {
   if (flags.run === undefined) return targetOf(flags);
@@ -78,6 +82,7 @@ export async function targetOf(flags: EvalFlags, store?: EventStore): Promise<Ta
     space: config.space,
     spaceOptions: { ...config.spaceOptions, ...spaceOptions },
     arch,
+    estimator: config.estimator,
     source: { runId, ...(flags.arch === undefined && best && { trialId: best.trialId }) },
   };
 }
@@ -85,6 +90,9 @@ export async function targetOf(flags: EvalFlags, store?: EventStore): Promise<Ta
 /** Evaluates one architecture, given by its key or as a stored run's best, without recording anything. */
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   const target = await evalTarget(flags);
+  const estimatorName = flags.estimator ?? target.estimator;
+  if (!estimatorName)
+    throw new ConfigError("give --estimator NAME, or --run RUN --db FILE to use that run's");
   const registry = target.registry ?? (await loadRegistry(flags.plugin)).registry;
   const estimatorOptions = {
     ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
@@ -93,7 +101,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   const { space, estimator } = instantiateEvaluation(registry, {
     space: target.space,
     spaceOptions: target.spaceOptions,
-    estimator: flags.estimator,
+    estimator: estimatorName,
     estimatorOptions,
   });
   // Training reports one step per epoch; other estimators' steps have no known total.

@@ -12,7 +12,7 @@ import {
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
-import { openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { databasePath, loadRegistry, openStore, type StoreFlags, searchDeps } from '../cli-context.js';
 import { type ConfigFile, readConfigFile } from '../config-file.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
@@ -143,11 +143,15 @@ function mergeScreen(flags: SearchFlags, file: ConfigFile): { screen?: ScreenInp
 export async function searchCommand(flags: SearchFlags): Promise<number> {
   const file = flags.config ? readConfigFile(flags.config) : {};
   const { db, store, plugins, ...input } = mergeSearchConfig(flags, file);
-  const ctx = await openContext({ db, store, storeOption: flags.storeOption, plugins, mustExist: false });
+  const dbPath = databasePath(db, false);
+  const loaded = await loadRegistry(plugins);
+  if (!input.space) throw missing('space', loaded.registry.names('space'));
+  if (!input.estimator) throw missing('estimator', loaded.registry.names('estimator'));
+  // Everything is checked before the store is opened, so bad input creates no database file.
+  const prepared = await Search.prepare(loaded.registry, input, flags.runId);
+  const ctx = await openStore(loaded, { db: dbPath, store, storeOption: flags.storeOption });
   try {
-    if (!input.space) throw missing('space', ctx.registry.names('space'));
-    if (!input.estimator) throw missing('estimator', ctx.registry.names('estimator'));
-    const search = await Search.start(searchDeps(ctx), input, flags.runId);
+    const search = await Search.begin(searchDeps(ctx), prepared);
     if (!flags.quiet && !flags.json) process.stderr.write(`archlab: run ${search.runId} started in ${db}\n`);
     return await driveRun(search, db!, flags);
   } finally {

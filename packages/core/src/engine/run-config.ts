@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, echo } from '../errors.js';
 import type {
   Budget,
   Constraint,
@@ -55,7 +55,7 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
   const concurrency = input.concurrency ?? 1;
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new ConfigError(`seed must be a non-negative whole number, got ${seed}`);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw new ConfigError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   }
   const { trials, wallTimeMs } = input.budget ?? {};
@@ -63,11 +63,13 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
     throw new ConfigError('a search needs a budget: a number of trials, a wall time, or both');
   }
   if (trials !== undefined) checkTrialBudget(trials);
-  if (wallTimeMs !== undefined && (!Number.isFinite(wallTimeMs) || wallTimeMs <= 0)) {
-    throw new ConfigError(`the wall-time budget must be positive, got ${wallTimeMs} ms`);
+  if (wallTimeMs !== undefined && (!(wallTimeMs <= Number.MAX_SAFE_INTEGER) || wallTimeMs <= 0)) {
+    throw new ConfigError(
+      `the wall-time budget must be positive and at most ${Number.MAX_SAFE_INTEGER} ms, got ${wallTimeMs} ms`,
+    );
   }
   const checkpointEvery = input.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
-  if (!Number.isInteger(checkpointEvery) || checkpointEvery < 0) {
+  if (!Number.isSafeInteger(checkpointEvery) || checkpointEvery < 0) {
     throw new ConfigError(`checkpointEvery must be a whole number of at least 0, got ${checkpointEvery}`);
   }
   const objectives = resolveObjectives(input, defaultObjective);
@@ -98,7 +100,7 @@ export function baseRunConfig(input: SearchConfigInput, defaultObjective: Object
 }
 
 function checkTrialBudget(trials: number): void {
-  if (!Number.isInteger(trials) || trials < 1) {
+  if (!Number.isSafeInteger(trials) || trials < 1) {
     throw new ConfigError(`the trial budget must be a whole number of at least 1, got ${trials}`);
   }
 }
@@ -218,7 +220,9 @@ function resolveReward(r: NonNullable<SearchConfigInput['reward']>, primary: Obj
 export function parseObjective(text: string): Objective {
   const m = /^\s*([\w.-]+):(max|min)\s*$/.exec(text);
   if (!m)
-    throw new ConfigError(`objective '${text}' must look like METRIC:max or METRIC:min (e.g. test_acc:max)`);
+    throw new ConfigError(
+      `objective '${echo(text)}' must look like METRIC:max or METRIC:min (e.g. test_acc:max)`,
+    );
   return { metric: m[1]!, direction: m[2] as 'max' | 'min' };
 }
 
@@ -228,7 +232,7 @@ export function parseConstraint(text: string): Constraint {
   const bound = m ? Number(m[3]) : Number.NaN;
   if (!m || !Number.isFinite(bound)) {
     throw new ConfigError(
-      `constraint '${text}' must look like METRIC<=NUMBER (or >=, <, >), e.g. latency_ms<=5 or params<1e6`,
+      `constraint '${echo(text)}' must look like METRIC<=NUMBER (or >=, <, >), e.g. latency_ms<=5 or params<1e6`,
     );
   }
   return { metric: m[1]!, op: m[2] as ConstraintOp, bound };
@@ -238,7 +242,7 @@ export function parseConstraint(text: string): Constraint {
 export function parseReward(text: string): NonNullable<SearchConfigInput['reward']> {
   const fail = (): never => {
     throw new ConfigError(
-      `reward '${text}' must look like mnas:METRIC=TARGET[,alpha=A][,beta=B], e.g. mnas:latency_ms=5`,
+      `reward '${echo(text)}' must look like mnas:METRIC=TARGET[,alpha=A][,beta=B], e.g. mnas:latency_ms=5`,
     );
   };
   const m = /^\s*mnas:(.*)$/.exec(text) ?? fail();
@@ -275,7 +279,7 @@ export function parsePluginSpec(
 ): { name: string; options: Record<string, string> } {
   const m = /^(.+?)(?::([\w.-]+=[^,]*(?:,[\w.-]+=[^,]*)*))?$/.exec(text.trim());
   if (!m || !/^[\w.:@/-]+$/.test(m[1]!)) {
-    throw new ConfigError(`${what} '${text}' must look like NAME or NAME:key=value,key=value`);
+    throw new ConfigError(`${what} '${echo(text)}' must look like NAME or NAME:key=value,key=value`);
   }
   return { name: m[1]!, options: m[2] ? parseKeyValues(m[2].split(','), `${flag} ${m[1]}`) : {} };
 }
@@ -285,10 +289,13 @@ export function parseWarmup(text: string): { pool: number; top?: number } {
   const m = /^\s*(\d+)(?::(\d+))?\s*$/.exec(text);
   if (!m) {
     throw new ConfigError(
-      `warm-up '${text}' must look like POOL or POOL:TOP, e.g. 500:10 (score 500 sampled architectures, evaluate the best 10 first)`,
+      `warm-up '${echo(text)}' must look like POOL or POOL:TOP, e.g. 500:10 (score 500 sampled architectures, evaluate the best 10 first)`,
     );
   }
-  return { pool: Number(m[1]), ...(m[2] !== undefined && { top: Number(m[2]) }) };
+  return {
+    pool: wholeNumber(m[1]!, 'warm-up pool'),
+    ...(m[2] !== undefined && { top: wholeNumber(m[2], 'warm-up top') }),
+  };
 }
 
 /** `0.5` or `0.5:20` → a pre-filter: evaluate proposals in the best half of the screen scores, once 20 were scored. */
@@ -297,8 +304,17 @@ export function parsePrefilter(text: string): { fraction: number; min?: number }
   const fraction = m ? Number(m[1]) : Number.NaN;
   if (!m || !Number.isFinite(fraction)) {
     throw new ConfigError(
-      `pre-filter '${text}' must look like FRACTION or FRACTION:MIN, e.g. 0.5 (evaluate proposals in the best half of the screen scores so far) or 0.5:20`,
+      `pre-filter '${echo(text)}' must look like FRACTION or FRACTION:MIN, e.g. 0.5 (evaluate proposals in the best half of the screen scores so far) or 0.5:20`,
     );
   }
-  return { fraction, ...(m[2] !== undefined && { min: Number(m[2]) }) };
+  return { fraction, ...(m[2] !== undefined && { min: wholeNumber(m[2], 'pre-filter min') }) };
+}
+
+/** Digits as a number, when the number holds them exactly. */
+function wholeNumber(digits: string, what: string): number {
+  const n = Number(digits);
+  if (!Number.isSafeInteger(n)) {
+    throw new ConfigError(`${what} ${echo(digits)} is too large: at most ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return n;
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { arch as cpuArch, platform } from 'node:os';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
-import { ConfigError, errorInfo, ReplayDivergenceError } from '../errors.js';
+import { ConfigError, echo, errorInfo, ReplayDivergenceError } from '../errors.js';
 import type {
   ArtifactRef,
   Budget,
@@ -70,7 +71,20 @@ interface Settled {
   readonly durationMs: number;
 }
 
+/** A run whose config and plugins are checked and ready (`Search.prepare`), not yet stored. */
+export interface PreparedRun {
+  readonly runId: string;
+  readonly run: RunPlugins;
+  readonly env: RunEnv;
+}
+
 class InvalidMetricsError extends Error {}
+
+/**
+ * The trial loop gives the event loop a turn (signals, timers, I/O) after this much work: a stop
+ * asked for is seen within that time, and a yield per 50 ms costs nothing measurable.
+ */
+const YIELD_EVERY_MS = 50;
 
 /**
  * Drives one run: asks the strategy, records each proposal, evaluates up to `concurrency`
@@ -161,13 +175,29 @@ export class Search {
     input: SearchConfigInput,
     runId = newRunId(deps.clock ?? Date.now),
   ): Promise<Search> {
+    return Search.begin(deps, await Search.prepare(deps.plugins, input, runId));
+  }
+
+  /**
+   * Validates the run id, the config and the plugins, and prepares the plugins (an estimator
+   * loads its data), without a store: a caller can open or create its store once input is valid.
+   */
+  static async prepare(
+    plugins: PluginRegistry,
+    input: SearchConfigInput,
+    runId = newRunId(Date.now),
+  ): Promise<PreparedRun> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
-      throw new ConfigError(`run id '${runId}' must be letters, digits, '.', '_' or '-' (at most 128)`);
+      throw new ConfigError(`run id '${echo(runId)}' must be letters, digits, '.', '_' or '-' (at most 128)`);
     }
+    const run = instantiate(plugins, input);
+    return { runId, run, env: await runEnv(run) };
+  }
+
+  /** Writes RunStarted of a prepared run; a ConfigError, writing nothing, if the store has that run id. */
+  static async begin(deps: SearchDeps, { runId, run, env }: PreparedRun): Promise<Search> {
     if ((await deps.store.lastSeq(runId)) >= 0)
       throw new ConfigError(`run '${runId}' exists already; pick another id`);
-    const run = instantiate(deps.plugins, input);
-    const env = await runEnv(run);
     const providers = runProviders(deps.plugins, run.config);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
@@ -236,7 +266,14 @@ export class Search {
       const seeded = this.screening?.seeded.size ?? 0;
       if (warmup && this.state.trials.length === seeded && seeded < warmup.top) await this.warmup();
       let exhausted = false;
+      let yielded = performance.now();
       for (;;) {
+        // A store and an estimator that answer at once (a table) would keep this loop on the
+        // microtask queue for the whole run: signal handlers and timers never got a turn.
+        if (performance.now() - yielded >= YIELD_EVERY_MS) {
+          await nextMacrotask();
+          yielded = performance.now();
+        }
         while (!this.stopping && this.inflight.size < config.concurrency) {
           // Already proposed (and counted): started whatever the budget says, within the concurrency.
           const trialId = this.pending.shift();

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../errors.js';
+import { echo, InvalidOptionError } from '../errors.js';
 
 /** One option of a plugin: its type, bounds and default. Values from the CLI arrive as strings and are coerced. */
 export type OptionSpec =
@@ -31,7 +31,7 @@ export function parseOptions<S extends OptionsSpec>(
   if (unknown.length) {
     const known = Object.keys(spec);
     throw new InvalidOptionError(
-      `${owner}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; known options: ${known.length ? known.join(', ') : '(none)'}`,
+      `${owner}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${echo(k)}'`).join(', ')}; known options: ${known.length ? known.join(', ') : '(none)'}`,
     );
   }
   const out: Record<string, unknown> = {};
@@ -43,7 +43,9 @@ export function parseOptions<S extends OptionsSpec>(
 
 function coerce(owner: string, name: string, s: OptionSpec, value: unknown): unknown {
   const fail = (what: string): never => {
-    throw new InvalidOptionError(`${owner}: option '${name}' ${what}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionError(
+      `${owner}: option '${name}' ${what}, got ${typeof value === 'string' ? JSON.stringify(echo(value)) : echo(JSON.stringify(value) ?? String(value))}`,
+    );
   };
   switch (s.type) {
     case 'int':
@@ -52,6 +54,9 @@ function coerce(owner: string, name: string, s: OptionSpec, value: unknown): unk
       if (typeof n !== 'number' || !Number.isFinite(n))
         return fail(`must be a ${s.type === 'int' ? 'whole ' : ''}number`);
       if (s.type === 'int' && !Number.isInteger(n)) return fail('must be a whole number');
+      // Beyond 2^53 a number is rounded: 9007199254740993 would silently become ...992.
+      if (s.type === 'int' && !Number.isSafeInteger(n))
+        return fail(`must be a whole number of at most ${Number.MAX_SAFE_INTEGER} in size`);
       if (s.min !== undefined && n < s.min) return fail(`must be at least ${s.min}`);
       if (s.max !== undefined && n > s.max) return fail(`must be at most ${s.max}`);
       return n;
@@ -79,7 +84,7 @@ export function parseKeyValues(pairs: readonly string[], flag: string): Record<s
   const out: Record<string, string> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
-    if (i <= 0) throw new InvalidOptionError(`${flag} takes NAME=VALUE, got '${p}'`);
+    if (i <= 0) throw new InvalidOptionError(`${flag} takes NAME=VALUE, got '${echo(p)}'`);
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;

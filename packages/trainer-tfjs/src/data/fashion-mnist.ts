@@ -22,8 +22,10 @@ const CLASS_NAMES = [
   'Ankle boot',
 ] as const;
 const SIDE = 28;
-const HOW_TO_GET = `install it with 'apt-get install dataset-fashion-mnist', or set ${FASHION_MNIST_ENV} (or --estimator-option data-dir=DIR) to a directory holding the four IDX files`;
-const HOW_TO_FIX = `reinstall it with 'apt-get install --reinstall dataset-fashion-mnist', or set ${FASHION_MNIST_ENV} (or --estimator-option data-dir=DIR) to a directory holding good copies`;
+/** Each command names the option its own way: `--screen zc:data-dir=DIR` is the third. */
+const DATA_DIR = `set ${FASHION_MNIST_ENV} (or the data-dir option: --estimator-option data-dir=DIR, or --proxy-option data-dir=DIR for 'archlab proxy')`;
+const HOW_TO_GET = `install it with 'apt-get install dataset-fashion-mnist', or ${DATA_DIR} to a directory holding the four IDX files`;
+const HOW_TO_FIX = `reinstall it with 'apt-get install --reinstall dataset-fashion-mnist', or ${DATA_DIR} to a directory holding good copies`;
 
 /** The directory the loader reads: the `dataDir` option, else the environment variable, else the Debian location. */
 export function fashionMnistDir(options: DatasetLoadOptions = {}): string {
