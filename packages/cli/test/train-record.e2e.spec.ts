@@ -194,7 +194,7 @@ describe('archlab train records a run', { timeout: 300_000 }, () => {
     [
       '--run of another database',
       ['--db', 'none.db', '--run', 'retrain'],
-      /^archlab: error: no database at 'none.db'/,
+      /^archlab: error: database 'none.db' does not exist/,
     ],
   ])('refuses %s with one line, exit 2, and changes nothing stored', (_, extra, message) => {
     // Every run with its event count and last event: what any write would change.
