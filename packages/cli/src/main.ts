@@ -1,5 +1,6 @@
 import { ArchlabError, cutEchoes, EVENT_TYPES, parseKeyValues } from '@archlab/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadRegistry } from './cli-context.js';
 import { compareCommand } from './commands/compare-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { eventsCommand, exportCommand, runsCommand, showCommand } from './commands/read-commands.js';
@@ -221,13 +222,16 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--backend <name>', 'tfjs backend to time (default: wasm)')
     .option('--runs <n>', 'timed passes per operation')
     .option('--warmup <n>', 'untimed passes first')
+    .option('--plugin <package>', 'load a plugin package (repeatable), e.g. one with a space', collect)
     .action(async (flags) => {
       const { profileDeviceCommand } = await import('@archlab/hardware-latency');
-      const { spaceOption, ...rest } = flags;
-      const lut = await profileDeviceCommand({
-        ...rest,
-        spaceOptions: parseKeyValues(spaceOption ?? [], '--space-option'),
-      });
+      const { spaceOption, plugin, ...rest } = flags;
+      const { registry } = await loadRegistry(plugin);
+      const lut = await profileDeviceCommand(
+        { ...rest, spaceOptions: parseKeyValues(spaceOption ?? [], '--space-option') },
+        undefined,
+        (name) => registry.get('space', name),
+      );
       process.stdout.write(
         `wrote ${flags.out}: ${Object.keys(lut.entries).length} operations on ${lut.backend}; use it with --hardware lut:file=${flags.out}\n`,
       );

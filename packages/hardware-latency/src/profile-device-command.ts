@@ -1,7 +1,7 @@
 import { nb201SpaceFactory } from '@archlab/bench-nb201';
-import { ConfigError, parseOptions, type SearchSpaceFactory } from '@archlab/core';
+import { ConfigError, echo, parseOptions, type SearchSpaceFactory } from '@archlab/core';
 import { type BackendName, fmnistChainSpaceFactory } from '@archlab/trainer-tfjs';
-import { type LatencyLut, profileDevice } from './lut.js';
+import { coveringArchitectures, type LatencyLut, profileDevice } from './lut.js';
 import { LATENCY_OPTIONS, useBackend } from './measure.js';
 import { networkShapeOptions } from './space-network.js';
 
@@ -22,26 +22,40 @@ export interface ProfileDeviceFlags extends Readonly<Record<string, unknown>> {
   readonly spaceOptions?: Readonly<Record<string, unknown>>;
 }
 
+/** Finds a space factory by name; throws a typed error for an unknown one. */
+export type SpaceLookup = (name: string) => SearchSpaceFactory;
+
+/** The spaces this package can profile, when the caller has no registry to look a space up in. */
+function builtinSpace(name: string): SearchSpaceFactory {
+  const factory = SPACES.find((f) => f.name === name);
+  if (!factory) {
+    throw new ConfigError(
+      `profile-device: give --space ${SPACES.map((f) => f.name).join(' or ')}, not '${echo(name)}'`,
+    );
+  }
+  return factory;
+}
+
 /**
  * `archlab profile-device --space nb201 --out device.lut.json [--backend wasm] [--runs 20]
  * [--warmup 3] [--input h,w,c] [--classes 10]`: profiles every operation
  * the space's networks can have on this machine and writes the latency table. Flags may be strings (as
- * parsed from the command line); progress goes to `log` (default stderr).
+ * parsed from the command line); progress goes to `log` (default stderr). `lookup` finds the
+ * space (the CLI passes its plugin registry's, so `--plugin` spaces are found too).
  */
 export async function profileDeviceCommand(
   flags: ProfileDeviceFlags,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  lookup: SpaceLookup = builtinSpace,
 ): Promise<LatencyLut> {
   const { spaceOptions = {}, ...rest } = flags;
   const o = parseOptions('profile-device', PROFILE_DEVICE_OPTIONS, rest);
-  const factory = SPACES.find((f) => f.name === o.space);
-  if (!factory) {
-    throw new ConfigError(
-      `profile-device: give --space ${SPACES.map((f) => f.name).join(' or ')}${o.space ? `, not '${o.space}'` : ''}`,
-    );
-  }
+  if (!o.space)
+    throw new ConfigError(`profile-device: give --space ${SPACES.map((f) => f.name).join(' or ')}`);
   if (!o.out) throw new ConfigError('profile-device: give --out FILE for the latency table');
-  const space = factory.create(spaceOptions);
+  const space = lookup(o.space).create(spaceOptions);
+  // A registered space (a plugin's too) that no network can be built for: say so before any work.
+  coveringArchitectures(space);
   const backend = await useBackend(o.backend as BackendName);
   log(`profiling ${space.name} on tfjs backend ${backend}`);
   const lut = await profileDevice(space, {

@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { archlab, tempDir } from './cli-harness.js';
+
+const CORE = fileURLToPath(new URL('../../core', import.meta.url));
+
+// A third-party space: chains of 0/1 digits, whose architectures no network is built for.
+const PLUGIN = `
+import { ContainerModule, SearchSpaceFactory } from '@archlab/core';
+export const toySpaceModule = new ContainerModule((bind) => {
+  bind(SearchSpaceFactory).toConstantValue({
+    name: 'toy-space',
+    description: 'test: three binary digits',
+    create: () => ({
+      name: 'toy-space',
+      sample: (rng) => [0, 1, 2].map(() => (rng.next() < 0.5 ? 0 : 1)),
+      key: (arch) => arch.join(''),
+      parse: (key) => key.split('').map(Number),
+    }),
+  });
+});
+`;
+
+describe('archlab profile-device --plugin', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = tempDir();
+    const pkg = join(dir, 'node_modules', 'archlab-toy-space');
+    mkdirSync(pkg, { recursive: true });
+    mkdirSync(join(dir, 'node_modules', '@archlab'));
+    symlinkSync(CORE, join(dir, 'node_modules', '@archlab', 'core'), 'dir');
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({
+        name: 'archlab-toy-space',
+        version: '0.1.0',
+        type: 'module',
+        exports: './index.js',
+        archlab: { module: 'toySpaceModule' },
+      }),
+    );
+    writeFileSync(join(pkg, 'index.js'), PLUGIN);
+  });
+
+  it("looks the space up among the loaded plugins' spaces, and names the ones it knows", () => {
+    const unknown = archlab(dir, 'profile-device', '--space', 'toy-space', '--out', 'toy.lut.json');
+    expect(unknown.stderr).toBe(
+      "archlab: error: unknown space 'toy-space'; known spaces: fmnist-chain, nb201\n",
+    );
+    expect(unknown.code).toBe(2);
+  });
+
+  it('finds a plugin space, and says in one line that no latency table can be made for it', () => {
+    const r = archlab(
+      dir,
+      'profile-device',
+      '--plugin',
+      'archlab-toy-space',
+      '--space',
+      'toy-space',
+      '--out',
+      'toy.lut.json',
+    );
+    expect(r.stderr).toBe(
+      "archlab: error: cannot profile space 'toy-space': latency tables cover nb201 and fmnist-chain\n",
+    );
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, 'toy.lut.json'))).toBe(false);
+  });
+});
