@@ -107,6 +107,11 @@ describe('archlab search with objectives, constraints and hardware models', () =
 
   it('prunes on the cheap model, optimises both objectives with NSGA-II, and reports the feasible front', () => {
     expect(summary.trials).toBe(80 + summary.counts.pruned);
+    expect(summary.counts.pruned).toBeGreaterThan(0);
+    // Pruned trials use none of the budget: \`runs\` counts them apart.
+    expect(archlab(dir, 'runs', '--db', 'c.db').stdout).toMatch(
+      new RegExp(`\\s80/80 \\+${summary.counts.pruned} pruned\\s+completed`),
+    );
     expect(summary.objectives).toEqual([
       { metric: 'test_acc', direction: 'max' },
       { metric: 'latency_ms', direction: 'min' },

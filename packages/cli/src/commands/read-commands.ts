@@ -67,7 +67,7 @@ export async function runsCommand(flags: ReadFlags): Promise<number> {
       s.createdAt?.replace('T', ' ').slice(0, 19) ?? '-',
       s.strategy ?? '-',
       s.space ? `${s.space}/${s.estimator}` : '-',
-      `${s.trials}${s.budget?.trials ? `/${s.budget.trials}` : ''}`,
+      budgetCell(s.trials, s.counts.pruned, s.budget?.trials),
       s.status,
       s.best && s.objective ? `${s.objective.metric}=${fmt(s.best.metrics[s.objective.metric])}` : '-',
     ]);
@@ -181,6 +181,15 @@ export async function exportCommand(
     if (flags.out) process.stderr.write(`archlab: wrote ${format} of run ${runId} to ${flags.out}\n`);
     return 0;
   });
+}
+
+/**
+ * Trials against the trial budget. Pruned trials use none of it, so they are counted apart: a
+ * run of budget 30 with 8 pruned is `30/30 +8 pruned`, not `38/30`.
+ */
+export function budgetCell(trials: number, pruned: number, budget: number | undefined): string {
+  const used = `${trials - pruned}${budget ? `/${budget}` : ''}`;
+  return pruned > 0 ? `${used} +${pruned} pruned` : used;
 }
 
 function printTable(head: string[], rows: string[][]): void {
