@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,4 +72,29 @@ export function trialsCsv(cwd: string, db: string, run: string): string {
     .map((l) => l.split(','));
   const drop = rows[0]!.indexOf('duration_ms');
   return rows.map((cells) => cells.filter((_, i) => i !== drop).join(',')).join('\n');
+}
+
+const CORE = fileURLToPath(new URL('../../core', import.meta.url));
+
+/**
+ * Installs a one-file plugin package under `dir`/node_modules, as a user's project would have it:
+ * `source` is its index.js, exporting the ContainerModule `moduleName`; `@archlab/core` is this
+ * repository's.
+ */
+export function installPlugin(dir: string, name: string, moduleName: string, source: string): void {
+  const pkg = join(dir, 'node_modules', name);
+  mkdirSync(pkg, { recursive: true });
+  mkdirSync(join(dir, 'node_modules', '@archlab'), { recursive: true });
+  symlinkSync(CORE, join(dir, 'node_modules', '@archlab', 'core'), 'dir');
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name,
+      version: '0.1.0',
+      type: 'module',
+      exports: { '.': './index.js', './package.json': './package.json' },
+      archlab: { module: moduleName },
+    }),
+  );
+  writeFileSync(join(pkg, 'index.js'), source);
 }

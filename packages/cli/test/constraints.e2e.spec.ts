@@ -1,10 +1,7 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archlab, archlabJson, tempDir, trialsCsv } from './cli-harness.js';
-
-const CORE = fileURLToPath(new URL('../../core', import.meta.url));
+import { archlab, archlabJson, installPlugin, tempDir, trialsCsv } from './cli-harness.js';
 
 /**
  * A hardware-model plugin, installed in a user's project as a package: latency and conv weights
@@ -87,21 +84,7 @@ describe('archlab search with objectives, constraints and hardware models', () =
 
   beforeAll(() => {
     dir = tempDir();
-    const pkg = join(dir, 'node_modules', 'archlab-toy-hardware');
-    mkdirSync(pkg, { recursive: true });
-    mkdirSync(join(dir, 'node_modules', '@archlab'));
-    symlinkSync(CORE, join(dir, 'node_modules', '@archlab', 'core'), 'dir');
-    writeFileSync(
-      join(pkg, 'package.json'),
-      JSON.stringify({
-        name: 'archlab-toy-hardware',
-        version: '0.1.0',
-        type: 'module',
-        exports: { '.': './index.js', './package.json': './package.json' },
-        archlab: { module: 'toyHardwareModule' },
-      }),
-    );
-    writeFileSync(join(pkg, 'index.js'), PLUGIN);
+    installPlugin(dir, 'archlab-toy-hardware', 'toyHardwareModule', PLUGIN);
     summary = archlabJson<Summary>(dir, 'search', ...MULTI, '--run-id', 'multi', '-q');
   });
 

@@ -1,10 +1,7 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archlab, tempDir } from './cli-harness.js';
-
-const CORE = fileURLToPath(new URL('../../core', import.meta.url));
+import { archlab, installPlugin, tempDir } from './cli-harness.js';
 
 // A third-party space: chains of 0/1 digits, whose architectures no network is built for.
 const PLUGIN = `
@@ -28,21 +25,7 @@ describe('archlab profile-device --plugin', () => {
 
   beforeAll(() => {
     dir = tempDir();
-    const pkg = join(dir, 'node_modules', 'archlab-toy-space');
-    mkdirSync(pkg, { recursive: true });
-    mkdirSync(join(dir, 'node_modules', '@archlab'));
-    symlinkSync(CORE, join(dir, 'node_modules', '@archlab', 'core'), 'dir');
-    writeFileSync(
-      join(pkg, 'package.json'),
-      JSON.stringify({
-        name: 'archlab-toy-space',
-        version: '0.1.0',
-        type: 'module',
-        exports: './index.js',
-        archlab: { module: 'toySpaceModule' },
-      }),
-    );
-    writeFileSync(join(pkg, 'index.js'), PLUGIN);
+    installPlugin(dir, 'archlab-toy-space', 'toySpaceModule', PLUGIN);
   });
 
   it("looks the space up among the loaded plugins' spaces, and names the ones it knows", () => {
