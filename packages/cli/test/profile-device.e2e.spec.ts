@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archlab, installPlugin, tempDir } from './cli-harness.js';
@@ -53,4 +53,39 @@ describe('archlab profile-device --plugin', () => {
     expect(r.code).toBe(2);
     expect(existsSync(join(dir, 'toy.lut.json'))).toBe(false);
   });
+
+  it('replaces an older latency table, and refuses any other file (a run database), touching nothing', () => {
+    const search = archlab(
+      dir,
+      'search',
+      '--space',
+      'nb201',
+      '--estimator',
+      'nb201:cifar10',
+      '--trials',
+      '5',
+      '--db',
+      'runs.db',
+      '--run-id',
+      'r',
+      '-q',
+    );
+    expect(search.code).toBe(0);
+    const before = readFileSync(join(dir, 'runs.db'));
+    const profile = (out: string) =>
+      archlab(dir, 'profile-device', '--space', 'nb201', '--out', out, '--runs', '1', '--warmup', '0');
+    const refused = profile('runs.db');
+    expect(refused.stderr).toBe(
+      "archlab: error: profile-device: --out 'runs.db' exists and is not a latency table; it is left as it is: give another file\n",
+    );
+    expect(refused.code).toBe(2);
+    expect(readFileSync(join(dir, 'runs.db')).equals(before)).toBe(true);
+    expect(archlab(dir, 'replay', 'r', '--db', 'runs.db', '--verify').code).toBe(0);
+    // A table is replaced whole, by rename: no temporary file is left.
+    expect(profile('nb201.lut.json').code).toBe(0);
+    const first = JSON.parse(readFileSync(join(dir, 'nb201.lut.json'), 'utf8')) as { created: string };
+    expect(profile('nb201.lut.json').code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'nb201.lut.json'), 'utf8')).created).not.toBe(first.created);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
 });

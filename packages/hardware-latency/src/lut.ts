@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { NB201_EDGES, NB201_OPS } from '@archlab/bench-nb201';
 import {
   ConfigError,
@@ -348,8 +349,16 @@ export async function profileDevice(space: SearchSpace, options: ProfileOptions 
   return lut;
 }
 
+/** Writes the table whole or not at all (a temporary file beside it, renamed over it). */
 export function writeLut(path: string, lut: LatencyLut): void {
-  writeFileSync(path, `${JSON.stringify(lut, null, 2)}\n`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, `${JSON.stringify(lut, null, 2)}\n`);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new ConfigError(`cannot write latency table ${path}: ${(err as Error).message}`);
+  }
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
