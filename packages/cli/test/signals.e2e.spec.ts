@@ -85,3 +85,47 @@ describe('a signal stops a search on a table estimator within a second, exit 130
     expect(stored('resumed.db', 'r')).toBeGreaterThan(before);
   });
 });
+
+describe('a signal stops compare', () => {
+  it('between or inside its runs, exit 130; the same command then carries on to the uninterrupted result', async () => {
+    const dir = tempDir();
+    const compare = (name: string) => [
+      'compare',
+      '--space',
+      'nb201',
+      '--estimator',
+      'nb201:cifar10',
+      '--strategies',
+      'random,evolution',
+      '--seeds',
+      '3',
+      '--trials',
+      '3000',
+      '--checkpoints',
+      '100,3000',
+      '--name',
+      name,
+      '--db',
+      `${name}.db`,
+    ];
+    const child = archlabAsync(dir, ...compare('c'));
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/\[1\/6\]/.test(seen)) resolve();
+      });
+      child.on('close', () => reject(new Error(`exited before its first run ended: ${seen}`)));
+    });
+    const done = exited(child);
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(performance.now() - t0).toBeLessThan(STOP_MS);
+    expect(stopped.stderr).toMatch(/compare: stopped during c\.\S+; run the same command again to carry on/);
+    const again = archlabJson<{ strategies: unknown }>(dir, ...compare('c'), '-q');
+    const fresh = archlabJson<{ strategies: unknown }>(dir, ...compare('f'), '-q');
+    expect(JSON.stringify(again.strategies).replaceAll('"c.', '"f.')).toBe(JSON.stringify(fresh.strategies));
+  }, 240_000);
+});

@@ -19,6 +19,7 @@ import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
 import { csvCell, formatTable } from '../report/text-table.js';
+import { runStoppable } from './drive-run.js';
 
 export interface CompareFlags extends StoreFlags {
   space?: string;
@@ -125,7 +126,13 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
           : search.extendedFrom === undefined
             ? ' (reused)'
             : ` (extended from ${search.extendedFrom} trials)`;
-        const outcome = await search.run();
+        const outcome = await runStoppable(search);
+        if (outcome.status === 'interrupted') {
+          process.stderr.write(
+            `compare: stopped during ${runId}; run the same command again to carry on (finished runs are reused)\n`,
+          );
+          return 130;
+        }
         list.push(outcome.state);
         done++;
         const best = outcome.best?.metrics[objective.metric];
