@@ -1,6 +1,6 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
-import type { ArtifactRef, EventData, Metrics, RunConfig } from '../events/event.js';
+import type { EventData, Metrics, RunConfig } from '../events/event.js';
 import { canonicalJson, sha256Hex } from '../events/hash-chain.js';
 import { DamagedLogError, foldStoredEvent, LogChecker } from '../events/log-check.js';
 import { upcast } from '../events/upcast.js';
@@ -93,7 +93,8 @@ export async function replayRun(
   /** Every screened proposal, in log order (before any checkpoint too: the filter needs them all). */
   const screened: { seq: number; trialId: number; key: string; value: number; warmup: boolean }[] = [];
   const prunedReason = new Map<number, string>();
-  const artifactRefs: { seq: number; trialId: number; name: string; ref: ArtifactRef }[] = [];
+  /** Artifact blobs (trained weights) named by TrialCompleted, checked in verify mode. */
+  let artifacts = 0;
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
 
   const head = options.expectHead;
@@ -144,8 +145,15 @@ export async function replayRun(
         );
         break;
       case 'TrialCompleted':
-        for (const [name, ref] of Object.entries(e.data.artifacts ?? {})) {
-          artifactRefs.push({ seq: e.seq, trialId: e.data.trialId, name, ref });
+        if (options.mode === 'verify') {
+          for (const [name, ref] of Object.entries(e.data.artifacts ?? {})) {
+            const { problem } = await readBlob(store, ref.blob, ref.bytes);
+            if (problem) {
+              const reason = `trial ${e.data.trialId}'s ${name} blob ${ref.blob.slice(0, 12)}… is ${problem}`;
+              found.push({ seq: e.seq, reason });
+            }
+            artifacts++;
+          }
         }
         steps.push({
           kind: 'result',
@@ -206,17 +214,6 @@ export async function replayRun(
 
   const { space, estimator, config, hardware } = plugins;
   const verify = options.mode === 'verify';
-  if (verify) {
-    for (const { seq, trialId, name, ref } of artifactRefs) {
-      const bytes = await store.getBlob(ref.blob);
-      if (!bytes || sha256Hex(bytes) !== ref.blob || bytes.byteLength !== ref.bytes) {
-        throw diverge(
-          seq,
-          `trial ${trialId}'s ${name} blob ${ref.blob.slice(0, 12)}… is ${bytes ? 'corrupt' : 'missing'}`,
-        );
-      }
-    }
-  }
   const recompute = verify && (options.reevaluate ?? true);
   const reevaluate = recompute && estimator.deterministic;
   const recost = recompute ? hardware.filter((m) => m.deterministic) : [];
@@ -353,7 +350,7 @@ export async function replayRun(
     events: read,
     reevaluated,
     rescreened,
-    artifacts: verify ? artifactRefs.length : 0,
+    artifacts,
     ...(screening && { screening }),
     head: { seq: state.lastSeq, hash: state.lastHash },
   };
@@ -372,14 +369,19 @@ function completionFault(state: RunState, recorded: EventData<'RunCompleted'>): 
   return undefined;
 }
 
-/** A checkpoint's blob, or why it cannot be used: gone, or bytes whose sha256 is not the one recorded. */
+/**
+ * A blob the log names (a checkpoint, an artifact), or why it cannot be used: gone, or bytes
+ * whose sha256 (or size, when recorded) is not the one recorded.
+ */
 async function readBlob(
   store: EventStore,
   blob: string,
+  size?: number,
 ): Promise<{ bytes: Uint8Array; problem?: never } | { bytes?: never; problem: 'missing' | 'corrupt' }> {
   const bytes = await store.getBlob(blob);
   if (!bytes) return { problem: 'missing' };
-  return sha256Hex(bytes) === blob ? { bytes } : { problem: 'corrupt' };
+  const intact = sha256Hex(bytes) === blob && (size === undefined || bytes.byteLength === size);
+  return intact ? { bytes } : { problem: 'corrupt' };
 }
 
 /**
