@@ -94,9 +94,7 @@ export async function loadRecordedPlugins(ctx: CliContext, runId: string): Promi
       `archlab: loaded plugin package ${name}@${plugin.version}, which run ${runId} used\n`,
     );
   }
-  for (const w of pluginVersionWarnings(runId, packages, ctx.plugins.packages)) {
-    process.stderr.write(`archlab: warning: ${w}\n`);
-  }
+  for (const w of pluginVersionWarnings(runId, packages, ctx.plugins.packages)) warn(w);
 }
 
 /**
