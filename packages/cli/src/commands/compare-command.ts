@@ -19,7 +19,6 @@ import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
 import { csvCell, formatTable } from '../report/text-table.js';
-import { runStoppable } from './drive-run.js';
 
 export interface CompareFlags extends StoreFlags {
   space?: string;
@@ -126,13 +125,7 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
           : search.extendedFrom === undefined
             ? ' (reused)'
             : ` (extended from ${search.extendedFrom} trials)`;
-        const outcome = await runStoppable(search);
-        if (outcome.status === 'interrupted') {
-          process.stderr.write(
-            `compare: stopped during ${runId}; run the same command again to carry on (finished runs are reused)\n`,
-          );
-          return 130;
-        }
+        const outcome = await search.run();
         list.push(outcome.state);
         done++;
         const best = outcome.best?.metrics[objective.metric];
