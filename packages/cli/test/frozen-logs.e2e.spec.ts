@@ -12,7 +12,9 @@ interface Frozen {
   unfinished: Record<string, string[]>;
 }
 
-const STRATEGIES = ['random', 'evolution', 'local-search', 'rl', 'pnas', 'bananas', 'nsga2'].map((s) => `strat-${s}`);
+const STRATEGIES = ['random', 'evolution', 'local-search', 'rl', 'pnas', 'bananas', 'nsga2'].map(
+  (s) => `strat-${s}`,
+);
 const KILLED = {
   killed: ['--strategy', 'evolution', '--seed', '8', '--trials', '1500', '--checkpoint-every', '100'],
   'killed-resumed': ['--strategy', 'rl', '--seed', '9', '--trials', '1500', '--checkpoint-every', '100'],
@@ -53,11 +55,14 @@ describe.each(FROZEN)('logs written by archlab at $commit', ({ commit, completed
     });
   });
 
-  it.each([...completed, ...Object.keys(unfinished)])('%s verifies: hash chain, proposals, results', (run) => {
-    const r = archlab(dir, 'replay', run, '--db', db, '--verify');
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^verified: run ${run}, `));
-  });
+  it.each([...completed, ...Object.keys(unfinished)])(
+    '%s verifies: hash chain, proposals, results',
+    (run) => {
+      const r = archlab(dir, 'replay', run, '--db', db, '--verify');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^verified: run ${run}, `));
+    },
+  );
 
   it.each(Object.entries(unfinished))(
     '%s resumes to the trials and best of an uninterrupted run of today, and then verifies',
