@@ -5,6 +5,7 @@ import {
   cutEchoes,
   EstimatorOptionShortcut,
   loadCommandModule,
+  PluginLoadError,
 } from '@archlab/core';
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_PLUGINS, pluginRoots, pluginTimeoutMs } from './cli-context.js';
@@ -23,19 +24,31 @@ export interface Contributions {
  * `argv`, from their light commands modules (the plugins themselves load when a command needs them).
  */
 export async function loadContributions(argv: readonly string[]): Promise<Contributions> {
-  const container = new Container();
   const named = argv.flatMap((a, i) =>
     a === '--plugin' ? (argv[i + 1] ?? []) : a.startsWith('--plugin=') ? a.slice('--plugin='.length) : [],
   );
+  const commands = new Map<string, string>(BUILTIN_COMMANDS.map((c) => [c.name, 'archlab']));
+  const out = { commands: [] as CommandContribution[], shortcuts: [] as EstimatorOptionShortcut[] };
   for (const spec of new Set([...DEFAULT_PLUGINS, ...named])) {
     const loaded = await loadCommandModule(spec, pluginRoots(), { timeoutMs: pluginTimeoutMs() });
-    if (loaded) container.load(loaded.module);
+    if (!loaded) continue;
+    const container = new Container();
+    container.load(loaded.module);
+    const all = <T>(token: symbol) => (container.isBound(token) ? container.getAll<T>(token) : []);
+    for (const c of all<CommandContribution>(CommandContribution)) {
+      const taken = commands.get(c.name);
+      if (taken !== undefined) {
+        throw new PluginLoadError(
+          `plugin package '${loaded.packageName}' contributes command '${c.name}', which ${taken === 'archlab' ? 'archlab has' : `'${taken}' contributes`} already`,
+        );
+      }
+      commands.set(c.name, loaded.packageName);
+      out.commands.push(c);
+    }
+    out.shortcuts.push(...all<EstimatorOptionShortcut>(EstimatorOptionShortcut));
   }
-  const all = <T>(token: symbol) => (container.isBound(token) ? container.getAll<T>(token) : []);
-  return {
-    commands: all<CommandContribution>(CommandContribution).sort((a, b) => a.name.localeCompare(b.name)),
-    shortcuts: all<EstimatorOptionShortcut>(EstimatorOptionShortcut),
-  };
+  out.commands.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
 }
 
 /** The `archlab` program: the CLI's own commands, then the contributed ones, mounted alike. */

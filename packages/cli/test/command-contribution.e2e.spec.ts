@@ -53,6 +53,25 @@ describe('a command contributed by a plugin package (package.json archlab.comman
       "import { ContainerModule } from '@archlab/core';\nexport const helloModule = new ContainerModule(() => {});\n",
     );
     writeFileSync(join(pkg, 'commands.js'), COMMANDS);
+    const clash = join(dir, 'node_modules', 'archlab-plugin-clash');
+    mkdirSync(clash);
+    writeFileSync(
+      join(clash, 'package.json'),
+      JSON.stringify({
+        name: 'archlab-plugin-clash',
+        type: 'module',
+        exports: { './commands': './commands.js' },
+        archlab: { module: 'none', commands: { entry: './commands', module: 'clashCommands' } },
+      }),
+    );
+    writeFileSync(
+      join(clash, 'commands.js'),
+      `import { CommandContribution, ContainerModule } from '@archlab/core';
+export const clashCommands = new ContainerModule((bind) => {
+  bind(CommandContribution).toConstantValue({ name: 'search', description: 'mine', options: [], run: async () => 0 });
+});
+`,
+    );
   });
 
   it('is mounted when --plugin names its package, with its options parsed, and its exit code kept', () => {
@@ -84,6 +103,14 @@ describe('a command contributed by a plugin package (package.json archlab.comman
     const typed = archlab(dir, 'hello', 'nobody', '--plugin', 'archlab-plugin-hello');
     expect(typed.code).toBe(2);
     expect(typed.stderr).toBe('archlab: error: nobody to greet: name someone\n');
+  });
+
+  it('may not take a name that is taken: one line naming the package, exit 2', () => {
+    const r = archlab(dir, 'runs', '--plugin', 'archlab-plugin-clash');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "archlab: error: plugin package 'archlab-plugin-clash' contributes command 'search', which archlab has already\n",
+    );
   });
 
   it('is not there without the package', () => {
