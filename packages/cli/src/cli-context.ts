@@ -22,9 +22,12 @@ import {
   type RunState,
   type SearchDeps,
   type StoredEvent,
+  type StoreFlags,
   UnknownRunError,
   upcast,
 } from '@archlab/core';
+
+export type { StoreFlags };
 
 /** First-party plugin packages the CLI always loads; `--plugin` and the config's `plugins` add more. */
 export const DEFAULT_PLUGINS = [
@@ -50,10 +53,10 @@ export interface CliContext {
 
 const cliDir = dirname(fileURLToPath(import.meta.url));
 /** Where plugin packages are looked up: the user's project first, then the CLI's own. */
-const pluginRoots = () => [process.cwd(), cliDir];
+export const pluginRoots = () => [process.cwd(), cliDir];
 
 /** Seconds a plugin's module may take to load: ARCHLAB_PLUGIN_TIMEOUT, default 60. */
-function pluginTimeoutMs(): number {
+export function pluginTimeoutMs(): number {
   const raw = process.env.ARCHLAB_PLUGIN_TIMEOUT;
   if (raw === undefined || raw === '') return DEFAULT_PLUGIN_LOAD_TIMEOUT_MS;
   const s = Number(raw);
@@ -152,14 +155,6 @@ export function searchDeps(ctx: CliContext): SearchDeps {
 /** `archlab: warning: …` on stderr: something the user should know that does not stop the command. */
 export function warn(message: string): void {
   process.stderr.write(`archlab: warning: ${message}\n`);
-}
-
-/** The flags every command that opens a database takes. */
-export interface StoreFlags {
-  db?: string;
-  store?: string;
-  storeOption?: string[];
-  plugin?: string[];
 }
 
 export function openFromFlags(flags: StoreFlags, mustExist: boolean): Promise<CliContext> {

@@ -1,3 +1,3 @@
 export { mergeSearchConfig } from './commands/search-command.js';
 export { ConfigFileSchema, readConfigFile } from './config-file.js';
-export { buildProgram, main } from './main.js';
+export { buildProgram, type Contributions, loadContributions, main } from './main.js';

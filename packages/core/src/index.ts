@@ -3,6 +3,21 @@ import 'reflect-metadata';
 // A plugin builds its ContainerModule with the same inversify the core loads it into.
 export { Container, ContainerModule } from 'inversify';
 
+export {
+  type CommandArgument,
+  CommandContribution,
+  type CommandDefinition,
+  type CommandInput,
+  type CommandOption,
+  type CommandOptionParse,
+  type CommandServices,
+  type CommandTarget,
+  defineCommand,
+  EstimatorOptionShortcut,
+  type OpenedStore,
+  type StoreFlags,
+  type TargetFlags,
+} from './command/command-contribution.js';
 export * from './core-module.js';
 export * from './di/plugin-loader.js';
 export * from './di/plugin-registry.js';

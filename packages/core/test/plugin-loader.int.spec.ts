@@ -5,8 +5,11 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  CommandContribution,
+  Container,
   InMemoryEventStore,
   instantiate,
+  loadCommandModule,
   loadPlugin,
   loadPlugins,
   PluginLoadError,
@@ -142,6 +145,48 @@ describe('loadPlugin finds a package whatever its "exports"', () => {
     expect(err).toBeInstanceOf(PluginLoadError);
     expect((err as Error).message).toBe("plugin 'hangs' did not finish loading within 0.3 s");
     expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('loadCommandModule loads the commands entry of a package, not the plugin', () => {
+  const COMMANDS = `import { ContainerModule } from ${JSON.stringify(inversify)};
+export const testCommands = new ContainerModule((bind) => {
+  bind(Symbol.for('archlab.CommandContribution')).toConstantValue({ name: 'hi', description: 'hi', options: [] });
+});
+`;
+
+  it("binds the package's contributions, and never imports its main entry", async () => {
+    const { dir, pkg } = project(
+      'acme-commands',
+      {
+        exports: { '.': './dist/index.js', './commands': './dist/commands.js' },
+        archlab: { module: 'testModule', commands: { entry: './commands', module: 'testCommands' } },
+      },
+      { body: "throw new Error('the plugin itself was loaded');" },
+    );
+    writeFileSync(join(pkg, 'dist', 'commands.js'), COMMANDS);
+    const loaded = await loadCommandModule('acme-commands', [dir]);
+    expect([loaded?.packageName, loaded?.version]).toEqual(['acme-commands', '1.2.0']);
+    const container = new Container();
+    container.load(loaded!.module);
+    expect(container.getAll<{ name: string }>(CommandContribution).map((c) => c.name)).toEqual(['hi']);
+  });
+
+  it('is undefined for a package that declares none, or is not installed', async () => {
+    const { dir } = project('acme-plain', { exports: './dist/index.js' });
+    expect(await loadCommandModule('acme-plain', [dir])).toBeUndefined();
+    expect(await loadCommandModule('acme-missing', [dir])).toBeUndefined();
+    expect(await loadCommandModule('./nowhere', [dir])).toBeUndefined();
+  });
+
+  it('refuses a declaration without its entry or module, naming the package', async () => {
+    const { dir } = project('acme-half', {
+      exports: './dist/index.js',
+      archlab: { module: 'testModule', commands: { entry: './commands' } },
+    });
+    await expect(loadCommandModule('acme-half', [dir])).rejects.toThrow(
+      /package 'acme-half': .*"commands".*needs "entry".*and "module"/,
+    );
   });
 });
 

@@ -1,9 +1,11 @@
 export * from './gradient-proxies.js';
 export * from './jacob-cov.js';
 export * from './proxies.js';
+export { type ProxyCorrelation, type ProxyFlags, proxyCommand, sampleKeys } from './proxy-command.js';
 export * from './proxy-scorer.js';
 export * from './score-architectures.js';
 export * from './synflow.js';
+export { zeroCostCommandsModule } from './zero-cost-commands.js';
 export * from './zero-cost-estimator.js';
 export * from './zero-cost-module.js';
 export * from './zero-cost-options.js';

@@ -1,4 +1,5 @@
 export * from './counters.js';
+export { hardwareLatencyCommandsModule } from './hardware-latency-commands.js';
 export * from './hardware-latency-module.js';
 export * from './lut.js';
 export * from './measure.js';

@@ -25,6 +25,8 @@ export interface CompareFlags extends StoreFlags {
   spaceOption?: string[];
   estimator?: string;
   estimatorOption?: string[];
+  /** The estimator option shortcuts given (`--epochs 5`: `{ epochs: 5 }`). */
+  estimatorShortcuts?: Readonly<Record<string, unknown>>;
   strategies?: string;
   strategyOption?: string[];
   seeds?: number;
@@ -81,7 +83,10 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       space: flags.space!,
       spaceOptions: parseKeyValues(flags.spaceOption ?? [], '--space-option'),
       estimator: flags.estimator!,
-      estimatorOptions: parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+      estimatorOptions: {
+        ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
+        ...flags.estimatorShortcuts,
+      },
       strategy,
       strategyOptions: perStrategy[strategy] ?? {},
       seed,

@@ -1,43 +1,28 @@
 import {
+  type CommandTarget,
   ConfigError,
   type EventStore,
   instantiateEvaluation,
   type PluginRegistry,
   parseKeyValues,
+  type TargetFlags,
 } from '@archlab/core';
-import { foldRun, loadRegistry, openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { foldRun, loadRegistry, openFromFlags, resolveRunId } from '../cli-context.js';
 import { metricsText, stepLine } from '../progress.js';
-import { trainShorthands } from './search-command.js';
 
-export interface EvalFlags extends StoreFlags {
-  /** Required unless `run` gives it. */
-  space?: string;
-  spaceOption?: string[];
-  /** Required unless `run` gives it. */
+/** `space` and `arch` are required unless `run` gives them, `estimator` unless `run` has one. */
+export interface EvalFlags extends TargetFlags {
   estimator?: string;
   estimatorOption?: string[];
-  /** Shorthands for the `train` estimator's options (`archlab train`). */
-  dataset?: string;
-  epochs?: number;
-  /** Required unless `run` gives it (its best trial's). */
-  arch?: string;
-  /** A stored run (id or unique prefix) in `db`: its space, space options and best architecture. */
-  run?: string;
+  /** The estimator option shortcuts given (`--epochs 5`: `{ epochs: 5 }`). */
+  estimatorShortcuts?: Readonly<Record<string, unknown>>;
   seed?: number;
-  plugin?: string[];
   json?: boolean;
 }
 
-export interface Target {
-  readonly space: string;
-  readonly spaceOptions: Readonly<Record<string, unknown>>;
-  readonly arch: string;
-  /** The run's estimator, with `--run`. */
-  readonly estimator?: string;
+export interface Target extends CommandTarget {
   /** The plugins, when opening the run's store already loaded them. */
   readonly registry?: PluginRegistry;
-  /** With `--run`: the run, and the trial whose architecture it is (absent when `--arch` named it). */
-  readonly source?: { readonly runId: string; readonly trialId?: number };
 }
 
 /**
@@ -58,7 +43,7 @@ async function evalTarget(flags: EvalFlags): Promise<Target> {
 }
 
 /** `evalTarget` with the store of `--run` already open (`store` is needed only with `--run`). */
-export async function targetOf(flags: EvalFlags, store?: EventStore): Promise<Target> {
+export async function targetOf(flags: TargetFlags, store?: EventStore): Promise<Target> {
   const spaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
   if (flags.run === undefined || !store) {
     if (!flags.space || !flags.arch) {
@@ -96,7 +81,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   const registry = target.registry ?? (await loadRegistry(flags.plugin)).registry;
   const estimatorOptions = {
     ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
-    ...trainShorthands(flags),
+    ...flags.estimatorShortcuts,
   };
   const { space, estimator } = instantiateEvaluation(registry, {
     space: target.space,

@@ -22,9 +22,8 @@ export interface SearchFlags extends OutputOptions, StoreFlags {
   spaceOption?: string[];
   estimator?: string;
   estimatorOption?: string[];
-  /** Shorthands for the `train` estimator's options of the same names. */
-  dataset?: string;
-  epochs?: number;
+  /** The estimator option shortcuts given (`--epochs 5`: `{ epochs: 5 }`); they win over `estimatorOption`. */
+  estimatorShortcuts?: Readonly<Record<string, unknown>>;
   strategy?: string;
   strategyOption?: string[];
   trials?: number;
@@ -48,14 +47,6 @@ export interface SearchFlags extends OutputOptions, StoreFlags {
 }
 
 export const DEFAULT_TRIALS = 100;
-
-/** `--dataset` and `--epochs`: estimator options, spelt as flags because training runs use them all the time. */
-export function trainShorthands(flags: { dataset?: string; epochs?: number }): Record<string, unknown> {
-  return {
-    ...(flags.dataset !== undefined && { dataset: flags.dataset }),
-    ...(flags.epochs !== undefined && { epochs: flags.epochs }),
-  };
-}
 
 /** Flags over the config file over defaults. */
 export function mergeSearchConfig(
@@ -83,7 +74,7 @@ export function mergeSearchConfig(
     estimator: estimator ?? '',
     estimatorOptions: {
       ...kv(flags.estimatorOption, '--estimator-option', file.estimatorOptions),
-      ...trainShorthands(flags),
+      ...flags.estimatorShortcuts,
     },
     strategy: flags.strategy ?? file.strategy ?? 'random',
     strategyOptions: kv(flags.strategyOption, '--strategy-option', file.strategyOptions),

@@ -22,7 +22,7 @@ export const DEFAULT_PLUGIN_LOAD_TIMEOUT_MS = 60_000;
 interface Manifest {
   name?: string;
   version?: string;
-  archlab?: { module?: string };
+  archlab?: { module?: string; commands?: { entry?: string; module?: string } };
 }
 
 /**
@@ -50,14 +50,63 @@ export async function loadPlugin(
       `package '${packageName}' is not an archlab plugin: its package.json has no "archlab": { "module": "<export name>" }`,
     );
   }
-  const mod = await importWithin(entryPoint(dir, manifest, packageName), packageName, opts.timeoutMs);
+  const module = await importModule(dir, manifest, packageName, '.', exportName, opts);
+  return { packageName, version: manifest.version ?? '0.0.0', module };
+}
+
+/**
+ * The CLI commands a plugin package contributes, without loading the plugin: its package.json's
+ * `"archlab": { "commands": { "entry": "./commands", "module": "<export name>" } }` names an
+ * entry point of the package (kept light: commands import their bodies when they run) and the
+ * ContainerModule it exports. Undefined for a package that declares none, or that is not installed
+ * (the command that loads it says so).
+ */
+export async function loadCommandModule(
+  spec: string,
+  from: readonly string[],
+  opts: LoadPluginOptions = {},
+): Promise<LoadedPlugin | undefined> {
+  let dir: string;
+  try {
+    dir = packageDir(spec, from);
+  } catch (err) {
+    if (err instanceof PluginLoadError) return undefined;
+    throw err;
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+  const commands = manifest.archlab?.commands;
+  if (!commands) return undefined;
+  const packageName = manifest.name ?? spec;
+  if (!commands.entry || !commands.module) {
+    throw new PluginLoadError(
+      `package '${packageName}': its package.json "archlab": { "commands": ... } needs "entry" (an entry point, e.g. "./commands") and "module" (the ContainerModule it exports)`,
+    );
+  }
+  const module = await importModule(dir, manifest, packageName, commands.entry, commands.module, opts);
+  return { packageName, version: manifest.version ?? '0.0.0', module };
+}
+
+/** The ContainerModule `exportName` of the package's entry point `subpath`. */
+async function importModule(
+  dir: string,
+  manifest: Manifest,
+  packageName: string,
+  subpath: string,
+  exportName: string,
+  opts: LoadPluginOptions,
+): Promise<ContainerModule> {
+  const mod = await importWithin(
+    entryPoint(dir, manifest, packageName, subpath),
+    packageName,
+    opts.timeoutMs,
+  );
   const containerModule = mod[exportName];
   if (!(containerModule instanceof ContainerModule) && !isContainerModuleLike(containerModule)) {
     throw new PluginLoadError(
       `package '${packageName}' does not export a ContainerModule named '${exportName}'`,
     );
   }
-  return { packageName, version: manifest.version ?? '0.0.0', module: containerModule as ContainerModule };
+  return containerModule as ContainerModule;
 }
 
 /** A path names a folder (`./x`, `../x`, `/x`); anything else is a package name. */
@@ -97,14 +146,17 @@ export function pluginPackageDir(name: string, from: readonly string[]): string 
   return undefined;
 }
 
-/** The file `import('<package>')` loads: its `exports` for ".", else `main`, else index.js. */
-function entryPoint(dir: string, manifest: Manifest, packageName: string): string {
+/** The file `import('<package>')` loads: its `exports` for ".", else `main`, else index.js (or those for `subpath`). */
+function entryPoint(dir: string, manifest: Manifest, packageName: string, subpath = '.'): string {
   let target: string;
   try {
-    target = exportsOf(manifest, '.')?.[0] ?? legacy(manifest, { browser: false }) ?? 'index.js';
+    target =
+      exportsOf(manifest, subpath)?.[0] ??
+      (subpath === '.' ? (legacy(manifest, { browser: false }) ?? 'index.js') : subpath);
   } catch (err) {
+    const what = subpath === '.' ? 'the package itself (".")' : `"${subpath}"`;
     throw new PluginLoadError(
-      `plugin package '${packageName}': its package.json "exports" has no entry for the package itself (".") under the import or node conditions (${(err as Error).message})`,
+      `plugin package '${packageName}': its package.json "exports" has no entry for ${what} under the import or node conditions (${(err as Error).message})`,
     );
   }
   const file = join(dir, target);

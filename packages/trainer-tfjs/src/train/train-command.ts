@@ -1,17 +1,27 @@
-import { ArchlabError, ConfigError, parseKeyValues, Search } from '@archlab/core';
-import { openFromFlags, searchDeps } from '../cli-context.js';
-import { metricsText, stepLine } from '../progress.js';
-import { runStoppable } from './drive-run.js';
-import { type EvalFlags, targetOf } from './eval-command.js';
-import { trainShorthands } from './search-command.js';
+import {
+  ArchlabError,
+  type CommandServices,
+  ConfigError,
+  type RunOutcome,
+  Search,
+  type TargetFlags,
+} from '@archlab/core';
 
 /** The training failed (e.g. it diverged); the run records why. */
 export class TrainingFailedError extends ArchlabError {
   readonly code = 'TRAINING_FAILED';
 }
 
-export interface TrainFlags extends Omit<EvalFlags, 'estimator'> {
+export interface TrainFlags extends TargetFlags {
   runId?: string;
+  /** Epochs to train (the estimator's `epochs` option). */
+  epochs?: number;
+  /** The data set (the estimator's `dataset` option). */
+  dataset?: string;
+  /** Other options of the train estimator, `k=v`. */
+  estimatorOption?: string[];
+  seed?: number;
+  json?: boolean;
   quiet?: boolean;
 }
 
@@ -22,17 +32,17 @@ export interface TrainFlags extends Omit<EvalFlags, 'estimator'> {
  * weights as a blob. Every read command works on the run, and `resume` trains an interrupted one
  * again. Prints the metrics and the run id.
  */
-export async function trainCommand(flags: TrainFlags): Promise<number> {
+export async function trainCommand(flags: TrainFlags, cli: CommandServices): Promise<number> {
   if (!flags.db) {
     throw new ConfigError(
       'train records its run: pass --db FILE (a new file, or the database of --run), then show it with archlab show',
     );
   }
   // Without --run the flags alone say what to train: checked before a database file is made.
-  const given = flags.run === undefined ? await targetOf({ ...flags, estimator: 'train' }) : undefined;
-  const ctx = await openFromFlags(flags, flags.run !== undefined);
+  const given = flags.run === undefined ? await cli.target(flags) : undefined;
+  const ctx = await cli.openStore(flags, flags.run !== undefined);
   try {
-    const target = given ?? (await targetOf({ ...flags, estimator: 'train' }, ctx.store));
+    const target = given ?? (await cli.target(flags, ctx.store));
     const source = target.source;
     const input = {
       space: target.space,
@@ -40,8 +50,9 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       estimator: 'train',
       estimatorOptions: {
         'save-weights': true,
-        ...parseKeyValues(flags.estimatorOption ?? [], '--estimator-option'),
-        ...trainShorthands(flags),
+        ...cli.keyValues(flags.estimatorOption, '--estimator-option'),
+        ...(flags.dataset !== undefined && { dataset: flags.dataset }),
+        ...(flags.epochs !== undefined && { epochs: flags.epochs }),
       },
       strategy: 'fixed',
       strategyOptions: {
@@ -55,10 +66,10 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       concurrency: 1,
       budget: { trials: 1 },
     };
-    const search = await Search.start(searchDeps(ctx), input, flags.runId);
+    const search = await Search.start(ctx.searchDeps, input, flags.runId);
     const { runId } = search;
     const say = (line: string) => {
-      if (!flags.json && !flags.quiet) process.stderr.write(`${line}\n`);
+      if (!flags.json && !flags.quiet) cli.progress(line);
     };
     say(`archlab: run ${runId} started in ${flags.db}: training ${target.arch}`);
     // One step per epoch: the options are recorded with their defaults filled in.
@@ -66,18 +77,18 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     const started = Date.now();
     const sub = search.events$.subscribe((e) => {
       if (e.type === 'TrialProgressed')
-        say(stepLine(e.data.step, e.data.metrics, Date.now() - started, epochs));
+        say(cli.stepLine(e.data.step, e.data.metrics, Date.now() - started, epochs));
     });
-    let outcome: Awaited<ReturnType<Search['run']>>;
+    let outcome: RunOutcome;
     try {
-      outcome = await runStoppable(search);
+      outcome = await cli.runToEnd(search);
     } finally {
       sub.unsubscribe();
     }
     const how = `archlab show ${runId} --db ${flags.db}`;
     if (outcome.status === 'interrupted') {
-      process.stderr.write(
-        `archlab: training stopped; run ${runId} keeps what was done: archlab resume ${runId} --db ${flags.db}\n`,
+      cli.progress(
+        `archlab: training stopped; run ${runId} keeps what was done: archlab resume ${runId} --db ${flags.db}`,
       );
       return 130;
     }
@@ -89,17 +100,20 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     }
     const weights = trial.artifacts?.weights;
     if (flags.json) {
-      process.stdout.write(
-        `${JSON.stringify({ runId, db: flags.db, arch: trial.arch, metrics: trial.metrics, ...(weights && { weights }) })}\n`,
+      cli.out(
+        JSON.stringify({
+          runId,
+          db: flags.db,
+          arch: trial.arch,
+          metrics: trial.metrics,
+          ...(weights && { weights }),
+        }),
       );
       return 0;
     }
-    process.stdout.write(`${trial.arch}\n${metricsText(trial.metrics!, '  ')}\n`);
-    if (weights)
-      process.stdout.write(`weights  ${weights.blob} (${weights.bytes} bytes, ${weights.format})\n`);
-    process.stdout.write(
-      `run      ${runId} in ${flags.db}: ${how}; archlab replay ${runId} --verify --db ${flags.db}\n`,
-    );
+    cli.out(`${trial.arch}\n${cli.metricsText(trial.metrics!, '  ')}`);
+    if (weights) cli.out(`weights  ${weights.blob} (${weights.bytes} bytes, ${weights.format})`);
+    cli.out(`run      ${runId} in ${flags.db}: ${how}; archlab replay ${runId} --verify --db ${flags.db}`);
     return 0;
   } finally {
     await ctx.store.close();

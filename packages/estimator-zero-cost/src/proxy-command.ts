@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import {
+  type CommandServices,
   ConfigError,
   type Estimator,
   kendall,
   median,
   type PluginRegistry,
-  parseKeyValues,
   parseOptions,
   Rng,
   type SearchSpace,
   spearman,
 } from '@archlab/core';
-import { type ScoredArchitecture, scoreArchitectures } from '@archlab/estimator-zero-cost';
-import { loadRegistry } from '../cli-context.js';
+import { type ScoredArchitecture, scoreArchitectures } from './score-architectures.js';
 
 export interface ProxyFlags {
   space: string;
@@ -25,7 +24,7 @@ export interface ProxyFlags {
   /** A file with one architecture key per line (blank lines and `#` comments skipped). */
   archs?: string;
   /** Options of the proxies (`batch-size=64`, `backend=cpu`, ...). */
-  option?: string[];
+  proxyOption?: string[];
   plugin?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -52,10 +51,10 @@ export interface ProxyCorrelation {
  * benchmark (NAS-Bench-201's `nb201:*` estimators), prints each proxy's Spearman ρ and Kendall τ
  * against each of its data sets.
  */
-export async function proxyCommand(flags: ProxyFlags): Promise<number> {
-  const { registry } = await loadRegistry(flags.plugin);
+export async function proxyCommand(flags: ProxyFlags, cli: CommandServices): Promise<number> {
+  const registry = await cli.loadPlugins(flags.plugin);
   const spaceFactory = registry.get('space', flags.space);
-  const rawSpaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
+  const rawSpaceOptions = cli.keyValues(flags.spaceOption, '--space-option');
   const space = spaceFactory.create(
     spaceFactory.options
       ? parseOptions(`space '${spaceFactory.name}'`, spaceFactory.options, rawSpaceOptions)
@@ -66,7 +65,7 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
     : sampleKeys(space, flags.sample ?? 100, flags.seed ?? 0);
   const benchmarks = benchmarksOf(registry, space);
   const log = (line: string) => {
-    if (!flags.quiet) process.stderr.write(`archlab: ${line}\n`);
+    if (!flags.quiet) cli.progress(`archlab: ${line}`);
   };
   log(`scoring ${keys.length} ${space.name} architectures with ${flags.proxy}`);
   const started = performance.now();
@@ -75,7 +74,7 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
     space,
     keys,
     flags.proxy,
-    parseKeyValues(flags.option ?? [], '--option'),
+    cli.keyValues(flags.proxyOption, '--option'),
     (done, total) => {
       const now = performance.now();
       if (done < total && now - lastLine < 5000) return;
@@ -94,8 +93,8 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
   const correlations = correlate(scored, proxies, truth);
   const medianMs = median(scored.map((s) => s.ms));
   if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify({
+    cli.out(
+      JSON.stringify({
         space: space.name,
         proxies,
         archs: scored.length,
@@ -110,29 +109,25 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
             benchmarks: Object.fromEntries([...truth].map(([b, v]) => [b, v[scored.indexOf(s)]])),
           }),
         })),
-      })}\n`,
+      }),
     );
     return 0;
   }
-  process.stdout.write(
-    `${scored.length} architectures, ${medianMs.toFixed(0)} ms each (median, all proxies)\n`,
-  );
+  cli.out(`${scored.length} architectures, ${medianMs.toFixed(0)} ms each (median, all proxies)`);
   if (benchmarks.length === 0) {
-    process.stdout.write(`no tabular benchmark for space '${space.name}': no correlation to report\n`);
-    for (const s of scored.slice(0, 20)) process.stdout.write(`${s.key}  ${JSON.stringify(s.values)}\n`);
+    cli.out(`no tabular benchmark for space '${space.name}': no correlation to report`);
+    for (const s of scored.slice(0, 20)) cli.out(`${s.key}  ${JSON.stringify(s.values)}`);
     return 0;
   }
   const names = benchmarks.map((b) => b.name);
   const width = Math.max(...proxies.map((p) => p.length), 5);
-  process.stdout.write(
-    `${`${'proxy'.padEnd(width)}  ${names.map((n) => `${n} ρ / τ`.padEnd(24)).join('')}`.trimEnd()}\n`,
-  );
+  cli.out(`${'proxy'.padEnd(width)}  ${names.map((n) => `${n} ρ / τ`.padEnd(24)).join('')}`.trimEnd());
   for (const p of proxies) {
     const cells = names.map((b) => {
       const c = correlations.find((x) => x.proxy === p && x.benchmark === b)!;
       return `${c.spearman.toFixed(3)} / ${c.kendall.toFixed(3)}`.padEnd(24);
     });
-    process.stdout.write(`${`${p.padEnd(width)}  ${cells.join('')}`.trimEnd()}\n`);
+    cli.out(`${p.padEnd(width)}  ${cells.join('')}`.trimEnd());
   }
   return 0;
 }
