@@ -344,14 +344,9 @@ export async function replayRun(
       };
       pool = await seeder.candidates(admit, neverAborted);
     }
-    const recordedPool = [...at.decision.seeded, ...batch.map((e) => e.data.trialId)].map((id, i) =>
-      i < at.decision.seeded.size
-        ? { key: at.trials[id]!.arch!, value: at.decision.screenValues.get(id)! }
-        : {
-            key: batch[i - at.decision.seeded.size]!.data.arch,
-            value: batch[i - at.decision.seeded.size]!.data.screen!.value,
-          },
-    );
+    const recordedPool = [...at.decision.seeded]
+      .map((id) => ({ key: at.trials[id]!.arch!, value: at.decision.screenValues.get(id)! }))
+      .concat(batch.map((e) => ({ key: e.data.arch, value: e.data.screen!.value })));
     const want = decide(at, { kind: 'warm-up', pool: pool ?? recordedPool });
     const metric = config.screen?.metric;
     for (const [i, e] of batch.entries()) {
@@ -414,7 +409,7 @@ export async function replayRun(
       const decision = next && decidesOn(next, trialId) ? next : undefined;
       const attempt = decision?.type === 'TrialStarted' ? decision.data.attempt : 1;
       const gates = recordedGates(trialId, s?.value, decision);
-      firstFound(decision?.seq);
+      if (decision) firstFound(decision.seq);
       checkDecision({ kind: 'gated', trialId, key, attempt, gates, final: true }, decision);
       evolve(at, e);
       if (decision?.type === 'TrialStarted') evolve(at, decision);

@@ -90,28 +90,23 @@ const YIELD_EVERY_MS = 50;
 
 /**
  * Drives one run: asks the strategy, records each proposal, evaluates up to `concurrency`
- * trials at once, records each result, tells the strategy, until the budget is spent. Every
- * decision is appended to the log before it has effects, so `Search.resume` can rebuild the
- * run from the log after a crash at any point.
+ * trials at once, records each result, tells the strategy, until the budget is spent. `Search`
+ * only runs effects (ask, the gates' measurements, evaluate, tell, snapshot); what each one
+ * means for the run is decided by `decide`, whose events are appended before they have effects,
+ * so `Search.resume` can rebuild the run from the log after a crash at any point, and a replay
+ * that feeds the recorded facts to the same `decide` gets the same events.
  *
- * Hardware models: the cheap ones cost each proposal first; when their costs break a
- * constraint the trial is recorded as TrialPruned (with the costs) and never evaluated.
- * Otherwise the estimator runs, then the other models, and the trial's metrics are all of
- * theirs merged. A pruned trial costs nothing, so it does not count against the trial budget;
- * but a run ends (reason 'pruned') once `prunedLimit(budget)` proposals have been pruned, so a
- * constraint that almost nothing meets cannot make it propose forever.
+ * Gates (`Gate`), in order, measure a proposal before it is evaluated: the cheap hardware models
+ * (a trial whose costs break a constraint is pruned, costs recorded, never evaluated) and, in a
+ * screened run (`config.screen`, Abdelfattah et al. 2021), the zero-cost pre-filter (a proposal
+ * whose screen score is not in the best `fraction` of the proposals scored so far is pruned and
+ * told as infeasible). A pruned trial does not count against the trial budget, but a run ends
+ * (reason 'pruned') once `prunedLimit(budget)` proposals were pruned.
  *
- * Screening (`config.screen`, Abdelfattah et al. 2021), with any strategy:
- * - warm-up: before the strategy's first `ask`, the screen estimator scores a pool of sampled
- *   architectures (those the cheap hardware models prune left out) and the best `top` become
- *   the first trials, best first, all proposed in one batch (`TrialProposed.screen.warmup`).
- *   The strategy is told their results (`seeded: true`) and asked only once all are told.
- * - pre-filter: each proposal that the cheap models keep is scored; one whose score is not in
- *   the best `fraction` of the proposals scored so far (the first `min` always pass) is pruned
- *   and told as infeasible. Every screen score is recorded in its TrialProposed and joins the
- *   trial's metrics as `screen.METRIC`.
- * Resume rebuilds all of it from the log without scoring again; a screen that throws or gives
- * no finite score fails the trial.
+ * A screened run with a warm-up first has the seeder (`WarmupSeeder`) score a pool of sampled
+ * architectures; the best `top` become the first trials, best first, proposed in one batch
+ * (`TrialProposed.screen.warmup`). The strategy is told their results (`seeded: true`) and asked
+ * only once all are told. Every screen score joins the trial's metrics as `screen.METRIC`.
  */
 export class Search {
   /** Events of this run as they are stored (after the append succeeded), from now on. */
