@@ -188,9 +188,7 @@ describe('checkpoint blobs: verify checks them, resume falls back (issue 14 item
     try {
       return (
         db
-          .prepare(
-            "SELECT seq, data FROM events WHERE run_id = 'b' AND type = 'StrategyCheckpointed' ORDER BY seq",
-          )
+          .prepare("SELECT seq, data FROM events WHERE run_id = 'b' AND type = 'Checkpointed' ORDER BY seq")
           .all() as { seq: number; data: string }[]
       ).map((r) => ({ seq: r.seq, blob: (JSON.parse(r.data) as { blob: string }).blob }));
     } finally {

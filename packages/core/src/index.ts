@@ -21,14 +21,28 @@ export {
 export * from './core-module.js';
 export * from './di/plugin-loader.js';
 export * from './di/plugin-registry.js';
+export {
+  budgetLeft,
+  checkpointDue,
+  decide,
+  type Fact,
+  type GateOutcome,
+  gateVerdict,
+  prunedLimit,
+  rankWarmup,
+  strategyMayAsk,
+  toldResult,
+  type WarmupCandidate,
+} from './engine/decide.js';
+export { type Gate, hardwareGate, screenGate } from './engine/gate.js';
 export * from './engine/hardware-cost.js';
 export * from './engine/plugin-instances.js';
 export * from './engine/reaction.js';
 export * from './engine/replay.js';
 export * from './engine/run-config.js';
 export * from './engine/run-writer.js';
-export * from './engine/screen.js';
 export * from './engine/search.js';
+export type { StatefulService } from './engine/stateful-service.js';
 export * from './errors.js';
 export * from './estimator/estimator.js';
 export * from './events/event.js';
@@ -41,7 +55,19 @@ export * from './projections/best-so-far.js';
 export * from './projections/objectives.js';
 export * from './projections/pareto.js';
 export * from './projections/run-state.js';
+export { TopFraction } from './projections/top-fraction.js';
 export * from './rng/rng.js';
+export {
+  DEFAULT_SCREEN_MIN,
+  DEFAULT_WARMUP_TOP,
+  ScreenError,
+  ScreenEstimator,
+  type ScreenInput,
+  screenMetricName,
+  screenSchedule,
+  screenSeed,
+} from './screening/screen.js';
+export { type Seeder, WarmupSeeder } from './screening/warmup-seeder.js';
 export * from './space/search-space.js';
 export * from './stats/rank-stats.js';
 export * from './store/event-store.js';

@@ -132,6 +132,7 @@ describe('constraints, cost models and pruning in the engine', () => {
         trialId: t.trialId,
         reason: `latency_ms=${cost.latency_ms} breaks latency_ms<=7`,
         metrics: cost,
+        gate: 'hardware',
       });
       expect(t.violations).toEqual([`latency_ms=${cost.latency_ms} breaks latency_ms<=7`]);
     }

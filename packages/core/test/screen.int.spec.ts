@@ -279,6 +279,7 @@ describe('zero-cost pre-filter', () => {
           trialId: p.trialId,
           reason: `screen: ${metric}=${short(p.screen!.value)} is not in the best 30% of the ${v.n} proposals screened so far (threshold ${short(v.threshold)})`,
           metrics: { [`screen.${metric}`]: p.screen!.value },
+          gate: 'screen',
         });
       }
       // Pruned proposals cost an evaluation of the screen only, and not the trial budget.
@@ -353,7 +354,7 @@ describe('resume and replay of a screened run', () => {
     const expected = trialsOf(full.state);
     const events = await readAll(full.store, full.runId);
     expect(full.state.counts.pruned).toBeGreaterThan(5);
-    expect(events.some((e) => e.type === 'StrategyCheckpointed')).toBe(true);
+    expect(events.some((e) => e.type === 'Checkpointed')).toBe(true);
     const screenedAt = events.flatMap((e) =>
       e.type === 'TrialProposed' && data<Proposed>(e).screen && !data<Proposed>(e).screen!.warmup
         ? [e.seq]
@@ -444,7 +445,7 @@ describe('resume and replay of a screened run', () => {
       (e) => ({ ...e, data: edit(data(e)) }),
       true,
     );
-    for (const e of events.filter((x) => x.type === 'StrategyCheckpointed')) {
+    for (const e of events.filter((x) => x.type === 'Checkpointed')) {
       await store.putBlob((await out.store.getBlob(data<{ blob: string }>(e).blob))!);
     }
     return { store, runId: out.runId, seq: at.seq, proposal: data<Proposed>(at), state: out.state };

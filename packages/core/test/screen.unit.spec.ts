@@ -21,7 +21,9 @@ describe('TopFraction', () => {
         seen.push(x);
         const sorted = [...seen].sort((a, b) => b - a);
         const k = Math.max(1, Math.round(Math.ceil(fraction * n * (1 - 1e-12))));
+        const ahead = top.thresholdWith(x);
         expect(top.add(x), `fraction ${fraction}, n ${n}`).toBe(sorted[k - 1]);
+        expect(ahead, `thresholdWith: fraction ${fraction}, n ${n}`).toBe(sorted[k - 1]);
         expect(top.size).toBe(n);
       }
     }

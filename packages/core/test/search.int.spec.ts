@@ -342,7 +342,7 @@ describe('strategy checkpoints', () => {
     const config = { ...base, strategy: 'counting', checkpointEvery: 10 };
     const full = await runSearch(reg, config);
     const events = await readAll(full.store as InMemoryEventStore, full.runId);
-    expect(events.filter((e) => e.type === 'StrategyCheckpointed')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'Checkpointed')).toHaveLength(3);
     const cut = events.findIndex(
       (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 24,
     );
@@ -358,7 +358,7 @@ describe('strategy checkpoints', () => {
     const reg = registry(countingStrategyFactory(restores));
     const full = await runSearch(reg, { ...base, strategy: 'counting', checkpointEvery: 10 });
     const events = await readAll(full.store as InMemoryEventStore, full.runId);
-    const cps = events.flatMap((e) => (e.type === 'StrategyCheckpointed' ? [e as Checkpointed] : []));
+    const cps = events.flatMap((e) => (e.type === 'Checkpointed' ? [e as Checkpointed] : []));
     const cut = events.findIndex(
       (e) => e.type === 'TrialCompleted' && (e.data as { trialId: number }).trialId === 24,
     );

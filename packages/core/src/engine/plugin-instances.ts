@@ -13,10 +13,11 @@ import type { HardwareModel } from '../hardware/hardware-model.js';
 import { type OptionsSpec, parseOptions } from '../options/options.js';
 import { constraintText, runObjectives } from '../projections/objectives.js';
 import { Rng } from '../rng/rng.js';
+import { type ScreenInput, screenMetricName, screenSchedule } from '../screening/screen.js';
 import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
 import { baseRunConfig, type SearchConfigInput } from './run-config.js';
-import { type ScreenInput, screenMetricName, screenSchedule } from './screen.js';
+import type { StatefulService } from './stateful-service.js';
 
 /** The live plugins of one run, built from its config. */
 export interface RunPlugins {
@@ -28,6 +29,8 @@ export interface RunPlugins {
   /** The screen estimator of a screened run (`config.screen`). */
   readonly screen?: Estimator;
   readonly strategyFactory: StrategyFactory;
+  /** Run-scoped services checkpointed with the strategy (see StatefulService). */
+  readonly stateful?: readonly StatefulService[];
   /** A fresh strategy in its initial state, seeded from the run. */
   createStrategy(): Strategy;
 }

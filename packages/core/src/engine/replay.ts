@@ -1,30 +1,36 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
-import type { EventData, Metrics, RunConfig } from '../events/event.js';
+import type { EventData, EventOfType, Metrics, RunConfig, RunEvent } from '../events/event.js';
 import { canonicalJson, sha256Hex } from '../events/hash-chain.js';
 import { DamagedLogError, foldStoredEvent, LogChecker } from '../events/log-check.js';
 import { upcast } from '../events/upcast.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
-import { violations } from '../projections/objectives.js';
-import { initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
+import { evolve, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
+import { ScreenEstimator, screenMetricName } from '../screening/screen.js';
+import { WarmupSeeder } from '../screening/warmup-seeder.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
+import {
+  decide,
+  type Fact,
+  type GateOutcome,
+  gateVerdict,
+  toldResult,
+  type WarmupCandidate,
+} from './decide.js';
+import { hardwareGate } from './gate.js';
 import { hardwareCost } from './hardware-cost.js';
 import { estimatorSeed, instantiateRecorded, type RunPlugins } from './plugin-instances.js';
-import { Screening } from './screen.js';
-import { trialResult } from './trial-result.js';
+import type { NewEvent } from './run-writer.js';
 
-/** What the strategy did at one point of the log; the replay repeats these calls. */
-type Step =
-  | { kind: 'propose'; seq: number; trialId: number; key: string; seeded: boolean }
-  | { kind: 'propose-failed'; seq: number; trialId: number }
-  | {
-      kind: 'result';
-      seq: number;
-      trialId: number;
-      status: 'completed' | 'failed' | 'pruned';
-      metrics?: Metrics;
-    };
+/** A checkpoint in the log, and the index of the event after it (where the strategy's replay starts). */
+interface CheckpointAt {
+  readonly seq: number;
+  readonly owner: string;
+  readonly blob: string;
+  readonly told: number;
+  readonly from: number;
+}
 
 export interface ReplayOptions {
   /**
@@ -34,7 +40,7 @@ export interface ReplayOptions {
    * is deterministic: the estimator's results, the hardware costs (of completed and of
    * pruned trials) of models that declare themselves deterministic, and in a screened run
    * every screen score and the warm-up pool.
-   * Both modes recompute every screening decision of a screened run from the recorded scores.
+   * Both modes feed every recorded fact to `decide` and compare its events with the log's.
    */
   readonly mode: 'resume' | 'verify';
   /** In verify mode, recompute the results of a deterministic estimator and hardware models (default true). */
@@ -65,8 +71,6 @@ export interface ReplayResult {
   readonly rescreened: number;
   /** Artifact blobs (e.g. trained weights) found and matching their sha256 (verify mode). */
   readonly artifacts: number;
-  /** The screening state the log implies, in a screened run. */
-  readonly screening?: Screening;
   /** The last event: pin it to detect a later truncation (see `expectHead`). */
   readonly head: { readonly seq: number; readonly hash: string };
 }
@@ -84,15 +88,13 @@ export async function replayRun(
 ): Promise<ReplayResult> {
   const state = initialRunState(runId);
   let plugins: RunPlugins | undefined;
-  const steps: Step[] = [];
-  /** Every checkpoint, with where its steps start: resume takes the latest one whose blob is intact. */
-  const checkpoints: { seq: number; blob: string; told: number; from: number }[] = [];
+  /** Every event, upcast: the decisions are replayed from the first, the strategy from its checkpoint. */
+  const events: RunEvent[] = [];
+  /** Every checkpoint: resume takes the latest point at which every owner's blob is intact. */
+  const checkpoints: CheckpointAt[] = [];
   const checker = new LogChecker();
   let completed: { seq: number } | undefined;
   let read = 0;
-  /** Every screened proposal, in log order (before any checkpoint too: the filter needs them all). */
-  const screened: { seq: number; trialId: number; key: string; value: number; warmup: boolean }[] = [];
-  const prunedReason = new Map<number, string>();
   /** Artifact blobs (trained weights) named by TrialCompleted, checked in verify mode. */
   let artifacts = 0;
   const diverge = (seq: number, reason: string) => new ReplayDivergenceError(runId, seq, reason);
@@ -100,8 +102,8 @@ export async function replayRun(
   const head = options.expectHead;
   /**
    * What the log's record of itself contradicts (a pinned head, RunCompleted, a blob, the index
-   * of runs), in seq order: thrown where the replay of the steps reaches it, so the divergence
-   * reported is still the first one.
+   * of runs), in seq order: thrown where the replay of the decisions reaches it, so the
+   * divergence reported is still the first one.
    */
   const found: { seq: number; reason: string }[] = [];
   const indexed = await store.lastSeq(runId);
@@ -125,25 +127,12 @@ export async function replayRun(
     read++;
     if (options.onProgress && read % 10_000 === 0) options.onProgress(read);
     foldStoredEvent(state, e);
+    events.push(e);
     if (e.seq === 0 && e.type === 'RunStarted') {
       plugins = instantiateRecorded(registry, runId, e.data);
       checkConfigStable(runId, e.data.config, plugins.config);
     }
     switch (e.type) {
-      case 'TrialProposed': {
-        const { trialId, arch: key, screen } = e.data;
-        const warmup = screen?.warmup === true;
-        steps.push({ kind: 'propose', seq: e.seq, trialId, key, seeded: warmup });
-        if (screen) screened.push({ seq: e.seq, trialId, key, value: screen.value, warmup });
-        break;
-      }
-      case 'TrialFailed':
-        steps.push(
-          e.data.stage === 'propose'
-            ? { kind: 'propose-failed', seq: e.seq, trialId: e.data.trialId }
-            : { kind: 'result', seq: e.seq, trialId: e.data.trialId, status: 'failed' },
-        );
-        break;
       case 'TrialCompleted':
         if (options.mode === 'verify') {
           for (const [name, ref] of Object.entries(e.data.artifacts ?? {})) {
@@ -155,27 +144,11 @@ export async function replayRun(
             artifacts++;
           }
         }
-        steps.push({
-          kind: 'result',
-          seq: e.seq,
-          trialId: e.data.trialId,
-          status: 'completed',
-          metrics: e.data.metrics,
-        });
         break;
-      case 'TrialPruned':
-        prunedReason.set(e.data.trialId, e.data.reason);
-        steps.push({
-          kind: 'result',
-          seq: e.seq,
-          trialId: e.data.trialId,
-          status: 'pruned',
-          metrics: e.data.metrics,
-        });
-        break;
-      case 'StrategyCheckpointed': {
-        const { blob, told } = e.data;
-        if (options.mode === 'resume') checkpoints.push({ seq: e.seq, blob, told, from: steps.length });
+      case 'Checkpointed': {
+        const { owner, blob, told } = e.data;
+        if (options.mode === 'resume')
+          checkpoints.push({ seq: e.seq, owner, blob, told, from: events.length });
         else {
           const { problem } = await readBlob(store, blob);
           if (problem)
@@ -208,9 +181,7 @@ export async function replayRun(
     if (f && f.seq < before) throw diverge(f.seq, f.reason);
   };
 
-  const restored = await restoreLatest(plugins, store, checkpoints, diverge, options.onWarning);
-  const { strategy, from } = restored;
-  let told = restored.told;
+  const { strategy, from } = await restoreLatest(plugins, store, checkpoints, diverge, options.onWarning);
 
   const { space, estimator, config, hardware } = plugins;
   const verify = options.mode === 'verify';
@@ -219,44 +190,77 @@ export async function replayRun(
   const recost = recompute ? hardware.filter((m) => m.deterministic) : [];
   const owner = metricOwners(hardware);
   const cheapMetrics = hardware.filter((m) => m.cheap).flatMap((m) => m.metrics);
+  const cheapGate = hardwareGate(hardware);
   let reevaluated = 0;
   if (reevaluate) await estimator.prepare?.();
   const neverAborted = new AbortController().signal;
-  const screening = config.screen && new Screening(config.screen, plugins.screen!, config.seed);
+  const screen = config.screen && new ScreenEstimator(config.screen, plugins.screen!, config.seed);
+  // Scores of a screen that is not deterministic are taken as recorded; decisions are still checked.
+  const rescreen = recompute && screen?.estimator.deterministic === true;
+  if (screen) owner.set(screen.metricName, `screen estimator '${config.screen!.estimator}'`);
+  if (rescreen) await screen!.estimator.prepare?.();
   let rescreened = 0;
-  if (screening) {
-    owner.set(screening.metricName, `screen estimator '${config.screen!.estimator}'`);
-    rescreened = await replayScreening(screening, screened, {
-      plugins,
-      state,
-      prunedReason,
-      // Scores of a screen that is not deterministic are taken as recorded; decisions are still checked.
-      recompute: recompute && screening.estimator.deterministic === true,
-      diverge,
-    });
-  }
+  /** The decisions' state: the log folded up to the event being replayed. */
+  const at = initialRunState(runId);
+  const what = (trialId: number, key: string | undefined) => `trial ${trialId} (${key})`;
 
-  /** A pruned trial breaks a constraint on its recorded costs; an evaluated one breaks none on its cheap ones. */
-  const checkPruning = (seq: number, trialId: number, key: string, status: string, recorded: Metrics) => {
-    const onCheap = Object.fromEntries(
-      cheapMetrics.flatMap((m) => (m in recorded ? [[m, recorded[m]!]] : [])),
-    );
-    const broken = violations(config.constraints, status === 'pruned' ? recorded : onCheap);
-    const wrong = screening && checkScreened(screening, trialId, status, recorded);
-    if (wrong) throw diverge(seq, `trial ${trialId} (${key}) ${wrong}`);
-    if (status === 'pruned' && screening?.screenedOut.has(trialId)) return;
-    if (status === 'pruned' && broken.length === 0) {
+  /** The strategy's proposal of trial `trialId` (a recorded `key`, or a recorded failure to propose) asked again. */
+  const ask = async (seq: number, trialId: number, recordedKey: string | undefined) => {
+    let key: string | undefined;
+    try {
+      const arch = await strategy.ask();
+      key = arch === undefined ? undefined : space.key(arch);
+    } catch (err) {
+      if (recordedKey === undefined) return;
+      throw diverge(seq, `strategy threw while proposing trial ${trialId}: ${(err as Error).message}`);
+    }
+    if (recordedKey === undefined) {
       throw diverge(
         seq,
-        `trial ${trialId} (${key}) was pruned, but its recorded costs ${JSON.stringify(recorded)} break no constraint`,
+        `the log records that proposing trial ${trialId} failed; the strategy now proposes ${key}`,
       );
     }
-    if (status === 'completed' && broken.length > 0) {
+    if (key !== recordedKey) {
       throw diverge(
         seq,
-        `trial ${trialId} (${key}) was evaluated, but ${broken[0]}: the cheap hardware models should have pruned it`,
+        `trial ${trialId}: the log proposes ${recordedKey}, the strategy now proposes ${key ?? 'nothing'}`,
       );
     }
+  };
+
+  /**
+   * The gates' outcomes for trial `trialId` as the log records them: the cheap costs from the
+   * decision that pruned it or, once it passed, from the metrics of its result (a trial never
+   * evaluated passed on costs the log does not hold); the screen value from its TrialProposed.
+   */
+  const recordedGates = (trialId: number, screened: number | undefined, decision: RunEvent | undefined) => {
+    const out: GateOutcome[] = [];
+    const failed = decision?.type === 'TrialFailed' ? decision.data.error : undefined;
+    if (cheapGate) {
+      if (decision?.type === 'TrialPruned' && decision.data.gate === 'hardware') {
+        return [{ gate: 'hardware', metrics: decision.data.metrics }] as GateOutcome[];
+      }
+      if (failed && failed.name !== 'ScreenError')
+        return [{ gate: 'hardware', error: failed }] as GateOutcome[];
+      const costs = state.trials[trialId]?.metrics ?? {};
+      out.push({
+        gate: 'hardware',
+        metrics: Object.fromEntries(cheapMetrics.flatMap((m) => (m in costs ? [[m, costs[m]!]] : []))),
+      });
+    }
+    if (screened !== undefined) out.push({ gate: 'screen', metrics: { [screen!.metricName]: screened } });
+    else if (failed?.name === 'ScreenError') out.push({ gate: 'screen', error: failed });
+    return out;
+  };
+
+  /** Feeds a gated fact to `decide` and checks the log's decision (`recorded`) is the one it gives. */
+  const checkDecision = (fact: Extract<Fact, { kind: 'gated' }>, recorded: RunEvent | undefined) => {
+    // Not decided yet (the rest of its batch is missing): the resumed run decides.
+    if (!recorded) return;
+    const key = fact.key ?? at.trials[fact.trialId]?.arch;
+    const screened = fact.gates.find((g) => g.gate === 'screen')?.metrics;
+    const wrong = decisionFault(what(fact.trialId, key), decide(at, fact).at(-1), recorded, screened, config);
+    if (wrong) throw diverge(recorded.seq, wrong);
   };
 
   /** Recomputes what is deterministic of a result (for a pruned trial, its cheap costs); true if anything was. */
@@ -293,78 +297,241 @@ export async function replayRun(
     }
     return compared.length > 0;
   };
-  for (const step of steps.slice(from)) {
-    firstFound(step.seq);
-    // A warm-up trial: the engine chose it, the strategy is only told its result.
-    if (step.kind === 'propose' && step.seeded) continue;
-    if (step.kind === 'propose' || step.kind === 'propose-failed') {
-      let key: string | undefined;
-      try {
-        const arch = await strategy.ask();
-        key = arch === undefined ? undefined : space.key(arch);
-      } catch (err) {
-        if (step.kind === 'propose-failed') continue;
+
+  /** A recorded result: its screen score checked, what is deterministic of it recomputed, the strategy told. */
+  const result = async (e: RunEvent, live: boolean) => {
+    if (e.type !== 'TrialCompleted' && e.type !== 'TrialPruned' && e.type !== 'TrialFailed') return;
+    const { trialId } = e.data;
+    const key = at.trials[trialId]?.arch;
+    if (key === undefined) throw diverge(e.seq, `result for trial ${trialId}, which was never proposed`);
+    if (e.type !== 'TrialFailed') {
+      const recorded = e.data.metrics;
+      const value = at.decision.screenValues.get(trialId);
+      if (
+        screen &&
+        (value !== undefined || screen.metricName in recorded) &&
+        recorded[screen.metricName] !== value
+      ) {
         throw diverge(
-          step.seq,
-          `strategy threw while proposing trial ${step.trialId}: ${(err as Error).message}`,
+          e.seq,
+          `${what(trialId, key)} records ${screen.metricName}=${recorded[screen.metricName]}, but its TrialProposed records screen score ${value ?? 'none'}`,
         );
       }
-      if (step.kind === 'propose-failed') {
-        throw diverge(
-          step.seq,
-          `the log records that proposing trial ${step.trialId} failed; the strategy now proposes ${key}`,
-        );
-      }
-      if (key !== step.key) {
-        throw diverge(
-          step.seq,
-          `trial ${step.trialId}: the log proposes ${step.key}, the strategy now proposes ${key ?? 'nothing'}`,
-        );
-      }
-      continue;
+      const status = e.type === 'TrialCompleted' ? 'completed' : 'pruned';
+      if (await recomputed(e.seq, trialId, key, space.parse(key), status, recorded)) reevaluated++;
     }
-    const trial = state.trials[step.trialId];
-    const key = trial?.arch;
-    if (key === undefined)
-      throw diverge(step.seq, `result for trial ${step.trialId}, which was never proposed`);
-    const arch = space.parse(key);
-    if (step.status !== 'failed') {
-      const recorded = step.metrics ?? {};
-      if (verify) checkPruning(step.seq, step.trialId, key, step.status, recorded);
-      if (await recomputed(step.seq, step.trialId, key, arch, step.status, recorded)) reevaluated++;
-    }
+    evolve(at, e);
+    if (!live) return;
     try {
-      const extra = screening?.told(step.trialId);
-      await strategy.tell(trialResult(config, space, step.trialId, key, step.status, step.metrics, extra));
+      await strategy.tell(toldResult(at, space, trialId));
     } catch {
       // The original run recorded this as PluginFailed and went on; so does the replay.
     }
-    told++;
+  };
+
+  /** The warm-up pool screened today, where everything that chose it is deterministic (verify). */
+  let pool: WarmupCandidate[] | undefined;
+  let firstWarmup: number | undefined;
+  const warmupBatch = async (batch: readonly EventOfType<'TrialProposed'>[]) => {
+    firstWarmup ??= batch[0]!.seq;
+    const warmup = config.screen?.warmup;
+    if (!pool && rescreen && warmup && (!cheapGate || cheapGate.deterministic)) {
+      const seeder = new WarmupSeeder(screen!, space, config.seed, warmup.pool);
+      const admit = async (arch: unknown, key: string) => {
+        if (!cheapGate) return true;
+        const o = await cheapGate.measure(arch, key, -1, neverAborted);
+        return o.metrics !== undefined && gateVerdict(at, 'hardware', o.metrics) === undefined;
+      };
+      pool = await seeder.candidates(admit, neverAborted);
+    }
+    const recordedPool = [...at.decision.seeded]
+      .map((id) => ({ key: at.trials[id]!.arch!, value: at.decision.screenValues.get(id)! }))
+      .concat(batch.map((e) => ({ key: e.data.arch, value: e.data.screen!.value })));
+    const want = decide(at, { kind: 'warm-up', pool: pool ?? recordedPool });
+    const metric = config.screen?.metric;
+    for (const [i, e] of batch.entries()) {
+      firstFound(e.seq);
+      const { trialId, arch: key, screen: s } = e.data;
+      const w = want[i]?.type === 'TrialProposed' ? (want[i]!.data as EventData<'TrialProposed'>) : undefined;
+      if (!warmup || trialId !== at.decision.seeded.size || trialId >= warmup.top) {
+        throw diverge(
+          e.seq,
+          `${what(trialId, key)} is recorded as a warm-up trial, but the warm-up is the first ${warmup?.top ?? 0} trials`,
+        );
+      }
+      if (w?.arch !== key || firstMismatch({ v: s!.value }, { v: w.screen!.value }, ['v'])) {
+        throw diverge(
+          e.seq,
+          pool
+            ? `warm-up ${what(trialId, key)} with ${metric}=${s!.value}, but screening the pool today gives ${w ? `${w.arch} with ${metric}=${w.screen!.value}` : `only ${want.length} warm-up trials`}`
+            : `warm-up ${what(trialId, key)} scores ${metric}=${s!.value}, better than the trial before it: warm-up trials go best first`,
+        );
+      }
+      if (pool) rescreened++;
+      evolve(at, e);
+    }
+  };
+
+  for (let i = 0; i < events.length; ) {
+    const e = events[i]!;
+    firstFound(e.seq);
+    const live = i >= from;
+    if (e.type === 'TrialProposed' && e.data.screen?.warmup) {
+      // A warm-up batch: the seeder chose it, the strategy is only told its results.
+      let j = i;
+      while (j < events.length && isWarmup(events[j]!)) j++;
+      await warmupBatch(events.slice(i, j) as EventOfType<'TrialProposed'>[]);
+      i = j;
+      continue;
+    }
+    if (e.type === 'TrialProposed') {
+      const { trialId, arch: key, screen: s } = e.data;
+      if (live) await ask(e.seq, trialId, key);
+      if (s && !config.screen?.filter) {
+        throw diverge(e.seq, `${what(trialId, key)} has a screen score, but the run has no pre-filter`);
+      }
+      if (s && rescreen) {
+        let fresh: number;
+        try {
+          fresh = await screen!.value(space.parse(key), key, trialId, neverAborted);
+        } catch (err) {
+          throw diverge(e.seq, `${what(trialId, key)}: ${(err as Error).message}`);
+        }
+        if (firstMismatch({ v: s.value }, { v: fresh }, ['v'])) {
+          throw diverge(
+            e.seq,
+            `${what(trialId, key)} records screen score ${config.screen!.metric}=${s.value}, but screen estimator '${config.screen!.estimator}' gives ${fresh}`,
+          );
+        }
+        rescreened++;
+      }
+      const next = events[i + 1];
+      const decision = next && decidesOn(next, trialId) ? next : undefined;
+      const attempt = decision?.type === 'TrialStarted' ? decision.data.attempt : 1;
+      const gates = recordedGates(trialId, s?.value, decision);
+      if (decision) firstFound(decision.seq);
+      checkDecision({ kind: 'gated', trialId, key, attempt, gates, final: true }, decision);
+      evolve(at, e);
+      if (decision?.type === 'TrialStarted') evolve(at, decision);
+      else if (decision) await result(decision, live);
+      i += decision ? 2 : 1;
+      continue;
+    }
+    switch (e.type) {
+      case 'TrialStarted':
+      case 'TrialPruned': {
+        // A recorded trial dispatched again (a warm-up trial, one a crash left unfinished).
+        const { trialId } = e.data;
+        const attempt = e.type === 'TrialStarted' ? e.data.attempt : (at.trials[trialId]?.attempts ?? 0) + 1;
+        checkDecision(
+          { kind: 'gated', trialId, attempt, gates: recordedGates(trialId, undefined, e), final: true },
+          e,
+        );
+        if (e.type === 'TrialStarted') evolve(at, e);
+        else await result(e, live);
+        break;
+      }
+      case 'TrialFailed':
+        if (e.data.stage === 'propose') {
+          if (live) await ask(e.seq, e.data.trialId, undefined);
+          evolve(at, e);
+        } else await result(e, live);
+        break;
+      case 'TrialCompleted':
+        await result(e, live);
+        break;
+      default:
+        evolve(at, e);
+    }
+    i++;
   }
   firstFound();
+  if (
+    pool &&
+    firstWarmup !== undefined &&
+    at.decision.seeded.size !== Math.min(pool.length, config.screen!.warmup!.top)
+  ) {
+    throw diverge(
+      firstWarmup,
+      `the log has ${at.decision.seeded.size} warm-up trials, but screening the pool today gives ${Math.min(pool.length, config.screen!.warmup!.top)}`,
+    );
+  }
   return {
     state,
     plugins,
     strategy,
-    told,
+    told: state.decision.told,
     events: read,
     reevaluated,
     rescreened,
     artifacts,
-    ...(screening && { screening }),
     head: { seq: state.lastSeq, hash: state.lastHash },
   };
 }
 
-/** What RunCompleted records that the log before it contradicts: unfinished trials, the trial count, the best trial. */
+const isWarmup = (e: RunEvent) => e.type === 'TrialProposed' && e.data.screen?.warmup === true;
+
+/** Whether `e` is the decision on a new proposal of trial `trialId` (the event after its TrialProposed). */
+function decidesOn(e: RunEvent, trialId: number): boolean {
+  if (e.type === 'TrialStarted' || e.type === 'TrialPruned') return e.data.trialId === trialId;
+  return e.type === 'TrialFailed' && e.data.stage === 'evaluate' && e.data.trialId === trialId;
+}
+
+/**
+ * What the log's decision on a trial (`recorded`: TrialStarted, TrialPruned or TrialFailed)
+ * contradicts in the one `decide` gives for the recorded facts (`want`, undefined when it cannot
+ * decide: a gate that applies left no outcome), in words; undefined when they agree.
+ */
+function decisionFault(
+  what: string,
+  want: NewEvent | undefined,
+  recorded: RunEvent,
+  screened: Metrics | undefined,
+  config: RunConfig,
+): string | undefined {
+  const metric = config.screen?.metric;
+  if (!want) return `${what} was evaluated without being screened by the pre-filter`;
+  const wantPruned = want.type === 'TrialPruned' ? want.data : undefined;
+  if (recorded.type === 'TrialPruned') {
+    const { gate, reason, metrics } = recorded.data;
+    if (wantPruned?.gate === gate) {
+      // A hardware reason only restates the recorded costs; resume trusts those, verify recomputes them.
+      if (gate === 'screen' && wantPruned.reason !== reason) {
+        return `${what} was pruned for '${reason}', but the pre-filter says '${wantPruned.reason}'`;
+      }
+      return undefined;
+    }
+    if (gate === 'screen' && !wantPruned) {
+      return `${what} was pruned, but its screen score ${metric}=${screened?.[screenMetricName(config.screen!)]} passes the pre-filter`;
+    }
+    if (gate === 'hardware' && !wantPruned) {
+      return `${what} was pruned, but its recorded costs ${JSON.stringify(metrics)} break no constraint`;
+    }
+  }
+  if (recorded.type === want.type) return undefined;
+  if (recorded.type === 'TrialStarted' && wantPruned?.gate === 'screen') {
+    return `${what} was not pruned, but the pre-filter prunes it (${wantPruned.reason})`;
+  }
+  if (recorded.type === 'TrialStarted' && wantPruned?.gate === 'hardware') {
+    return `${what} was evaluated, but ${wantPruned.reason.split('; ')[0]}: the cheap hardware models should have pruned it`;
+  }
+  return `${what}: the log records ${recorded.type}, but the recorded facts give ${want.type}`;
+}
+
+/** What RunCompleted records that the log before it contradicts: unfinished trials, or what `decide` ends the run with. */
 function completionFault(state: RunState, recorded: EventData<'RunCompleted'>): string | undefined {
   const left = unfinishedTrials(state)[0];
   if (left) return `RunCompleted, but trial ${left.trialId} never finished`;
-  if (recorded.trials !== state.trials.length) {
-    return `RunCompleted records ${recorded.trials} trials, but the log holds ${state.trials.length}`;
+  const [ended] = decide(state, { kind: 'ended', exhausted: recorded.reason === 'exhausted' });
+  const want = ended!.data as EventData<'RunCompleted'>;
+  if (recorded.trials !== want.trials) {
+    return `RunCompleted records ${recorded.trials} trials, but the log holds ${want.trials}`;
   }
-  if (canonicalJson(recorded.best) !== canonicalJson(state.best ?? null)) {
-    return `RunCompleted records best trial ${recorded.best?.trialId ?? 'none'}, but the log's best is trial ${state.best?.trialId ?? 'none'}`;
+  if (canonicalJson(recorded.best) !== canonicalJson(want.best)) {
+    return `RunCompleted records best trial ${recorded.best?.trialId ?? 'none'}, but the log's best is trial ${want.best?.trialId ?? 'none'}`;
+  }
+  if (recorded.reason !== want.reason) {
+    return `RunCompleted records reason '${recorded.reason}', but the log's budget gives '${want.reason}'`;
   }
   return undefined;
 }
@@ -385,175 +552,61 @@ async function readBlob(
 }
 
 /**
- * A strategy restored from the latest checkpoint whose blob is intact, with the results it was
- * told and the step its replay starts from; a fresh strategy from step 0 when none is. Falling
- * back past a broken checkpoint replays more of the log, with the same result, and says so.
+ * The strategy and every stateful service restored from the latest point (results told) at
+ * which each owner's checkpoint is intact, with the index of the event the strategy's replay
+ * starts from; a fresh strategy from the first event when there is none. Falling back past a
+ * broken checkpoint replays more of the log, with the same result, and says so.
  */
 async function restoreLatest(
   plugins: RunPlugins,
   store: EventStore,
-  checkpoints: readonly { seq: number; blob: string; told: number; from: number }[],
+  checkpoints: readonly CheckpointAt[],
   diverge: (seq: number, reason: string) => ReplayDivergenceError,
   onWarning: ((message: string) => void) | undefined,
-): Promise<{ strategy: Strategy; told: number; from: number }> {
+): Promise<{ strategy: Strategy; from: number }> {
+  const services = new Map((plugins.stateful ?? []).map((s) => [s.owner, s]));
+  const owners = new Set([...checkpoints.map((c) => c.owner), ...services.keys()]);
   let broken: string | undefined;
-  for (let i = checkpoints.length - 1; i >= 0; i--) {
-    const cp = checkpoints[i]!;
-    const { bytes, problem } = await readBlob(store, cp.blob);
-    if (problem) {
-      broken ??= `checkpoint at seq ${cp.seq} is ${problem} (blob ${cp.blob.slice(0, 12)}…)`;
+  for (let i = checkpoints.length - 1; i >= 0; ) {
+    // The checkpoints of one point are written together, one per owner.
+    const { told } = checkpoints[i]!;
+    const point: CheckpointAt[] = [];
+    for (; i >= 0 && checkpoints[i]!.told === told; i--) {
+      if (!point.some((c) => c.owner === checkpoints[i]!.owner)) point.unshift(checkpoints[i]!);
+    }
+    const blobs: Uint8Array[] = [];
+    for (const cp of point) {
+      const { bytes, problem } = await readBlob(store, cp.blob);
+      if (problem) broken ??= `checkpoint at seq ${cp.seq} is ${problem} (blob ${cp.blob.slice(0, 12)}…)`;
+      else blobs.push(bytes);
+    }
+    const missing = [...owners].find((o) => !point.some((c) => c.owner === o));
+    if (blobs.length < point.length || missing !== undefined) {
+      if (missing !== undefined) broken ??= `the checkpoints at told ${told} have none of '${missing}'`;
       continue;
     }
     const strategy = plugins.createStrategy();
-    if (!strategy.restore) {
-      throw diverge(cp.seq, `strategy '${plugins.config.strategy}' has a checkpoint but cannot restore one`);
+    for (const [k, cp] of point.entries()) {
+      const service = cp.owner === 'strategy' ? strategy : services.get(cp.owner);
+      if (!service?.restore) {
+        const which =
+          cp.owner === 'strategy' ? `strategy '${plugins.config.strategy}'` : `service '${cp.owner}'`;
+        throw diverge(cp.seq, `${which} has a checkpoint but cannot restore one`);
+      }
+      await service.restore(blobs[k]!);
     }
-    await strategy.restore(bytes);
-    if (broken) onWarning?.(`${broken}; resuming from the checkpoint at seq ${cp.seq} instead`);
-    return { strategy, told: cp.told, from: cp.from };
+    const first = point[0]!;
+    if (broken) onWarning?.(`${broken}; resuming from the checkpoint at seq ${first.seq} instead`);
+    // A strategy that never checkpoints is replayed from the first event.
+    const own = point.find((c) => c.owner === 'strategy');
+    return { strategy, from: own ? Math.max(...point.map((c) => c.from)) : 0 };
   }
   if (broken) {
     onWarning?.(
       `${broken}, and no earlier one is usable; resuming by replaying the strategy from the first event`,
     );
   }
-  return { strategy: plugins.createStrategy(), told: 0, from: 0 };
-}
-
-/**
- * Rebuilds the screening state from the screened proposals in log order and checks every
- * decision: the warm-up trials are the first trials, best first (and, when recomputing, exactly
- * the pool's best by the screen today); each other screened proposal was pruned if and only if
- * the pre-filter prunes it, with the same reason (and, when recomputing, the screen gives its
- * recorded score). Returns how many recorded scores were recomputed.
- */
-async function replayScreening(
-  screening: Screening,
-  screened: readonly { seq: number; trialId: number; key: string; value: number; warmup: boolean }[],
-  ctx: {
-    plugins: RunPlugins;
-    state: RunState;
-    prunedReason: ReadonlyMap<number, string>;
-    recompute: boolean;
-    diverge: (seq: number, reason: string) => ReplayDivergenceError;
-  },
-): Promise<number> {
-  const { plugins, state, prunedReason, recompute, diverge } = ctx;
-  const { config, space, hardware } = plugins;
-  const { metric, warmup, filter } = screening.config;
-  const signal = new AbortController().signal;
-  if (recompute) await screening.estimator.prepare?.();
-  const cheap = hardware.filter((m) => m.cheap);
-  // The pool is recomputed only where the cheap models that chose it are deterministic.
-  const expected =
-    recompute && warmup && state.trials.length > 0 && cheap.every((m) => m.deterministic)
-      ? await screening.warmupTrials(
-          space,
-          async (arch) => {
-            if (!cheap.length) return true;
-            try {
-              return violations(config.constraints, await hardwareCost(cheap, arch)).length === 0;
-            } catch {
-              return false;
-            }
-          },
-          signal,
-        )
-      : undefined;
-  let seeded = 0;
-  let rescreened = 0;
-  for (const s of screened) {
-    const what = `trial ${s.trialId} (${s.key})`;
-    if (s.warmup) {
-      const previous = seeded ? screened[seeded - 1]! : undefined;
-      if (!warmup || s.trialId !== seeded || seeded >= warmup.top) {
-        throw diverge(
-          s.seq,
-          `${what} is recorded as a warm-up trial, but the warm-up is the first ${warmup?.top ?? 0} trials`,
-        );
-      }
-      if (previous && screening.score(s.value) > screening.score(previous.value)) {
-        throw diverge(
-          s.seq,
-          `warm-up ${what} scores ${metric}=${s.value}, better than the trial before it: warm-up trials go best first`,
-        );
-      }
-      const want = expected?.[seeded];
-      if (expected && (want?.key !== s.key || firstMismatch({ v: s.value }, { v: want.value }, ['v']))) {
-        throw diverge(
-          s.seq,
-          `warm-up ${what} with ${metric}=${s.value}, but screening the pool today gives ${want ? `${want.key} with ${metric}=${want.value}` : `only ${expected.length} warm-up trials`}`,
-        );
-      }
-      screening.seed(s.trialId, s.value);
-      seeded++;
-      if (expected) rescreened++;
-      continue;
-    }
-    if (!filter) throw diverge(s.seq, `${what} has a screen score, but the run has no pre-filter`);
-    if (recompute) {
-      let fresh: number;
-      try {
-        fresh = await screening.value(space.parse(s.key), s.key, s.trialId, signal);
-      } catch (err) {
-        throw diverge(s.seq, `${what}: ${(err as Error).message}`);
-      }
-      if (firstMismatch({ v: s.value }, { v: fresh }, ['v'])) {
-        throw diverge(
-          s.seq,
-          `${what} records screen score ${metric}=${s.value}, but screen estimator '${screening.config.estimator}' gives ${fresh}`,
-        );
-      }
-      rescreened++;
-    }
-    const verdict = screening.judge(s.trialId, s.value);
-    const status = state.trials[s.trialId]?.status;
-    const pruned = status === 'pruned';
-    if (verdict.pass && pruned) {
-      throw diverge(
-        s.seq,
-        `${what} was pruned, but its screen score ${metric}=${s.value} passes the pre-filter`,
-      );
-    }
-    // Not decided yet ('proposed': the rest of its batch is missing): the resumed run prunes it.
-    if (!verdict.pass && !pruned && status !== 'proposed') {
-      throw diverge(s.seq, `${what} was not pruned, but the pre-filter prunes it (${verdict.reason})`);
-    }
-    if (!verdict.pass && pruned && prunedReason.get(s.trialId) !== verdict.reason) {
-      throw diverge(
-        s.seq,
-        `${what} was pruned for '${prunedReason.get(s.trialId)}', but the pre-filter says '${verdict.reason}'`,
-      );
-    }
-  }
-  if (expected && seeded !== expected.length) {
-    throw diverge(
-      screened[0]?.seq ?? 1,
-      `the log has ${seeded} warm-up trials, but screening the pool today gives ${expected.length}`,
-    );
-  }
-  return rescreened;
-}
-
-/**
- * What is wrong with a screened run's result for `trialId`, or undefined: its metrics must hold
- * the recorded screen score, and an evaluated proposal of the strategy must have been screened.
- */
-function checkScreened(
-  screening: Screening,
-  trialId: number,
-  status: string,
-  recorded: Metrics,
-): string | undefined {
-  const value = screening.values.get(trialId);
-  const name = screening.metricName;
-  if (value === undefined && status === 'completed' && screening.config.filter) {
-    return 'was evaluated without being screened by the pre-filter';
-  }
-  if ((value !== undefined || name in recorded) && recorded[name] !== value) {
-    return `records ${name}=${recorded[name]}, but its TrialProposed records screen score ${value ?? 'none'}`;
-  }
-  return undefined;
+  return { strategy: plugins.createStrategy(), from: 0 };
 }
 
 /** Which hardware model gives each of its metrics; the estimator gives every other one. */

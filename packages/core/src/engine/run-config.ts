@@ -10,7 +10,7 @@ import type {
 } from '../events/event.js';
 import { canonicalJson } from '../events/hash-chain.js';
 import { parseKeyValues } from '../options/options.js';
-import type { ScreenInput } from './screen.js';
+import type { ScreenInput } from '../screening/screen.js';
 
 /** What a caller gives to start a search; defaults that depend on the plugins are filled when instantiating. */
 export interface SearchConfigInput {

@@ -5,29 +5,31 @@ import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rx
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, echo, errorInfo, ReplayDivergenceError } from '../errors.js';
-import type {
-  ArtifactRef,
-  Budget,
-  EventData,
-  Metrics,
-  RunConfig,
-  RunEnv,
-  RunEvent,
-  TrialRef,
-} from '../events/event.js';
+import type { ArtifactRef, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
-import { violations } from '../projections/objectives.js';
-import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
+import { initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
+import { ScreenEstimator } from '../screening/screen.js';
+import { type Seeder, WarmupSeeder } from '../screening/warmup-seeder.js';
 import type { EventStore } from '../store/event-store.js';
-import type { Strategy, TrialResult } from '../strategy/strategy.js';
+import type { Strategy } from '../strategy/strategy.js';
+import {
+  budgetLeft,
+  checkpointDue,
+  decide,
+  type Fact,
+  type GateOutcome,
+  gateVerdict,
+  rankWarmup,
+  strategyMayAsk,
+  toldResult,
+} from './decide.js';
+import { type Gate, hardwareGate, screenGate } from './gate.js';
 import { hardwareCost } from './hardware-cost.js';
 import { estimatorSeed, instantiate, type RunPlugins, runProviders } from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import { extendedBudget, type SearchConfigInput } from './run-config.js';
 import { type NewEvent, RunWriter } from './run-writer.js';
-import { Screening } from './screen.js';
-import { trialResult } from './trial-result.js';
 
 export interface SearchDeps {
   readonly store: EventStore;
@@ -88,28 +90,23 @@ const YIELD_EVERY_MS = 50;
 
 /**
  * Drives one run: asks the strategy, records each proposal, evaluates up to `concurrency`
- * trials at once, records each result, tells the strategy, until the budget is spent. Every
- * decision is appended to the log before it has effects, so `Search.resume` can rebuild the
- * run from the log after a crash at any point.
+ * trials at once, records each result, tells the strategy, until the budget is spent. `Search`
+ * only runs effects (ask, the gates' measurements, evaluate, tell, snapshot); what each one
+ * means for the run is decided by `decide`, whose events are appended before they have effects,
+ * so `Search.resume` can rebuild the run from the log after a crash at any point, and a replay
+ * that feeds the recorded facts to the same `decide` gets the same events.
  *
- * Hardware models: the cheap ones cost each proposal first; when their costs break a
- * constraint the trial is recorded as TrialPruned (with the costs) and never evaluated.
- * Otherwise the estimator runs, then the other models, and the trial's metrics are all of
- * theirs merged. A pruned trial costs nothing, so it does not count against the trial budget;
- * but a run ends (reason 'pruned') once `prunedLimit(budget)` proposals have been pruned, so a
- * constraint that almost nothing meets cannot make it propose forever.
+ * Gates (`Gate`), in order, measure a proposal before it is evaluated: the cheap hardware models
+ * (a trial whose costs break a constraint is pruned, costs recorded, never evaluated) and, in a
+ * screened run (`config.screen`, Abdelfattah et al. 2021), the zero-cost pre-filter (a proposal
+ * whose screen score is not in the best `fraction` of the proposals scored so far is pruned and
+ * told as infeasible). A pruned trial does not count against the trial budget, but a run ends
+ * (reason 'pruned') once `prunedLimit(budget)` proposals were pruned.
  *
- * Screening (`config.screen`, Abdelfattah et al. 2021), with any strategy:
- * - warm-up: before the strategy's first `ask`, the screen estimator scores a pool of sampled
- *   architectures (those the cheap hardware models prune left out) and the best `top` become
- *   the first trials, best first, all proposed in one batch (`TrialProposed.screen.warmup`).
- *   The strategy is told their results (`seeded: true`) and asked only once all are told.
- * - pre-filter: each proposal that the cheap models keep is scored; one whose score is not in
- *   the best `fraction` of the proposals scored so far (the first `min` always pass) is pruned
- *   and told as infeasible. Every screen score is recorded in its TrialProposed and joins the
- *   trial's metrics as `screen.METRIC`.
- * Resume rebuilds all of it from the log without scoring again; a screen that throws or gives
- * no finite score fails the trial.
+ * A screened run with a warm-up first has the seeder (`WarmupSeeder`) score a pool of sampled
+ * architectures; the best `top` become the first trials, best first, proposed in one batch
+ * (`TrialProposed.screen.warmup`). The strategy is told their results (`seeded: true`) and asked
+ * only once all are told. Every screen score joins the trial's metrics as `screen.METRIC`.
  */
 export class Search {
   /** Events of this run as they are stored (after the append succeeded), from now on. */
@@ -118,16 +115,16 @@ export class Search {
   private readonly settled: Settled[] = [];
   private wake: (() => void) | undefined;
   private stopping = false;
-  private told: number;
   /** Proposed trials to start before asking the strategy: those a resume re-runs, then the warm-up. */
   private readonly pending: number[];
-  /** Warm-up trials not told yet: the strategy is asked only once none are left. */
-  private seededLeft: number;
   private extendedFromTrials: number | undefined;
   /** Aborted by `stop()`: ends the screening of the warm-up pool or of a proposal. */
   private readonly screenAbort = new AbortController();
   private readonly clock: () => number;
-  private readonly cheap: readonly HardwareModel[];
+  /** The gates every proposal passes before evaluation, in order (cheap hardware, then the pre-filter). */
+  private readonly gates: readonly Gate[];
+  private readonly seeder: Seeder | undefined;
+  private readonly screen: ScreenEstimator | undefined;
   private readonly expensive: readonly HardwareModel[];
   /** Metrics the engine judges (objective, constraints, reward) that only the estimator gives. */
   private readonly required: readonly string[];
@@ -137,16 +134,20 @@ export class Search {
     private readonly writer: RunWriter,
     private readonly runPlugins: RunPlugins,
     private readonly strategy: Strategy,
-    told: number,
     redispatch: readonly number[],
-    private readonly screening: Screening | undefined,
   ) {
     this.events$ = writer.events$;
-    this.told = told;
     this.pending = [...redispatch];
-    this.seededLeft = redispatch.filter((id) => screening?.seeded.has(id)).length;
     this.clock = deps.clock ?? Date.now;
-    this.cheap = runPlugins.hardware.filter((m) => m.cheap);
+    const { config } = runPlugins;
+    this.screen = config.screen && new ScreenEstimator(config.screen, runPlugins.screen!, config.seed);
+    this.seeder =
+      this.screen &&
+      config.screen?.warmup &&
+      new WarmupSeeder(this.screen, runPlugins.space, config.seed, config.screen.warmup.pool);
+    this.gates = [hardwareGate(runPlugins.hardware), this.screen && screenGate(this.screen)].filter(
+      (g): g is Gate => g !== undefined,
+    );
     this.expensive = runPlugins.hardware.filter((m) => !m.cheap);
     this.required = estimatorJudged(runPlugins.config, runPlugins.hardware);
   }
@@ -209,8 +210,7 @@ export class Search {
         env,
       },
     });
-    const screening = run.config.screen && new Screening(run.config.screen, run.screen!, run.config.seed);
-    return new Search(deps, writer, run, run.createStrategy(), 0, [], screening);
+    return new Search(deps, writer, run, run.createStrategy(), []);
   }
 
   /**
@@ -235,15 +235,7 @@ export class Search {
         data: { fromSeq: replayed.state.lastSeq + 1, redispatched: pending, env },
       });
     }
-    const search = new Search(
-      deps,
-      writer,
-      replayed.plugins,
-      replayed.strategy,
-      replayed.told,
-      pending,
-      replayed.screening,
-    );
+    const search = new Search(deps, writer, replayed.plugins, replayed.strategy, pending);
     if (extended) search.extendedFromTrials = budget.trials;
     return search;
   }
@@ -262,8 +254,8 @@ export class Search {
     try {
       if (this.state.status === 'completed') return this.outcome('completed');
       const { config, space } = this.runPlugins;
-      const warmup = this.screening?.config.warmup;
-      const seeded = this.screening?.seeded.size ?? 0;
+      const warmup = config.screen?.warmup;
+      const seeded = this.state.decision.seeded.size;
       if (warmup && this.state.trials.length === seeded && seeded < warmup.top) await this.warmup();
       let exhausted = false;
       let yielded = performance.now();
@@ -282,7 +274,7 @@ export class Search {
             await this.dispatch(trialId, space.parse(t.arch!), t.attempts + 1);
             continue;
           }
-          if (exhausted || this.seededLeft > 0 || !this.budgetLeft()) break;
+          if (exhausted || !strategyMayAsk(this.state) || !budgetLeft(this.state, this.clock())) break;
           if ((await this.propose()) === 'empty') {
             exhausted = this.inflight.size === 0;
             break;
@@ -293,18 +285,8 @@ export class Search {
       }
       await this.writer.flush();
       if (this.stopping) return this.outcome('interrupted');
-      const reason = exhausted
-        ? 'exhausted'
-        : !this.prunedLeft()
-          ? 'pruned'
-          : this.trialsLeft()
-            ? 'wall-time'
-            : 'trials';
-      await this.writer.append({
-        type: 'RunCompleted',
-        data: { reason, trials: this.state.trials.length, best: this.state.best ?? null },
-      });
-      return this.outcome('completed', reason);
+      await this.writer.append(...decide(this.state, { kind: 'ended', exhausted }));
+      return this.outcome('completed');
     } finally {
       for (const s of subscriptions) s.unsubscribe();
       await this.writer.flush();
@@ -330,30 +312,6 @@ export class Search {
     };
   }
 
-  /** The run's budget: RunStarted's, or the latest RunExtended's. */
-  private get budget(): Budget {
-    return this.state.config!.budget;
-  }
-
-  /** Trials that used the budget: all but the pruned ones. */
-  private trialsLeft(): boolean {
-    const limit = this.budget.trials;
-    return limit === undefined || this.state.trials.length - this.state.counts.pruned < limit;
-  }
-
-  private prunedLeft(): boolean {
-    return this.state.counts.pruned < prunedLimit(this.budget.trials);
-  }
-
-  private budgetLeft(): boolean {
-    const limit = this.budget.wallTimeMs;
-    return (
-      this.trialsLeft() &&
-      this.prunedLeft() &&
-      (limit === undefined || activeMs(this.state, this.clock()) < limit)
-    );
-  }
-
   private async propose(): Promise<'proposed' | 'failed' | 'empty'> {
     const trialId = this.state.trials.length;
     let arch: unknown;
@@ -363,10 +321,9 @@ export class Search {
       if (arch === undefined) return 'empty';
       key = this.runPlugins.space.key(arch);
     } catch (err) {
-      await this.writer.append({
-        type: 'TrialFailed',
-        data: { trialId, stage: 'propose', error: errorInfo(err), durationMs: 0 },
-      });
+      await this.writer.append(
+        ...decide(this.state, { kind: 'propose-failed', trialId, error: errorInfo(err) }),
+      );
       return 'failed';
     }
     await this.dispatch(trialId, arch, 1, key);
@@ -374,26 +331,23 @@ export class Search {
   }
 
   /**
-   * Scores the warm-up pool and proposes its best architectures as the first trials, in one
-   * batch. A resume that finds fewer than `top` of them and nothing after (a store that lost
+   * Has the seeder score the warm-up pool and proposes the best of it as the first trials, in
+   * one batch. A resume that finds fewer than `top` of them and nothing after (a store that lost
    * part of the batch, or a pool with fewer candidates) scores the pool again and proposes the
    * rest, after checking those recorded are its first.
    */
   private async warmup(): Promise<void> {
-    const screening = this.screening!;
-    const { space, config } = this.runPlugins;
-    const admit = async (arch: unknown) => {
-      if (!this.cheap.length) return true;
-      try {
-        return violations(config.constraints, await hardwareCost(this.cheap, arch)).length === 0;
-      } catch {
-        return false;
-      }
+    const hardware = this.gates.find((g) => g.name === 'hardware');
+    const signal = this.screenAbort.signal;
+    const admit = async (arch: unknown, key: string) => {
+      if (!hardware) return true;
+      const o = await hardware.measure(arch, key, -1, signal);
+      return o.metrics !== undefined && gateVerdict(this.state, 'hardware', o.metrics) === undefined;
     };
-    const chosen = await screening.warmupTrials(space, admit, this.screenAbort.signal);
+    const pool = await this.seeder!.candidates(admit, signal);
     if (this.stopping) return;
-    const have = screening.seeded.size;
-    for (const [trialId, c] of chosen.slice(0, have).entries()) {
+    const have = this.state.decision.seeded.size;
+    for (const [trialId, c] of rankWarmup(this.state.config!, pool).slice(0, have).entries()) {
       if (this.state.trials[trialId]?.arch !== c.key) {
         throw new ReplayDivergenceError(
           this.runId,
@@ -402,86 +356,46 @@ export class Search {
         );
       }
     }
-    const added = chosen.slice(have);
-    if (added.length === 0) return;
-    await this.writer.append(
-      ...added.map(
-        (c, i): NewEvent => ({
-          type: 'TrialProposed',
-          data: { trialId: have + i, arch: c.key, screen: { value: c.value, warmup: true } },
-        }),
-      ),
-    );
-    for (const [i, c] of added.entries()) {
-      screening.seed(have + i, c.value);
-      this.pending.push(have + i);
-    }
-    this.seededLeft += added.length;
+    const added = await this.writer.append(...decide(this.state, { kind: 'warm-up', pool }));
+    for (const e of added) if (e.type === 'TrialProposed') this.pending.push(e.data.trialId);
   }
 
   /**
-   * Costs the trial on the cheap hardware models, then prunes it or (in a screened run, for a
-   * new proposal) screens it, or starts its evaluation. `key` is given for a new proposal,
-   * whose TrialProposed goes in the same atomic batch as the decision.
+   * Has the gates that apply measure the trial, one by one, until `decide` prunes it, fails it
+   * or starts its evaluation. `key` is given for a new proposal, whose TrialProposed goes in the
+   * same atomic batch as the decision.
    */
   private async dispatch(trialId: number, arch: unknown, attempt: number, key?: string): Promise<void> {
-    const proposal: EventData<'TrialProposed'> | undefined =
-      key === undefined ? undefined : { trialId, arch: key };
-    const proposed = (): NewEvent[] => (proposal ? [{ type: 'TrialProposed', data: proposal }] : []);
     const { estimator, config } = this.runPlugins;
-    let pre: Metrics = {};
-    if (this.cheap.length) {
-      try {
-        pre = await hardwareCost(this.cheap, arch);
-      } catch (err) {
-        const error = errorInfo(err);
-        await this.writer.append(...proposed(), {
-          type: 'TrialFailed',
-          data: { trialId, stage: 'evaluate', error, durationMs: 0 },
-        });
-        return this.tell(trialId, 'failed');
-      }
-      const broken = violations(config.constraints, pre);
-      if (broken.length) {
-        await this.writer.append(...proposed(), {
-          type: 'TrialPruned',
-          data: { trialId, reason: broken.join('; '), metrics: pre },
-        });
-        return this.tell(trialId, 'pruned', pre);
-      }
+    const isNew = key !== undefined;
+    const gates = this.gates.filter((g) => g.appliesTo(isNew));
+    const outcomes: GateOutcome[] = [];
+    let decided: NewEvent[] = [];
+    for (let i = 0; i <= gates.length; i++) {
+      const fact: Fact = { kind: 'gated', trialId, attempt, gates: outcomes, final: i === gates.length };
+      decided = decide(this.state, isNew ? { ...fact, key } : fact);
+      if (decided.length || i === gates.length) break;
+      const outcome = await gates[i]!.measure(
+        arch,
+        key ?? this.state.trials[trialId]!.arch!,
+        trialId,
+        this.screenAbort.signal,
+      );
+      // Stopped while measuring: nothing is recorded, and resume asks the strategy again.
+      if (outcome.error && this.stopping) return;
+      outcomes.push(outcome);
     }
-    const screening = this.screening;
-    if (screening?.config.filter && !screening.seeded.has(trialId)) {
-      let value = screening.values.get(trialId);
-      // Unscreened: a new proposal, or (re-run) one whose screening failed.
-      if (value === undefined) {
-        try {
-          const k = proposal?.arch ?? this.state.trials[trialId]!.arch!;
-          value = await screening.value(arch, k, trialId, this.screenAbort.signal);
-        } catch (err) {
-          // Stopped while screening: nothing is recorded, and resume asks the strategy again.
-          if (this.stopping) return;
-          await this.writer.append(...proposed(), {
-            type: 'TrialFailed',
-            data: { trialId, stage: 'evaluate', error: errorInfo(err), durationMs: 0 },
-          });
-          return this.tell(trialId, 'failed');
-        }
-        if (proposal) {
-          proposal.screen = { value };
-          screening.judge(trialId, value);
-        }
-      }
-      const reason = screening.screenedOut.get(trialId);
-      if (reason !== undefined) {
-        const metrics = { ...pre, [screening.metricName]: value };
-        await this.writer.append(...proposed(), { type: 'TrialPruned', data: { trialId, reason, metrics } });
-        return this.tell(trialId, 'pruned', metrics);
-      }
-    }
-    const screened = screening?.values.get(trialId);
-    if (screened !== undefined) pre = { ...pre, [screening!.metricName]: screened };
-    await this.writer.append(...proposed(), { type: 'TrialStarted', data: { trialId, attempt } });
+    if (!decided.length)
+      throw new Error(`no decision for trial ${trialId}: a gate that applies did not measure it`);
+    await this.writer.append(...decided);
+    const last = decided[decided.length - 1]!;
+    if (last.type !== 'TrialStarted') return this.tell(trialId);
+    const screened = this.state.decision.screenValues.get(trialId);
+    const hardware = outcomes.find((o) => o.gate === 'hardware')?.metrics ?? {};
+    const pre: Metrics = {
+      ...hardware,
+      ...(screened !== undefined && { [this.screen!.metricName]: screened }),
+    };
     const controller = new AbortController();
     this.inflight.set(trialId, controller);
     const t0 = performance.now();
@@ -537,19 +451,18 @@ export class Search {
     // A trial aborted by stop() is left unfinished in the log, so resume runs it again.
     if (this.stopping && controller?.signal.aborted) return;
     const durationMs = Math.round(s.durationMs * 1000) / 1000;
-    if (s.ok) {
-      const artifacts = await this.storeArtifacts(s.artifacts);
-      await this.writer.append({
-        type: 'TrialCompleted',
-        data: { trialId: s.trialId, metrics: s.metrics!, durationMs, ...(artifacts && { artifacts }) },
-      });
-    } else {
-      await this.writer.append({
-        type: 'TrialFailed',
-        data: { trialId: s.trialId, stage: 'evaluate', error: errorInfo(s.error), durationMs },
-      });
-    }
-    await this.tell(s.trialId, s.ok ? 'completed' : 'failed', s.metrics);
+    const { trialId } = s;
+    const fact: Fact = s.ok
+      ? {
+          kind: 'evaluated',
+          trialId,
+          metrics: s.metrics!,
+          durationMs,
+          artifacts: await this.storeArtifacts(s.artifacts),
+        }
+      : { kind: 'evaluation-failed', trialId, error: errorInfo(s.error), durationMs };
+    await this.writer.append(...decide(this.state, fact));
+    await this.tell(trialId);
   }
 
   /** Stores each artifact as a blob before the event that names it is written. */
@@ -565,33 +478,38 @@ export class Search {
   }
 
   /** Tells the strategy a recorded result, in log order; a `tell` that throws is recorded and the run goes on. */
-  private async tell(trialId: number, status: TrialResult['status'], metrics?: Metrics): Promise<void> {
-    const { config, space } = this.runPlugins;
-    const key = this.state.trials[trialId]!.arch!;
-    const screening = this.screening?.told(trialId);
-    const result = trialResult(config, space, trialId, key, status, metrics, screening);
-    if (screening?.seeded) this.seededLeft--;
+  private async tell(trialId: number): Promise<void> {
     try {
-      await this.strategy.tell(result);
+      await this.strategy.tell(toldResult(this.state, this.runPlugins.space, trialId));
     } catch (err) {
       await this.writer.append({
         type: 'PluginFailed',
         data: { source: 'strategy.tell', trialId, error: errorInfo(err) },
       });
     }
-    this.told++;
     await this.maybeCheckpoint();
   }
 
+  /** Checkpoints every owner at the same point, in one batch: the strategy (when it can), then each stateful service. */
   private async maybeCheckpoint(): Promise<void> {
-    const every = this.runPlugins.config.checkpointEvery;
-    if (!every || !this.strategy.snapshot || this.told % every !== 0) return;
-    const bytes = await this.strategy.snapshot();
-    const blob = await this.deps.store.putBlob(bytes);
-    await this.writer.append({
-      type: 'StrategyCheckpointed',
-      data: { blob, bytes: bytes.byteLength, told: this.told },
-    });
+    if (!checkpointDue(this.state)) return;
+    const { strategy } = this;
+    const owners = [
+      ...(strategy.snapshot ? [{ owner: 'strategy', snapshot: () => strategy.snapshot!() }] : []),
+      ...(this.runPlugins.stateful ?? []),
+    ];
+    if (!owners.length) return;
+    const told = this.state.decision.told;
+    const checkpoints: NewEvent[] = [];
+    for (const o of owners) {
+      const bytes = await o.snapshot();
+      const blob = await this.deps.store.putBlob(bytes);
+      checkpoints.push({
+        type: 'Checkpointed',
+        data: { owner: o.owner, blob, bytes: bytes.byteLength, told },
+      });
+    }
+    await this.writer.append(...checkpoints);
   }
 
   private subscribeReactions(): Subscription[] {
@@ -641,15 +559,6 @@ export function newRunId(clock: () => number = Date.now): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
   return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-/**
- * How many pruned proposals end a run: 100 per budgeted trial, at least 10,000 (10,000 with no
- * trial budget). Pruning is cheap, but a strategy that keeps proposing what the constraints
- * forbid would otherwise never stop.
- */
-export function prunedLimit(trialBudget: number | undefined): number {
-  return Math.max(10_000, 100 * (trialBudget ?? 0));
 }
 
 /** Where the trials run, and the devices the hardware models describe: recorded in RunStarted and RunResumed. */

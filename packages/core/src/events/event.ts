@@ -197,11 +197,24 @@ export type TrialFailed = Event<
  * (`metrics` holds it as `screen.METRIC`) is not in the best fraction, and `reason` starts with
  * `screen:`.
  */
-export type TrialPruned = Event<'TrialPruned', { trialId: number; reason: string; metrics: Metrics }>;
-/** The strategy's state after every event up to this one; `blob` is the sha256 of the snapshot bytes. */
-export type StrategyCheckpointed = Event<
-  'StrategyCheckpointed',
-  { blob: string; bytes: number; told: number }
+export type TrialPruned = Event<
+  'TrialPruned',
+  { trialId: number; reason: string; metrics: Metrics; gate: GateName }
+>;
+/**
+ * The gates a proposal passes before it is evaluated, in this order: `hardware` (the cheap
+ * hardware models' costs against the constraints) and `screen` (the zero-cost pre-filter).
+ * TrialPruned v2 names the gate that pruned the trial (v1 is upcast from its reason).
+ */
+export type GateName = 'hardware' | 'screen';
+/**
+ * The state of `owner` (the strategy is `strategy`; a run-scoped service, its own name) after
+ * `told` results were told; `blob` is the sha256 of the snapshot bytes. StrategyCheckpointed
+ * (before v2 of the log) is upcast to this with owner `strategy`.
+ */
+export type Checkpointed = Event<
+  'Checkpointed',
+  { owner: string; blob: string; bytes: number; told: number }
 >;
 /** A plugin reaction or a strategy's `tell` threw; the run recorded it and went on. */
 export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: number; error: ErrorInfo }>;
@@ -225,7 +238,7 @@ export type RunEvent =
   | TrialCompleted
   | TrialFailed
   | TrialPruned
-  | StrategyCheckpointed
+  | Checkpointed
   | PluginFailed
   | RunResumed
   | RunExtended
@@ -248,8 +261,10 @@ export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
   // v2: may hold artifacts.
   TrialCompleted: 2,
   TrialFailed: 1,
-  TrialPruned: 1,
-  StrategyCheckpointed: 1,
+  // v2: names the gate that pruned it.
+  TrialPruned: 2,
+  // Replaces StrategyCheckpointed v1 (see `upcast`).
+  Checkpointed: 1,
   PluginFailed: 1,
   RunResumed: 1,
   RunExtended: 1,

@@ -24,7 +24,29 @@ const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
   RunStarted: { 1: (data) => data },
   // v2 only added the optional `artifacts`.
   TrialCompleted: { 1: (data) => data },
+  // v2 names the gate; before it, the pre-filter's reasons were the only ones starting `screen:`.
+  TrialPruned: {
+    1: (data) => {
+      const d = data as { reason?: unknown };
+      const gate = typeof d.reason === 'string' && d.reason.startsWith('screen:') ? 'screen' : 'hardware';
+      return { ...(data as object), gate };
+    },
+  },
 };
+
+/**
+ * Event types renamed since, by their stored name: the type they are read as, and their data
+ * as that type's version `v`.
+ */
+const RENAMED: Partial<Record<string, { type: RunEventType; v: number; data: (data: unknown) => unknown }>> =
+  {
+    // One checkpoint event for every owner; the strategy was the only one before.
+    StrategyCheckpointed: {
+      type: 'Checkpointed',
+      v: 1,
+      data: (data) => ({ owner: 'strategy', ...(data as object) }),
+    },
+  };
 
 /**
  * The version an event is stored as: the oldest that can hold its data (downcast on write).
@@ -50,7 +72,12 @@ export class UnsupportedEventError extends StoreError {
 }
 
 /** Upcast a stored event to the current schema of its type. Runs at the store's edge, on read. */
-export function upcast(e: StoredEvent, upcasters = UPCASTERS): RunEvent {
+export function upcast(stored: StoredEvent, upcasters = UPCASTERS): RunEvent {
+  const renamed = RENAMED[stored.type];
+  const e =
+    renamed && stored.v <= 1
+      ? { ...stored, type: renamed.type, v: renamed.v, data: renamed.data(stored.data) }
+      : stored;
   if (!isEventType(e.type)) {
     throw new UnsupportedEventError(
       `run '${e.runId}' seq ${e.seq} has event type '${e.type}', which this archlab does not know; upgrade archlab`,

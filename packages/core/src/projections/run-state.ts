@@ -8,6 +8,7 @@ import type {
   TrialRef,
 } from '../events/event.js';
 import { runScore, violations } from './objectives.js';
+import { TopFraction } from './top-fraction.js';
 
 export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'pruned';
 
@@ -54,9 +55,36 @@ export interface RunState {
   /** Active time of the segments before the current one (a resume starts a segment). */
   activeMsBefore: number;
   segmentStart?: number;
-  checkpoint?: { seq: number; blob: string; told: number };
+  /** The latest checkpoint (of any owner). */
+  checkpoint?: { seq: number; owner: string; blob: string; told: number };
   completion?: { reason: string; trials: number };
   pluginFailures: number;
+  /** What the engine's decisions read besides the trials (see `decide`). */
+  decision: DecisionState;
+}
+
+/**
+ * The state of the engine's decisions (`decide`), folded from the log with the rest of the run,
+ * so that a run and its replay hold the same one.
+ */
+export interface DecisionState {
+  /** Results told to the strategy: completed, pruned, and failed in evaluation. */
+  told: number;
+  /** Warm-up trials: chosen by the seeder from the screened pool, not proposed by the strategy. */
+  readonly seeded: Set<number>;
+  /** Warm-up trials told so far: the strategy is asked only once every one is. */
+  seededTold: number;
+  /** The screen value of every screened trial (`config.screen.metric`). */
+  readonly screenValues: Map<number, number>;
+  /** Proposals the pre-filter pruned (told as infeasible). */
+  readonly screenedOut: Set<number>;
+  /** The pre-filter's running best fraction of the screen scores of the strategy's proposals. */
+  filter?: TopFraction;
+}
+
+/** Larger is better, whatever the screen metric's direction. */
+export function screenScore(config: RunConfig, value: number): number {
+  return config.screen?.direction === 'min' ? -value : value;
 }
 
 export function initialRunState(runId = ''): RunState {
@@ -70,6 +98,7 @@ export function initialRunState(runId = ''): RunState {
     lastHash: '',
     activeMsBefore: 0,
     pluginFailures: 0,
+    decision: { told: 0, seeded: new Set(), seededTold: 0, screenValues: new Map(), screenedOut: new Set() },
   };
 }
 
@@ -92,6 +121,8 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       if (e.data.providers) state.providers = e.data.providers;
       state.createdAt = e.ts;
       state.segmentStart = e.ts;
+      if (e.data.config.screen?.filter)
+        state.decision.filter = new TopFraction(e.data.config.screen.filter.fraction);
       break;
     case 'RunResumed':
       // The previous segment ended with the last event before the resume.
@@ -105,6 +136,12 @@ export function evolve(state: RunState, e: RunEvent): RunState {
         status: 'proposed',
         attempts: 0,
       };
+      if (e.data.screen) {
+        const d = state.decision;
+        d.screenValues.set(e.data.trialId, e.data.screen.value);
+        if (e.data.screen.warmup) d.seeded.add(e.data.trialId);
+        else if (state.config) d.filter?.add(screenScore(state.config, e.data.screen.value));
+      }
       break;
     case 'TrialStarted': {
       const t = trial(state, e.data.trialId);
@@ -124,6 +161,7 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       t.endSeq = e.seq;
       if (e.data.artifacts) t.artifacts = e.data.artifacts;
       state.counts.completed++;
+      told(state, t.trialId);
       const config = state.config;
       if (!config) break;
       const broken = violations(config.constraints, e.data.metrics);
@@ -146,6 +184,7 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       t.durationMs = e.data.durationMs;
       t.endSeq = e.seq;
       state.counts.failed++;
+      if (e.data.stage === 'evaluate') told(state, t.trialId);
       break;
     }
     case 'TrialPruned': {
@@ -156,10 +195,12 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       const broken = violations(state.config?.constraints, e.data.metrics);
       if (broken.length) t.violations = broken;
       state.counts.pruned++;
+      if (e.data.gate === 'screen') state.decision.screenedOut.add(t.trialId);
+      told(state, t.trialId);
       break;
     }
-    case 'StrategyCheckpointed':
-      state.checkpoint = { seq: e.seq, blob: e.data.blob, told: e.data.told };
+    case 'Checkpointed':
+      state.checkpoint = { seq: e.seq, owner: e.data.owner, blob: e.data.blob, told: e.data.told };
       break;
     case 'PluginFailed':
       state.pluginFailures++;
@@ -203,6 +244,12 @@ export function finishedTrials(state: RunState): Trial[] {
   return state.trials.filter(
     (t) => t && (t.status === 'completed' || t.status === 'failed' || t.status === 'pruned'),
   );
+}
+
+/** A result reaches the strategy once it is recorded. */
+function told(state: RunState, trialId: number): void {
+  state.decision.told++;
+  if (state.decision.seeded.has(trialId)) state.decision.seededTold++;
 }
 
 function trial(state: RunState, trialId: number): Trial {

@@ -48,7 +48,7 @@ export async function copyLogPrefix(
     if (e.seq >= count) break;
     events.push(e);
     const named =
-      e.type === 'StrategyCheckpointed'
+      e.type === 'Checkpointed' || e.type === 'StrategyCheckpointed'
         ? [(e.data as { blob: string }).blob]
         : e.type === 'TrialCompleted'
           ? Object.values((e.data as { artifacts?: Record<string, { blob: string }> }).artifacts ?? {}).map(
