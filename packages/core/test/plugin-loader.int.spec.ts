@@ -6,7 +6,6 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   InMemoryEventStore,
-  instantiate,
   loadPlugin,
   loadPlugins,
   PluginLoadError,
@@ -14,6 +13,7 @@ import {
   pluginVersionWarnings,
   randomStrategyFactory,
   replayRun,
+  resolveConfig,
   Search,
 } from '../src/index.js';
 import { digitsSpaceFactory, runSearch, syntheticEstimatorFactory } from '../src/testing/index.js';
@@ -205,7 +205,7 @@ describe('a strategy factory without `requires`', () => {
     reg.register('estimator', syntheticEstimatorFactory);
     reg.register('strategy', { ...randomStrategyFactory, name: 'bad', requires: 'mutate' as never });
     expect(() =>
-      instantiate(reg, { space: 'digits', estimator: 'synthetic', strategy: 'bad', budget: { trials: 3 } }),
+      resolveConfig(reg, { space: 'digits', estimator: 'synthetic', strategy: 'bad', budget: { trials: 3 } }),
     ).toThrow(
       "strategy 'bad' declares requires as \"mutate\"; it must be a list of space operations, e.g. ['mutate'], or absent",
     );

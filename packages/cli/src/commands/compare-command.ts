@@ -11,6 +11,7 @@ import {
   parseKeyValues,
   type RunConfig,
   type RunState,
+  resolveConfig,
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
@@ -89,7 +90,9 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       budget: { trials },
     });
     // Every strategy's config is checked before the first run starts.
-    const checked = strategies.map((s) => instantiate(ctx.registry, configFor(s, 0)));
+    const checked = strategies.map((s) =>
+      instantiate(ctx.registry, resolveConfig(ctx.registry, configFor(s, 0))),
+    );
     const { objective } = checked[0]!.config;
     const optimum = checked[0]!.estimator.optimum?.[objective.metric];
     const log = (msg: string) => {

@@ -21,7 +21,13 @@ import { activeMs, initialRunState, type RunState, unfinishedTrials } from '../p
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy, TrialResult } from '../strategy/strategy.js';
 import { hardwareCost } from './hardware-cost.js';
-import { estimatorSeed, instantiate, type RunPlugins, runProviders } from './plugin-instances.js';
+import {
+  estimatorSeed,
+  instantiate,
+  type RunPlugins,
+  resolveConfig,
+  runProviders,
+} from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import { extendedBudget, type SearchConfigInput } from './run-config.js';
@@ -190,7 +196,7 @@ export class Search {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
       throw new ConfigError(`run id '${echo(runId)}' must be letters, digits, '.', '_' or '-' (at most 128)`);
     }
-    const run = instantiate(plugins, input);
+    const run = instantiate(plugins, resolveConfig(plugins, input));
     return { runId, run, env: await runEnv(run) };
   }
 
@@ -261,7 +267,7 @@ export class Search {
     const subscriptions = this.state.status === 'completed' ? [] : this.subscribeReactions();
     try {
       if (this.state.status === 'completed') return this.outcome('completed');
-      const { config, space } = this.runPlugins;
+      const { space, runner } = this.runPlugins;
       const warmup = this.screening?.config.warmup;
       const seeded = this.screening?.seeded.size ?? 0;
       if (warmup && this.state.trials.length === seeded && seeded < warmup.top) await this.warmup();
@@ -274,7 +280,7 @@ export class Search {
           await nextMacrotask();
           yielded = performance.now();
         }
-        while (!this.stopping && this.inflight.size < config.concurrency) {
+        while (!this.stopping && this.inflight.size < runner.concurrency) {
           // Already proposed (and counted): started whatever the budget says, within the concurrency.
           const trialId = this.pending.shift();
           if (trialId !== undefined) {
@@ -310,6 +316,7 @@ export class Search {
       await this.writer.flush();
       this.writer.complete();
       await this.strategy.dispose?.();
+      await this.runPlugins.runner.dispose?.();
       await this.runPlugins.estimator.dispose?.();
       await this.runPlugins.screen?.dispose?.();
       for (const m of this.runPlugins.hardware) await m.dispose?.();
@@ -428,7 +435,7 @@ export class Search {
     const proposal: EventData<'TrialProposed'> | undefined =
       key === undefined ? undefined : { trialId, arch: key };
     const proposed = (): NewEvent[] => (proposal ? [{ type: 'TrialProposed', data: proposal }] : []);
-    const { estimator, config } = this.runPlugins;
+    const { runner, config } = this.runPlugins;
     let pre: Metrics = {};
     if (this.cheap.length) {
       try {
@@ -492,7 +499,8 @@ export class Search {
     };
     Promise.resolve()
       .then(() =>
-        estimator.evaluate(arch, {
+        runner.run({
+          arch,
           trialId,
           seed: estimatorSeed(config, trialId),
           signal: controller.signal,
