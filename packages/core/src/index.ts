@@ -29,7 +29,32 @@ export * from './projections/objectives.js';
 export * from './projections/pareto.js';
 export * from './projections/run-state.js';
 export * from './rng/rng.js';
+export { reviveError, WorkerCrashedError, WorkerPoolClosedError } from './runner/pool-errors.js';
+export type { MemoryStats, SerializedError } from './runner/protocol.js';
+export {
+  inPoolWorker,
+  type ServeWorkerOptions,
+  serveWorker,
+  type TaskHandler,
+  type TaskHooks,
+} from './runner/serve-worker.js';
+export {
+  type EstimatorRecipe,
+  type EstimatorTask,
+  type EstimatorTaskResult,
+  estimatorWorkerScript,
+  type ThreadRunner,
+  type ThreadRunnerOptions,
+  threadRunner,
+} from './runner/thread-runner.js';
 export { inProcessRunner, type TrialJob, TrialRunner } from './runner/trial-runner.js';
+export {
+  type PoolStats,
+  type RunOptions,
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerStats,
+} from './runner/worker-pool.js';
 export * from './space/search-space.js';
 export * from './stats/rank-stats.js';
 export * from './store/event-store.js';

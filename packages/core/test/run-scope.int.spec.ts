@@ -140,7 +140,13 @@ describe('run-scoped services', () => {
     const run = instantiate(r, resolveConfig(r, input), {
       runner: (estimator) => {
         const inner = inProcessRunner(estimator, 3);
-        return { concurrency: 3, run: (t) => (ran.push(t.trialId), inner.run(t)) };
+        return {
+          concurrency: 3,
+          run: (t) => {
+            ran.push(t.trialId);
+            return inner.run(t);
+          },
+        };
       },
     });
     expect(run.runner.concurrency).toBe(3);
