@@ -15,7 +15,6 @@ import {
   loadPlugins,
   PluginRegistry,
   type PluginSet,
-  parseKeyValues,
   pluginPackageDir,
   pluginVersionWarnings,
   type RunEvent,
@@ -25,6 +24,7 @@ import {
   UnknownRunError,
   upcast,
 } from '@archlab/core';
+import { parseKeyValues } from './flag-parsers.js';
 
 /** First-party plugin packages the CLI always loads; `--plugin` and the config's `plugins` add more. */
 export const DEFAULT_PLUGINS = [

@@ -1,4 +1,4 @@
-import { ArchlabError, cutEchoes, EVENT_TYPES, parseKeyValues } from '@archlab/core';
+import { ArchlabError, cutEchoes, EVENT_TYPES } from '@archlab/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadRegistry } from './cli-context.js';
 import { compareCommand } from './commands/compare-command.js';
@@ -8,6 +8,7 @@ import { replayCommand } from './commands/replay-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { searchCommand } from './commands/search-command.js';
 import { trainCommand } from './commands/train-command.js';
+import { parseKeyValues } from './flag-parsers.js';
 
 /** Whole numbers that a double holds exactly: 9007199254740993 is refused, not rounded to ...992. */
 const int = (name: string, min: number) => (v: string) => {

@@ -8,7 +8,6 @@ import {
   type MeanWithError,
   meanWithError,
   newRunId,
-  parseKeyValues,
   type RunConfig,
   type RunState,
   resolveConfig,
@@ -16,6 +15,7 @@ import {
   type SearchConfigInput,
 } from '@archlab/core';
 import { foldRun, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { parseKeyValues } from '../flag-parsers.js';
 import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';

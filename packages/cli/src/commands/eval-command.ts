@@ -1,11 +1,6 @@
-import {
-  ConfigError,
-  type EventStore,
-  instantiateEvaluation,
-  type PluginRegistry,
-  parseKeyValues,
-} from '@archlab/core';
+import { ConfigError, type EventStore, instantiateEvaluation, type PluginRegistry } from '@archlab/core';
 import { foldRun, loadRegistry, openFromFlags, resolveRunId, type StoreFlags } from '../cli-context.js';
+import { parseKeyValues } from '../flag-parsers.js';
 import { metricsText, stepLine } from '../progress.js';
 import { trainShorthands } from './search-command.js';
 

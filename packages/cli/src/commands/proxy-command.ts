@@ -5,7 +5,6 @@ import {
   kendall,
   median,
   type PluginRegistry,
-  parseKeyValues,
   parseOptions,
   Rng,
   type SearchSpace,
@@ -13,6 +12,7 @@ import {
 } from '@archlab/core';
 import { type ScoredArchitecture, scoreArchitectures } from '@archlab/estimator-zero-cost';
 import { loadRegistry } from '../cli-context.js';
+import { parseKeyValues } from '../flag-parsers.js';
 
 export interface ProxyFlags {
   space: string;

@@ -1,5 +1,6 @@
-import { ArchlabError, ConfigError, parseKeyValues, Search } from '@archlab/core';
+import { ArchlabError, ConfigError, Search } from '@archlab/core';
 import { openFromFlags, searchDeps } from '../cli-context.js';
+import { parseKeyValues } from '../flag-parsers.js';
 import { metricsText, stepLine } from '../progress.js';
 import { runStoppable } from './drive-run.js';
 import { type EvalFlags, targetOf } from './eval-command.js';
