@@ -137,11 +137,12 @@ describe('run-scoped services', () => {
     expect(out.state.trials).toHaveLength(4);
     expect(seen.strategy.at(-1)).toBe(seen.estimator.at(-1));
     const ran: number[] = [];
-    const run = instantiate(r, resolveConfig(r, input), {
-      runner: (estimator) => {
-        const inner = inProcessRunner(estimator, 3);
+    const config = resolveConfig(r, { ...input, concurrency: 3 });
+    const run = instantiate(r, config, {
+      runner: (estimator, c) => {
+        const inner = inProcessRunner(estimator, c.concurrency);
         return {
-          concurrency: 3,
+          concurrency: c.concurrency,
           run: (t) => {
             ran.push(t.trialId);
             return inner.run(t);
@@ -153,6 +154,9 @@ describe('run-scoped services', () => {
     const arch = run.space.sample(Rng.fromSeed('x'));
     const signal = new AbortController().signal;
     await run.runner.run({ arch, trialId: 0, seed: 1, signal, report: () => {} });
+    expect(() => instantiate(r, config, { runner: (estimator) => inProcessRunner(estimator, 2) })).toThrow(
+      "the trial runner evaluates 2 trials at once, but the run's concurrency is 3",
+    );
     expect(ran).toEqual([0]);
   });
 });

@@ -52,7 +52,7 @@ export interface RunPlugins {
 export interface InstantiateOptions {
   /** The run's store, bound in its scope (`EventStore`) for the services that keep blobs. */
   readonly store?: EventStore;
-  /** Makes the run's runner; default: `inProcessRunner(estimator, config.concurrency)`. */
+  /** Makes the run's runner, `config.concurrency` wide; default: `inProcessRunner(estimator, config.concurrency)`. */
   readonly runner?: (estimator: Estimator, config: RunConfig) => TrialRunner;
 }
 
@@ -156,6 +156,12 @@ function build(
     config.screen &&
     instantiateScreen(plugins, config.space, space, config.screen, config.budget, { services });
   const runner = options.runner?.(estimator, config) ?? inProcessRunner(estimator, config.concurrency);
+  // The width is what RunStarted records (`config.concurrency`): a resume runs as wide again.
+  if (runner.concurrency !== config.concurrency) {
+    throw new ConfigError(
+      `the trial runner evaluates ${runner.concurrency} trials at once, but the run's concurrency is ${config.concurrency}; make the runner as wide as the config says`,
+    );
+  }
   services.provide(TrialRunner, runner);
   const createStrategy = () =>
     strategyFactory.create({
