@@ -15,7 +15,6 @@ import {
   loadPlugins,
   PluginRegistry,
   type PluginSet,
-  parseKeyValues,
   pluginPackageDir,
   pluginVersionWarnings,
   type RunEvent,
@@ -26,6 +25,7 @@ import {
   UnknownRunError,
   upcast,
 } from '@archlab/core';
+import { parseKeyValues } from './flag-parsers.js';
 
 export type { StoreFlags };
 

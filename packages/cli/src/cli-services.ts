@@ -1,5 +1,6 @@
-import { type CommandServices, parseKeyValues } from '@archlab/core';
+import type { CommandServices } from '@archlab/core';
 import { loadRegistry, openFromFlags, searchDeps, warn } from './cli-context.js';
+import { parseKeyValues } from './flag-parsers.js';
 import { metricsText, stepLine } from './progress.js';
 
 /** What the CLI lends every command, its own and contributed ones alike. */

@@ -21,6 +21,7 @@ export {
 export * from './core-module.js';
 export * from './di/plugin-loader.js';
 export * from './di/plugin-registry.js';
+export { RunContainer, type RunScope, RunService, type RunServices } from './di/run-scope.js';
 export {
   budgetLeft,
   checkpointDue,
@@ -57,6 +58,32 @@ export * from './projections/pareto.js';
 export * from './projections/run-state.js';
 export { TopFraction } from './projections/top-fraction.js';
 export * from './rng/rng.js';
+export { reviveError, WorkerCrashedError, WorkerPoolClosedError } from './runner/pool-errors.js';
+export type { MemoryStats, SerializedError } from './runner/protocol.js';
+export {
+  inPoolWorker,
+  type ServeWorkerOptions,
+  serveWorker,
+  type TaskHandler,
+  type TaskHooks,
+} from './runner/serve-worker.js';
+export {
+  type EstimatorRecipe,
+  type EstimatorTask,
+  type EstimatorTaskResult,
+  estimatorWorkerScript,
+  type ThreadRunner,
+  type ThreadRunnerOptions,
+  threadRunner,
+} from './runner/thread-runner.js';
+export { inProcessRunner, type TrialJob, TrialRunner } from './runner/trial-runner.js';
+export {
+  type PoolStats,
+  type RunOptions,
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerStats,
+} from './runner/worker-pool.js';
 export {
   DEFAULT_SCREEN_MIN,
   DEFAULT_WARMUP_TOP,

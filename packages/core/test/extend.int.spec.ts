@@ -3,10 +3,10 @@ import {
   ConfigError,
   configDifference,
   InMemoryEventStore,
-  instantiate,
   PluginRegistry,
   randomStrategyFactory,
   replayRun,
+  resolveConfig,
   Search,
 } from '../src/index.js';
 import {
@@ -114,7 +114,7 @@ describe('extending a run (RunExtended)', () => {
 
 describe('configDifference', () => {
   const resolved = (over: Record<string, unknown>) =>
-    instantiate(registry(), { ...base, budget: { trials: 30 }, ...over }).config;
+    resolveConfig(registry(), { ...base, budget: { trials: 30 }, ...over });
 
   it('names the first setting that differs, with both values, and leaves the trial budget out', () => {
     expect(configDifference(resolved({}), resolved({ budget: { trials: 90 } }))).toBeUndefined();

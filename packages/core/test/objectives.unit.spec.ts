@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   initialRunState,
   mnasReward,
   type Objective,
   paretoFront,
-  parseConstraint,
-  parseHardwareSpec,
-  parseObjective,
-  parseReward,
   type RewardConfig,
   type RunConfig,
   type RunState,
@@ -96,53 +91,6 @@ describe('runScore and violations', () => {
 
   it('reads the objectives of a run recorded before objectives existed', () => {
     expect(runObjectives(config())).toEqual([{ metric: 'acc', direction: 'max' }]);
-  });
-});
-
-describe('config text forms', () => {
-  it('parses constraints, objectives, rewards and hardware specs', () => {
-    expect(parseConstraint('latency_ms<=5')).toEqual({ metric: 'latency_ms', op: '<=', bound: 5 });
-    expect(parseConstraint(' params < 1e6 ')).toEqual({ metric: 'params', op: '<', bound: 1e6 });
-    expect(parseConstraint('val_acc>=90.5')).toEqual({ metric: 'val_acc', op: '>=', bound: 90.5 });
-    expect(parseObjective('latency_ms:min')).toEqual({ metric: 'latency_ms', direction: 'min' });
-    expect(parseReward('mnas:latency_ms=5')).toEqual({ kind: 'mnas', metric: 'latency_ms', target: 5 });
-    expect(parseReward('mnas:latency_ms=5,alpha=0,beta=-1')).toEqual({
-      kind: 'mnas',
-      metric: 'latency_ms',
-      target: 5,
-      alpha: 0,
-      beta: -1,
-    });
-    expect(parseHardwareSpec('flops')).toEqual({ name: 'flops', options: {} });
-    expect(parseHardwareSpec('lut:pixel3')).toEqual({ name: 'lut:pixel3', options: {} });
-    expect(parseHardwareSpec('lut:pixel3:batch=1,threads=4')).toEqual({
-      name: 'lut:pixel3',
-      options: { batch: '1', threads: '4' },
-    });
-  });
-
-  it('rejects malformed ones with a ConfigError that shows the form', () => {
-    for (const bad of [
-      'latency_ms=<5',
-      'latency_ms<=fast',
-      '<=5',
-      'latency_ms',
-      'latency ms<=5',
-      'a<=5<=6',
-    ]) {
-      expect(() => parseConstraint(bad), bad).toThrow(
-        new ConfigError(
-          `constraint '${bad}' must look like METRIC<=NUMBER (or >=, <, >), e.g. latency_ms<=5 or params<1e6`,
-        ),
-      );
-    }
-    expect(() => parseObjective('acc:up')).toThrow(
-      /objective 'acc:up' must look like METRIC:max or METRIC:min/,
-    );
-    for (const bad of ['latency_ms=5', 'mnas:latency_ms', 'mnas:latency_ms=5,gamma=1', 'mnas:latency_ms=x']) {
-      expect(() => parseReward(bad), bad).toThrow(/must look like mnas:METRIC=TARGET\[,alpha=A\]\[,beta=B\]/);
-    }
-    expect(() => parseHardwareSpec('')).toThrow(ConfigError);
   });
 });
 

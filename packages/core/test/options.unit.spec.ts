@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, parseKeyValues, parseOptions } from '../src/index.js';
+import { InvalidOptionError, parseOptions } from '../src/index.js';
 
 const spec = {
   population: { type: 'int', default: 10, min: 1, description: 'p' },
@@ -34,10 +34,5 @@ describe('parseOptions', () => {
   ])('rejects %j with a clear message', (raw, message) => {
     expect(() => parseOptions("strategy 'x'", spec, raw)).toThrow(InvalidOptionError);
     expect(() => parseOptions("strategy 'x'", spec, raw)).toThrow(message);
-  });
-
-  it('parses NAME=VALUE pairs', () => {
-    expect(parseKeyValues(['a=1', 'b=x=y'], '--opt')).toEqual({ a: '1', b: 'x=y' });
-    expect(() => parseKeyValues(['novalue'], '--opt')).toThrow(/--opt takes NAME=VALUE/);
   });
 });

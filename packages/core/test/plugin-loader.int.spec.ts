@@ -8,7 +8,6 @@ import {
   CommandContribution,
   Container,
   InMemoryEventStore,
-  instantiate,
   loadCommandModule,
   loadPlugin,
   loadPlugins,
@@ -17,6 +16,7 @@ import {
   pluginVersionWarnings,
   randomStrategyFactory,
   replayRun,
+  resolveConfig,
   Search,
 } from '../src/index.js';
 import { digitsSpaceFactory, runSearch, syntheticEstimatorFactory } from '../src/testing/index.js';
@@ -250,7 +250,7 @@ describe('a strategy factory without `requires`', () => {
     reg.register('estimator', syntheticEstimatorFactory);
     reg.register('strategy', { ...randomStrategyFactory, name: 'bad', requires: 'mutate' as never });
     expect(() =>
-      instantiate(reg, { space: 'digits', estimator: 'synthetic', strategy: 'bad', budget: { trials: 3 } }),
+      resolveConfig(reg, { space: 'digits', estimator: 'synthetic', strategy: 'bad', budget: { trials: 3 } }),
     ).toThrow(
       "strategy 'bad' declares requires as \"mutate\"; it must be a list of space operations, e.g. ['mutate'], or absent",
     );

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchNb201Module, nb201Space } from '@archlab/bench-nb201';
-import { Container, coreModule, PluginRegistry, parseConstraint, Rng } from '@archlab/core';
+import { Container, coreModule, PluginRegistry, Rng } from '@archlab/core';
 import { readAll, runSearch } from '@archlab/core/testing';
 import type { LayerInfo } from '@archlab/trainer-tfjs';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe('a latency-constrained search (nb201:cifar10, lut from a synthetic tabl
       seed: 3,
       budget: { trials: 60 },
       hardware: [{ name: 'lut', options: { file } }],
-      constraints: [parseConstraint(`latency_ms<=${limit}`)],
+      constraints: [{ metric: 'latency_ms', op: '<=', bound: limit }],
     });
 
     const completed = state.trials.filter((t) => t.status === 'completed');

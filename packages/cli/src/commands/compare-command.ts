@@ -8,13 +8,14 @@ import {
   type MeanWithError,
   meanWithError,
   newRunId,
-  parseKeyValues,
   type RunConfig,
   type RunState,
+  resolveConfig,
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
 import { foldRun, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
+import { parseKeyValues } from '../flag-parsers.js';
 import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
@@ -94,7 +95,9 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       budget: { trials },
     });
     // Every strategy's config is checked before the first run starts.
-    const checked = strategies.map((s) => instantiate(ctx.registry, configFor(s, 0)));
+    const checked = strategies.map((s) =>
+      instantiate(ctx.registry, resolveConfig(ctx.registry, configFor(s, 0))),
+    );
     const { objective } = checked[0]!.config;
     const optimum = checked[0]!.estimator.optimum?.[objective.metric];
     const log = (msg: string) => {

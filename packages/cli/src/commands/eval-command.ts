@@ -4,10 +4,10 @@ import {
   type EventStore,
   instantiateEvaluation,
   type PluginRegistry,
-  parseKeyValues,
   type TargetFlags,
 } from '@archlab/core';
 import { foldRun, loadRegistry, openFromFlags, resolveRunId } from '../cli-context.js';
+import { parseKeyValues } from '../flag-parsers.js';
 import { metricsText, stepLine } from '../progress.js';
 
 /** `space` and `arch` are required unless `run` gives them, `estimator` unless `run` has one. */

@@ -1,5 +1,7 @@
+import { ConfigError, type ScreenInput, Search, type SearchConfigInput } from '@archlab/core';
+import { databasePath, loadRegistry, openStore, type StoreFlags, searchDeps } from '../cli-context.js';
+import { type ConfigFile, readConfigFile } from '../config-file.js';
 import {
-  ConfigError,
   parseConstraint,
   parseHardwareSpec,
   parseKeyValues,
@@ -8,12 +10,7 @@ import {
   parsePrefilter,
   parseReward,
   parseWarmup,
-  type ScreenInput,
-  Search,
-  type SearchConfigInput,
-} from '@archlab/core';
-import { databasePath, loadRegistry, openStore, type StoreFlags, searchDeps } from '../cli-context.js';
-import { type ConfigFile, readConfigFile } from '../config-file.js';
+} from '../flag-parsers.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
 export interface SearchFlags extends OutputOptions, StoreFlags {

@@ -1,4 +1,4 @@
-import type { Container } from 'inversify';
+import { Container } from 'inversify';
 import { Reaction } from '../engine/reaction.js';
 import { UnknownPluginError } from '../errors.js';
 import { EstimatorFactory } from '../estimator/estimator.js';
@@ -7,6 +7,7 @@ import { SearchSpaceFactory } from '../space/search-space.js';
 import { EventStoreFactory } from '../store/event-store.js';
 import { StrategyFactory } from '../strategy/strategy.js';
 import type { LoadedPlugin, PluginSet } from './plugin-loader.js';
+import { RunService } from './run-scope.js';
 
 export interface Disposable {
   dispose(): void;
@@ -60,6 +61,7 @@ export function loadInto(set: PluginSet, plugin: LoadedPlugin): void {
  */
 export class PluginRegistry {
   private readonly extra: { [K in PluginKind]?: Kinds[K][] } = {};
+  private readonly extraServices: RunService[] = [];
 
   /** `loaded` (what `loadPlugins` returns) tells which package provides which plugin. */
   constructor(
@@ -107,6 +109,28 @@ export class PluginRegistry {
     return this.all(kind)
       .map((f) => f.name)
       .sort();
+  }
+
+  /** Registers a run-scoped service directly (tests, embedding code); see `RunService`. */
+  registerRunService(service: RunService): Disposable {
+    this.extraServices.push(service);
+    return {
+      dispose: () => {
+        const i = this.extraServices.indexOf(service);
+        if (i >= 0) this.extraServices.splice(i, 1);
+      },
+    };
+  }
+
+  /** Every run-scoped service contribution: those bound in the container, then those registered directly. */
+  runServices(): RunService[] {
+    const bound = this.container?.isBound(RunService) ? this.container.getAll<RunService>(RunService) : [];
+    return [...bound, ...this.extraServices];
+  }
+
+  /** A fresh child container for one run (see `RunContainer`): it sees the plugins' container, and what it binds dies with it. */
+  runContainer(): Container {
+    return this.container?.createChild() ?? new Container();
   }
 
   /** Every reactive plugin bound in the container. */

@@ -1,6 +1,13 @@
 import type { PluginKind, PluginRegistry } from '../di/plugin-registry.js';
-import { ConfigError, MissingCapabilityError, MissingRunPluginError, UnknownPluginError } from '../errors.js';
-import type { Estimator, EstimatorFactory } from '../estimator/estimator.js';
+import { RunContainer, type RunScope } from '../di/run-scope.js';
+import {
+  ConfigError,
+  MissingCapabilityError,
+  MissingRunPluginError,
+  ReplayDivergenceError,
+  UnknownPluginError,
+} from '../errors.js';
+import type { Estimator, EstimatorContext, EstimatorFactory } from '../estimator/estimator.js';
 import type {
   Budget,
   HardwareModelConfig,
@@ -9,47 +16,65 @@ import type {
   RunStarted,
   ScreenConfig,
 } from '../events/event.js';
+import { canonicalJson } from '../events/hash-chain.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { type OptionsSpec, parseOptions } from '../options/options.js';
 import { constraintText, runObjectives } from '../projections/objectives.js';
 import { Rng } from '../rng/rng.js';
+import { inProcessRunner, TrialRunner } from '../runner/trial-runner.js';
 import { type ScreenInput, screenMetricName, screenSchedule } from '../screening/screen.js';
 import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
+import type { EventStore } from '../store/event-store.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
 import { baseRunConfig, type SearchConfigInput } from './run-config.js';
 import type { StatefulService } from './stateful-service.js';
 
-/** The live plugins of one run, built from its config. */
+/** The live plugins of one run, built from its resolved config. */
 export interface RunPlugins {
   readonly config: RunConfig;
   readonly space: SearchSpace;
   readonly estimator: Estimator;
+  /** Where the trials are evaluated; its `concurrency` is the run's. */
+  readonly runner: TrialRunner;
   /** The run's hardware models, in config order. */
   readonly hardware: readonly HardwareModel[];
   /** The screen estimator of a screened run (`config.screen`). */
   readonly screen?: Estimator;
   readonly strategyFactory: StrategyFactory;
-  /** Run-scoped services checkpointed with the strategy (see StatefulService). */
-  readonly stateful?: readonly StatefulService[];
+  /** The run's own services (`RunService`), shared by its plugins; see `RunContainer`. */
+  readonly services: RunScope;
+  /** Every run service with `snapshot`/`restore`, in binding order: checkpointed with the run. */
+  readonly stateful: readonly StatefulService[];
   /** A fresh strategy in its initial state, seeded from the run. */
   createStrategy(): Strategy;
 }
 
+export interface InstantiateOptions {
+  /** The run's store, bound in its scope (`EventStore`) for the services that keep blobs. */
+  readonly store?: EventStore;
+  /** Makes the run's runner, `config.concurrency` wide; default: `inProcessRunner(estimator, config.concurrency)`. */
+  readonly runner?: (estimator: Estimator, config: RunConfig) => TrialRunner;
+}
+
+// The tokens under which a run's own parts are bound in its scope, for run services to get.
+/** The run's estimator, in its scope. */
+export const RunEstimator: unique symbol = Symbol.for('archlab.RunEstimator');
+/** The run's store, in its scope, when the run was given one. */
+export const RunStore: unique symbol = Symbol.for('archlab.RunStore');
+
 /**
- * Builds and checks everything a run needs before anything is written: unknown names, bad
- * options, an estimator that cannot evaluate the space, a strategy that needs an operation the
- * space lacks, an objective, constraint or reward on a metric no plugin produces. Returns the
- * config with every default resolved, which is what RunStarted records.
+ * The config a run records, from what a caller gave: every default filled (options by each
+ * plugin's spec, the objective from the estimator's first metric, the concurrency from its
+ * `parallelism`, the screen's metric), and every check that needs no run made: unknown names,
+ * bad options, an estimator that cannot evaluate the space, a strategy that needs an operation
+ * the space lacks, an objective, constraint or reward on a metric no plugin produces. The only
+ * place a config is resolved; `instantiate` takes what it returns (or a recorded one).
  */
-export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | RunConfig): RunPlugins {
+export function resolveConfig(plugins: PluginRegistry, input: SearchConfigInput): RunConfig {
   const strategyFactory = plugins.get('strategy', input.strategy ?? 'random');
+  // An estimator made outside a run gets no services (as in `archlab eval`): enough for its metrics.
   const { space, estimator, spaceOptions, estimatorOptions } = instantiateEvaluation(plugins, input);
-  const missing = strategyRequires(strategyFactory).filter((cap) => space[cap] === undefined);
-  if (missing.length) {
-    throw new MissingCapabilityError(
-      `strategy '${strategyFactory.name}' needs the space to provide ${missing.map((m) => `'${m}'`).join(', ')}; space '${space.name}' does not`,
-    );
-  }
+  checkRequires(strategyFactory, space);
   const strategyOptions = parseOptions(
     `strategy '${strategyFactory.name}'`,
     strategyFactory.options,
@@ -83,6 +108,61 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
       );
     }
   }
+  // The plugins made here are never prepared nor disposed (an estimator's `dispose` ends what
+  // `prepare` and `evaluate` started); `instantiate` makes the run's own.
+  return config;
+}
+
+/**
+ * Builds the live plugins of a run from its resolved config (`resolveConfig`'s, or the one a
+ * RunStarted recorded) in a child container of its own, where its services are bound. The
+ * config is used as it is, never resolved again: a recorded run is rebuilt as it was recorded.
+ * Strategy cross-option checks throw here, before anything is written.
+ */
+export function instantiate(
+  plugins: PluginRegistry,
+  config: RunConfig,
+  options: InstantiateOptions = {},
+): RunPlugins {
+  return build(plugins, config, options).run;
+}
+
+function build(
+  plugins: PluginRegistry,
+  config: RunConfig,
+  options: InstantiateOptions,
+): { run: RunPlugins; drift?: string } {
+  const strategyFactory = plugins.get('strategy', config.strategy);
+  const scopes: RunContainer[] = [];
+  const { space, estimator } = instantiateEvaluation(plugins, config, (space) => {
+    const scope = new RunContainer(plugins.runContainer(), config, space, plugins.runServices());
+    if (options.store) scope.provide(RunStore, options.store);
+    scopes.push(scope);
+    return { services: scope };
+  });
+  const services = scopes[0]!;
+  checkRequires(strategyFactory, space);
+  const strategyOptions = parseOptions(
+    `strategy '${strategyFactory.name}'`,
+    strategyFactory.options,
+    config.strategyOptions,
+  );
+  services.provide(RunEstimator, estimator);
+  if (!estimator.metrics[0]) throw new ConfigError(`estimator '${estimator.name}' declares no metrics`);
+  const hw = instantiateHardware(plugins, config.space, space, config.hardware ?? []);
+  const hardware = hw.map((h) => h.model);
+  checkMetrics(plugins, config, estimator, hardware);
+  const screened =
+    config.screen &&
+    instantiateScreen(plugins, config.space, space, config.screen, config.budget, { services });
+  const runner = options.runner?.(estimator, config) ?? inProcessRunner(estimator, config.concurrency);
+  // The width is what RunStarted records (`config.concurrency`): a resume runs as wide again.
+  if (runner.concurrency !== config.concurrency) {
+    throw new ConfigError(
+      `the trial runner evaluates ${runner.concurrency} trials at once, but the run's concurrency is ${config.concurrency}; make the runner as wide as the config says`,
+    );
+  }
+  services.provide(TrialRunner, runner);
   const createStrategy = () =>
     strategyFactory.create({
       space,
@@ -92,19 +172,46 @@ export function instantiate(plugins: PluginRegistry, input: SearchConfigInput | 
       objectives: runObjectives(config),
       constraints: config.constraints ?? [],
       budget: config.budget,
-      concurrency: config.concurrency,
+      concurrency: runner.concurrency,
+      services,
     });
   // Cross-option checks throw here, before anything is written.
   void createStrategy().dispose?.();
+  // Defaults resolved at start are recorded; plugins that resolve the recorded settings
+  // differently today (a changed option set) would not rebuild the same search.
+  const pairs = [
+    ['strategy options', config.strategyOptions, strategyOptions],
+    ['hardware models', config.hardware ?? [], hw.map((h) => h.config)],
+    ['screening', config.screen ?? {}, screened?.config ?? {}],
+  ] as const;
+  const drift = pairs
+    .map(([what, was, is]) => [what, canonicalJson(was), canonicalJson(is)])
+    .find(([, a, b]) => a !== b);
   return {
-    config,
-    space,
-    estimator,
-    hardware,
-    ...(screened && { screen: screened.estimator }),
-    strategyFactory,
-    createStrategy,
+    run: {
+      config,
+      space,
+      estimator,
+      runner,
+      hardware,
+      ...(screened && { screen: screened.estimator }),
+      strategyFactory,
+      services,
+      stateful: services.stateful(),
+      createStrategy,
+    },
+    ...(drift && { drift: `${drift[0]} resolve to ${drift[2]} today but were recorded as ${drift[1]}` }),
   };
+}
+
+/** The strategy's space operations that the space lacks, as a MissingCapabilityError. */
+function checkRequires(strategyFactory: StrategyFactory, space: SearchSpace): void {
+  const missing = strategyRequires(strategyFactory).filter((cap) => space[cap] === undefined);
+  if (missing.length) {
+    throw new MissingCapabilityError(
+      `strategy '${strategyFactory.name}' needs the space to provide ${missing.map((m) => `'${m}'`).join(', ')}; space '${space.name}' does not`,
+    );
+  }
 }
 
 /** A strategy's `requires`; absent means none, as for a factory written before it or in plain JS. */
@@ -149,9 +256,11 @@ export function instantiateRecorded(
   plugins: PluginRegistry,
   runId: string,
   started: RunStarted['data'],
+  options: InstantiateOptions = {},
 ): RunPlugins {
+  let built: ReturnType<typeof build>;
   try {
-    return instantiate(plugins, started.config);
+    built = build(plugins, started.config, options);
   } catch (err) {
     if (!(err instanceof UnknownPluginError)) throw err;
     const what = `${err.kind} '${err.pluginName}'`;
@@ -171,6 +280,8 @@ export function instantiateRecorded(
       { cause: err },
     );
   }
+  if (built.drift) throw new ReplayDivergenceError(runId, 0, built.drift);
+  return built.run;
 }
 
 /**
@@ -185,12 +296,13 @@ function instantiateScreen(
   space: SearchSpace,
   input: ScreenInput | ScreenConfig,
   budget: Budget,
+  ctx?: EstimatorContext,
 ): { config: ScreenConfig; estimator: Estimator } {
   const schedule = screenSchedule(input, budget);
   const factory = estimatorFactoryFor(plugins, input.estimator, spaceName);
   const owner = `screen estimator '${factory.name}'`;
   const options = resolveOptions(owner, factory.options, input.options);
-  const estimator = factory.create(space, options);
+  const estimator = factory.create(space, options, ctx);
   const metric = input.metric ?? estimator.metrics[0]?.name;
   const spec = estimator.metrics.find((m) => m.name === metric);
   if (!spec) {
@@ -229,10 +341,14 @@ function instantiateHardware(
   });
 }
 
-/** A space and an estimator for it, by name: what evaluating an architecture needs (`archlab eval`, a run). */
+/**
+ * A space and an estimator for it, by name: what evaluating an architecture needs (`archlab
+ * eval`, a run). `context` gives what a run hands the estimator, once the space is made.
+ */
 export function instantiateEvaluation(
   plugins: PluginRegistry,
   input: Pick<SearchConfigInput, 'space' | 'spaceOptions' | 'estimator' | 'estimatorOptions'>,
+  context?: (space: SearchSpace) => EstimatorContext,
 ): {
   space: SearchSpace;
   estimator: Estimator;
@@ -254,7 +370,7 @@ export function instantiateEvaluation(
   const space = spaceFactory.create(spaceOptions);
   return {
     space,
-    estimator: estimatorFactory.create(space, estimatorOptions),
+    estimator: estimatorFactory.create(space, estimatorOptions, context?.(space)),
     spaceOptions,
     estimatorOptions,
   };

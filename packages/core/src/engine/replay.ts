@@ -130,7 +130,6 @@ export async function replayRun(
     events.push(e);
     if (e.seq === 0 && e.type === 'RunStarted') {
       plugins = instantiateRecorded(registry, runId, e.data);
-      checkConfigStable(runId, e.data.config, plugins.config);
     }
     switch (e.type) {
       case 'TrialCompleted':
@@ -564,7 +563,7 @@ async function restoreLatest(
   diverge: (seq: number, reason: string) => ReplayDivergenceError,
   onWarning: ((message: string) => void) | undefined,
 ): Promise<{ strategy: Strategy; from: number }> {
-  const services = new Map((plugins.stateful ?? []).map((s) => [s.owner, s]));
+  const services = new Map(plugins.stateful.map((s) => [s.owner, s]));
   const owners = new Set([...checkpoints.map((c) => c.owner), ...services.keys()]);
   let broken: string | undefined;
   for (let i = checkpoints.length - 1; i >= 0; ) {
@@ -628,21 +627,4 @@ function firstMismatch(
     if (!same) return { name, recorded: a, fresh: b };
   }
   return undefined;
-}
-
-// Defaults resolved at start are recorded in RunStarted; if the plugins today resolve the recorded
-// config differently (a changed option set), the replay would not be of the same search.
-function checkConfigStable(runId: string, recorded: RunConfig, now: RunConfig): void {
-  const pairs = [
-    ['strategy options', recorded.strategyOptions, now.strategyOptions],
-    ['hardware models', recorded.hardware ?? [], now.hardware ?? []],
-    ['screening', recorded.screen ?? {}, now.screen ?? {}],
-  ] as const;
-  for (const [what, was, is] of pairs) {
-    const a = canonicalJson(was);
-    const b = canonicalJson(is);
-    if (a !== b) {
-      throw new ReplayDivergenceError(runId, 0, `${what} resolve to ${b} today but were recorded as ${a}`);
-    }
-  }
 }

@@ -25,7 +25,13 @@ import {
 } from './decide.js';
 import { type Gate, hardwareGate, screenGate } from './gate.js';
 import { hardwareCost } from './hardware-cost.js';
-import { estimatorSeed, instantiate, type RunPlugins, runProviders } from './plugin-instances.js';
+import {
+  estimatorSeed,
+  instantiate,
+  type RunPlugins,
+  resolveConfig,
+  runProviders,
+} from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import { extendedBudget, type SearchConfigInput } from './run-config.js';
@@ -191,7 +197,7 @@ export class Search {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
       throw new ConfigError(`run id '${echo(runId)}' must be letters, digits, '.', '_' or '-' (at most 128)`);
     }
-    const run = instantiate(plugins, input);
+    const run = instantiate(plugins, resolveConfig(plugins, input));
     return { runId, run, env: await runEnv(run) };
   }
 
@@ -253,7 +259,7 @@ export class Search {
     const subscriptions = this.state.status === 'completed' ? [] : this.subscribeReactions();
     try {
       if (this.state.status === 'completed') return this.outcome('completed');
-      const { config, space } = this.runPlugins;
+      const { config, space, runner } = this.runPlugins;
       const warmup = config.screen?.warmup;
       const seeded = this.state.decision.seeded.size;
       if (warmup && this.state.trials.length === seeded && seeded < warmup.top) await this.warmup();
@@ -266,7 +272,7 @@ export class Search {
           await nextMacrotask();
           yielded = performance.now();
         }
-        while (!this.stopping && this.inflight.size < config.concurrency) {
+        while (!this.stopping && this.inflight.size < runner.concurrency) {
           // Already proposed (and counted): started whatever the budget says, within the concurrency.
           const trialId = this.pending.shift();
           if (trialId !== undefined) {
@@ -292,6 +298,7 @@ export class Search {
       await this.writer.flush();
       this.writer.complete();
       await this.strategy.dispose?.();
+      await this.runPlugins.runner.dispose?.();
       await this.runPlugins.estimator.dispose?.();
       await this.runPlugins.screen?.dispose?.();
       for (const m of this.runPlugins.hardware) await m.dispose?.();
@@ -366,7 +373,7 @@ export class Search {
    * same atomic batch as the decision.
    */
   private async dispatch(trialId: number, arch: unknown, attempt: number, key?: string): Promise<void> {
-    const { estimator, config } = this.runPlugins;
+    const { runner, config } = this.runPlugins;
     const isNew = key !== undefined;
     const gates = this.gates.filter((g) => g.appliesTo(isNew));
     const outcomes: GateOutcome[] = [];
@@ -406,7 +413,8 @@ export class Search {
     };
     Promise.resolve()
       .then(() =>
-        estimator.evaluate(arch, {
+        runner.run({
+          arch,
           trialId,
           seed: estimatorSeed(config, trialId),
           signal: controller.signal,
@@ -496,7 +504,7 @@ export class Search {
     const { strategy } = this;
     const owners = [
       ...(strategy.snapshot ? [{ owner: 'strategy', snapshot: () => strategy.snapshot!() }] : []),
-      ...(this.runPlugins.stateful ?? []),
+      ...this.runPlugins.stateful,
     ];
     if (!owners.length) return;
     const told = this.state.decision.told;

@@ -1,3 +1,4 @@
+import type { RunServices } from '../di/run-scope.js';
 import type { Direction, Metrics } from '../events/event.js';
 import type { OptionsSpec } from '../options/options.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -55,7 +56,14 @@ export interface EstimatorFactory {
   readonly spaces?: readonly string[];
   /** When given, the core validates options against it and `create` gets them with defaults filled in. */
   readonly options?: OptionsSpec;
-  create(space: SearchSpace, options: Readonly<Record<string, unknown>>): Estimator;
+  /** `ctx` is given in a run (absent where an estimator is made outside one, e.g. `archlab eval`). */
+  create(space: SearchSpace, options: Readonly<Record<string, unknown>>, ctx?: EstimatorContext): Estimator;
+}
+
+/** What a run hands an estimator factory besides the space and options. */
+export interface EstimatorContext {
+  /** The run's shared services (`RunService`), e.g. the supernet its strategy trains. */
+  readonly services: RunServices;
 }
 // Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
 export const EstimatorFactory: unique symbol = Symbol.for('archlab.EstimatorFactory');

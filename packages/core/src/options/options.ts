@@ -78,14 +78,3 @@ function coerce(owner: string, name: string, s: OptionSpec, value: unknown): unk
     }
   }
 }
-
-/** Parses `k=v` pairs (from repeated CLI flags) into a raw options object. */
-export function parseKeyValues(pairs: readonly string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const i = p.indexOf('=');
-    if (i <= 0) throw new InvalidOptionError(`${flag} takes NAME=VALUE, got '${echo(p)}'`);
-    out[p.slice(0, i)] = p.slice(i + 1);
-  }
-  return out;
-}

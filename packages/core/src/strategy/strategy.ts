@@ -1,3 +1,4 @@
+import type { RunServices } from '../di/run-scope.js';
 import type { Budget, Constraint, Metrics, Objective } from '../events/event.js';
 import type { OptionsSpec } from '../options/options.js';
 import type { Rng } from '../rng/rng.js';
@@ -79,6 +80,11 @@ export interface StrategyContext<A = unknown, O = Record<string, unknown>> {
    */
   readonly budget: Budget;
   readonly concurrency: number;
+  /**
+   * The run's shared services (`RunService`), e.g. a supernet the estimator also uses. The
+   * engine always gives it; optional so that contexts built by hand still type-check.
+   */
+  readonly services?: RunServices;
 }
 
 export interface StrategyFactory {

@@ -1,12 +1,25 @@
 import { availableParallelism } from 'node:os';
-import type { Estimator, EstimatorFactory, MetricSpec, Metrics, SearchSpace } from '@archlab/core';
+import { fileURLToPath } from 'node:url';
+import {
+  type Estimator,
+  type EstimatorFactory,
+  inPoolWorker,
+  type MetricSpec,
+  type Metrics,
+  type SearchSpace,
+  type ThreadRunner,
+  threadRunner,
+} from '@archlab/core';
 import { type BackendChoice, initBackend } from '../backend/backend.js';
 import { loadDataset } from '../data/registry.js';
 import { SAFETENSORS_FORMAT } from '../nn/safetensors.js';
-import { createTrainPool, type TrainPool } from '../pool/train-pool.js';
 import { registerBuiltinNetworkBuilders } from '../spaces/network-builders.js';
 import { networkBuilder } from './network-builder-registry.js';
 import { parseTrainOptions, trainOptionsSpec } from './train-options.js';
+import { runTrainingTrial } from './trial.js';
+
+/** This package's folder, which the runner's workers load the `train` estimator from. */
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What `train` returns for every trial; accuracies in percent, as in the NAS-Bench-201 table. */
 export const TRAIN_METRICS: readonly MetricSpec[] = [
@@ -21,8 +34,9 @@ export const TRAIN_METRICS: readonly MetricSpec[] = [
 ];
 
 /**
- * `train`: trains each candidate from scratch on a real data set, in a pool of worker threads
- * (one tfjs backend instance each), and reports one TrialProgressed per epoch. With
+ * `train`: trains each candidate from scratch on a real data set, on a `threadRunner` of its
+ * own (one worker thread per trial, one tfjs backend instance each; in a worker it trains in
+ * that thread), and reports one TrialProgressed per epoch. With
  * `save-weights`, each trial's trained weights are kept with its result (`weights`, safetensors).
  */
 export const trainEstimatorFactory: EstimatorFactory = {
@@ -35,7 +49,7 @@ export const trainEstimatorFactory: EstimatorFactory = {
     registerBuiltinNetworkBuilders();
     networkBuilder(space.name);
     const workers = o.workers || availableParallelism();
-    let pool: TrainPool | undefined;
+    let runner: ThreadRunner | undefined;
     const estimator: Estimator = {
       name: 'train',
       metrics: TRAIN_METRICS,
@@ -53,8 +67,22 @@ export const trainEstimatorFactory: EstimatorFactory = {
         return { backend: backend.name, workers: String(workers) };
       },
       async evaluate(arch, ctx): Promise<Metrics> {
-        pool ??= createTrainPool({ size: workers });
-        const { metrics, weights } = await pool.run(
+        if (!inPoolWorker()) {
+          runner ??= threadRunner({
+            size: workers,
+            space,
+            recipe: {
+              packages: [PACKAGE_DIR],
+              from: [PACKAGE_DIR],
+              space: space.name,
+              spaceOptions: space.options ?? {},
+              estimator: 'train',
+              estimatorOptions: options,
+            },
+          });
+          return runner.run({ arch, ...ctx });
+        }
+        const { metrics, weights } = await runTrainingTrial(
           {
             space: space.name,
             spaceOptions: space.options ?? {},
@@ -62,13 +90,13 @@ export const trainEstimatorFactory: EstimatorFactory = {
             options: o,
             seed: ctx.seed,
           },
-          { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
+          ctx,
         );
         if (weights) ctx.saveArtifact?.('weights', weights, SAFETENSORS_FORMAT);
         return metrics;
       },
       async dispose() {
-        await pool?.close();
+        await runner?.dispose();
       },
     };
     return estimator;

@@ -3,7 +3,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
-import { serveWorker } from '../../../dist/pool/serve-worker.js';
+import { serveWorker } from '../../../dist/runner/serve-worker.js';
 
 serveWorker(async (req, { report, signal }) => {
   switch (req.kind) {

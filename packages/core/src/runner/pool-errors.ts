@@ -1,8 +1,8 @@
-import * as core from '@archlab/core';
+import * as errors from '../errors.js';
 import type { SerializedError } from './protocol.js';
 
 /** A pool worker exited or threw outside a task's promise (a crash, `process.exit`, out of memory). */
-export class WorkerCrashedError extends core.ArchlabError {
+export class WorkerCrashedError extends errors.ArchlabError {
   readonly code = 'WORKER_CRASHED';
   constructor(
     readonly exitCode: number | undefined,
@@ -15,7 +15,7 @@ export class WorkerCrashedError extends core.ArchlabError {
 }
 
 /** A task was still queued or running when its pool was closed, or was submitted after. */
-export class WorkerPoolClosedError extends core.ArchlabError {
+export class WorkerPoolClosedError extends errors.ArchlabError {
   readonly code = 'WORKER_POOL_CLOSED';
   constructor() {
     super('the worker pool was closed before the task finished; create a new pool to run more tasks');
@@ -24,10 +24,10 @@ export class WorkerPoolClosedError extends core.ArchlabError {
 
 /** The classes a worker's error is turned back into, by name: every error class of core, and the pool's. */
 const KNOWN = new Map<string, { prototype: Error }>(
-  [...Object.values(core), WorkerCrashedError, WorkerPoolClosedError]
+  [...Object.values(errors), WorkerCrashedError, WorkerPoolClosedError]
     .filter(
-      (v): v is typeof core.ArchlabError =>
-        typeof v === 'function' && v.prototype instanceof core.ArchlabError,
+      (v): v is typeof errors.ArchlabError =>
+        typeof v === 'function' && v.prototype instanceof errors.ArchlabError,
     )
     .map((c) => [c.name, c]),
 );
@@ -39,7 +39,7 @@ const KNOWN = new Map<string, { prototype: Error }>(
  * are not known); the fields it set travel in `fields`.
  */
 export function reviveError(e: SerializedError): Error {
-  const proto = KNOWN.get(e.name)?.prototype ?? (e.archlab ? core.ArchlabError.prototype : Error.prototype);
+  const proto = KNOWN.get(e.name)?.prototype ?? (e.archlab ? errors.ArchlabError.prototype : Error.prototype);
   const err = Object.create(proto) as Error;
   Object.defineProperties(err, {
     message: { value: e.message, writable: true, configurable: true },

@@ -2,14 +2,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ArchlabError, DataError, MalformedArchitectureError } from '@archlab/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ArchlabError, DataError, MalformedArchitectureError } from '../errors.js';
 import { WorkerCrashedError, WorkerPoolClosedError } from './pool-errors.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 const TASKS = new URL('./test-workers/tasks.mjs', import.meta.url);
-const TENSORS = new URL('./test-workers/tensors.mjs', import.meta.url);
-const SERVE_WORKER = new URL('../../dist/pool/serve-worker.js', import.meta.url);
+const SERVE_WORKER = new URL('../../dist/runner/serve-worker.js', import.meta.url);
 
 type Req = Record<string, unknown> & { kind?: string };
 type Res = Record<string, number>;
@@ -23,9 +22,7 @@ function pool<R = Res>(options: Partial<WorkerPoolOptions> = {}): WorkerPool<Req
 
 beforeAll(() => {
   if (!existsSync(SERVE_WORKER)) {
-    throw new Error(
-      "the test workers import the built serve-worker.js: run 'npx tsc -b packages/trainer-tfjs'",
-    );
+    throw new Error("the test workers import the built serve-worker.js: run 'npx tsc -b packages/core'");
   }
 });
 
@@ -185,7 +182,7 @@ describe('WorkerPool', () => {
   });
 
   it('lets the process exit once its tasks are done, closed or not', async () => {
-    const pool = new URL('../../dist/pool/worker-pool.js', import.meta.url).href;
+    const pool = new URL('../../dist/runner/worker-pool.js', import.meta.url).href;
     const script = `
       import { WorkerPool } from ${JSON.stringify(pool)};
       const closed = new WorkerPool({ script: ${JSON.stringify(TASKS.href)}, size: 2 });
@@ -200,19 +197,5 @@ describe('WorkerPool', () => {
       cwd: fileURLToPath(new URL('.', import.meta.url)),
     });
     expect(stdout.trim()).toBe('last task done');
-  });
-
-  it('reports tensor memory after each task, flat for a worker that disposes its tensors', async () => {
-    const p = pool({ script: TENSORS });
-    const counts: number[] = [];
-    for (let seed = 0; seed < 4; seed++) {
-      await p.run({ seed });
-      counts.push(p.stats().workers[0]!.memory!.numTensors);
-    }
-    expect(new Set(counts).size).toBe(1);
-    await p.run({ seed: 9, leak: true });
-    const leaked = p.stats().workers[0]!.memory!;
-    expect(leaked.numTensors).toBe(counts[0]! + 2);
-    expect(leaked.numBytes).toBeGreaterThan(64 * 64 * 4);
   });
 });

@@ -1,7 +1,7 @@
-// Test worker for worker-pool.int.spec.ts: allocates tfjs tensors, disposing them or not.
+// Test worker for worker-memory.int.spec.ts: allocates tfjs tensors, disposing them or not.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { serveWorker } from '../../../dist/pool/serve-worker.js';
+import { serveWorker } from '@archlab/core';
 
 await tf.setBackend('cpu');
 

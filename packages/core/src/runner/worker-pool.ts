@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import { InvalidOptionError, type Metrics } from '@archlab/core';
+import { InvalidOptionError } from '../errors.js';
+import type { Metrics } from '../events/event.js';
 import { reviveError, WorkerCrashedError, WorkerPoolClosedError } from './pool-errors.js';
 import {
   type FromWorker,

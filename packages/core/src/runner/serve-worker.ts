@@ -1,5 +1,5 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import type { Metrics } from '@archlab/core';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Metrics } from '../events/event.js';
 import {
   type FromWorker,
   type MemoryStats,
@@ -113,4 +113,11 @@ function pollingSignal(controller: AbortController, requested: () => boolean): A
     },
   });
   return signal;
+}
+
+/** True in a worker thread that a `WorkerPool` started: an estimator there evaluates in this thread. */
+export function inPoolWorker(): boolean {
+  return (
+    !isMainThread && (workerData as Record<string, unknown> | undefined)?.[POOL_WORKER_DATA] !== undefined
+  );
 }

@@ -1,4 +1,4 @@
-import type { Metrics } from '@archlab/core';
+import type { Metrics } from '../events/event.js';
 
 /**
  * The messages between a `WorkerPool` and its workers. This module has no runtime
