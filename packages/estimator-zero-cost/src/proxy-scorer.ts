@@ -1,13 +1,9 @@
 import { ConfigError, type SearchSpace } from '@archlab/core';
+import { type BackendChoice, type ImageShape, initBackend, type LayerInfo, type Network } from '@archlab/nn';
 import {
-  type BackendChoice,
   type Dataset,
   describeSpaceNetwork,
-  type ImageShape,
-  initBackend,
-  type LayerInfo,
   loadDataset,
-  type Network,
   networkBuilder,
   networkBuilderSpaces,
   registerBuiltinNetworkBuilders,

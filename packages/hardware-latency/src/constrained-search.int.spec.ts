@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { benchNb201Module, nb201Space } from '@archlab/bench-nb201';
 import { Container, coreModule, PluginRegistry, parseConstraint, Rng } from '@archlab/core';
 import { readAll, runSearch } from '@archlab/core/testing';
-import type { LayerInfo } from '@archlab/trainer-tfjs';
+import type { LayerInfo } from '@archlab/nn';
 import { describe, expect, it } from 'vitest';
 import { hardwareLatencyModule } from './hardware-latency-module.js';
 import { lutModel, profileDevice } from './lut.js';

@@ -6,7 +6,7 @@ import {
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
-import { type NetworkDescription, product } from '@archlab/trainer-tfjs';
+import { type NetworkDescription, product } from '@archlab/nn';
 import {
   BUILDABLE_SPACES,
   NETWORK_SHAPE_OPTIONS,

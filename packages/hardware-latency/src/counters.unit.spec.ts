@@ -1,13 +1,12 @@
 import { enumerateNb201, nb201Space } from '@archlab/bench-nb201';
 import { hardwareModelContract } from '@archlab/core/testing';
+import { describeNetwork, initBackend } from '@archlab/nn';
 import {
   buildChainNetwork,
   buildNb201Network,
   type ChainArch,
   describeChainNetwork,
-  describeNetwork,
   fmnistChainSpace,
-  initBackend,
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -14,11 +14,7 @@ import {
 import {
   add,
   batchNorm,
-  CHAIN_SPACE,
-  type ChainSearchSpace,
-  chainCoveringArchitectures,
   conv2d,
-  DEFAULT_CHAIN_CONFIG,
   dense,
   depthwiseConv2d,
   flatten,
@@ -33,6 +29,12 @@ import {
   pool2d,
   relu,
   zeros,
+} from '@archlab/nn';
+import {
+  CHAIN_SPACE,
+  type ChainSearchSpace,
+  chainCoveringArchitectures,
+  DEFAULT_CHAIN_CONFIG,
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';

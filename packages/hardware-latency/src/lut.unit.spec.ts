@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { nb201Space } from '@archlab/bench-nb201';
 import { ConfigError, DataError, Rng } from '@archlab/core';
 import { hardwareModelContract } from '@archlab/core/testing';
-import {
-  fmnistChainSpace,
-  initBackend,
-  type Layer,
-  type LayerInfo,
-  NetworkBuilder,
-} from '@archlab/trainer-tfjs';
+import { initBackend, type Layer, type LayerInfo, NetworkBuilder } from '@archlab/nn';
+import { fmnistChainSpace } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {

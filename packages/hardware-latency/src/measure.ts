@@ -7,7 +7,7 @@ import {
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
-import { type BackendName, initBackend, type Network } from '@archlab/trainer-tfjs';
+import { type BackendName, initBackend, type Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BUILDABLE_SPACES,

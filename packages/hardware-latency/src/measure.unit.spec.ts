@@ -1,5 +1,6 @@
 import { hardwareModelContract } from '@archlab/core/testing';
-import { buildChainNetwork, fmnistChainSpace, initBackend, type Network } from '@archlab/trainer-tfjs';
+import { initBackend, type Network } from '@archlab/nn';
+import { buildChainNetwork, fmnistChainSpace } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyFactory, measureLatency } from './measure.js';

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { nb201SpaceFactory } from '@archlab/bench-nb201';
 import { ConfigError, echo, parseOptions, type SearchSpaceFactory } from '@archlab/core';
-import { type BackendName, fmnistChainSpaceFactory } from '@archlab/trainer-tfjs';
+import type { BackendName } from '@archlab/nn';
+import { fmnistChainSpaceFactory } from '@archlab/trainer-tfjs';
 import { coveringArchitectures, type LatencyLut, profileDevice, readLut } from './lut.js';
 import { LATENCY_OPTIONS, useBackend } from './measure.js';
 import { networkShapeOptions } from './space-network.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, InvalidOptionError } from '@archlab/core';
-import { initBackend } from '@archlab/trainer-tfjs';
+import { initBackend } from '@archlab/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLut } from './lut.js';
 import { profileDeviceCommand } from './profile-device-command.js';

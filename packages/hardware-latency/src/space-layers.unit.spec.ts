@@ -1,13 +1,11 @@
 import { enumerateNb201, type Nb201Arch, nb201Space } from '@archlab/bench-nb201';
 import { MalformedArchitectureError, Rng } from '@archlab/core';
+import { describeNetwork, initBackend, type LayerInfo } from '@archlab/nn';
 import {
   buildChainNetwork,
   buildNb201Network,
   describeChainNetwork,
-  describeNetwork,
   fmnistChainSpace,
-  initBackend,
-  type LayerInfo,
   describeNb201Network as nb201Layers,
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,15 +1,12 @@
 import type { Nb201Arch } from '@archlab/bench-nb201';
 import { ConfigError, InvalidOptionError, type SearchSpace } from '@archlab/core';
+import type { ImageShape, LayerInfo, Network, NetworkDescription } from '@archlab/nn';
 import {
   buildChainNetwork,
   buildNb201Network,
   type ChainArch,
   chainHeadOf,
   describeSpaceNetwork,
-  type ImageShape,
-  type LayerInfo,
-  type Network,
-  type NetworkDescription,
 } from '@archlab/trainer-tfjs';
 
 /** Spaces whose architectures this package can build into networks. */

@@ -1,8 +1,12 @@
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
-import type { GraphBuilder } from '../nn/graph-builder.js';
-import { LayerListBuilder } from '../nn/layer-list-builder.js';
-import type { Network, NetworkDescription } from '../nn/network.js';
-import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
+import {
+  type GraphBuilder,
+  type ImageShape,
+  LayerListBuilder,
+  type Network,
+  NetworkBuilder,
+  type NetworkDescription,
+} from '@archlab/nn';
 import {
   CHAIN_HEADS,
   CHAIN_SPACE,

@@ -1,7 +1,6 @@
 import type { Nb201Arch } from '@archlab/bench-nb201';
 import type { SearchSpace } from '@archlab/core';
-import type { NetworkDescription } from '../nn/network.js';
-import type { ImageShape } from '../nn/network-builder.js';
+import type { ImageShape, NetworkDescription } from '@archlab/nn';
 import { describeChainNetwork } from './chain-network.js';
 import { CHAIN_SPACE, type ChainArch, type ChainHead, DEFAULT_CHAIN_CONFIG } from './fmnist-chain-arch.js';
 import { describeNb201Network } from './nb201-network.js';

@@ -1,9 +1,13 @@
 import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from '@archlab/bench-nb201';
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
-import type { GraphBuilder } from '../nn/graph-builder.js';
-import { LayerListBuilder } from '../nn/layer-list-builder.js';
-import type { Network, NetworkDescription } from '../nn/network.js';
-import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
+import {
+  type GraphBuilder,
+  type ImageShape,
+  LayerListBuilder,
+  type Network,
+  NetworkBuilder,
+  type NetworkDescription,
+} from '@archlab/nn';
 
 export interface Nb201NetworkOptions {
   /** `[height, width, channels]`; default `[32, 32, 3]` (CIFAR). */

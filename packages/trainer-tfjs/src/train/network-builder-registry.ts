@@ -1,5 +1,5 @@
 import { ConfigError } from '@archlab/core';
-import type { Network } from '../nn/network.js';
+import type { Network } from '@archlab/nn';
 
 export interface NetworkBuildContext {
   /** [height, width, channels] of the data set's images. */

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Estimator, EstimatorFactory, MetricSpec, Metrics, SearchSpace } from '@archlab/core';
-import { type BackendChoice, initBackend } from '../backend/backend.js';
+import { type BackendChoice, initBackend, SAFETENSORS_FORMAT } from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
-import { SAFETENSORS_FORMAT } from '../nn/safetensors.js';
 import { createTrainPool, type TrainPool } from '../pool/train-pool.js';
 import { registerBuiltinNetworkBuilders } from '../spaces/network-builders.js';
 import { networkBuilder } from './network-builder-registry.js';

@@ -1,8 +1,7 @@
 import type { Metrics } from '@archlab/core';
-import { type BackendChoice, initBackend } from '../backend/backend.js';
+import { type BackendChoice, initBackend, networkWeights } from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
 import { splitDataset } from '../data/split.js';
-import { networkWeights } from '../nn/safetensors.js';
 import { networkBuilder } from './network-builder-registry.js';
 import { trainNetwork } from './train-network.js';
 import { learningRate, parseTrainOptions } from './train-options.js';

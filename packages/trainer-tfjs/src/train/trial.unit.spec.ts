@@ -1,8 +1,8 @@
 import { ConfigError, InvalidOptionError, type Metrics } from '@archlab/core';
+import { decodeSafetensors } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerDataset } from '../data/registry.js';
-import { decodeSafetensors } from '../nn/safetensors.js';
 import { registerNetworkBuilder } from './network-builder-registry.js';
 import { brightnessDataset, mlp } from './test-fixtures.js';
 import { learningRate, parseTrainOptions } from './train-options.js';
