@@ -216,7 +216,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('profile-device')
     .description('measure every operation of a space on this machine and write a latency lookup table')
-    .requiredOption('--space <name>', 'search space: nb201 or fmnist-chain')
+    .requiredOption('--space <name>', 'search space with a network, e.g. nb201')
     .option('--space-option <k=v>', 'search space option (repeatable)', collect)
     .requiredOption('--out <file>', 'where the table goes, e.g. device.lut.json')
     .option('--backend <name>', 'tfjs backend to time (default: wasm)')
@@ -225,12 +225,12 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--plugin <package>', 'load a plugin package (repeatable), e.g. one with a space', collect)
     .action(async (flags) => {
       const { profileDeviceCommand } = await import('@archlab/hardware-latency');
+      const { SpaceNetworks } = await import('@archlab/nn');
       const { spaceOption, plugin, ...rest } = flags;
-      const { registry } = await loadRegistry(plugin);
+      const { registry, plugins } = await loadRegistry(plugin);
       const lut = await profileDeviceCommand(
         { ...rest, spaceOptions: parseKeyValues(spaceOption ?? [], '--space-option') },
-        undefined,
-        (name) => registry.get('space', name),
+        { space: (name) => registry.get('space', name), networks: SpaceNetworks.in(plugins.container) },
       );
       process.stdout.write(
         `wrote ${flags.out}: ${Object.keys(lut.entries).length} operations on ${lut.backend}; use it with --hardware lut:file=${flags.out}\n`,

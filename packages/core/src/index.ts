@@ -28,6 +28,7 @@ export * from './projections/pareto.js';
 export * from './projections/run-state.js';
 export * from './rng/rng.js';
 export * from './space/search-space.js';
+export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
 export * from './stats/rank-stats.js';
 export * from './store/event-store.js';
 export * from './store/in-memory-event-store.js';

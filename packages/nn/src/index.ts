@@ -51,3 +51,12 @@ export {
   networkWeights,
   SAFETENSORS_FORMAT,
 } from './network/safetensors.js';
+export {
+  importSpaceNetwork,
+  type NetworkBuildContext,
+  type NetworkShape,
+  type SpaceNetworkModule,
+  SpaceNetworks,
+  spaceNetwork,
+  type TfjsSpaceNetwork,
+} from './space-network/space-networks.js';

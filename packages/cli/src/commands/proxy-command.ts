@@ -12,6 +12,7 @@ import {
   spearman,
 } from '@archlab/core';
 import { type ScoredArchitecture, scoreArchitectures } from '@archlab/estimator-zero-cost';
+import { SpaceNetworks } from '@archlab/nn';
 import { loadRegistry } from '../cli-context.js';
 
 export interface ProxyFlags {
@@ -53,7 +54,7 @@ export interface ProxyCorrelation {
  * against each of its data sets.
  */
 export async function proxyCommand(flags: ProxyFlags): Promise<number> {
-  const { registry } = await loadRegistry(flags.plugin);
+  const { registry, plugins } = await loadRegistry(flags.plugin);
   const spaceFactory = registry.get('space', flags.space);
   const rawSpaceOptions = parseKeyValues(flags.spaceOption ?? [], '--space-option');
   const space = spaceFactory.create(
@@ -72,6 +73,7 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
   const started = performance.now();
   let lastLine = 0;
   const scored = await scoreArchitectures(
+    SpaceNetworks.in(plugins.container),
     space,
     keys,
     flags.proxy,

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Estimator, EstimatorFactory, MetricSpec, Metrics, SearchSpace } from '@archlab/core';
-import { type BackendChoice, initBackend, SAFETENSORS_FORMAT } from '@archlab/nn';
+import { type BackendChoice, initBackend, SAFETENSORS_FORMAT, type SpaceNetworks } from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
 import { createTrainPool, type TrainPool } from '../pool/train-pool.js';
-import { registerBuiltinNetworkBuilders } from '../spaces/network-builders.js';
-import { networkBuilder } from './network-builder-registry.js';
 import { parseTrainOptions, trainOptionsSpec } from './train-options.js';
 
 /** What `train` returns for every trial; accuracies in percent, as in the NAS-Bench-201 table. */
@@ -23,53 +21,56 @@ export const TRAIN_METRICS: readonly MetricSpec[] = [
  * `train`: trains each candidate from scratch on a real data set, in a pool of worker threads
  * (one tfjs backend instance each), and reports one TrialProgressed per epoch. With
  * `save-weights`, each trial's trained weights are kept with its result (`weights`, safetensors).
+ * It trains the spaces of `networks` (those whose package binds a SpaceNetwork).
  */
-export const trainEstimatorFactory: EstimatorFactory = {
-  name: 'train',
-  description: 'train the network on a data set (Fashion-MNIST by default) and report its accuracy',
-  spaces: ['fmnist-chain', 'nb201'],
-  options: trainOptionsSpec,
-  create(space: SearchSpace, options) {
-    const o = parseTrainOptions(options);
-    registerBuiltinNetworkBuilders();
-    networkBuilder(space.name);
-    const workers = o.workers || availableParallelism();
-    let pool: TrainPool | undefined;
-    const estimator: Estimator = {
-      name: 'train',
-      metrics: TRAIN_METRICS,
-      // Seeded init and shuffling give the same numbers on one backend, but float rounding differs
-      // between backends and thread counts, so replay does not re-train.
-      deterministic: false,
-      parallelism: workers,
-      async prepare() {
-        // Fails before the run starts when the data set is missing or the backend cannot load,
-        // and records which backend the workers (which choose the same way) train on.
-        const [backend] = await Promise.all([
-          initBackend(o.backend as BackendChoice),
-          loadDataset(o.dataset, { dataDir: o['data-dir'] }),
-        ]);
-        return { backend: backend.name, workers: String(workers) };
-      },
-      async evaluate(arch, ctx): Promise<Metrics> {
-        pool ??= createTrainPool({ size: workers });
-        const { metrics, weights } = await pool.run(
-          {
-            space: space.name,
-            spaceOptions: space.options ?? {},
-            arch: space.key(arch),
-            options: o,
-            seed: ctx.seed,
-          },
-          { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
-        );
-        if (weights) ctx.saveArtifact?.('weights', weights, SAFETENSORS_FORMAT);
-        return metrics;
-      },
-      async dispose() {
-        await pool?.close();
-      },
-    };
-    return estimator;
-  },
-};
+export function trainEstimatorFactory(networks: SpaceNetworks): EstimatorFactory {
+  return {
+    name: 'train',
+    description: 'train the network on a data set (Fashion-MNIST by default) and report its accuracy',
+    spaces: networks.spaces(),
+    options: trainOptionsSpec,
+    create(space: SearchSpace, options) {
+      const o = parseTrainOptions(options);
+      const network = networks.get(space.name, 'the train estimator');
+      const workers = o.workers || availableParallelism();
+      let pool: TrainPool | undefined;
+      const estimator: Estimator = {
+        name: 'train',
+        metrics: TRAIN_METRICS,
+        // Seeded init and shuffling give the same numbers on one backend, but float rounding differs
+        // between backends and thread counts, so replay does not re-train.
+        deterministic: false,
+        parallelism: workers,
+        async prepare() {
+          // Fails before the run starts when the data set is missing or the backend cannot load,
+          // and records which backend the workers (which choose the same way) train on.
+          const [backend] = await Promise.all([
+            initBackend(o.backend as BackendChoice),
+            loadDataset(o.dataset, { dataDir: o['data-dir'] }),
+          ]);
+          return { backend: backend.name, workers: String(workers) };
+        },
+        async evaluate(arch, ctx): Promise<Metrics> {
+          pool ??= createTrainPool({ size: workers });
+          const { metrics, weights } = await pool.run(
+            {
+              space: space.name,
+              spaceOptions: space.options ?? {},
+              network: network.module,
+              arch: space.key(arch),
+              options: o,
+              seed: ctx.seed,
+            },
+            { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
+          );
+          if (weights) ctx.saveArtifact?.('weights', weights, SAFETENSORS_FORMAT);
+          return metrics;
+        },
+        async dispose() {
+          await pool?.close();
+        },
+      };
+      return estimator;
+    },
+  };
+}
