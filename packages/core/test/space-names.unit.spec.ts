@@ -15,7 +15,7 @@ const PLUGIN_DIRS = ['packages', 'examples'].flatMap((group) =>
 );
 
 /** The lines of `source` (1-based) that compare with, switch on or list one of `names`. */
-export function spaceNameUses(source: string, names: readonly string[]): { line: number; text: string }[] {
+function spaceNameUses(source: string, names: readonly string[]): { line: number; text: string }[] {
   if (names.length === 0) return [];
   const name = `(['"\`])(?:${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\1`;
   const patterns = [
