@@ -1,6 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { Estimator, EstimatorFactory, MetricSpec, Metrics, SearchSpace } from '@archlab/core';
-import { type BackendChoice, initBackend, SAFETENSORS_FORMAT, type SpaceNetworks } from '@archlab/nn';
+import {
+  type BackendChoice,
+  initBackend,
+  SAFETENSORS_FORMAT,
+  type SpaceNetworks,
+  type TfjsSpaceNetwork,
+} from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
 import { createTrainPool, type TrainPool } from '../pool/train-pool.js';
 import { parseTrainOptions, trainOptionsSpec } from './train-options.js';
@@ -25,52 +31,62 @@ export const TRAIN_METRICS: readonly MetricSpec[] = [
  */
 export function trainEstimatorFactory(networks: SpaceNetworks): EstimatorFactory {
   return {
-    name: 'train',
-    description: 'train the network on a data set (Fashion-MNIST by default) and report its accuracy',
+    ...trainEstimator,
     spaces: networks.spaces(),
-    options: trainOptionsSpec,
-    create(space: SearchSpace, options) {
-      const o = parseTrainOptions(options);
-      const network = networks.get(space.name, 'the train estimator');
-      const workers = o.workers || availableParallelism();
-      let pool: TrainPool | undefined;
-      const estimator: Estimator = {
-        name: 'train',
-        metrics: TRAIN_METRICS,
-        // Seeded init and shuffling give the same numbers on one backend, but float rounding differs
-        // between backends and thread counts, so replay does not re-train.
-        deterministic: false,
-        parallelism: workers,
-        async prepare() {
-          // Fails before the run starts when the data set is missing or the backend cannot load,
-          // and records which backend the workers (which choose the same way) train on.
-          const [backend] = await Promise.all([
-            initBackend(o.backend as BackendChoice),
-            loadDataset(o.dataset, { dataDir: o['data-dir'] }),
-          ]);
-          return { backend: backend.name, workers: String(workers) };
-        },
-        async evaluate(arch, ctx): Promise<Metrics> {
-          pool ??= createTrainPool({ size: workers });
-          const { metrics, weights } = await pool.run(
-            {
-              space: space.name,
-              spaceOptions: space.options ?? {},
-              network: network.module,
-              arch: space.key(arch),
-              options: o,
-              seed: ctx.seed,
-            },
-            { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
-          );
-          if (weights) ctx.saveArtifact?.('weights', weights, SAFETENSORS_FORMAT);
-          return metrics;
-        },
-        async dispose() {
-          await pool?.close();
-        },
-      };
-      return estimator;
-    },
+    create: (space, options) =>
+      trainEstimator.create(space, options, networks.get(space.name, 'the train estimator')),
   };
 }
+
+/** The `train` estimator of `space`, whose networks `network` builds. */
+const trainEstimator = {
+  name: 'train',
+  description: 'train the network on a data set (Fashion-MNIST by default) and report its accuracy',
+  options: trainOptionsSpec,
+  create(
+    space: SearchSpace,
+    options: Readonly<Record<string, unknown>>,
+    network: TfjsSpaceNetwork,
+  ): Estimator {
+    const o = parseTrainOptions(options);
+    const workers = o.workers || availableParallelism();
+    let pool: TrainPool | undefined;
+    const estimator: Estimator = {
+      name: 'train',
+      metrics: TRAIN_METRICS,
+      // Seeded init and shuffling give the same numbers on one backend, but float rounding differs
+      // between backends and thread counts, so replay does not re-train.
+      deterministic: false,
+      parallelism: workers,
+      async prepare() {
+        // Fails before the run starts when the data set is missing or the backend cannot load,
+        // and records which backend the workers (which choose the same way) train on.
+        const [backend] = await Promise.all([
+          initBackend(o.backend as BackendChoice),
+          loadDataset(o.dataset, { dataDir: o['data-dir'] }),
+        ]);
+        return { backend: backend.name, workers: String(workers) };
+      },
+      async evaluate(arch, ctx): Promise<Metrics> {
+        pool ??= createTrainPool({ size: workers });
+        const { metrics, weights } = await pool.run(
+          {
+            space: space.name,
+            spaceOptions: space.options ?? {},
+            network: network.module,
+            arch: space.key(arch),
+            options: o,
+            seed: ctx.seed,
+          },
+          { signal: ctx.signal, onProgress: (step, m) => ctx.report(step, m) },
+        );
+        if (weights) ctx.saveArtifact?.('weights', weights, SAFETENSORS_FORMAT);
+        return metrics;
+      },
+      async dispose() {
+        await pool?.close();
+      },
+    };
+    return estimator;
+  },
+};
