@@ -1,4 +1,4 @@
-import { spaceNetwork } from '@archlab/nn/space-network';
+import { defineSpaceNetwork } from '@archlab/nn/space-network';
 import { nb201Space } from './nb201-space.js';
 
 /**
@@ -7,7 +7,7 @@ import { nb201Space } from './nb201-space.js';
  * hardware models serve nb201. The network code (and tfjs) loads on first use only: the table
  * and its estimators do not need it.
  */
-export const nb201SpaceNetwork = spaceNetwork(
+export const nb201SpaceNetwork = defineSpaceNetwork(
   nb201Space.name,
   new URL('./nb201-network.js', import.meta.url),
   () => import('./nb201-network.js'),

@@ -52,11 +52,11 @@ export {
   SAFETENSORS_FORMAT,
 } from './network/safetensors.js';
 export {
+  defineSpaceNetwork,
   importSpaceNetwork,
   type NetworkBuildContext,
   type NetworkShape,
   type SpaceNetworkModule,
   SpaceNetworks,
-  spaceNetwork,
   type TfjsSpaceNetwork,
 } from './space-network/space-networks.js';

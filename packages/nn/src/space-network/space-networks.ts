@@ -53,7 +53,7 @@ export type TfjsSpaceNetwork = SpaceNetwork<SpaceNetworkModule>;
  * module at `module` (`new URL('./x-network.js', import.meta.url)`), loaded by `load` (`() =>
  * import('./x-network.js')`, a dynamic import, so that binding it loads no tfjs).
  */
-export function spaceNetwork<A>(
+export function defineSpaceNetwork<A>(
   space: string,
   module: URL,
   load: () => Promise<{ readonly spaceNetwork: SpaceNetworkModule<A> }>,

@@ -1,9 +1,9 @@
 import { ConfigError, MissingSpaceNetworkError, type SearchSpace } from '@archlab/core';
-import { SpaceNetworks, spaceNetwork } from '@archlab/nn';
+import { defineSpaceNetwork, SpaceNetworks } from '@archlab/nn';
 import { describe, expect, it } from 'vitest';
 import { trainEstimatorFactory } from './train-estimator.js';
 
-const tiny = spaceNetwork(
+const tiny = defineSpaceNetwork(
   'tiny',
   new URL('./tiny-space-network.js', import.meta.url),
   () => import('./tiny-space-network.js'),
