@@ -18,7 +18,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { enumerateNb201, nb201Key, nb201Space, nb201Table } from '../../packages/bench-nb201/dist/index.js';
+import {
+  enumerateNb201,
+  nb201Key,
+  nb201Space,
+  nb201SpaceNetwork,
+  nb201Table,
+} from '../../packages/bench-nb201/dist/index.js';
 import {
   InMemoryEventStore,
   loadPlugins,
@@ -27,6 +33,7 @@ import {
   Search,
 } from '../../packages/core/dist/index.js';
 import { lutFactory } from '../../packages/hardware-latency/dist/index.js';
+import { SpaceNetworks } from '../../packages/nn/dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cliDir = join(here, '../../packages/cli');
@@ -64,7 +71,7 @@ if (!lutFile) {
 
 // The whole space through the hardware model the searches use, so both see the same numbers.
 const t1 = performance.now();
-const model = lutFactory.create(nb201Space, { file: lutFile });
+const model = lutFactory(new SpaceNetworks([nb201SpaceNetwork])).create(nb201Space, { file: lutFile });
 const archs = enumerateNb201();
 const latency = new Map();
 for (const arch of archs) latency.set(nb201Key(arch), (await model.cost(arch)).latency_ms);

@@ -14,7 +14,7 @@
 // same N (an experiment: a table does not store a and b yet).
 // Flags: --archs=200 --seed=0 --backend=wasm --runs=10 --warmup=3 --lut-runs=20 --calibrate=0
 // --spaces=nb201,fmnist-chain.
-import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
+import { nb201Space, nb201SpaceNetwork } from '../../packages/bench-nb201/dist/index.js';
 import { DataError, Rng, spearman } from '../../packages/core/dist/index.js';
 import {
   buildSpaceNetwork,
@@ -23,7 +23,7 @@ import {
   profileDevice,
   useBackend,
 } from '../../packages/hardware-latency/dist/index.js';
-import { fmnistChainSpace } from '../../packages/trainer-tfjs/dist/index.js';
+import { fmnistChainSpace, fmnistChainSpaceNetwork } from '../../packages/space-fmnist-chain/dist/index.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const archs = Number(args.archs ?? 200);
@@ -58,10 +58,15 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 3) => x.toFixed(d);
 
 /** Profiles `space`, then predicts and measures `archs` random architectures drawn with `seed`. */
-async function evaluate(space, label, profileOptions) {
+async function evaluate(space, spaceNetwork, label, profileOptions) {
+  const spaceNet = await spaceNetwork.load();
   process.stderr.write(`latency-predictor: profiling ${label} ops on ${backend}...\n`);
   const t0 = performance.now();
-  const lut = await profileDevice(space, { runs: Number(args['lut-runs'] ?? 20), warmup, ...profileOptions });
+  const lut = await profileDevice(spaceNet, space, {
+    runs: Number(args['lut-runs'] ?? 20),
+    warmup,
+    ...profileOptions,
+  });
   const profileS = (performance.now() - t0) / 1000;
   const rng = Rng.fromSeed(seed);
   const chosen = new Map();
@@ -76,7 +81,7 @@ async function evaluate(space, label, profileOptions) {
   let missing = 0;
   let i = 0;
   for (const arch of chosen.values()) {
-    const network = buildSpaceNetwork(space, arch);
+    const network = buildSpaceNetwork(spaceNet, space, arch);
     try {
       const p = predictLatency(lut, network);
       predicted.push(p);
@@ -99,7 +104,7 @@ async function evaluate(space, label, profileOptions) {
   // predictor can agree with a measurement more often than the measurement agrees with itself.
   const again = [];
   for (const arch of kept) {
-    const network = buildSpaceNetwork(space, arch);
+    const network = buildSpaceNetwork(spaceNet, space, arch);
     try {
       again.push((await measureLatency(network, { runs, warmup })).median);
     } finally {
@@ -133,10 +138,10 @@ async function evaluate(space, label, profileOptions) {
 const parts = [];
 for (const name of spaces) {
   if (name === 'nb201') {
-    const r = await evaluate(nb201Space, 'nb201', {});
+    const r = await evaluate(nb201Space, nb201SpaceNetwork, 'nb201', {});
     parts.push(...Object.entries(r).map(([k, v]) => `${k}=${v}`));
   } else if (name === 'fmnist-chain') {
-    const r = await evaluate(fmnistChainSpace(), 'fmnist-chain', {});
+    const r = await evaluate(fmnistChainSpace(), fmnistChainSpaceNetwork, 'fmnist-chain', {});
     parts.push(...Object.entries(r).map(([k, v]) => `chain_${k}=${v}`));
   } else throw new Error(`latency-predictor: unknown space '${name}' (nb201, fmnist-chain)`);
 }

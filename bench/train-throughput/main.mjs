@@ -4,7 +4,7 @@
 // network in PyTorch on the CPU (Debian's python3-torch), one thread each, in the same run. Each
 // side runs in its own process; the figure is the best of `--rounds` (default 3) timed windows of
 // `--seconds` (default 3) each.
-// Builds @archlab/trainer-tfjs first: the wasm side runs its dist.
+// Builds @archlab/trainer-tfjs (and @archlab/nn with it) first: the wasm side runs nn's dist.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

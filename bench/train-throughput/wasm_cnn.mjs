@@ -1,10 +1,10 @@
 // The wasm side of train-throughput, in a process of its own: the reference CNN trained with
-// plain tfjs-core ops and tf.variableGrads on the built @archlab/trainer-tfjs wasm backend.
+// plain tfjs-core ops and tf.variableGrads on the built @archlab/nn wasm backend.
 // Prints one JSON line: {"img_s": ..., "steps": ..., "threads": ...}.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const pkg = new URL('../../packages/trainer-tfjs/', import.meta.url);
+const pkg = new URL('../../packages/nn/', import.meta.url);
 const { initBackend } = await import(new URL('dist/backend/backend.js', pkg).href);
 const tf = await import(
   pathToFileURL(createRequire(new URL('package.json', pkg)).resolve('@tensorflow/tfjs-core')).href

@@ -5,20 +5,22 @@
 // alone and all_ms every proxy from one build, sharing passes (what scoring a table costs per
 // architecture). cpu_all_ms is all_ms in CPU time, the figure to read on a busy machine.
 // Flags: --archs=100 --seed=0 --batch-size=16 --backend=wasm.
-import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
+import { nb201Space, nb201SpaceNetwork } from '../../packages/bench-nb201/dist/index.js';
 import { Rng } from '../../packages/core/dist/index.js';
 import { PROXIES, ProxyScorer } from '../../packages/estimator-zero-cost/dist/index.js';
+import { SpaceNetworks } from '../../packages/nn/dist/index.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const archs = Number(args.archs ?? 100);
 const seed = Number(args.seed ?? 0);
 const options = { 'batch-size': Number(args['batch-size'] ?? 16), backend: args.backend ?? 'wasm' };
 
+const networks = new SpaceNetworks([nb201SpaceNetwork]);
 const rng = Rng.fromSeed(seed);
 const sample = Array.from({ length: archs }, () => nb201Space.sample(rng));
 const single = new Map();
-for (const p of PROXIES) single.set(p, await ProxyScorer.create(nb201Space, [p], options));
-const all = await ProxyScorer.create(nb201Space, PROXIES, options);
+for (const p of PROXIES) single.set(p, await ProxyScorer.create(networks, nb201Space, [p], options));
+const all = await ProxyScorer.create(networks, nb201Space, PROXIES, options);
 const backend = all.backend;
 
 // One untimed round first: the first call of each kernel compiles and allocates.

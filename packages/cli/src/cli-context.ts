@@ -34,6 +34,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/core',
   '@archlab/storage-sqlite',
   '@archlab/bench-nb201',
+  '@archlab/space-fmnist-chain',
   '@archlab/strategy-evolution',
   '@archlab/strategy-pnas',
   '@archlab/strategy-rl',

@@ -48,7 +48,7 @@ describe('archlab profile-device --plugin', () => {
       'toy.lut.json',
     );
     expect(r.stderr).toBe(
-      "archlab: error: cannot profile space 'toy-space': latency tables cover nb201 and fmnist-chain\n",
+      "archlab: error: profile-device: space 'toy-space' has no network (no loaded plugin binds a SpaceNetwork for it); spaces with one: fmnist-chain, nb201\n",
     );
     expect(r.code).toBe(2);
     expect(existsSync(join(dir, 'toy.lut.json'))).toBe(false);

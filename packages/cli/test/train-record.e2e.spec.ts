@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Rng } from '@archlab/core';
+import { decodeSafetensors } from '@archlab/nn';
 import { SqliteEventStore } from '@archlab/storage-sqlite';
-import { decodeSafetensors, encodeIdx } from '@archlab/trainer-tfjs';
+import { encodeIdx } from '@archlab/trainer-tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archlab, archlabAsync, archlabJson, exited, tempDir } from './cli-harness.js';
 

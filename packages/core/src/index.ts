@@ -96,6 +96,7 @@ export {
 } from './screening/screen.js';
 export { type Seeder, WarmupSeeder } from './screening/warmup-seeder.js';
 export * from './space/search-space.js';
+export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
 export * from './stats/rank-stats.js';
 export * from './store/event-store.js';
 export * from './store/in-memory-event-store.js';

@@ -1,4 +1,4 @@
-import type { LayerHook, Network } from '@archlab/trainer-tfjs';
+import type { LayerHook, Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { sum } from './sum.js';
 import { type WeightLayer, weightLayers } from './weight-layers.js';

@@ -1,4 +1,4 @@
-import type { Network } from '@archlab/trainer-tfjs';
+import type { Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
 

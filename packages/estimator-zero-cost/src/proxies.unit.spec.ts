@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@archlab/core';
-import { initBackend, type Network, NetworkBuilder } from '@archlab/trainer-tfjs';
+import { initBackend, type Network, NetworkBuilder } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradientProxies, type TensorBatch } from './gradient-proxies.js';

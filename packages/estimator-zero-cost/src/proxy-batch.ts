@@ -1,5 +1,6 @@
 import { ConfigError, Rng } from '@archlab/core';
-import { type Batch, type Dataset, type ImageShape, makeBatch } from '@archlab/trainer-tfjs';
+import type { ImageShape } from '@archlab/nn';
+import { type Batch, type Dataset, makeBatch } from '@archlab/trainer-tfjs';
 
 /**
  * The minibatch of the data-dependent proxies: `size` training images drawn without

@@ -11,6 +11,7 @@ import {
   type SearchSpace,
   spearman,
 } from '@archlab/core';
+import { SpaceNetworks } from '@archlab/nn';
 import { type ScoredArchitecture, scoreArchitectures } from './score-architectures.js';
 
 export interface ProxyFlags {
@@ -71,6 +72,7 @@ export async function proxyCommand(flags: ProxyFlags, cli: CommandServices): Pro
   const started = performance.now();
   let lastLine = 0;
   const scored = await scoreArchitectures(
+    SpaceNetworks.of(registry),
     space,
     keys,
     flags.proxy,

@@ -1,18 +1,14 @@
-import { ConfigError, type SearchSpace } from '@archlab/core';
+import type { SearchSpace } from '@archlab/core';
 import {
   type BackendChoice,
-  type Dataset,
-  describeSpaceNetwork,
   type ImageShape,
   initBackend,
   type LayerInfo,
-  loadDataset,
   type Network,
-  networkBuilder,
-  networkBuilderSpaces,
-  registerBuiltinNetworkBuilders,
-  type SpaceNetworkBuilder,
-} from '@archlab/trainer-tfjs';
+  type SpaceNetworkModule,
+  type SpaceNetworks,
+} from '@archlab/nn';
+import { loadDataset } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   GRADIENT_PROXIES,
@@ -48,7 +44,7 @@ export class ProxyScorer {
     readonly options: ZeroCostOptions,
     /** The backend that ran (`wasm`, `cpu`...). */
     readonly backend: string,
-    private readonly build: SpaceNetworkBuilder,
+    private readonly spaceNetwork: SpaceNetworkModule,
     private readonly inputShape: ImageShape,
     private readonly numClasses: number,
     private readonly batch: TensorBatch | undefined,
@@ -56,23 +52,25 @@ export class ProxyScorer {
 
   /**
    * Initialises the backend and, when a data-dependent proxy is asked for, loads the data set
-   * and puts the minibatch on the backend. Rejects with a ConfigError for a space without a
-   * network builder, an InvalidOptionError for bad options, a DataError for a missing data set.
+   * and puts the minibatch on the backend. Rejects with a MissingSpaceNetworkError (a ConfigError)
+   * for a space without a network in `networks`, an InvalidOptionError for bad options, a DataError
+   * for a missing data set.
    */
   static async create(
+    networks: SpaceNetworks,
     space: SearchSpace,
     proxies: readonly ProxyName[],
     rawOptions: Readonly<Record<string, unknown>> = {},
   ): Promise<ProxyScorer> {
     const options = parseZeroCostOptions(rawOptions);
     const names = parseProxies(proxies);
-    const build = spaceNetworkBuilder(space);
+    const spaceNetwork = await networks.load(space.name, ZERO_COST_USER);
     const needsData = names.some((p) => DATA_PROXIES.includes(p));
     const [backend, dataset] = await Promise.all([
       initBackend(options.backend as BackendChoice),
       needsData ? loadDataset(options.dataset, { dataDir: options['data-dir'] || undefined }) : undefined,
     ]);
-    const inputShape = proxyInputShape(space, dataset);
+    const inputShape = spaceNetwork.inputShape(space);
     let batch: TensorBatch | undefined;
     if (dataset) {
       const b = proxyBatch(dataset, options['batch-size'], options['init-seed'], inputShape);
@@ -86,7 +84,7 @@ export class ProxyScorer {
     }
     // The classifier has the data set's classes; 10 (Fashion-MNIST's, CIFAR-10's) when no data is read.
     const numClasses = dataset?.numClasses ?? 10;
-    return new ProxyScorer(space, names, options, backend.name, build, inputShape, numClasses, batch);
+    return new ProxyScorer(space, names, options, backend.name, spaceNetwork, inputShape, numClasses, batch);
   }
 
   /**
@@ -134,19 +132,19 @@ export class ProxyScorer {
 
   /** The freshly initialised network the proxies read, for callers that time or inspect it; theirs to dispose. */
   network(key: string): Network {
-    return this.build(key, this.space.options ?? {}, {
+    return this.spaceNetwork.build(key, this.space.options ?? {}, {
       inputShape: this.inputShape,
       numClasses: this.numClasses,
       seed: this.options['init-seed'],
     });
   }
 
-  /** The layers trainer-tfjs would build for `arch`, listed without weights; undefined for a space it cannot describe. */
-  private describe(arch: unknown): readonly LayerInfo[] | undefined {
-    return describeSpaceNetwork(this.space, arch, {
+  /** The layers of `arch`'s network, listed without weights. */
+  private describe(arch: unknown): readonly LayerInfo[] {
+    return this.spaceNetwork.describe(this.space, arch, {
       inputShape: this.inputShape,
       numClasses: this.numClasses,
-    })?.layers;
+    }).layers;
   }
 
   /** Frees the minibatch. */
@@ -160,24 +158,5 @@ export class ProxyScorer {
   }
 }
 
-/** How trainer-tfjs builds the networks of `space`; a ConfigError naming the spaces it can build otherwise. */
-export function spaceNetworkBuilder(space: SearchSpace): SpaceNetworkBuilder {
-  registerBuiltinNetworkBuilders();
-  if (!networkBuilderSpaces().includes(space.name)) {
-    throw new ConfigError(
-      `zero-cost proxies need a network for each architecture, and trainer-tfjs builds none for space '${space.name}'; it does for: ${networkBuilderSpaces().join(', ')}`,
-    );
-  }
-  return networkBuilder(space.name);
-}
-
-/**
- * The image shape a space's networks take: NAS-Bench-201's CIFAR 32×32×3, fmnist-chain's
- * `imageSize`² × 1, and for any other space with a network builder the data set's own shape.
- */
-export function proxyInputShape(space: SearchSpace, dataset?: Pick<Dataset, 'imageShape'>): ImageShape {
-  if (space.name === 'nb201') return [32, 32, 3];
-  const side = (space as { config?: { imageSize?: unknown } }).config?.imageSize;
-  if (space.name === 'fmnist-chain') return typeof side === 'number' ? [side, side, 1] : [28, 28, 1];
-  return dataset?.imageShape ?? [32, 32, 3];
-}
+/** Who needs a space's network, as MissingSpaceNetworkError names it. */
+export const ZERO_COST_USER = 'zero-cost proxies';

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { SearchSpace } from '@archlab/core';
+import type { SpaceNetworks } from '@archlab/nn';
 import { type ProxyName, parseProxies } from './proxies.js';
 import { ProxyScorer } from './proxy-scorer.js';
 import type { ZeroCostOptions } from './zero-cost-options.js';
@@ -17,7 +18,7 @@ export interface ScoredArchitecture {
 }
 
 /**
- * Scores the architectures `keys` of `space` with `proxies` (names or a comma-separated list),
+ * Scores the architectures `keys` of `space` (whose network `networks` has) with `proxies` (names or a comma-separated list),
  * one after another, from scratch each (see ProxyScorer), and returns them in the order of
  * `keys`. Every key is parsed before any is scored, so a malformed one
  * (MalformedArchitectureError) or an unknown proxy (InvalidOptionError) fails fast. A proxy
@@ -27,6 +28,7 @@ export interface ScoredArchitecture {
  * a turn between architectures.
  */
 export async function scoreArchitectures(
+  networks: SpaceNetworks,
   space: SearchSpace,
   keys: readonly string[],
   proxies: string | readonly string[],
@@ -35,7 +37,7 @@ export async function scoreArchitectures(
 ): Promise<ScoredArchitecture[]> {
   const names = parseProxies(proxies);
   const archs = keys.map((k) => space.parse(k));
-  const scorer = await ProxyScorer.create(space, names, options);
+  const scorer = await ProxyScorer.create(networks, space, names, options);
   try {
     const out: ScoredArchitecture[] = [];
     for (let i = 0; i < archs.length; i++) {

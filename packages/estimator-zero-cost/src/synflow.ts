@@ -1,4 +1,4 @@
-import type { Network } from '@archlab/trainer-tfjs';
+import type { Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { sum } from './sum.js';
 import { weightLayers } from './weight-layers.js';

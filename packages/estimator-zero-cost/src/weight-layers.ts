@@ -1,4 +1,4 @@
-import type { LayerInfo, Network } from '@archlab/trainer-tfjs';
+import type { LayerInfo, Network } from '@archlab/nn';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** A convolution or dense layer and its kernel: the weights the proxies score (as `nn.Conv2d`/`nn.Linear` `.weight` in the reference code). */

@@ -8,6 +8,7 @@ import {
   Rng,
   type SearchSpace,
 } from '@archlab/core';
+import type { SpaceNetworks } from '@archlab/nn';
 import {
   DATA_PROXIES,
   DEFAULT_COMBINED_PROXIES,
@@ -17,11 +18,8 @@ import {
   proxyMetric,
   UNDEFINED_SCORE,
 } from './proxies.js';
-import { ProxyScorer, spaceNetworkBuilder } from './proxy-scorer.js';
+import { ProxyScorer, ZERO_COST_USER } from './proxy-scorer.js';
 import { zeroCostOptionsSpec } from './zero-cost-options.js';
-
-/** Spaces whose networks trainer-tfjs builds. */
-export const ZERO_COST_SPACES = ['nb201', 'fmnist-chain'] as const;
 
 const EXACT: readonly ProxyName[] = ['params', 'flops'];
 
@@ -32,6 +30,7 @@ const EXACT: readonly ProxyName[] = ['params', 'flops'];
  * but float rounding differs between backends, so replay does not re-evaluate them.
  */
 function zeroCostEstimator(
+  networks: SpaceNetworks,
   name: string,
   space: SearchSpace,
   proxies: readonly ProxyName[],
@@ -42,7 +41,7 @@ function zeroCostEstimator(
   let sorted: Map<ProxyName, number[]> | undefined;
   let warned = false;
   const ready = () => {
-    scorer ??= ProxyScorer.create(space, proxies, options);
+    scorer ??= ProxyScorer.create(networks, space, proxies, options);
     return scorer;
   };
   const warn = (warnings: readonly string[]) => {
@@ -112,18 +111,18 @@ function scoreReference(scorer: ProxyScorer, count: number, seed: number): Map<P
   return values;
 }
 
-/** `zc:NAME`, one per proxy: the proxy's value as the metric of the same name. */
-export function proxyEstimatorFactory(proxy: ProxyName): EstimatorFactory {
+/** `zc:NAME`, one per proxy: the proxy's value as the metric of the same name, on the spaces of `networks`. */
+export function proxyEstimatorFactory(networks: SpaceNetworks, proxy: ProxyName): EstimatorFactory {
   const name = `zc:${proxy}`;
   return {
     name,
     description: `zero-cost proxy: ${proxyMetric(proxy).description} (fresh network, seeded by init-seed)`,
-    spaces: ZERO_COST_SPACES,
+    spaces: networks.spaces(),
     options: zeroCostOptionsSpec,
     create(space, options) {
       parseOptions(name, zeroCostOptionsSpec, options);
-      spaceNetworkBuilder(space);
-      return zeroCostEstimator(name, space, [proxy], options);
+      networks.get(space.name, ZERO_COST_USER);
+      return zeroCostEstimator(networks, name, space, [proxy], options);
     },
   };
 }
@@ -157,25 +156,28 @@ export const combinedOptionsSpec = {
  * reference sample makes an architecture's zc_rank independent of which others the search
  * happened to evaluate, so it is a fixed function of the architecture, as a metric must be.
  */
-export const combinedEstimatorFactory: EstimatorFactory = {
-  name: 'zc',
-  description: 'several zero-cost proxies and zc_rank, their mean percentile among a fixed reference sample',
-  spaces: ZERO_COST_SPACES,
-  options: combinedOptionsSpec,
-  create(space, options) {
-    const o = parseOptions('zc', combinedOptionsSpec, options);
-    const proxies = parseProxies(o.proxies, "zc: option 'proxies'");
-    spaceNetworkBuilder(space);
-    const { proxies: _, reference, ...scorerOptions } = o;
-    return zeroCostEstimator('zc', space, proxies, scorerOptions, {
-      count: reference,
-      seed: o['init-seed'],
-    });
-  },
-};
+export function combinedEstimatorFactory(networks: SpaceNetworks): EstimatorFactory {
+  return {
+    name: 'zc',
+    description:
+      'several zero-cost proxies and zc_rank, their mean percentile among a fixed reference sample',
+    spaces: networks.spaces(),
+    options: combinedOptionsSpec,
+    create(space, options) {
+      const o = parseOptions('zc', combinedOptionsSpec, options);
+      const proxies = parseProxies(o.proxies, "zc: option 'proxies'");
+      networks.get(space.name, ZERO_COST_USER);
+      const { proxies: _, reference, ...scorerOptions } = o;
+      return zeroCostEstimator(networks, 'zc', space, proxies, scorerOptions, {
+        count: reference,
+        seed: o['init-seed'],
+      });
+    },
+  };
+}
 
-/** Every factory of this package: `zc` and one `zc:NAME` per proxy. */
-export const zeroCostFactories: readonly EstimatorFactory[] = [
+/** Every factory of this package, given the spaces' networks: `zc` and one `zc:NAME` per proxy. */
+export const zeroCostFactories: readonly ((networks: SpaceNetworks) => EstimatorFactory)[] = [
   combinedEstimatorFactory,
-  ...PROXIES.map(proxyEstimatorFactory),
+  ...PROXIES.map((p) => (networks: SpaceNetworks) => proxyEstimatorFactory(networks, p)),
 ];

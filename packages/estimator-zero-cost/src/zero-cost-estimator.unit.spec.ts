@@ -1,4 +1,4 @@
-import { nb201Space } from '@archlab/bench-nb201';
+import { nb201Space, nb201SpaceNetwork } from '@archlab/bench-nb201';
 import {
   ConfigError,
   Container,
@@ -9,7 +9,9 @@ import {
   type SearchSpace,
 } from '@archlab/core';
 import { estimatorContract } from '@archlab/core/testing';
-import { type Dataset, fmnistChainSpace, registerDataset } from '@archlab/trainer-tfjs';
+import { SpaceNetworks } from '@archlab/nn';
+import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
+import { type Dataset, registerDataset } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { PROXIES, UNDEFINED_SCORE } from './proxies.js';
@@ -18,6 +20,9 @@ import { ProxyScorer } from './proxy-scorer.js';
 import { scoreArchitectures } from './score-architectures.js';
 import { combinedEstimatorFactory, proxyEstimatorFactory } from './zero-cost-estimator.js';
 import { zeroCostModule } from './zero-cost-module.js';
+
+/** The spaces' networks, as a container with both space packages loaded holds them. */
+const NETWORKS = new SpaceNetworks([nb201SpaceNetwork, fmnistChainSpaceNetwork]);
 
 // NAS-Bench-201 and fmnist-chain networks on the wasm backend, fed from a small synthetic data
 // set of Fashion-MNIST's shape (so these tests need no data files), with a batch of 4.
@@ -54,14 +59,18 @@ const chain = fmnistChainSpace({ maxDepth: 4, widths: '8,16' });
 
 estimatorContract(
   'zc:synflow',
-  () => proxyEstimatorFactory('synflow').create(nb201Space, OPTIONS),
+  () => proxyEstimatorFactory(NETWORKS, 'synflow').create(nb201Space, OPTIONS),
   nb201Space,
   5,
 );
 estimatorContract(
   'zc (synflow, jacob_cov, params) on fmnist-chain',
   () =>
-    combinedEstimatorFactory.create(chain, { ...OPTIONS, proxies: 'synflow,jacob_cov,params', reference: 5 }),
+    combinedEstimatorFactory(NETWORKS).create(chain, {
+      ...OPTIONS,
+      proxies: 'synflow,jacob_cov,params',
+      reference: 5,
+    }),
   chain,
   5,
 );
@@ -70,7 +79,9 @@ describe('ProxyScorer', () => {
   it('scores every proxy, the same for the same init-seed whichever scorer, differently for another', async () => {
     const arch = nb201Space.sample(Rng.fromSeed(4));
     const [a, b, c] = await Promise.all(
-      [0, 0, 1].map((seed) => ProxyScorer.create(nb201Space, PROXIES, { ...OPTIONS, 'init-seed': seed })),
+      [0, 0, 1].map((seed) =>
+        ProxyScorer.create(NETWORKS, nb201Space, PROXIES, { ...OPTIONS, 'init-seed': seed }),
+      ),
     );
     const first = a!.score(arch);
     expect(Object.keys(first.values)).toEqual([...PROXIES]);
@@ -84,7 +95,7 @@ describe('ProxyScorer', () => {
   });
 
   it('gives an undefined proxy a finite last-place score and a warning instead of failing', async () => {
-    const scorer = await ProxyScorer.create(nb201Space, PROXIES, OPTIONS);
+    const scorer = await ProxyScorer.create(NETWORKS, nb201Space, PROXIES, OPTIONS);
     // No path from input to output: zero gradients, and a constant (zero) input Jacobian.
     const { values, warnings } = scorer.score(NONE);
     expect(values.jacob_cov).toBe(UNDEFINED_SCORE);
@@ -97,7 +108,7 @@ describe('ProxyScorer', () => {
   });
 
   it('frees every tensor it makes', async () => {
-    const scorer = await ProxyScorer.create(nb201Space, PROXIES, OPTIONS);
+    const scorer = await ProxyScorer.create(NETWORKS, nb201Space, PROXIES, OPTIONS);
     const rng = Rng.fromSeed(5);
     scorer.score(nb201Space.sample(rng));
     const before = tf.memory().numTensors;
@@ -110,8 +121,8 @@ describe('ProxyScorer', () => {
 
   it('counts params and flops without weights when nothing else is asked for, as the built network does', async () => {
     for (const space of [nb201Space, chain] as SearchSpace[]) {
-      const counts = await ProxyScorer.create(space, ['params', 'flops'], OPTIONS);
-      const built = await ProxyScorer.create(space, ['synflow', 'params', 'flops'], OPTIONS);
+      const counts = await ProxyScorer.create(NETWORKS, space, ['params', 'flops'], OPTIONS);
+      const built = await ProxyScorer.create(NETWORKS, space, ['synflow', 'params', 'flops'], OPTIONS);
       const rng = Rng.fromSeed(6);
       for (let i = 0; i < 4; i++) {
         const arch = space.sample(rng);
@@ -122,16 +133,16 @@ describe('ProxyScorer', () => {
   });
 
   it('reads no data set for data-free proxies, and says which space it cannot build', async () => {
-    const scorer = await ProxyScorer.create(nb201Space, ['synflow', 'params', 'flops'], {
+    const scorer = await ProxyScorer.create(NETWORKS, nb201Space, ['synflow', 'params', 'flops'], {
       ...OPTIONS,
       dataset: 'not-a-data-set',
     });
     expect(scorer.score(CONV3).values.params).toBe(1_531_546);
     scorer.dispose();
     const other = { ...nb201Space, name: 'other' } as SearchSpace;
-    await expect(ProxyScorer.create(other, ['params'], OPTIONS)).rejects.toThrow(ConfigError);
-    await expect(ProxyScorer.create(other, ['params'], OPTIONS)).rejects.toThrow(
-      "trainer-tfjs builds none for space 'other'; it does for: fmnist-chain, nb201",
+    await expect(ProxyScorer.create(NETWORKS, other, ['params'], OPTIONS)).rejects.toThrow(ConfigError);
+    await expect(ProxyScorer.create(NETWORKS, other, ['params'], OPTIONS)).rejects.toThrow(
+      "zero-cost proxies: space 'other' has no network (no loaded plugin binds a SpaceNetwork for it); spaces with one: fmnist-chain, nb201",
     );
   });
 });
@@ -141,6 +152,7 @@ describe('scoreArchitectures', () => {
     const keys = [nb201Space.key(CONV3), nb201Space.key(NONE)];
     const progress: number[] = [];
     const scored = await scoreArchitectures(
+      NETWORKS,
       nb201Space,
       keys,
       'params,flops,synflow',
@@ -155,8 +167,10 @@ describe('scoreArchitectures', () => {
   });
 
   it('fails fast on an unknown proxy or a malformed key', async () => {
-    await expect(scoreArchitectures(nb201Space, [], 'synflow,naswot')).rejects.toThrow(InvalidOptionError);
-    await expect(scoreArchitectures(nb201Space, ['|bogus|'], ['params'])).rejects.toThrow(
+    await expect(scoreArchitectures(NETWORKS, nb201Space, [], 'synflow,naswot')).rejects.toThrow(
+      InvalidOptionError,
+    );
+    await expect(scoreArchitectures(NETWORKS, nb201Space, ['|bogus|'], ['params'])).rejects.toThrow(
       MalformedArchitectureError,
     );
   });
@@ -172,16 +186,16 @@ describe('zc estimators', () => {
   });
 
   it('report the proxy under its own name, larger predicted better', async () => {
-    const est = proxyEstimatorFactory('grad_norm').create(nb201Space, OPTIONS);
+    const est = proxyEstimatorFactory(NETWORKS, 'grad_norm').create(nb201Space, OPTIONS);
     expect(est.metrics).toEqual([expect.objectContaining({ name: 'grad_norm', direction: 'max' })]);
     expect(est.deterministic).toBe(false);
-    expect(proxyEstimatorFactory('params').create(nb201Space, {}).deterministic).toBe(true);
+    expect(proxyEstimatorFactory(NETWORKS, 'params').create(nb201Space, {}).deterministic).toBe(true);
     expect(await est.prepare?.()).toEqual({ backend: 'wasm', batch: `4 ${DATASET} images` });
     await est.dispose?.();
   });
 
   it('zc ranks by the mean percentile among its reference sample', async () => {
-    const est = combinedEstimatorFactory.create(nb201Space, {
+    const est = combinedEstimatorFactory(NETWORKS).create(nb201Space, {
       ...OPTIONS,
       proxies: 'params,synflow',
       reference: 8,
@@ -197,10 +211,10 @@ describe('zc estimators', () => {
   });
 
   it('reject an unknown proxy or option, naming the known ones', () => {
-    expect(() => combinedEstimatorFactory.create(nb201Space, { proxies: 'synflow,naswot' })).toThrow(
-      /zc: option 'proxies': unknown proxy 'naswot'; known proxies: synflow, snip/,
-    );
-    expect(() => proxyEstimatorFactory('snip').create(nb201Space, { batchsize: 8 })).toThrow(
+    expect(() =>
+      combinedEstimatorFactory(NETWORKS).create(nb201Space, { proxies: 'synflow,naswot' }),
+    ).toThrow(/zc: option 'proxies': unknown proxy 'naswot'; known proxies: synflow, snip/);
+    expect(() => proxyEstimatorFactory(NETWORKS, 'snip').create(nb201Space, { batchsize: 8 })).toThrow(
       /zc:snip: unknown option 'batchsize'; known options: batch-size/,
     );
   });

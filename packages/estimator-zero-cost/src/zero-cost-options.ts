@@ -1,5 +1,5 @@
 import { type OptionValues, parseOptions } from '@archlab/core';
-import { BACKENDS } from '@archlab/trainer-tfjs';
+import { BACKENDS } from '@archlab/nn';
 
 /** Options of every `zc:*` estimator and of `scoreArchitectures` (`--estimator-option NAME=VALUE`). */
 export const zeroCostOptionsSpec = {

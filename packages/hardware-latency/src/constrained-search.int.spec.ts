@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchNb201Module, nb201Space } from '@archlab/bench-nb201';
+import { benchNb201Module, nb201Space, nb201SpaceNetwork } from '@archlab/bench-nb201';
 import { Container, coreModule, PluginRegistry, Rng } from '@archlab/core';
 import { readAll, runSearch } from '@archlab/core/testing';
-import type { LayerInfo } from '@archlab/trainer-tfjs';
+import type { LayerInfo } from '@archlab/nn';
 import { describe, expect, it } from 'vitest';
 import { hardwareLatencyModule } from './hardware-latency-module.js';
 import { lutModel, profileDevice } from './lut.js';
@@ -15,13 +15,13 @@ const costOf = (layer: LayerInfo) => 0.002 + layer.flops * 1e-8;
 describe('a latency-constrained search (nb201:cifar10, lut from a synthetic table)', () => {
   it('completes only architectures within the limit and prunes the others unevaluated', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'archlab-constrained-')), 'synthetic.lut.json');
-    const lut = await profileDevice(nb201Space, {
+    const lut = await profileDevice(await nb201SpaceNetwork.load(), nb201Space, {
       timer: async (t) => (t.kind === 'op' ? costOf(t.layer) : 0.1),
       passes: 1,
       out: file,
     });
     // The limit: the median prediction over 301 random architectures, so about half break it.
-    const model = lutModel(nb201Space, lut);
+    const model = lutModel(nb201SpaceNetwork, nb201Space, lut);
     const rng = Rng.fromSeed(5);
     const sample: number[] = [];
     for (let i = 0; i < 301; i++) sample.push((await model.cost(nb201Space.sample(rng))).latency_ms!);

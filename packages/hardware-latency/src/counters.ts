@@ -6,9 +6,8 @@ import {
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
-import { type NetworkDescription, product } from '@archlab/trainer-tfjs';
+import { type NetworkDescription, product, type SpaceNetworks, type TfjsSpaceNetwork } from '@archlab/nn';
 import {
-  BUILDABLE_SPACES,
   NETWORK_SHAPE_OPTIONS,
   type NetworkShapeOptions,
   networkShapeOptions,
@@ -93,6 +92,7 @@ function counterMetrics(raw: string): CounterMetric[] {
  * weights, no tfjs backend); the counts are cached by architecture key.
  */
 export function countersModel(
+  network: TfjsSpaceNetwork,
   space: SearchSpace,
   shape: NetworkShapeOptions = {},
   metrics: readonly CounterMetric[] = COUNTER_METRICS,
@@ -108,7 +108,7 @@ export function countersModel(
       const key = space.key(arch);
       let counts = cache.get(key);
       if (!counts) {
-        counts = countArchitecture(spaceDescription(space, arch, shape));
+        counts = countArchitecture(spaceDescription(await network.load(), space, arch, shape));
         cache.set(key, counts);
       }
       return Object.fromEntries(metrics.map((m) => [m, counts[m]]));
@@ -117,17 +117,21 @@ export function countersModel(
   };
 }
 
-export const countersFactory: HardwareModelFactory = {
-  name: 'counters',
-  description: 'params, FLOPs (multiply-adds) and peak activation memory (float32, batch 1) of the network',
-  spaces: BUILDABLE_SPACES,
-  options: COUNTERS_OPTIONS,
-  create: (space, options) => {
-    const o = parseOptions('counters', COUNTERS_OPTIONS, options);
-    return countersModel(
-      space,
-      networkShapeOptions('counters', o.input, o.classes),
-      counterMetrics(o.metrics),
-    );
-  },
-};
+/** `counters`, for the spaces of `networks`. */
+export function countersFactory(networks: SpaceNetworks): HardwareModelFactory {
+  return {
+    name: 'counters',
+    description: 'params, FLOPs (multiply-adds) and peak activation memory (float32, batch 1) of the network',
+    spaces: networks.spaces(),
+    options: COUNTERS_OPTIONS,
+    create: (space, options) => {
+      const o = parseOptions('counters', COUNTERS_OPTIONS, options);
+      return countersModel(
+        networks.get(space.name, 'the counters hardware model'),
+        space,
+        networkShapeOptions('counters', o.input, o.classes),
+        counterMetrics(o.metrics),
+      );
+    },
+  };
+}

@@ -1,17 +1,14 @@
-import { enumerateNb201, nb201Space } from '@archlab/bench-nb201';
+import { enumerateNb201, nb201Space, nb201SpaceNetwork } from '@archlab/bench-nb201';
+import { buildNb201Network } from '@archlab/bench-nb201/network';
 import { hardwareModelContract } from '@archlab/core/testing';
-import {
-  buildChainNetwork,
-  buildNb201Network,
-  type ChainArch,
-  describeChainNetwork,
-  describeNetwork,
-  fmnistChainSpace,
-  initBackend,
-} from '@archlab/trainer-tfjs';
+import { describeNetwork, initBackend, SpaceNetworks } from '@archlab/nn';
+import { type ChainArch, fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
+import { buildChainNetwork, describeChainNetwork } from '@archlab/space-fmnist-chain/network';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countArchitecture, countersFactory, countersModel } from './counters.js';
+
+const NETWORKS = new SpaceNetworks([nb201SpaceNetwork, fmnistChainSpaceNetwork]);
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -63,7 +60,7 @@ describe('countArchitecture', () => {
 
 describe('counters model', () => {
   it('matches NAS-Bench-201 for the all-conv3x3 cell on CIFAR-10', async () => {
-    const model = countersFactory.create(nb201Space, {});
+    const model = countersFactory(NETWORKS).create(nb201Space, {});
     expect(model.device).toEqual({ kind: 'analytic' });
     const cost = await model.cost([3, 3, 3, 3, 3, 3]);
     expect(cost.params).toBe(1_531_546);
@@ -72,7 +69,7 @@ describe('counters model', () => {
   });
 
   it('counts from descriptions alone: a fifth of NB201, making no tensor, as the built networks count', async () => {
-    const model = countersModel(nb201Space);
+    const model = countersModel(nb201SpaceNetwork, nb201Space);
     const before = tf.memory().numTensors;
     const archs = enumerateNb201().filter((_, i) => i % 5 === 0);
     const all = await Promise.all(archs.map((a) => model.cost(a)));
@@ -89,33 +86,35 @@ describe('counters model', () => {
   });
 
   it('takes the image shape as an option', async () => {
-    const model = countersFactory.create(nb201Space, { input: '16,16,3', classes: 100 });
+    const model = countersFactory(NETWORKS).create(nb201Space, { input: '16,16,3', classes: 100 });
     const small = await model.cost([3, 3, 3, 3, 3, 3]);
-    const cifar = await countersModel(nb201Space).cost([3, 3, 3, 3, 3, 3]);
+    const cifar = await countersModel(nb201SpaceNetwork, nb201Space).cost([3, 3, 3, 3, 3, 3]);
     expect(small.params).toBe(1_531_546 + 65 * 90);
     expect(small.flops).toBeLessThan(cifar.flops!);
-    expect(() => countersFactory.create(nb201Space, { input: '16,16' })).toThrow(/height,width,channels/);
+    expect(() => countersFactory(NETWORKS).create(nb201Space, { input: '16,16' })).toThrow(
+      /height,width,channels/,
+    );
   });
 
   it('reports only the counts its metrics option names, so it can sit beside an estimator that reports params', async () => {
-    const model = countersFactory.create(nb201Space, { metrics: 'flops, peak_mem_bytes' });
+    const model = countersFactory(NETWORKS).create(nb201Space, { metrics: 'flops, peak_mem_bytes' });
     expect(model.metrics).toEqual(['flops', 'peak_mem_bytes']);
-    const all = await countersModel(nb201Space).cost([3, 3, 3, 3, 3, 3]);
+    const all = await countersModel(nb201SpaceNetwork, nb201Space).cost([3, 3, 3, 3, 3, 3]);
     expect(await model.cost([3, 3, 3, 3, 3, 3])).toEqual({
       flops: all.flops,
       peak_mem_bytes: all.peak_mem_bytes,
     });
     for (const bad of ['flops,latency_ms', 'flops,flops', '']) {
-      expect(() => countersFactory.create(nb201Space, { metrics: bad })).toThrow(
+      expect(() => countersFactory(NETWORKS).create(nb201Space, { metrics: bad })).toThrow(
         /counters: option 'metrics' is a comma-separated list of distinct counts among params, flops, peak_mem_bytes/,
       );
     }
   });
 });
 
-hardwareModelContract('counters (nb201)', () => countersFactory.create(nb201Space, {}), nb201Space);
+hardwareModelContract('counters (nb201)', () => countersFactory(NETWORKS).create(nb201Space, {}), nb201Space);
 hardwareModelContract(
   'counters (fmnist-chain)',
-  () => countersFactory.create(fmnistChainSpace(), {}),
+  () => countersFactory(NETWORKS).create(fmnistChainSpace(), {}),
   fmnistChainSpace(),
 );

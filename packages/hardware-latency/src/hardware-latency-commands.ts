@@ -17,7 +17,7 @@ const profileDevice = defineCommand<ProfileDeviceOptions>({
   name: 'profile-device',
   description: 'measure every operation of a space on this machine and write a latency lookup table',
   options: [
-    { flags: '--space <name>', description: 'search space: nb201 or fmnist-chain', required: true },
+    { flags: '--space <name>', description: 'search space with a network, e.g. nb201', required: true },
     { flags: '--space-option <k=v>', description: 'search space option (repeatable)', repeatable: true },
     { flags: '--out <file>', description: 'where the table goes, e.g. device.lut.json', required: true },
     { flags: '--backend <name>', description: 'tfjs backend to time (default: wasm)' },
@@ -31,12 +31,12 @@ const profileDevice = defineCommand<ProfileDeviceOptions>({
   ],
   run: async ({ options }, cli) => {
     const { profileDeviceCommand } = await import('./profile-device-command.js');
+    const { SpaceNetworks } = await import('@archlab/nn/space-network');
     const { spaceOption, plugin, ...rest } = options;
     const registry = await cli.loadPlugins(plugin);
     const lut = await profileDeviceCommand(
       { ...rest, spaceOptions: cli.keyValues(spaceOption, '--space-option') },
-      undefined,
-      (name) => registry.get('space', name),
+      { space: (name) => registry.get('space', name), networks: SpaceNetworks.of(registry) },
     );
     cli.out(
       `wrote ${rest.out}: ${Object.keys(lut.entries).length} operations on ${lut.backend}; use it with --hardware lut:file=${rest.out}`,

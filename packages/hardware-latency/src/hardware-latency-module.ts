@@ -1,11 +1,22 @@
 import { ContainerModule, HardwareModelFactory } from '@archlab/core';
+import { SpaceNetworks } from '@archlab/nn';
 import { countersFactory } from './counters.js';
 import { lutFactory } from './lut.js';
 import { latencyFactory } from './measure.js';
 
-/** The hardware models of this package: `counters`, `latency` and `lut`. */
+const FACTORIES: readonly ((networks: SpaceNetworks) => HardwareModelFactory)[] = [
+  countersFactory,
+  latencyFactory,
+  lutFactory,
+];
+
+/**
+ * The hardware models of this package: `counters`, `latency` and `lut`, for every space whose
+ * package binds a SpaceNetwork. Resolved each time they are asked for, so they see the networks
+ * of plugin packages loaded after this one.
+ */
 export const hardwareLatencyModule = new ContainerModule((bind) => {
-  bind(HardwareModelFactory).toConstantValue(countersFactory);
-  bind(HardwareModelFactory).toConstantValue(latencyFactory);
-  bind(HardwareModelFactory).toConstantValue(lutFactory);
+  for (const factory of FACTORIES) {
+    bind(HardwareModelFactory).toDynamicValue(({ container }) => factory(SpaceNetworks.in(container)));
+  }
 });

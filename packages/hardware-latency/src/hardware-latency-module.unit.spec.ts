@@ -1,9 +1,7 @@
-import { Container, PluginRegistry } from '@archlab/core';
+import { nb201SpaceNetwork } from '@archlab/bench-nb201';
+import { Container, PluginRegistry, SpaceNetwork } from '@archlab/core';
 import { describe, expect, it } from 'vitest';
-import { countersFactory } from './counters.js';
 import { hardwareLatencyModule } from './hardware-latency-module.js';
-import { lutFactory } from './lut.js';
-import { latencyFactory } from './measure.js';
 
 describe('hardwareLatencyModule', () => {
   it('registers the counters, latency and lut hardware models', () => {
@@ -11,8 +9,19 @@ describe('hardwareLatencyModule', () => {
     container.load(hardwareLatencyModule);
     const registry = new PluginRegistry(container);
     expect(registry.names('hardware model')).toEqual(['counters', 'latency', 'lut']);
-    expect(registry.get('hardware model', 'counters')).toBe(countersFactory);
-    expect(registry.get('hardware model', 'latency')).toBe(latencyFactory);
-    expect(registry.get('hardware model', 'lut')).toBe(lutFactory);
+    for (const name of ['counters', 'latency', 'lut']) {
+      expect(registry.get('hardware model', name)).toMatchObject({ name, spaces: [] });
+    }
+  });
+
+  it('serves the spaces whose networks the container holds, bound before or after it', () => {
+    const container = new Container();
+    container.load(hardwareLatencyModule);
+    container.bind(SpaceNetwork).toConstantValue(nb201SpaceNetwork);
+    container.bind(SpaceNetwork).toConstantValue({ ...nb201SpaceNetwork, space: 'third-party' });
+    const registry = new PluginRegistry(container);
+    for (const name of ['counters', 'latency', 'lut']) {
+      expect(registry.get('hardware model', name).spaces).toEqual(['nb201', 'third-party']);
+    }
   });
 });

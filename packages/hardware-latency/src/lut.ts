@@ -1,6 +1,5 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { NB201_EDGES, NB201_OPS } from '@archlab/bench-nb201';
 import {
   ConfigError,
   DataError,
@@ -14,11 +13,7 @@ import {
 import {
   add,
   batchNorm,
-  CHAIN_SPACE,
-  type ChainSearchSpace,
-  chainCoveringArchitectures,
   conv2d,
-  DEFAULT_CHAIN_CONFIG,
   dense,
   depthwiseConv2d,
   flatten,
@@ -32,11 +27,14 @@ import {
   type Padding,
   pool2d,
   relu,
+  type SpaceNetworkModule,
+  type SpaceNetworks,
+  type TfjsSpaceNetwork,
   zeros,
-} from '@archlab/trainer-tfjs';
+} from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';
-import { BUILDABLE_SPACES, defaultInputShape, spaceLayers } from './space-network.js';
+import { spaceLayers } from './space-network.js';
 import { timingStats } from './stats.js';
 
 export const LUT_FORMAT = 'archlab-latency-lut';
@@ -230,25 +228,6 @@ export function defaultTimer(timing: TimingOptions): ProfileTimer {
   };
 }
 
-/**
- * Architectures whose networks hold every distinct operation the space can produce. For nb201
- * (fixed stages): the five cells with one op on every edge give every cell op at every stage's
- * shape, node sums of 2 and 3 inputs, the zero cell, stem, reductions and head. For
- * fmnist-chain: trainer-tfjs's `chainCoveringArchitectures` (every layer at every input it can
- * have). Other spaces are a ConfigError (no network can be built for them).
- */
-export function coveringArchitectures(space: SearchSpace): unknown[] {
-  if (space.name === 'nb201') {
-    return NB201_OPS.map((_, op) => NB201_EDGES.map(() => op));
-  }
-  if (space.name === CHAIN_SPACE) {
-    return chainCoveringArchitectures((space as Partial<ChainSearchSpace>).config ?? DEFAULT_CHAIN_CONFIG);
-  }
-  throw new ConfigError(
-    `cannot profile space '${space.name}': latency tables cover ${BUILDABLE_SPACES.join(' and ')}`,
-  );
-}
-
 export interface ProfileOptions {
   /** Where to write the table as JSON; not written when absent. */
   readonly out?: string;
@@ -291,13 +270,14 @@ export async function warmUp(layers: readonly LayerInfo[]): Promise<void> {
 
 /** The distinct operations of the networks of `archs`, by {@link opKey}, in first-seen order. */
 export function distinctOps(
+  network: SpaceNetworkModule,
   space: SearchSpace,
   archs: readonly unknown[],
   shape: { inputShape: ImageShape; numClasses: number },
 ): Map<string, LayerInfo> {
   const ops = new Map<string, LayerInfo>();
   for (const arch of archs) {
-    for (const layer of spaceLayers(space, arch, shape)) {
+    for (const layer of spaceLayers(network, space, arch, shape)) {
       const key = opKey(layer);
       if (!ops.has(key)) ops.set(key, layer);
     }
@@ -306,19 +286,23 @@ export function distinctOps(
 }
 
 /**
- * Measures every distinct operation of the space's networks at every input shape they take,
- * plus the fixed per-network overhead, on the current tfjs backend; returns the table and
- * writes it to `out` when given.
+ * Measures every distinct operation of the space's networks (those of its `network`'s covering
+ * architectures) at every input shape they take, plus the fixed per-network overhead, on the
+ * current tfjs backend; returns the table and writes it to `out` when given.
  */
-export async function profileDevice(space: SearchSpace, options: ProfileOptions = {}): Promise<LatencyLut> {
+export async function profileDevice(
+  spaceNetwork: SpaceNetworkModule,
+  space: SearchSpace,
+  options: ProfileOptions = {},
+): Promise<LatencyLut> {
   const network = {
-    inputShape: options.inputShape ?? defaultInputShape(space),
+    inputShape: options.inputShape ?? spaceNetwork.inputShape(space),
     numClasses: options.numClasses ?? 10,
   };
   const timing = { runs: options.runs ?? 20, warmup: options.warmup ?? 3 };
   const timer = options.timer ?? defaultTimer(timing);
-  const archs = coveringArchitectures(space);
-  const ops = distinctOps(space, archs, network);
+  const archs = spaceNetwork.coveringArchitectures(space);
+  const ops = distinctOps(spaceNetwork, space, archs, network);
   if (!options.timer) await warmUp([...ops.values()]);
   const passes = options.passes ?? 3;
   const times = new Map<string, number[]>();
@@ -445,6 +429,7 @@ const warned = new Set<string>();
  * if any) warns once on stderr.
  */
 export function lutModel(
+  network: TfjsSpaceNetwork,
   space: SearchSpace,
   lut: LatencyLut,
   options: { readonly source?: string; readonly backend?: string } = {},
@@ -473,7 +458,7 @@ export function lutModel(
       const key = space.key(arch);
       let ms = cache.get(key);
       if (ms === undefined) {
-        ms = predictLayers(lut, spaceLayers(space, arch, lut.network), source);
+        ms = predictLayers(lut, spaceLayers(await network.load(), space, arch, lut.network), source);
         cache.set(key, ms);
       }
       return { latency_ms: ms };
@@ -492,14 +477,23 @@ export const LUT_OPTIONS = {
   },
 } as const;
 
-export const lutFactory: HardwareModelFactory = {
-  name: 'lut',
-  description: 'batch-1 latency predicted from a per-op lookup table built by archlab profile-device',
-  options: LUT_OPTIONS,
-  create: (space, options) => {
-    const o = parseOptions('lut', LUT_OPTIONS, options);
-    if (!o.file)
-      throw new ConfigError('lut: give the table as --hardware lut:file=PATH (from archlab profile-device)');
-    return lutModel(space, readLut(o.file), { source: o.file, backend: o.backend });
-  },
-};
+/** `lut`, for the spaces of `networks`. */
+export function lutFactory(networks: SpaceNetworks): HardwareModelFactory {
+  return {
+    name: 'lut',
+    description: 'batch-1 latency predicted from a per-op lookup table built by archlab profile-device',
+    spaces: networks.spaces(),
+    options: LUT_OPTIONS,
+    create: (space, options) => {
+      const o = parseOptions('lut', LUT_OPTIONS, options);
+      if (!o.file)
+        throw new ConfigError(
+          'lut: give the table as --hardware lut:file=PATH (from archlab profile-device)',
+        );
+      return lutModel(networks.get(space.name, 'the lut hardware model'), space, readLut(o.file), {
+        source: o.file,
+        backend: o.backend,
+      });
+    },
+  };
+}

@@ -1,16 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nb201Space } from '@archlab/bench-nb201';
+import { nb201Space, nb201SpaceNetwork } from '@archlab/bench-nb201';
 import { ConfigError, DataError, Rng } from '@archlab/core';
 import { hardwareModelContract } from '@archlab/core/testing';
-import {
-  fmnistChainSpace,
-  initBackend,
-  type Layer,
-  type LayerInfo,
-  NetworkBuilder,
-} from '@archlab/trainer-tfjs';
+import { initBackend, type Layer, type LayerInfo, NetworkBuilder, SpaceNetworks } from '@archlab/nn';
+import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -29,6 +24,10 @@ import {
 import { measureLatency } from './measure.js';
 import { withSpaceNetwork } from './space-network.js';
 
+const NETWORKS = new SpaceNetworks([nb201SpaceNetwork, fmnistChainSpaceNetwork]);
+const nb201Network = await nb201SpaceNetwork.load();
+const chainNetwork = await fmnistChainSpaceNetwork.load();
+
 /** A synthetic op cost known in advance: a constant per kind plus one per multiply-add. */
 function syntheticMs(layer: LayerInfo): number {
   return (layer.kind === 'add' ? 0.03 : 0.01) + layer.flops * 1e-7;
@@ -41,7 +40,7 @@ const dir = mkdtempSync(join(tmpdir(), 'archlab-lut-'));
 
 beforeAll(async () => {
   await initBackend('cpu');
-  lut = await profileDevice(nb201Space, { timer: fakeTimer, out: join(dir, 'nb201.lut.json') });
+  lut = await profileDevice(nb201Network, nb201Space, { timer: fakeTimer, out: join(dir, 'nb201.lut.json') });
 });
 
 describe('opKey', () => {
@@ -54,11 +53,11 @@ describe('opKey', () => {
 
 describe('profileDevice with synthetic op costs', () => {
   it('predicts exactly the overhead plus the known cost of every layer', async () => {
-    const model = lutModel(nb201Space, lut);
+    const model = lutModel(nb201SpaceNetwork, nb201Space, lut);
     const rng = Rng.fromSeed(7);
     for (let i = 0; i < 25; i++) {
       const arch = nb201Space.sample(rng);
-      const expected = withSpaceNetwork(nb201Space, arch, {}, (n) =>
+      const expected = withSpaceNetwork(nb201Network, nb201Space, arch, {}, (n) =>
         n.layers().reduce((ms, layer) => ms + syntheticMs(layer), OVERHEAD_MS),
       );
       expect((await model.cost(arch)).latency_ms).toBeCloseTo(expected, 9);
@@ -86,11 +85,11 @@ describe('profileDevice with synthetic op costs', () => {
   it('round-trips through its file', async () => {
     const file = join(dir, 'nb201.lut.json');
     expect(readLut(file)).toEqual(lut);
-    const model = lutFactory.create(nb201Space, { file });
+    const model = lutFactory(NETWORKS).create(nb201Space, { file });
     expect(model).toMatchObject({ name: 'lut', cheap: true, deterministic: true, metrics: ['latency_ms'] });
     expect(model.device).toMatchObject({ kind: 'lut', backend: 'cpu', created: lut.created });
     const arch = [3, 3, 3, 3, 3, 3] as const;
-    expect(await model.cost(arch)).toEqual(await lutModel(nb201Space, lut).cost(arch));
+    expect(await model.cost(arch)).toEqual(await lutModel(nb201SpaceNetwork, nb201Space, lut).cost(arch));
   });
 });
 
@@ -105,9 +104,9 @@ describe('layerFromInfo', () => {
       }
     };
     const before = tf.memory().numTensors;
-    withSpaceNetwork(nb201Space, [1, 2, 4, 0, 3, 2], {}, (n) => check(n.layers()));
+    withSpaceNetwork(nb201Network, nb201Space, [1, 2, 4, 0, 3, 2], {}, (n) => check(n.layers()));
     const chain = fmnistChainSpace();
-    withSpaceNetwork(chain, chain.parse(chain.key(chain.sample(Rng.fromSeed(3)))), {}, (n) =>
+    withSpaceNetwork(chainNetwork, chain, chain.parse(chain.key(chain.sample(Rng.fromSeed(3)))), {}, (n) =>
       check(n.layers()),
     );
     expect(tf.memory().numTensors).toBe(before);
@@ -118,7 +117,7 @@ describe('profileDevice on the cpu backend', () => {
   it('times every op of a small chain space and predicts positive latencies', async () => {
     const space = fmnistChainSpace({ imageSize: 8, maxDepth: 3, widths: '4,8' });
     const before = tf.memory().numTensors;
-    const real = await profileDevice(space, {
+    const real = await profileDevice(chainNetwork, space, {
       runs: 1,
       warmup: 0,
       spaceOptions: { imageSize: 8 },
@@ -205,8 +204,10 @@ describe('the default timer on operations of known cost', () => {
 
 describe('bad tables', () => {
   it('refuses a table built for another space', () => {
-    expect(() => lutModel(fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(ConfigError);
-    expect(() => lutModel(fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(
+    expect(() => lutModel(fmnistChainSpaceNetwork, fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(
+      ConfigError,
+    );
+    expect(() => lutModel(fmnistChainSpaceNetwork, fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(
       /dev\.json was built for space 'nb201', not 'fmnist-chain'/,
     );
   });
@@ -215,7 +216,7 @@ describe('bad tables', () => {
     const entries = Object.fromEntries(
       Object.entries(lut.entries).filter(([k]) => !k.startsWith('avg_pool(padding=same,size=3')),
     );
-    const model = lutModel(nb201Space, { ...lut, entries });
+    const model = lutModel(nb201SpaceNetwork, nb201Space, { ...lut, entries });
     await expect(model.cost([1, 1, 1, 1, 1, 1])).resolves.toBeDefined();
     const missing = model.cost([4, 1, 1, 1, 1, 1]);
     await expect(missing).rejects.toThrow(DataError);
@@ -225,9 +226,9 @@ describe('bad tables', () => {
   it('warns once about a table from another backend', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      lutModel(nb201Space, lut, { source: 'wasm.json', backend: 'wasm' });
-      lutModel(nb201Space, lut, { source: 'wasm.json', backend: 'wasm' });
-      lutModel(nb201Space, lut, { source: 'cpu.json' });
+      lutModel(nb201SpaceNetwork, nb201Space, lut, { source: 'wasm.json', backend: 'wasm' });
+      lutModel(nb201SpaceNetwork, nb201Space, lut, { source: 'wasm.json', backend: 'wasm' });
+      lutModel(nb201SpaceNetwork, nb201Space, lut, { source: 'cpu.json' });
       expect(write).toHaveBeenCalledTimes(1);
       expect(String(write.mock.calls[0]![0])).toMatch(
         /wasm\.json was measured on tfjs backend 'cpu', not 'wasm'/,
@@ -246,9 +247,15 @@ describe('bad tables', () => {
     const good = JSON.parse(readFileSync(join(dir, 'nb201.lut.json'), 'utf8'));
     expect(() => parseLut({ ...good, entries: { x: -1 } }, 'f.json')).toThrow(/entry x is -1/);
     expect(() => parseLut({ ...good, version: 2 }, 'f.json')).toThrow(/version 2 is not 1/);
-    expect(() => lutFactory.create(nb201Space, {})).toThrow(/lut:file=PATH/);
-    expect(() => lutFactory.create(nb201Space, { file: join(dir, 'none.json') })).toThrow(ConfigError);
+    expect(() => lutFactory(NETWORKS).create(nb201Space, {})).toThrow(/lut:file=PATH/);
+    expect(() => lutFactory(NETWORKS).create(nb201Space, { file: join(dir, 'none.json') })).toThrow(
+      ConfigError,
+    );
   });
 });
 
-hardwareModelContract('lut (nb201, synthetic costs)', () => lutModel(nb201Space, lut), nb201Space);
+hardwareModelContract(
+  'lut (nb201, synthetic costs)',
+  () => lutModel(nb201SpaceNetwork, nb201Space, lut),
+  nb201Space,
+);

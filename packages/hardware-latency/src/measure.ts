@@ -7,10 +7,15 @@ import {
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
-import { type BackendName, initBackend, type Network } from '@archlab/trainer-tfjs';
+import {
+  type BackendName,
+  initBackend,
+  type Network,
+  type SpaceNetworks,
+  type TfjsSpaceNetwork,
+} from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BUILDABLE_SPACES,
   buildSpaceNetwork,
   NETWORK_SHAPE_OPTIONS,
   type NetworkShapeOptions,
@@ -164,7 +169,11 @@ export interface LatencyModelOptions extends NetworkShapeOptions, Omit<MeasureOp
  * A HardwareModel timing each architecture's network: `latency_ms` (median) with
  * `latency_p10_ms` and `latency_p90_ms`. Not cheap, not deterministic.
  */
-export function latencyModel(space: SearchSpace, options: LatencyModelOptions): HardwareModel {
+export function latencyModel(
+  network: TfjsSpaceNetwork,
+  space: SearchSpace,
+  options: LatencyModelOptions,
+): HardwareModel {
   const { backend, inputShape, numClasses, ...measure } = options;
   return {
     name: 'latency',
@@ -174,30 +183,33 @@ export function latencyModel(space: SearchSpace, options: LatencyModelOptions): 
     device: { ...machineDevice(backend), batch: String(measure.batch ?? 1) },
     async cost(arch): Promise<Metrics> {
       await useBackend(backend);
-      const network = buildSpaceNetwork(space, arch, { inputShape, numClasses });
+      const built = buildSpaceNetwork(await network.load(), space, arch, { inputShape, numClasses });
       try {
-        const m = await measureLatency(network, measure);
+        const m = await measureLatency(built, measure);
         return { latency_ms: m.median, latency_p10_ms: m.p10, latency_p90_ms: m.p90 };
       } finally {
-        network.dispose();
+        built.dispose();
       }
     },
   };
 }
 
-export const latencyFactory: HardwareModelFactory = {
-  name: 'latency',
-  description: 'measured inference latency (median and p10/p90 in ms) of the network on a tfjs backend',
-  spaces: BUILDABLE_SPACES,
-  options: LATENCY_OPTIONS,
-  create: (space, options) => {
-    const o = parseOptions('latency', LATENCY_OPTIONS, options);
-    return latencyModel(space, {
-      ...networkShapeOptions('latency', o.input, o.classes),
-      backend: o.backend as BackendName,
-      batch: o.batch,
-      warmup: o.warmup,
-      runs: o.runs,
-    });
-  },
-};
+/** `latency`, for the spaces of `networks`. */
+export function latencyFactory(networks: SpaceNetworks): HardwareModelFactory {
+  return {
+    name: 'latency',
+    description: 'measured inference latency (median and p10/p90 in ms) of the network on a tfjs backend',
+    spaces: networks.spaces(),
+    options: LATENCY_OPTIONS,
+    create: (space, options) => {
+      const o = parseOptions('latency', LATENCY_OPTIONS, options);
+      return latencyModel(networks.get(space.name, 'the latency hardware model'), space, {
+        ...networkShapeOptions('latency', o.input, o.classes),
+        backend: o.backend as BackendName,
+        batch: o.batch,
+        warmup: o.warmup,
+        runs: o.runs,
+      });
+    },
+  };
+}

@@ -1,9 +1,13 @@
 import { hardwareModelContract } from '@archlab/core/testing';
-import { buildChainNetwork, fmnistChainSpace, initBackend, type Network } from '@archlab/trainer-tfjs';
+import { initBackend, type Network, SpaceNetworks } from '@archlab/nn';
+import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
+import { buildChainNetwork } from '@archlab/space-fmnist-chain/network';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyFactory, measureLatency } from './measure.js';
 import { timingStats } from './stats.js';
+
+const NETWORKS = new SpaceNetworks([fmnistChainSpaceNetwork]);
 
 let network: Network;
 
@@ -55,7 +59,7 @@ describe('measureLatency', () => {
 
 describe('latency model', () => {
   it('records the backend and machine', () => {
-    const model = latencyFactory.create(fmnistChainSpace(), { backend: 'cpu' });
+    const model = latencyFactory(NETWORKS).create(fmnistChainSpace(), { backend: 'cpu' });
     expect(model).toMatchObject({ cheap: false, deterministic: false });
     expect(model.device).toMatchObject({ kind: 'measured', backend: 'cpu', batch: '1' });
     expect(Number(model.device.cores)).toBeGreaterThan(0);
@@ -63,13 +67,18 @@ describe('latency model', () => {
   });
 
   it('refuses a backend other than the one the process runs', async () => {
-    const model = latencyFactory.create(fmnistChainSpace(), { backend: 'wasm' });
+    const model = latencyFactory(NETWORKS).create(fmnistChainSpace(), { backend: 'wasm' });
     await expect(model.cost([{ op: 'max_pool' }, { op: 'max_pool' }])).rejects.toThrow(/choose backend=cpu/);
   });
 });
 
 hardwareModelContract(
   'latency (fmnist-chain, 8×8)',
-  () => latencyFactory.create(fmnistChainSpace({ imageSize: 8 }), { backend: 'cpu', warmup: 0, runs: 2 }),
+  () =>
+    latencyFactory(NETWORKS).create(fmnistChainSpace({ imageSize: 8 }), {
+      backend: 'cpu',
+      warmup: 0,
+      runs: 2,
+    }),
   fmnistChainSpace({ imageSize: 8 }),
 );

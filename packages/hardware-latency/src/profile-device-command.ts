@@ -1,15 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
-import { nb201SpaceFactory } from '@archlab/bench-nb201';
 import { ConfigError, echo, parseOptions, type SearchSpaceFactory } from '@archlab/core';
-import { type BackendName, fmnistChainSpaceFactory } from '@archlab/trainer-tfjs';
-import { coveringArchitectures, type LatencyLut, profileDevice, readLut } from './lut.js';
+import type { BackendName, SpaceNetworks } from '@archlab/nn';
+import { type LatencyLut, profileDevice, readLut } from './lut.js';
 import { LATENCY_OPTIONS, useBackend } from './measure.js';
 import { networkShapeOptions } from './space-network.js';
 
-const SPACES: readonly SearchSpaceFactory[] = [nb201SpaceFactory, fmnistChainSpaceFactory];
-
 export const PROFILE_DEVICE_OPTIONS = {
-  space: { type: 'string', default: '', description: 'space to profile: nb201 or fmnist-chain (required)' },
+  space: {
+    type: 'string',
+    default: '',
+    description: 'space to profile, one with a network, e.g. nb201 (required)',
+  },
   out: { type: 'string', default: '', description: 'file to write the latency table to (required)' },
   backend: LATENCY_OPTIONS.backend,
   input: LATENCY_OPTIONS.input,
@@ -23,44 +24,37 @@ export interface ProfileDeviceFlags extends Readonly<Record<string, unknown>> {
   readonly spaceOptions?: Readonly<Record<string, unknown>>;
 }
 
-/** Finds a space factory by name; throws a typed error for an unknown one. */
-export type SpaceLookup = (name: string) => SearchSpaceFactory;
-
-/** The spaces this package can profile, when the caller has no registry to look a space up in. */
-function builtinSpace(name: string): SearchSpaceFactory {
-  const factory = SPACES.find((f) => f.name === name);
-  if (!factory) {
-    throw new ConfigError(
-      `profile-device: give --space ${SPACES.map((f) => f.name).join(' or ')}, not '${echo(name)}'`,
-    );
-  }
-  return factory;
+/** Where `profileDeviceCommand` finds spaces and their networks (the CLI passes its plugins'). */
+export interface ProfileDeviceContext {
+  /** The space factory named `name`; a typed error for an unknown one. */
+  space(name: string): SearchSpaceFactory;
+  readonly networks: SpaceNetworks;
 }
 
 /**
  * `archlab profile-device --space nb201 --out device.lut.json [--backend wasm] [--runs 20]
  * [--warmup 3] [--input h,w,c] [--classes 10]`: profiles every operation
  * the space's networks can have on this machine and writes the latency table. Flags may be strings (as
- * parsed from the command line); progress goes to `log` (default stderr). `lookup` finds the
- * space (the CLI passes its plugin registry's, so `--plugin` spaces are found too).
+ * parsed from the command line); progress goes to `log` (default stderr). `context` finds the
+ * space and its network (the CLI passes its plugins', so `--plugin` spaces are found too).
  */
 export async function profileDeviceCommand(
   flags: ProfileDeviceFlags,
+  context: ProfileDeviceContext,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  lookup: SpaceLookup = builtinSpace,
 ): Promise<LatencyLut> {
   const { spaceOptions = {}, ...rest } = flags;
   const o = parseOptions('profile-device', PROFILE_DEVICE_OPTIONS, rest);
   if (!o.space)
-    throw new ConfigError(`profile-device: give --space ${SPACES.map((f) => f.name).join(' or ')}`);
+    throw new ConfigError(`profile-device: give --space ${context.networks.spaces().join(' or ')}`);
   if (!o.out) throw new ConfigError('profile-device: give --out FILE for the latency table');
   refuseToReplace(o.out);
-  const space = lookup(o.space).create(spaceOptions);
+  const space = context.space(o.space).create(spaceOptions);
   // A registered space (a plugin's too) that no network can be built for: say so before any work.
-  coveringArchitectures(space);
+  const network = await context.networks.load(space.name, 'profile-device');
   const backend = await useBackend(o.backend as BackendName);
   log(`profiling ${space.name} on tfjs backend ${backend}`);
-  const lut = await profileDevice(space, {
+  const lut = await profileDevice(network, space, {
     ...networkShapeOptions('profile-device', o.input, o.classes),
     out: o.out,
     runs: o.runs,

@@ -1,11 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, InvalidOptionError } from '@archlab/core';
-import { initBackend } from '@archlab/trainer-tfjs';
+import { nb201SpaceFactory, nb201SpaceNetwork } from '@archlab/bench-nb201';
+import { ConfigError, InvalidOptionError, UnknownPluginError } from '@archlab/core';
+import { initBackend, SpaceNetworks } from '@archlab/nn';
+import { fmnistChainSpaceFactory, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLut } from './lut.js';
-import { profileDeviceCommand } from './profile-device-command.js';
+import { type ProfileDeviceContext, profileDeviceCommand } from './profile-device-command.js';
+
+/** What the CLI passes: its plugins' spaces and networks. */
+const CONTEXT: ProfileDeviceContext = {
+  space: (name) => {
+    const found = [nb201SpaceFactory, fmnistChainSpaceFactory].find((f) => f.name === name);
+    if (!found) throw new UnknownPluginError('space', name, ['fmnist-chain', 'nb201']);
+    return found;
+  },
+  networks: new SpaceNetworks([nb201SpaceNetwork, fmnistChainSpaceNetwork]),
+};
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -24,6 +36,7 @@ describe('profileDeviceCommand', () => {
         warmup: '0',
         spaceOptions: { imageSize: 8, maxDepth: 2, widths: '4' },
       },
+      CONTEXT,
       (l) => lines.push(l),
     );
     expect(readLut(out)).toEqual(lut);
@@ -33,12 +46,12 @@ describe('profileDeviceCommand', () => {
   });
 
   it('says what is missing or wrong', async () => {
-    await expect(profileDeviceCommand({ out: 'x.json' }, () => {})).rejects.toThrow(
-      /give --space nb201 or fmnist-chain/,
+    await expect(profileDeviceCommand({ out: 'x.json' }, CONTEXT, () => {})).rejects.toThrow(
+      /give --space fmnist-chain or nb201/,
     );
-    await expect(profileDeviceCommand({ space: 'nb201' }, () => {})).rejects.toThrow(ConfigError);
-    await expect(profileDeviceCommand({ space: 'nb201', out: 'x', runs: '0' }, () => {})).rejects.toThrow(
-      InvalidOptionError,
-    );
+    await expect(profileDeviceCommand({ space: 'nb201' }, CONTEXT, () => {})).rejects.toThrow(ConfigError);
+    await expect(
+      profileDeviceCommand({ space: 'nb201', out: 'x', runs: '0' }, CONTEXT, () => {}),
+    ).rejects.toThrow(InvalidOptionError);
   });
 });

@@ -1,19 +1,16 @@
-import { enumerateNb201, type Nb201Arch, nb201Space } from '@archlab/bench-nb201';
+import { enumerateNb201, type Nb201Arch, nb201Space, nb201SpaceNetwork } from '@archlab/bench-nb201';
+import { buildNb201Network, describeNb201Network as nb201Layers } from '@archlab/bench-nb201/network';
 import { MalformedArchitectureError, Rng } from '@archlab/core';
-import {
-  buildChainNetwork,
-  buildNb201Network,
-  describeChainNetwork,
-  describeNetwork,
-  fmnistChainSpace,
-  initBackend,
-  type LayerInfo,
-  describeNb201Network as nb201Layers,
-} from '@archlab/trainer-tfjs';
+import { describeNetwork, initBackend, type LayerInfo } from '@archlab/nn';
+import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
+import { buildChainNetwork, describeChainNetwork } from '@archlab/space-fmnist-chain/network';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LatencyLut, lutModel, predictLatency, predictLayers, profileDevice } from './lut.js';
 import { buildSpaceNetwork, spaceDescription, spaceLayers } from './space-network.js';
+
+const nb201Network = await nb201SpaceNetwork.load();
+const chainNetwork = await fmnistChainSpaceNetwork.load();
 
 /** Distinct costs per operation, so a missing, extra or mislabelled layer changes the sum. */
 const costOf = (layer: LayerInfo) =>
@@ -23,7 +20,7 @@ let lut: LatencyLut;
 
 beforeAll(async () => {
   await initBackend('cpu');
-  lut = await profileDevice(nb201Space, {
+  lut = await profileDevice(nb201Network, nb201Space, {
     timer: async (t) => (t.kind === 'op' ? costOf(t.layer) : 0.25),
     passes: 1,
   });
@@ -104,11 +101,11 @@ describe('describeChainNetwork', () => {
     const rng = Rng.fromSeed(6);
     for (let i = 0; i < 30; i++) {
       const arch = space.sample(rng);
-      const network = buildSpaceNetwork(space, arch);
+      const network = buildSpaceNetwork(chainNetwork, space, arch);
       try {
-        const description = spaceDescription(space, arch);
+        const description = spaceDescription(chainNetwork, space, arch);
         expect(description, space.key(arch)).toEqual(describeNetwork(network));
-        expect(spaceLayers(space, arch)).toEqual(description.layers);
+        expect(spaceLayers(chainNetwork, space, arch)).toEqual(description.layers);
         expect(description.layers.at(-2)?.kind).toBe('flatten');
       } finally {
         network.dispose();
@@ -119,7 +116,7 @@ describe('describeChainNetwork', () => {
 
 describe('lut model on nb201', () => {
   it('predicts a fifth of the space (every op of it in the table) from layer lists, as the network would', async () => {
-    const model = lutModel(nb201Space, lut);
+    const model = lutModel(nb201SpaceNetwork, nb201Space, lut);
     const archs = enumerateNb201().filter((_, i) => i % 5 === 0);
     const costs = await Promise.all(archs.map((a) => model.cost(a)));
     expect(costs.every((c) => Number.isFinite(c.latency_ms) && c.latency_ms! > 0.25)).toBe(true);

@@ -1,23 +1,16 @@
-import type { Nb201Arch } from '@archlab/bench-nb201';
-import { ConfigError, InvalidOptionError, type SearchSpace } from '@archlab/core';
-import {
-  buildChainNetwork,
-  buildNb201Network,
-  type ChainArch,
-  chainHeadOf,
-  describeSpaceNetwork,
-  type ImageShape,
-  type LayerInfo,
-  type Network,
-  type NetworkDescription,
-} from '@archlab/trainer-tfjs';
-
-/** Spaces whose architectures this package can build into networks. */
-export const BUILDABLE_SPACES = ['nb201', 'fmnist-chain'] as const;
+import { InvalidOptionError, type SearchSpace } from '@archlab/core';
+import type {
+  ImageShape,
+  LayerInfo,
+  Network,
+  NetworkDescription,
+  NetworkShape,
+  SpaceNetworkModule,
+} from '@archlab/nn';
 
 /** What network an architecture becomes: the data set's image shape and class count. */
 export interface NetworkShapeOptions {
-  /** `[height, width, channels]`; default the space's: CIFAR `[32, 32, 3]` for nb201, `[imageSize, imageSize, 1]` for fmnist-chain. */
+  /** `[height, width, channels]`; default the space's (its SpaceNetwork's `inputShape`). */
   readonly inputShape?: ImageShape;
   /** Default 10. */
   readonly numClasses?: number;
@@ -28,8 +21,7 @@ export const NETWORK_SHAPE_OPTIONS = {
   input: {
     type: 'string',
     default: '',
-    description:
-      "image shape 'height,width,channels'; empty: the space's (nb201 32,32,3; fmnist-chain 28,28,1)",
+    description: "image shape 'height,width,channels'; empty: the space's (e.g. nb201 32,32,3)",
   },
   classes: { type: 'int', default: 10, min: 1, description: 'classes of the classifier head' },
 } as const;
@@ -46,86 +38,69 @@ export function networkShapeOptions(owner: string, input: string, classes: numbe
   return { inputShape: [dims[0]!, dims[1]!, dims[2]!], numClasses: classes };
 }
 
-/** The default image shape of a buildable space. */
-export function defaultInputShape(space: SearchSpace): ImageShape {
-  const config = (space as { config?: { imageSize?: unknown } }).config;
-  if (space.name === 'fmnist-chain') {
-    const side = typeof config?.imageSize === 'number' ? config.imageSize : 28;
-    return [side, side, 1];
-  }
-  return [32, 32, 3];
+/** `options` with the space's defaults filled in: its network's image shape, 10 classes. */
+function shapeOf(
+  network: SpaceNetworkModule,
+  space: SearchSpace,
+  options: NetworkShapeOptions,
+): NetworkShape {
+  return {
+    inputShape: options.inputShape ?? network.inputShape(space),
+    numClasses: options.numClasses ?? 10,
+  };
 }
 
 /**
- * The network of `arch`, built with fixed weights (seed 0) on the current tfjs backend; the
- * caller disposes it. A space other than nb201 or fmnist-chain is a ConfigError.
+ * The network of `arch`, built by the space's `network` with fixed weights (seed 0) on the
+ * current tfjs backend; the caller disposes it.
  */
 export function buildSpaceNetwork(
+  network: SpaceNetworkModule,
   space: SearchSpace,
   arch: unknown,
   options: NetworkShapeOptions = {},
 ): Network {
-  const inputShape = options.inputShape ?? defaultInputShape(space);
-  const numClasses = options.numClasses ?? 10;
-  switch (space.name) {
-    case 'nb201':
-      return buildNb201Network(arch as Nb201Arch, { inputShape, numClasses, seed: 0 });
-    case 'fmnist-chain':
-      return buildChainNetwork(arch as ChainArch, {
-        inputShape,
-        numClasses,
-        head: chainHeadOf(space),
-        seed: 0,
-      });
-    default:
-      throw new ConfigError(
-        `hardware models cannot build networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
-      );
-  }
+  return network.build(space.key(arch), space.options ?? {}, {
+    ...shapeOf(network, space, options),
+    seed: 0,
+  });
 }
 
 /** Runs `f` on the network of `arch` and disposes the network afterwards. */
 export function withSpaceNetwork<T>(
+  network: SpaceNetworkModule,
   space: SearchSpace,
   arch: unknown,
   options: NetworkShapeOptions,
-  f: (network: Network) => T,
+  f: (built: Network) => T,
 ): T {
-  const network = buildSpaceNetwork(space, arch, options);
+  const built = buildSpaceNetwork(network, space, arch, options);
   try {
-    return f(network);
+    return f(built);
   } finally {
-    network.dispose();
+    built.dispose();
   }
 }
 
 /**
- * The layers and dataflow of `arch`'s network, derived from the architecture alone
- * (trainer-tfjs's `describeSpaceNetwork`: no weights, fast enough for a whole space).
+ * The layers and dataflow of `arch`'s network, derived from the architecture alone (the
+ * network's `describe`: no weights, fast enough for a whole space).
  */
 export function spaceDescription(
+  network: SpaceNetworkModule,
   space: SearchSpace,
   arch: unknown,
   options: NetworkShapeOptions = {},
 ): NetworkDescription {
-  const shape = {
-    inputShape: options.inputShape ?? defaultInputShape(space),
-    numClasses: options.numClasses ?? 10,
-  };
-  const description = describeSpaceNetwork(space, arch, shape);
-  if (!description) {
-    throw new ConfigError(
-      `hardware models cannot describe networks for space '${space.name}'; they can for: ${BUILDABLE_SPACES.join(', ')}`,
-    );
-  }
-  return description;
+  return network.describe(space, arch, shapeOf(network, space, options));
 }
 
 /** The layers of `arch`'s network, in execution order (see {@link spaceDescription}). */
 export function spaceLayers(
+  network: SpaceNetworkModule,
   space: SearchSpace,
   arch: unknown,
   options: NetworkShapeOptions = {},
 ): readonly LayerInfo[] {
-  return spaceDescription(space, arch, options).layers;
+  return spaceDescription(network, space, arch, options).layers;
 }

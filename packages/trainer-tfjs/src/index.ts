@@ -1,16 +1,11 @@
-export * from './backend/backend.js';
 export * from './data/batch.js';
 export * from './data/dataset.js';
 export * from './data/fashion-mnist.js';
 export * from './data/idx.js';
 export * from './data/registry.js';
 export * from './data/split.js';
-export * from './nn/index.js';
-export * from './spaces/index.js';
-export * from './spaces/network-builders.js';
 export * from './train/dropout.js';
 export * from './train/lr-schedule.js';
-export * from './train/network-builder-registry.js';
 export * from './train/optimizer.js';
 export { type TrainFlags, TrainingFailedError, trainCommand } from './train/train-command.js';
 export * from './train/train-estimator.js';

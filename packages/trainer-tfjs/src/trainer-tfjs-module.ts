@@ -1,9 +1,13 @@
-import { ContainerModule, EstimatorFactory, SearchSpaceFactory } from '@archlab/core';
-import { fmnistChainSpaceFactory } from './spaces/fmnist-chain-space.js';
+import { ContainerModule, EstimatorFactory } from '@archlab/core';
+import { SpaceNetworks } from '@archlab/nn';
 import { trainEstimatorFactory } from './train/train-estimator.js';
 
-/** The `fmnist-chain` space and the `train` estimator (which also trains `nb201` cell networks). */
+/**
+ * The `train` estimator, for every space whose package binds a SpaceNetwork. Resolved each time
+ * it is asked for, so it sees the networks of plugin packages loaded after this one.
+ */
 export const trainerTfjsModule = new ContainerModule((bind) => {
-  bind(SearchSpaceFactory).toConstantValue(fmnistChainSpaceFactory);
-  bind(EstimatorFactory).toConstantValue(trainEstimatorFactory);
+  bind(EstimatorFactory).toDynamicValue(({ container }) =>
+    trainEstimatorFactory(SpaceNetworks.in(container)),
+  );
 });

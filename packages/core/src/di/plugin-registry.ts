@@ -135,7 +135,15 @@ export class PluginRegistry {
 
   /** Every reactive plugin bound in the container. */
   reactions(): Reaction[] {
-    return this.container?.isBound(Reaction) ? this.container.getAll<Reaction>(Reaction) : [];
+    return this.contributions<Reaction>(Reaction);
+  }
+
+  /**
+   * Everything the loaded packages bound to `token` (none when nothing is), for contribution
+   * kinds that are not plugins by name, e.g. the `SpaceNetwork`s a command needs.
+   */
+  contributions<T>(token: symbol): T[] {
+    return this.container?.isBound(token) ? this.container.getAll<T>(token) : [];
   }
 
   /** The factory registered as `name`, or UnknownPluginError listing the known names. */

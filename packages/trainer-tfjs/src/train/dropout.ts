@@ -1,6 +1,6 @@
 import type { Rng } from '@archlab/core';
+import type { LayerHook, Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayerHook, Network } from '../nn/network.js';
 
 /**
  * A hook for training-mode {@link Network.apply} that drops each value of the classifier's

@@ -1,10 +1,8 @@
 import { Rng } from '@archlab/core';
+import { initBackend, type LayerHook, type LayerInfo, type Network, NetworkBuilder } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/backend.js';
 import { splitDataset } from '../data/split.js';
-import type { LayerHook, LayerInfo, Network } from '../nn/network.js';
-import { NetworkBuilder } from '../nn/network-builder.js';
 import { classifierDropout } from './dropout.js';
 import { BRIGHTNESS_TRAIN_OPTIONS, brightnessDataset } from './test-fixtures.js';
 import { trainNetwork } from './train-network.js';

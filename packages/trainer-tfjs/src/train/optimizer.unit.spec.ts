@@ -1,6 +1,6 @@
+import { initBackend } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/backend.js';
 import { createOptimizer, type OptimizerOptions } from './optimizer.js';
 
 beforeAll(async () => {

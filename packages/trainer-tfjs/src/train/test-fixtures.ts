@@ -1,7 +1,7 @@
 import { Rng } from '@archlab/core';
+import type { LayerInfo, Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
-import type { LayerInfo, Network } from '../nn/network.js';
 import type { TrainOptions } from './train-network.js';
 
 /**

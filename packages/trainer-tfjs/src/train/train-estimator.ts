@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type Estimator,
@@ -10,11 +12,14 @@ import {
   type ThreadRunner,
   threadRunner,
 } from '@archlab/core';
-import { type BackendChoice, initBackend } from '../backend/backend.js';
+import {
+  type BackendChoice,
+  initBackend,
+  SAFETENSORS_FORMAT,
+  type SpaceNetworks,
+  type TfjsSpaceNetwork,
+} from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
-import { SAFETENSORS_FORMAT } from '../nn/safetensors.js';
-import { registerBuiltinNetworkBuilders } from '../spaces/network-builders.js';
-import { networkBuilder } from './network-builder-registry.js';
 import { parseTrainOptions, trainOptionsSpec } from './train-options.js';
 import { runTrainingTrial } from './trial.js';
 
@@ -36,18 +41,30 @@ export const TRAIN_METRICS: readonly MetricSpec[] = [
 /**
  * `train`: trains each candidate from scratch on a real data set, on a `threadRunner` of its
  * own (one worker thread per trial, one tfjs backend instance each; in a worker it trains in
- * that thread), and reports one TrialProgressed per epoch. With
- * `save-weights`, each trial's trained weights are kept with its result (`weights`, safetensors).
+ * that thread), and reports one TrialProgressed per epoch. With `save-weights`, each trial's
+ * trained weights are kept with its result (`weights`, safetensors). It trains the spaces of
+ * `networks` (those whose package binds a SpaceNetwork).
  */
-export const trainEstimatorFactory: EstimatorFactory = {
+export function trainEstimatorFactory(networks: SpaceNetworks): EstimatorFactory {
+  return {
+    ...trainEstimator,
+    spaces: networks.spaces(),
+    create: (space, options) =>
+      trainEstimator.create(space, options, networks.get(space.name, 'the train estimator')),
+  };
+}
+
+/** The `train` estimator of `space`, whose networks `network` builds. */
+const trainEstimator = {
   name: 'train',
   description: 'train the network on a data set (Fashion-MNIST by default) and report its accuracy',
-  spaces: ['fmnist-chain', 'nb201'],
   options: trainOptionsSpec,
-  create(space: SearchSpace, options) {
+  create(
+    space: SearchSpace,
+    options: Readonly<Record<string, unknown>>,
+    network: TfjsSpaceNetwork,
+  ): Estimator {
     const o = parseTrainOptions(options);
-    registerBuiltinNetworkBuilders();
-    networkBuilder(space.name);
     const workers = o.workers || availableParallelism();
     let runner: ThreadRunner | undefined;
     const estimator: Estimator = {
@@ -72,7 +89,8 @@ export const trainEstimatorFactory: EstimatorFactory = {
             size: workers,
             space,
             recipe: {
-              packages: [PACKAGE_DIR],
+              // The workers need this package and the one that binds the space and its network.
+              packages: [...new Set([PACKAGE_DIR, packageDirOf(network.module)])],
               from: [PACKAGE_DIR],
               space: space.name,
               spaceOptions: space.options ?? {},
@@ -86,6 +104,7 @@ export const trainEstimatorFactory: EstimatorFactory = {
           {
             space: space.name,
             spaceOptions: space.options ?? {},
+            network: network.module,
             arch: space.key(arch),
             options: o,
             seed: ctx.seed,
@@ -102,3 +121,12 @@ export const trainEstimatorFactory: EstimatorFactory = {
     return estimator;
   },
 };
+
+/** The folder of the package a `file:` module URL lies in (its nearest package.json). */
+function packageDirOf(moduleUrl: string): string {
+  const start = dirname(fileURLToPath(moduleUrl));
+  for (let d = start; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return start;
+  }
+}

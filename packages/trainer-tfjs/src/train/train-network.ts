@@ -1,10 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Rng } from '@archlab/core';
+import type { Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Augmentation, makeBatch } from '../data/batch.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Samples, TrainingData } from '../data/split.js';
-import type { Network } from '../nn/network.js';
 import { classifierDropout } from './dropout.js';
 import { cosineLearningRate } from './lr-schedule.js';
 import { createOptimizer, type OptimizerOptions } from './optimizer.js';

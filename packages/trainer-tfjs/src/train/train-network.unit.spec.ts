@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@archlab/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/backend.js';
 import { splitDataset } from '../data/split.js';
 import { BRIGHTNESS_TRAIN_OPTIONS, brightnessDataset, mlp } from './test-fixtures.js';
 import {

@@ -1,5 +1,5 @@
 import { type OptionValues, parseOptions } from '@archlab/core';
-import { BACKENDS } from '../backend/backend.js';
+import { BACKENDS } from '@archlab/nn';
 
 /** Learning rates used when the `lr` option is 0. */
 export const DEFAULT_LEARNING_RATES = { sgd: 0.05, adam: 0.001 } as const;

@@ -1,17 +1,17 @@
 import type { Metrics } from '@archlab/core';
-import { type BackendChoice, initBackend } from '../backend/backend.js';
+import { type BackendChoice, importSpaceNetwork, initBackend, networkWeights } from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
 import { splitDataset } from '../data/split.js';
-import { networkWeights } from '../nn/safetensors.js';
-import { networkBuilder } from './network-builder-registry.js';
 import { trainNetwork } from './train-network.js';
 import { learningRate, parseTrainOptions } from './train-options.js';
 
 /** Everything a worker needs to train one trial: plain data, so it crosses a thread boundary. */
 export interface TrainRequest {
-  /** Space name (`fmnist-chain`, `nb201`) and its options. */
+  /** Space name and its options. */
   readonly space: string;
   readonly spaceOptions: Readonly<Record<string, unknown>>;
+  /** URL of the space's network module (its SpaceNetwork's `module`), imported in the worker. */
+  readonly network: string;
   /** The architecture's key in that space. */
   readonly arch: string;
   /** The `train` estimator's options (epochs, batch size, optimiser, dataset...), defaults filled in. */
@@ -33,12 +33,12 @@ export interface TrialHooks {
 /**
  * Trains one architecture and returns its metrics (see `TrainResult`) and, when the options ask
  * (`save-weights`), its trained weights (see `networkWeights`). Initialises the backend
- * and loads the data set on first use in this thread; builds the network with the builder
- * registered for `req.space`, seeded from `req.seed`, and disposes it however training ends.
+ * and loads the data set on first use in this thread; builds the network with the space network module
+ * of `req.network`, seeded from `req.seed`, and disposes it however training ends.
  */
 export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Promise<TrainedTrial> {
   const o = parseTrainOptions(req.options);
-  const build = networkBuilder(req.space);
+  const network = await importSpaceNetwork(req.network);
   await initBackend(o.backend as BackendChoice);
   const dataset = await loadDataset(o.dataset, { dataDir: o['data-dir'] });
   hooks.signal.throwIfAborted();
@@ -48,7 +48,7 @@ export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Pr
     maxTest: o['max-test'],
     seed: o['split-seed'],
   });
-  const net = build(req.arch, req.spaceOptions, {
+  const net = network.build(req.arch, req.spaceOptions, {
     inputShape: dataset.imageShape,
     numClasses: dataset.numClasses,
     seed: req.seed,

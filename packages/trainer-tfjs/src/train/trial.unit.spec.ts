@@ -1,25 +1,15 @@
 import { ConfigError, InvalidOptionError, type Metrics } from '@archlab/core';
+import { decodeSafetensors } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerDataset } from '../data/registry.js';
-import { decodeSafetensors } from '../nn/safetensors.js';
-import { registerNetworkBuilder } from './network-builder-registry.js';
-import { brightnessDataset, mlp } from './test-fixtures.js';
+import { brightnessDataset } from './test-fixtures.js';
+import { tinyBuilds as built } from './tiny-space-network.js';
 import { learningRate, parseTrainOptions } from './train-options.js';
 import { runTrainingTrial, type TrainRequest } from './trial.js';
 
 const dataset = brightnessDataset({ train: 200, test: 60 });
-const built: { arch: string; seed: number; inputShape: readonly number[]; numClasses: number }[] = [];
-const undo = [
-  registerDataset({ name: 'brightness', description: 'test data', load: async () => dataset }),
-  registerNetworkBuilder('tiny', (arch, spaceOptions, { inputShape, numClasses, seed }) => {
-    built.push({ arch, seed, inputShape, numClasses });
-    return mlp(inputShape, numClasses, {
-      hidden: Number(arch),
-      seed: seed + Number(spaceOptions.offset ?? 0),
-    });
-  }),
-];
+const undo = [registerDataset({ name: 'brightness', description: 'test data', load: async () => dataset })];
 afterAll(() => {
   for (const u of undo) u();
 });
@@ -27,6 +17,7 @@ afterAll(() => {
 const request: TrainRequest = {
   space: 'tiny',
   spaceOptions: {},
+  network: new URL('./tiny-space-network.js', import.meta.url).href,
   arch: '8',
   options: { backend: 'cpu', dataset: 'brightness', epochs: 3, 'batch-size': 16, 'max-test': 30 },
   seed: 3,
@@ -94,10 +85,11 @@ describe('runTrainingTrial', () => {
     await expect(runTrainingTrial(request, hooks(controller.signal))).rejects.toThrow('stopped');
   });
 
-  it('says which spaces it can build networks for', async () => {
-    await expect(runTrainingTrial({ ...request, space: 'nope' }, hooks())).rejects.toThrow(ConfigError);
-    await expect(runTrainingTrial({ ...request, space: 'nope' }, hooks())).rejects.toThrow(
-      "the train estimator cannot build networks for space 'nope'; it can for: tiny",
+  it('says which network module it cannot load', async () => {
+    const nope = { ...request, space: 'nope', network: 'file:///nowhere/src/nope-network.js' };
+    await expect(runTrainingTrial(nope, hooks())).rejects.toThrow(ConfigError);
+    await expect(runTrainingTrial(nope, hooks())).rejects.toThrow(
+      'the network module /nowhere/src/nope-network.js does not exist',
     );
   });
 

@@ -1,17 +1,25 @@
-import { ConfigError, MalformedArchitectureError } from '@archlab/core';
-import type { GraphBuilder } from '../nn/graph-builder.js';
-import { LayerListBuilder } from '../nn/layer-list-builder.js';
-import type { Network, NetworkDescription } from '../nn/network.js';
-import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
+import { ConfigError, MalformedArchitectureError, type SearchSpace } from '@archlab/core';
+import {
+  type GraphBuilder,
+  type ImageShape,
+  LayerListBuilder,
+  type Network,
+  NetworkBuilder,
+  type NetworkDescription,
+  type SpaceNetworkModule,
+} from '@archlab/nn';
 import {
   CHAIN_HEADS,
   CHAIN_SPACE,
   type ChainArch,
   type ChainHead,
+  type ChainSpaceConfig,
   chainKey,
+  DEFAULT_CHAIN_CONFIG,
   isConv,
   overPooled,
 } from './fmnist-chain-arch.js';
+import { chainCoveringArchitectures, fmnistChainSpace } from './fmnist-chain-space.js';
 
 export interface ChainNetworkOptions {
   /** `[height, width, channels]`; default `[28, 28, 1]` (Fashion-MNIST). */
@@ -56,6 +64,28 @@ export function describeChainNetwork(
   const b = new LayerListBuilder(inputShape);
   return b.describe(chainGraph(b, arch, numClasses, head));
 }
+
+/** The configuration of a fmnist-chain space (the defaults for one made without). */
+function configOf(space: SearchSpace<ChainArch>): ChainSpaceConfig {
+  return (space as { config?: ChainSpaceConfig }).config ?? DEFAULT_CHAIN_CONFIG;
+}
+
+/**
+ * The networks of fmnist-chain architectures (see `buildChainNetwork`), with the space's `head`
+ * and, by default, its `imageSize`² × 1 images: what `fmnistChainSpaceNetwork` loads.
+ */
+export const spaceNetwork: SpaceNetworkModule<ChainArch> = {
+  inputShape: (space) => {
+    const side = configOf(space).imageSize;
+    return [side, side, 1];
+  },
+  describe: (space, arch, shape) => describeChainNetwork(arch, { ...shape, head: configOf(space).head }),
+  build: (key, spaceOptions, { inputShape, numClasses, seed }) => {
+    const space = fmnistChainSpace(spaceOptions);
+    return buildChainNetwork(space.parse(key), { inputShape, numClasses, head: space.config.head, seed });
+  },
+  coveringArchitectures: (space) => chainCoveringArchitectures(configOf(space)),
+};
 
 function chainOptions(
   arch: ChainArch,

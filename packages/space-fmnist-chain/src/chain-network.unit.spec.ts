@@ -1,9 +1,7 @@
 import { MalformedArchitectureError, Rng } from '@archlab/core';
+import { gradientProblems, initBackend, type Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/backend.js';
-import { gradientProblems } from '../nn/gradient-check.js';
-import type { Network } from '../nn/network.js';
 import { buildChainNetwork } from './chain-network.js';
 import { fmnistChainSpace } from './fmnist-chain-space.js';
 

@@ -1,9 +1,15 @@
-import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from '@archlab/bench-nb201';
 import { ConfigError, MalformedArchitectureError } from '@archlab/core';
-import type { GraphBuilder } from '../nn/graph-builder.js';
-import { LayerListBuilder } from '../nn/layer-list-builder.js';
-import type { Network, NetworkDescription } from '../nn/network.js';
-import { type ImageShape, NetworkBuilder } from '../nn/network-builder.js';
+import {
+  type GraphBuilder,
+  type ImageShape,
+  LayerListBuilder,
+  type Network,
+  NetworkBuilder,
+  type NetworkDescription,
+  type SpaceNetworkModule,
+} from '@archlab/nn';
+import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from './nb201-arch.js';
+import { nb201Space } from './nb201-space.js';
 
 export interface Nb201NetworkOptions {
   /** `[height, width, channels]`; default `[32, 32, 3]` (CIFAR). */
@@ -88,6 +94,20 @@ export function describeNb201Network(
   const b = new LayerListBuilder(o.inputShape);
   return b.describe(nb201Graph(b, arch, o));
 }
+
+/**
+ * The network of every nb201 architecture (see `buildNb201Network`, N=5 and C=16 as in the
+ * benchmark): what `nb201SpaceNetwork` loads. Its images are CIFAR's 32×32×3 by default.
+ */
+export const spaceNetwork: SpaceNetworkModule<Nb201Arch> = {
+  inputShape: () => [32, 32, 3],
+  describe: (_space, arch, shape) => describeNb201Network(arch, shape),
+  build: (key, _spaceOptions, { inputShape, numClasses, seed }) =>
+    buildNb201Network(nb201Space.parse(key), { inputShape, numClasses, seed }),
+  // The five cells with one op on every edge give every cell op at every stage's shape, node
+  // sums of 2 and 3 inputs, the zero cell, stem, reductions and head.
+  coveringArchitectures: () => NB201_OPS.map((_, op) => NB201_EDGES.map(() => op) as unknown as Nb201Arch),
+};
 
 /** The options with defaults filled in, after checking them and the architecture. */
 function nb201Options(

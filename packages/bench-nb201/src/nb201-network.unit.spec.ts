@@ -1,10 +1,8 @@
-import { type Nb201Arch, parseNb201Key } from '@archlab/bench-nb201';
 import { MalformedArchitectureError } from '@archlab/core';
+import { gradientProblems, initBackend, type Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/backend.js';
-import { gradientProblems } from '../nn/gradient-check.js';
-import type { Network } from '../nn/network.js';
+import { type Nb201Arch, parseNb201Key } from './nb201-arch.js';
 import { buildNb201Network, nb201CellPlan } from './nb201-network.js';
 
 beforeAll(async () => {
