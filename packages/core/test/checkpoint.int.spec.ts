@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   InMemoryEventStore,
   PluginRegistry,
@@ -36,23 +36,10 @@ class FakeSupernet implements StatefulService {
   }
 }
 
-// The run-scoped container that lists a run's stateful services is another part of the core;
-// here every run the engine builds gets the one fake service of the test.
-const services = vi.hoisted(() => ({ current: [] as unknown[] }));
-vi.mock('../src/engine/plugin-instances.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/engine/plugin-instances.js')>();
-  return {
-    ...real,
-    instantiate: (...args: Parameters<typeof real.instantiate>) => ({
-      ...real.instantiate(...args),
-      stateful: services.current as StatefulService[],
-    }),
-    instantiateRecorded: (...args: Parameters<typeof real.instantiateRecorded>) => ({
-      ...real.instantiateRecorded(...args),
-      stateful: services.current as StatefulService[],
-    }),
-  };
-});
+// Every run of the test gets the current fake as its run service 'supernet' (RunService):
+// the run's container lists it among the stateful services the engine checkpoints.
+const SUPERNET = Symbol('FakeSupernet');
+const services = { current: [] as FakeSupernet[] };
 
 function registry(restores: number[]): PluginRegistry {
   const r = new PluginRegistry();
@@ -60,6 +47,7 @@ function registry(restores: number[]): PluginRegistry {
   r.register('estimator', syntheticEstimatorFactory);
   r.register('strategy', randomStrategyFactory);
   r.register('strategy', countingStrategyFactory(restores));
+  r.registerRunService({ token: SUPERNET, name: 'supernet', create: () => services.current[0] });
   return r;
 }
 
