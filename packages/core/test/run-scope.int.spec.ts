@@ -10,7 +10,9 @@ import {
   Rng,
   RunService,
   type RunServices,
+  RunStore,
   randomStrategyFactory,
+  replayRun,
   resolveConfig,
   type StrategyFactory,
   TrialRunner,
@@ -158,5 +160,42 @@ describe('run-scoped services', () => {
       "the trial runner evaluates 2 trials at once, but the run's concurrency is 3",
     );
     expect(ran).toEqual([0]);
+  });
+});
+
+describe('the run store in the run scope', () => {
+  it('is the store a run writes to, for a service that asks during the run, and during its replay', async () => {
+    const Keeper = Symbol.for('test.Keeper');
+    const seen: unknown[] = [];
+    const r = new PluginRegistry();
+    r.register('space', digitsSpaceFactory);
+    r.register('strategy', randomStrategyFactory);
+    // A service that keeps blobs (a supernet's weights) asks for the store when it needs it.
+    r.registerRunService({ token: Keeper, name: 'keeper', create: (scope) => ({ scope }) });
+    r.register('estimator', {
+      ...syntheticEstimatorFactory,
+      name: 'keeping',
+      create(space, options, ctx) {
+        const inner = syntheticEstimatorFactory.create(space, options);
+        // resolveConfig makes one outside any run, to learn its defaults.
+        if (!ctx) return inner;
+        const { scope } = ctx.services.get<{ scope: RunServices }>(Keeper);
+        return {
+          ...inner,
+          evaluate: (arch, c) => {
+            seen.push(scope.get(RunStore));
+            return inner.evaluate(arch, c);
+          },
+        };
+      },
+    });
+    const config = { space: 'digits', estimator: 'keeping', seed: 1, budget: { trials: 3 } };
+    const run = await runSearch(r, config);
+    expect(seen).toHaveLength(3);
+    expect(seen.every((s) => s === run.store)).toBe(true);
+    seen.length = 0;
+    await replayRun(run.store, r, run.runId, { mode: 'verify' });
+    expect(seen).toHaveLength(3);
+    expect(seen.every((s) => s === run.store)).toBe(true);
   });
 });

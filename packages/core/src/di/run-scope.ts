@@ -11,7 +11,8 @@ import type { SearchSpace } from '../space/search-space.js';
  * strategy or estimator of the run gets it with `ctx.services.get(Supernet)`. It is created on
  * the first `get` of a run, once per run: two plugins of one run get the same instance, two
  * runs get different ones. A service with `snapshot` and `restore` is checkpointed with the run
- * (`RunPlugins.stateful`, owner `name`).
+ * (`RunPlugins.stateful`, owner `name`). The run's store (`RunStore`, for blobs) is bound once
+ * the run begins, after its plugins were checked: keep the scope and get the store when needed.
  */
 export interface RunService<T = unknown> {
   /** What `services.get` takes: a Symbol named like the service's interface (`Symbol.for`, so every copy of a package binds the same one). */

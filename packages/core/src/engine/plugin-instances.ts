@@ -1,5 +1,5 @@
 import type { PluginKind, PluginRegistry } from '../di/plugin-registry.js';
-import { RunContainer, type RunScope } from '../di/run-scope.js';
+import { RunContainer } from '../di/run-scope.js';
 import {
   ConfigError,
   MissingCapabilityError,
@@ -42,7 +42,7 @@ export interface RunPlugins {
   readonly screen?: Estimator;
   readonly strategyFactory: StrategyFactory;
   /** The run's own services (`RunService`), shared by its plugins; see `RunContainer`. */
-  readonly services: RunScope;
+  readonly services: RunContainer;
   /** Every run service with `snapshot`/`restore`, in binding order: checkpointed with the run. */
   readonly stateful: readonly StatefulService[];
   /** A fresh strategy in its initial state, seeded from the run. */

@@ -129,7 +129,7 @@ export async function replayRun(
     foldStoredEvent(state, e);
     events.push(e);
     if (e.seq === 0 && e.type === 'RunStarted') {
-      plugins = instantiateRecorded(registry, runId, e.data);
+      plugins = instantiateRecorded(registry, runId, e.data, { store });
     }
     switch (e.type) {
       case 'TrialCompleted':

@@ -29,6 +29,7 @@ import {
   estimatorSeed,
   instantiate,
   type RunPlugins,
+  RunStore,
   resolveConfig,
   runProviders,
 } from './plugin-instances.js';
@@ -206,6 +207,8 @@ export class Search {
     if ((await deps.store.lastSeq(runId)) >= 0)
       throw new ConfigError(`run '${runId}' exists already; pick another id`);
     const providers = runProviders(deps.plugins, run.config);
+    // Validated without a store (`prepare`); the run's services get it from here on.
+    run.services.provide(RunStore, deps.store);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
     await writer.append({
       type: 'RunStarted',
