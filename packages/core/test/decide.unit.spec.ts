@@ -121,7 +121,7 @@ describe('decide', () => {
     ]);
   });
 
-  it('dispatches a recorded trial again on the measurements its TrialProposed holds', () => {
+  it('judges a recorded trial dispatched again on the measurements its TrialProposed holds, as a replay does', () => {
     const state = started();
     evolve(state, event('TrialProposed', { trialId: 0, arch: 'a', gates: { hardware: { latency_ms: 9 } } }));
     expect(state.decision.gates.get(0)).toEqual({ hardware: { latency_ms: 9 } });

@@ -235,11 +235,11 @@ export async function replayRun(
   };
 
   /**
-   * The gates' outcomes for trial `trialId` as the log records them: what its TrialProposed
-   * records (`gates`; only the hardware gate's for a trial dispatched again, `isNew` false).
-   * Logs from before TrialProposed v2 recorded no cheap costs: those come from the decision that
-   * pruned the trial or, once it passed, from the metrics of its result (a trial never evaluated
-   * passed on costs the log does not hold).
+   * The gates' outcomes for trial `trialId` as the log records them: the cheap costs from the
+   * decision that pruned it, else what its TrialProposed records (`gates`; only the hardware
+   * gate's for a trial dispatched again, `isNew` false). Logs from before TrialProposed v2
+   * recorded no cheap costs with a proposal: once it passed, those come from the metrics of its
+   * result (a trial never evaluated passed on costs the log does not hold).
    */
   const recordedGates = (
     trialId: number,
@@ -250,10 +250,11 @@ export async function replayRun(
     const out: GateOutcome[] = [];
     const failed = decision?.type === 'TrialFailed' ? decision.data.error : undefined;
     if (cheapGate) {
-      if (recorded?.hardware) out.push({ gate: 'hardware', metrics: recorded.hardware });
-      else if (decision?.type === 'TrialPruned' && decision.data.gate === 'hardware') {
+      if (decision?.type === 'TrialPruned' && decision.data.gate === 'hardware') {
         return [{ gate: 'hardware', metrics: decision.data.metrics }] as GateOutcome[];
-      } else if (failed && failed.name !== 'ScreenError') {
+      }
+      if (recorded?.hardware) out.push({ gate: 'hardware', metrics: recorded.hardware });
+      else if (failed && failed.name !== 'ScreenError') {
         return [{ gate: 'hardware', error: failed }] as GateOutcome[];
       } else {
         const costs = state.trials[trialId]?.metrics ?? {};
@@ -323,14 +324,6 @@ export async function replayRun(
     if (e.type !== 'TrialFailed') {
       const recorded = e.data.metrics;
       const value = screenValue(at, trialId);
-      const costs = at.decision.gates.get(trialId)?.hardware ?? {};
-      const unlike = firstMismatch(recorded, costs, Object.keys(costs));
-      if (unlike) {
-        throw diverge(
-          e.seq,
-          `${what(trialId, key)} records ${unlike.name}=${unlike.recorded}, but its TrialProposed records cost ${unlike.fresh}`,
-        );
-      }
       if (
         screen &&
         (value !== undefined || screen.metricName in recorded) &&

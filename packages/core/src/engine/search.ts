@@ -368,25 +368,19 @@ export class Search {
   /**
    * Has the gates that apply measure the trial, one by one, until `decide` prunes it, fails it
    * or starts its evaluation. `key` is given for a new proposal, whose TrialProposed (with the
-   * gates' measurements) goes in the same atomic batch as the decision; a recorded trial
-   * dispatched again takes a gate's measurement from its TrialProposed where it has one.
+   * gates' measurements) goes in the same atomic batch as the decision. A recorded trial
+   * dispatched again is measured again (a resume re-runs what a crash left unfinished).
    */
   private async dispatch(trialId: number, arch: unknown, attempt: number, key?: string): Promise<void> {
     const { runner, config } = this.runPlugins;
     const isNew = key !== undefined;
     const gates = this.gates.filter((g) => g.appliesTo(isNew));
     const outcomes: GateOutcome[] = [];
-    const recorded = isNew ? undefined : this.state.decision.gates.get(trialId);
     let decided: NewEvent[] = [];
     for (let i = 0; i <= gates.length; i++) {
       const fact: Fact = { kind: 'gated', trialId, attempt, gates: outcomes, final: i === gates.length };
       decided = decide(this.state, isNew ? { ...fact, key } : fact);
       if (decided.length || i === gates.length) break;
-      const known = recorded?.[gates[i]!.name];
-      if (known) {
-        outcomes.push({ gate: gates[i]!.name, metrics: known });
-        continue;
-      }
       const outcome = await gates[i]!.measure(
         arch,
         key ?? this.state.trials[trialId]!.arch!,
