@@ -35,6 +35,17 @@ let seq = 0;
 const event = (type: string, data: unknown) =>
   ({ type, v: 1, runId: 'r', seq: seq++, ts: 0, hash: '', data }) as unknown as RunEvent;
 
+/** An event as a store holds it, at schema version 1. */
+const storedV1 = (type: string, data: unknown) => ({
+  type,
+  v: 1,
+  runId: 'r',
+  seq: 1,
+  ts: 0,
+  hash: 'h',
+  data,
+});
+
 function started() {
   seq = 0;
   const state = initialRunState('r');
@@ -134,15 +145,8 @@ describe('decide', () => {
   });
 
   it('reads a TrialProposed v1 with its screen score as the screen gate measurement, warm-up as seeded', () => {
-    const stored = (screen: unknown) => ({
-      type: 'TrialProposed',
-      v: 1,
-      runId: 'r',
-      seq: 1,
-      ts: 0,
-      hash: 'h',
-      data: { trialId: 0, arch: 'a', ...(screen !== undefined && { screen }) },
-    });
+    const stored = (screen: unknown) =>
+      storedV1('TrialProposed', { trialId: 0, arch: 'a', ...(screen !== undefined && { screen }) });
     expect(upcast(stored(undefined)).data).toEqual({ trialId: 0, arch: 'a' });
     expect(upcast(stored({ value: 2.5 })).data).toEqual({
       trialId: 0,
@@ -164,15 +168,7 @@ describe('decide', () => {
   });
 
   it('reads a TrialPruned v1 with the gate its reason names', () => {
-    const stored = (reason: string) => ({
-      type: 'TrialPruned',
-      v: 1,
-      runId: 'r',
-      seq: 3,
-      ts: 0,
-      hash: 'h',
-      data: { trialId: 2, reason, metrics: {} },
-    });
+    const stored = (reason: string) => storedV1('TrialPruned', { trialId: 2, reason, metrics: {} });
     expect(upcast(stored('screen: proxy=1 is not in the best 50%')).data).toMatchObject({ gate: 'screen' });
     expect(upcast(stored('latency_ms=7 breaks latency_ms<=5')).data).toMatchObject({ gate: 'hardware' });
   });
