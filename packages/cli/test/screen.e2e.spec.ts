@@ -58,19 +58,13 @@ describe('archlab search --screen --warmup --prefilter', () => {
     expect(summary.counts.completed).toBe(30);
     expect(summary.counts.pruned).toBeGreaterThan(0);
     expect(summary.trials).toBe(30 + summary.counts.pruned);
-    const events = archlabJson<{ type: string; data: { trialId: number; screen?: { warmup?: boolean } } }[]>(
-      dir,
-      'events',
-      'zc',
-      '--db',
-      's.db',
-      '--type',
-      'TrialProposed',
+    const events = archlabJson<
+      { type: string; data: { trialId: number; gates?: { screen?: { value: number } }; seeded?: 'warmup' } }[]
+    >(dir, 'events', 'zc', '--db', 's.db', '--type', 'TrialProposed');
+    expect(events.slice(0, 5).map((e) => [e.data.trialId, e.data.seeded])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [i, 'warmup']),
     );
-    expect(events.slice(0, 5).map((e) => [e.data.trialId, e.data.screen?.warmup])).toEqual(
-      [0, 1, 2, 3, 4].map((i) => [i, true]),
-    );
-    expect(events.slice(5).every((e) => e.data.screen && !e.data.screen.warmup)).toBe(true);
+    expect(events.slice(5).every((e) => e.data.gates?.screen && !e.data.seeded)).toBe(true);
   });
 
   it('show says the run was screened and how many proposals were screened out', () => {

@@ -509,6 +509,34 @@ describe('resume and replay with constraints', () => {
     ).resolves.toBeDefined();
   });
 
+  it('judges a trial a crash left unfinished on the cheap costs its TrialProposed records', async () => {
+    const out = await runSearch(setup().registry, constrained);
+    const events = await readAll(out.store, out.runId);
+    const started = events.find((e) => e.type === 'TrialStarted')!;
+    const { trialId } = started.data as { trialId: number };
+    const at = events.findIndex(
+      (e) => e.type === 'TrialProposed' && (e.data as { trialId: number }).trialId === trialId,
+    );
+    const proposal = events[at]!.data as { gates: { hardware: Record<string, number> } };
+    expect(proposal.gates.hardware).toEqual(out.state.decision.gates.get(trialId)!.hardware);
+    const forged = await tamperedCopy(
+      out.store,
+      out.runId,
+      at,
+      (e) => ({
+        ...e,
+        data: { ...proposal, gates: { hardware: { ...proposal.gates.hardware, latency_ms: 1e6 } } },
+      }),
+      true,
+    );
+    // Cut after its TrialStarted: it was never evaluated, so only its TrialProposed holds its costs.
+    const store = new InMemoryEventStore();
+    await copyLogPrefix(forged, store, out.runId, started.seq + 1);
+    await expect(replayRun(store, setup().registry, out.runId, { mode: 'resume' })).rejects.toThrow(
+      /was evaluated, but latency_ms=1000000 breaks latency_ms<=.*: the cheap hardware models should have pruned it/,
+    );
+  });
+
   it('detects a pruned trial whose recorded costs break no constraint', async () => {
     const forged = await tampered(true, (m) => ({ ...m, latency_ms: 1 }));
     await expect(replayRun(forged.store, setup().registry, forged.runId, { mode: 'verify' })).rejects.toThrow(

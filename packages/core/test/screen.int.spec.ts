@@ -143,7 +143,14 @@ const memoFactory: StrategyFactory = {
 };
 
 const data = <T>(e: StoredEvent) => e.data as T;
-type Proposed = { trialId: number; arch: string; screen?: { value: number; warmup?: true } };
+type Proposed = {
+  trialId: number;
+  arch: string;
+  gates?: { hardware?: Record<string, number>; screen?: { value: number } };
+  seeded?: 'warmup';
+};
+/** The screen value the screen gate recorded with a proposal. */
+const screenOf = (p: Proposed) => p.gates?.screen?.value;
 
 /** Every key of the 625-architecture digits space. */
 const everyKey = Array.from({ length: 625 }, (_, i) =>
@@ -180,12 +187,17 @@ describe('zero-cost warm-up', () => {
     const best5 = [...everyKey].sort((a, b) => proxyOf(b) - proxyOf(a)).slice(0, 5);
     const proposed = events.filter((e) => e.type === 'TrialProposed').map((e) => data<Proposed>(e));
     expect(proposed.slice(0, 5)).toEqual(
-      best5.map((arch, trialId) => ({ trialId, arch, screen: { value: proxyOf(arch), warmup: true } })),
+      best5.map((arch, trialId) => ({
+        trialId,
+        arch,
+        gates: { screen: { value: proxyOf(arch) } },
+        seeded: 'warmup',
+      })),
     );
     expect(events.slice(1, 6).map((e) => [e.type, e.ts])).toEqual(
       best5.map(() => ['TrialProposed', events[1]!.ts]),
     );
-    expect(proposed.slice(5).every((p) => p.screen === undefined)).toBe(true);
+    expect(proposed.slice(5).every((p) => p.gates === undefined && p.seeded === undefined)).toBe(true);
     // Told first, seeded, best first; asked only then; never proposed again.
     expect(log.slice(0, 6).map((c) => (c.kind === 'tell' ? c.result.trialId : 'ask'))).toEqual([
       0,
@@ -257,7 +269,7 @@ describe('zero-cost pre-filter', () => {
       const out = await runSearch(registry, { ...filtered, screen: { ...filtered.screen!, estimator } });
       const events = await readAll(out.store, out.runId);
       const proposed = events.filter((e) => e.type === 'TrialProposed').map((e) => data<Proposed>(e));
-      const values = proposed.map((p) => p.screen!.value);
+      const values = proposed.map((p) => screenOf(p)!);
       expect(values).toEqual(proposed.map((p) => (direction === 'max' ? 1 : -1) * proxyOf(p.arch)));
       const verdicts = referenceVerdicts(values, 0.3, 6, direction);
       expect(verdicts.filter((v) => !v.pass).length).toBeGreaterThan(30);
@@ -269,7 +281,7 @@ describe('zero-cost pre-filter', () => {
         const v = verdicts[j]!;
         expect(t.status, `proposal ${j}`).toBe(v.pass ? 'completed' : 'pruned');
         expect(started.has(p.trialId)).toBe(v.pass);
-        expect(t.metrics![`screen.${metric}`]).toBe(p.screen!.value);
+        expect(t.metrics![`screen.${metric}`]).toBe(screenOf(p)!);
         if (v.pass) continue;
         const pruned = events.find(
           (e) => e.type === 'TrialPruned' && data<{ trialId: number }>(e).trialId === p.trialId,
@@ -277,8 +289,8 @@ describe('zero-cost pre-filter', () => {
         const short = (x: number) => String(Number(x.toPrecision(4)));
         expect(pruned.data).toEqual({
           trialId: p.trialId,
-          reason: `screen: ${metric}=${short(p.screen!.value)} is not in the best 30% of the ${v.n} proposals screened so far (threshold ${short(v.threshold)})`,
-          metrics: { [`screen.${metric}`]: p.screen!.value },
+          reason: `screen: ${metric}=${short(screenOf(p)!)} is not in the best 30% of the ${v.n} proposals screened so far (threshold ${short(v.threshold)})`,
+          metrics: { [`screen.${metric}`]: screenOf(p)! },
           gate: 'screen',
         });
       }
@@ -315,11 +327,11 @@ describe('zero-cost pre-filter', () => {
     });
     const events = await readAll(out.store, out.runId);
     const proposed = events.filter((e) => e.type === 'TrialProposed').map((e) => data<Proposed>(e));
-    expect(proposed.slice(0, 8).every((p) => p.screen?.warmup)).toBe(true);
+    expect(proposed.slice(0, 8).every((p) => p.seeded === 'warmup' && screenOf(p) !== undefined)).toBe(true);
     expect(out.state.trials.slice(0, 8).every((t) => t.status === 'completed')).toBe(true);
-    const screened = proposed.slice(8).filter((p) => p.screen);
+    const screened = proposed.slice(8).filter((p) => screenOf(p) !== undefined);
     const verdicts = referenceVerdicts(
-      screened.map((p) => p.screen!.value),
+      screened.map((p) => screenOf(p)!),
       0.5,
       0,
       'max',
@@ -327,7 +339,7 @@ describe('zero-cost pre-filter', () => {
     expect(screened.map((p) => out.state.trials[p.trialId]!.status)).toEqual(
       verdicts.map((v) => (v.pass ? 'completed' : 'pruned')),
     );
-    for (const p of proposed.slice(8).filter((p) => !p.screen)) {
+    for (const p of proposed.slice(8).filter((p) => screenOf(p) === undefined)) {
       const t = out.state.trials[p.trialId]!;
       expect(t.status).toBe('pruned');
       expect(t.violations![0]).toMatch(/^latency_ms=.* breaks latency_ms<=7$/);
@@ -356,7 +368,7 @@ describe('resume and replay of a screened run', () => {
     expect(full.state.counts.pruned).toBeGreaterThan(5);
     expect(events.some((e) => e.type === 'Checkpointed')).toBe(true);
     const screenedAt = events.flatMap((e) =>
-      e.type === 'TrialProposed' && data<Proposed>(e).screen && !data<Proposed>(e).screen!.warmup
+      e.type === 'TrialProposed' && screenOf(data<Proposed>(e)) !== undefined && !data<Proposed>(e).seeded
         ? [e.seq]
         : [],
     );
@@ -455,22 +467,21 @@ describe('resume and replay of a screened run', () => {
 
   it('detects a tampered screen score by recomputing it, naming the trial', async () => {
     const f = await forge(
-      (p) => p.screen !== undefined && !p.screen.warmup,
-      (p) => ({ ...p, screen: { value: p.screen!.value + 0.5 } }),
+      (p) => screenOf(p) !== undefined && !p.seeded,
+      (p) => ({ ...p, gates: { ...p.gates, screen: { value: screenOf(p)! + 0.5 } } }),
     );
     const err = await verify(f);
     expect(err).toBeInstanceOf(ReplayDivergenceError);
     expect(err.seq).toBe(f.seq);
     expect(err.reason).toBe(
-      `trial ${f.proposal.trialId} (${f.proposal.arch}) records screen score proxy=${f.proposal.screen!.value + 0.5}, but screen estimator 'proxy' gives ${f.proposal.screen!.value}`,
+      `trial ${f.proposal.trialId} (${f.proposal.arch}) records screen score proxy=${screenOf(f.proposal)! + 0.5}, but screen estimator 'proxy' gives ${screenOf(f.proposal)!}`,
     );
   });
 
   it('detects a screening decision the recorded scores contradict, on resume and plain replay too', async () => {
     const f = await forge(
-      (p, state) =>
-        p.screen !== undefined && !p.screen.warmup && state.trials[p.trialId]?.status === 'pruned',
-      (p) => ({ ...p, screen: { value: 1000 } }),
+      (p, state) => screenOf(p) !== undefined && !p.seeded && state.trials[p.trialId]?.status === 'pruned',
+      (p) => ({ ...p, gates: { ...p.gates, screen: { value: 1000 } } }),
     );
     const message = `trial ${f.proposal.trialId} (${f.proposal.arch}) was pruned, but its screen score proxy=1000 passes the pre-filter`;
     expect((await verify(f, false)).reason).toBe(message);
@@ -482,13 +493,13 @@ describe('resume and replay of a screened run', () => {
   it('detects a tampered warm-up trial against the pool screened again', async () => {
     const f = await forge(
       (p) => p.trialId === 1,
-      (p) => ({ ...p, screen: { value: p.screen!.value - 1, warmup: true } }),
+      (p) => ({ ...p, gates: { ...p.gates, screen: { value: screenOf(p)! - 1 } } }),
     );
     const err = await verify(f);
     expect(err.seq).toBe(f.seq);
     expect(err.reason).toMatch(
       new RegExp(
-        `^warm-up trial 1 \\(${f.proposal.arch}\\) with proxy=.*, but screening the pool today gives ${f.proposal.arch} with proxy=${f.proposal.screen!.value}$`,
+        `^warm-up trial 1 \\(${f.proposal.arch}\\) with proxy=.*, but screening the pool today gives ${f.proposal.arch} with proxy=${screenOf(f.proposal)!}$`,
       ),
     );
   });

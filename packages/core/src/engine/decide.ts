@@ -1,6 +1,14 @@
-import type { ArtifactRef, ErrorInfo, GateName, Metrics, RunConfig } from '../events/event.js';
+import {
+  type ArtifactRef,
+  type ErrorInfo,
+  type GateMeasurements,
+  type GateName,
+  type Metrics,
+  type RunConfig,
+  SCREEN_GATE_VALUE,
+} from '../events/event.js';
 import { violations } from '../projections/objectives.js';
-import { activeMs, type RunState, screenScore } from '../projections/run-state.js';
+import { activeMs, type RunState, screenScore, screenValue } from '../projections/run-state.js';
 import { screenMetricName } from '../screening/screen.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { TrialResult } from '../strategy/strategy.js';
@@ -12,10 +20,14 @@ export type GateOutcome =
   | { readonly gate: GateName; readonly metrics: Metrics; readonly error?: undefined }
   | { readonly gate: GateName; readonly error: ErrorInfo; readonly metrics?: undefined };
 
-/** An architecture of the warm-up pool, with its screen value (`config.screen.metric`). */
+/**
+ * An architecture of the warm-up pool, with its screen value (`config.screen.metric`) and what
+ * the gates that admitted it measured (recorded with it when it becomes a trial).
+ */
 export interface WarmupCandidate {
   readonly key: string;
   readonly value: number;
+  readonly gates?: GateMeasurements;
 }
 
 /**
@@ -79,7 +91,12 @@ export function decide(state: RunState, fact: Fact): NewEvent[] {
         .slice(have)
         .map((c, i) => ({
           type: 'TrialProposed',
-          data: { trialId: have + i, arch: c.key, screen: { value: c.value, warmup: true } },
+          data: {
+            trialId: have + i,
+            arch: c.key,
+            gates: { ...c.gates, screen: { [SCREEN_GATE_VALUE]: c.value } },
+            seeded: 'warmup',
+          },
         }));
     }
     case 'evaluated': {
@@ -114,15 +131,9 @@ function decideGated(state: RunState, fact: Extract<Fact, { kind: 'gated' }>): N
   const { trialId, key, attempt, gates } = fact;
   const config = state.config!;
   const isNew = key !== undefined;
-  const screened =
-    config.screen && gates.find((g) => g.gate === 'screen')?.metrics?.[screenMetricName(config.screen)];
+  const measured = measurements(gates);
   const proposed: NewEvent[] = isNew
-    ? [
-        {
-          type: 'TrialProposed',
-          data: { trialId, arch: key, ...(screened !== undefined && { screen: { value: screened } }) },
-        },
-      ]
+    ? [{ type: 'TrialProposed', data: { trialId, arch: key, ...(measured && { gates: measured }) } }]
     : [];
   let metrics: Metrics = {};
   for (const g of gates) {
@@ -132,7 +143,7 @@ function decideGated(state: RunState, fact: Extract<Fact, { kind: 'gated' }>): N
         { type: 'TrialFailed', data: { trialId, stage: 'evaluate', error: g.error, durationMs: 0 } },
       ];
     }
-    metrics = { ...metrics, ...g.metrics };
+    metrics = { ...metrics, ...trialMetrics(config, { [g.gate]: g.metrics }) };
     const reason = gateVerdict(state, g.gate, g.metrics);
     if (reason !== undefined) {
       return [...proposed, { type: 'TrialPruned', data: { trialId, reason, metrics, gate: g.gate } }];
@@ -142,20 +153,45 @@ function decideGated(state: RunState, fact: Extract<Fact, { kind: 'gated' }>): N
   // A proposal whose decision a crash cut from its batch: its score is folded in already.
   const cut = isNew ? undefined : undecidedScreenValue(state, trialId);
   if (cut !== undefined) {
-    const screenMetrics = { [screenMetricName(config.screen!)]: cut };
-    const reason = gateVerdict(state, 'screen', screenMetrics, true);
+    const screen = { [SCREEN_GATE_VALUE]: cut };
+    const reason = gateVerdict(state, 'screen', screen, true);
     if (reason !== undefined) {
       return [
         {
           type: 'TrialPruned',
-          data: { trialId, reason, metrics: { ...metrics, ...screenMetrics }, gate: 'screen' },
+          data: {
+            trialId,
+            reason,
+            metrics: { ...metrics, ...trialMetrics(config, { screen }) },
+            gate: 'screen',
+          },
         },
       ];
     }
   }
-  const screenMissing = isNew && config.screen?.filter !== undefined && screened === undefined;
+  const screenMissing = isNew && config.screen?.filter !== undefined && measured?.screen === undefined;
   if (screenMissing) return [];
   return [...proposed, { type: 'TrialStarted', data: { trialId, attempt } }];
+}
+
+/** The measurements of the gates that measured a trial, by gate; undefined when none did. */
+function measurements(gates: readonly GateOutcome[]): GateMeasurements | undefined {
+  const out: Record<string, Metrics> = {};
+  for (const g of gates) if (g.metrics) out[g.gate] = g.metrics;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The gates' measurements as the trial's metrics, in gate order: the hardware gate's costs as
+ * they are, the screen gate's value as `screen.METRIC`.
+ */
+export function trialMetrics(config: RunConfig, gates: GateMeasurements): Metrics {
+  const out: Record<string, number> = {};
+  for (const [gate, metrics] of Object.entries(gates)) {
+    if (gate === 'screen') out[screenMetricName(config.screen!)] = metrics[SCREEN_GATE_VALUE]!;
+    else Object.assign(out, metrics);
+  }
+  return out;
 }
 
 /**
@@ -179,7 +215,7 @@ export function gateVerdict(
   const screen = config.screen;
   const best = state.decision.filter;
   if (!screen?.filter || !best) return undefined;
-  const value = metrics[screenMetricName(config.screen!)]!;
+  const value = metrics[SCREEN_GATE_VALUE]!;
   const score = screenScore(config, value);
   // `folded`: the proposal's score is among those of the fold already.
   const threshold = folded ? best.threshold : best.thresholdWith(score);
@@ -194,7 +230,7 @@ export function gateVerdict(
 function undecidedScreenValue(state: RunState, trialId: number): number | undefined {
   const d = state.decision;
   if (state.trials[trialId]?.status !== 'proposed' || d.seeded.has(trialId)) return undefined;
-  return d.screenValues.get(trialId);
+  return screenValue(state, trialId);
 }
 
 /** The warm-up trials a pool gives: the `top` best by screen score, best first (the earlier draw first among equals). */

@@ -1,8 +1,9 @@
 import { errorInfo } from '../errors.js';
-import type { GateName } from '../events/event.js';
+import { type GateMeasurements, type GateName, SCREEN_GATE_VALUE } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
+import type { RunState } from '../projections/run-state.js';
 import type { ScreenEstimator } from '../screening/screen.js';
-import type { GateOutcome } from './decide.js';
+import { type GateOutcome, gateVerdict } from './decide.js';
 import { hardwareCost } from './hardware-cost.js';
 
 /**
@@ -32,7 +33,7 @@ export function hardwareGate(models: readonly HardwareModel[]): Gate | undefined
   };
 }
 
-/** The zero-cost pre-filter: the screen's value of each new proposal (`screen.METRIC`). */
+/** The zero-cost pre-filter: the screen's value of each new proposal (`{ value }`, the trial's `screen.METRIC`). */
 export function screenGate(screen: ScreenEstimator): Gate | undefined {
   if (!screen.config.filter) return undefined;
   return {
@@ -41,8 +42,26 @@ export function screenGate(screen: ScreenEstimator): Gate | undefined {
     appliesTo: (isNew) => isNew,
     measure: (arch, key, trialId, signal) =>
       outcome('screen', async () => ({
-        [screen.metricName]: await screen.value(arch, key, trialId, signal),
+        [SCREEN_GATE_VALUE]: await screen.value(arch, key, trialId, signal),
       })),
+  };
+}
+
+/**
+ * The warm-up seeder's `admit` (`Seeder.candidates`) by the run's cheap gate, judged against
+ * `state`: what the gate measured of an architecture it lets through (recorded with the warm-up
+ * trial), undefined for one it prunes or cannot measure; every architecture, when there is none.
+ */
+export function warmupAdmission(
+  gate: Gate | undefined,
+  state: RunState,
+  signal: AbortSignal,
+): (arch: unknown, key: string) => Promise<GateMeasurements | undefined> {
+  return async (arch, key) => {
+    if (!gate) return {};
+    const o = await gate.measure(arch, key, -1, signal);
+    if (o.metrics === undefined || gateVerdict(state, gate.name, o.metrics) !== undefined) return undefined;
+    return { [gate.name]: o.metrics };
   };
 }
 

@@ -1,24 +1,31 @@
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ReplayDivergenceError, StoreError, UnknownRunError } from '../errors.js';
-import type { EventData, EventOfType, Metrics, RunConfig, RunEvent } from '../events/event.js';
+import {
+  type EventData,
+  type EventOfType,
+  type GateMeasurements,
+  type Metrics,
+  type RunConfig,
+  type RunEvent,
+  SCREEN_GATE_VALUE,
+} from '../events/event.js';
 import { canonicalJson, sha256Hex } from '../events/hash-chain.js';
 import { DamagedLogError, foldStoredEvent, LogChecker } from '../events/log-check.js';
 import { upcast } from '../events/upcast.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
-import { evolve, initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
-import { ScreenEstimator, screenMetricName } from '../screening/screen.js';
+import {
+  evolve,
+  initialRunState,
+  type RunState,
+  screenValue,
+  unfinishedTrials,
+} from '../projections/run-state.js';
+import { ScreenEstimator } from '../screening/screen.js';
 import { WarmupSeeder } from '../screening/warmup-seeder.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
-import {
-  decide,
-  type Fact,
-  type GateOutcome,
-  gateVerdict,
-  toldResult,
-  type WarmupCandidate,
-} from './decide.js';
-import { hardwareGate } from './gate.js';
+import { decide, type Fact, type GateOutcome, toldResult, type WarmupCandidate } from './decide.js';
+import { hardwareGate, warmupAdmission } from './gate.js';
 import { hardwareCost } from './hardware-cost.js';
 import { estimatorSeed, instantiateRecorded, type RunPlugins } from './plugin-instances.js';
 import type { NewEvent } from './run-writer.js';
@@ -229,25 +236,36 @@ export async function replayRun(
 
   /**
    * The gates' outcomes for trial `trialId` as the log records them: the cheap costs from the
-   * decision that pruned it or, once it passed, from the metrics of its result (a trial never
-   * evaluated passed on costs the log does not hold); the screen value from its TrialProposed.
+   * decision that pruned it, else what its TrialProposed records (`gates`; only the hardware
+   * gate's for a trial dispatched again, `isNew` false). Logs from before TrialProposed v2
+   * recorded no cheap costs with a proposal: once it passed, those come from the metrics of its
+   * result (a trial never evaluated passed on costs the log does not hold).
    */
-  const recordedGates = (trialId: number, screened: number | undefined, decision: RunEvent | undefined) => {
+  const recordedGates = (
+    trialId: number,
+    recorded: GateMeasurements | undefined,
+    decision: RunEvent | undefined,
+    isNew: boolean,
+  ) => {
     const out: GateOutcome[] = [];
     const failed = decision?.type === 'TrialFailed' ? decision.data.error : undefined;
     if (cheapGate) {
       if (decision?.type === 'TrialPruned' && decision.data.gate === 'hardware') {
         return [{ gate: 'hardware', metrics: decision.data.metrics }] as GateOutcome[];
       }
-      if (failed && failed.name !== 'ScreenError')
+      if (recorded?.hardware) out.push({ gate: 'hardware', metrics: recorded.hardware });
+      else if (failed && failed.name !== 'ScreenError') {
         return [{ gate: 'hardware', error: failed }] as GateOutcome[];
-      const costs = state.trials[trialId]?.metrics ?? {};
-      out.push({
-        gate: 'hardware',
-        metrics: Object.fromEntries(cheapMetrics.flatMap((m) => (m in costs ? [[m, costs[m]!]] : []))),
-      });
+      } else {
+        const costs = state.trials[trialId]?.metrics ?? {};
+        out.push({
+          gate: 'hardware',
+          metrics: Object.fromEntries(cheapMetrics.flatMap((m) => (m in costs ? [[m, costs[m]!]] : []))),
+        });
+      }
     }
-    if (screened !== undefined) out.push({ gate: 'screen', metrics: { [screen!.metricName]: screened } });
+    if (!isNew) return out;
+    if (recorded?.screen) out.push({ gate: 'screen', metrics: recorded.screen });
     else if (failed?.name === 'ScreenError') out.push({ gate: 'screen', error: failed });
     return out;
   };
@@ -257,7 +275,7 @@ export async function replayRun(
     // Not decided yet (the rest of its batch is missing): the resumed run decides.
     if (!recorded) return;
     const key = fact.key ?? at.trials[fact.trialId]?.arch;
-    const screened = fact.gates.find((g) => g.gate === 'screen')?.metrics;
+    const screened = fact.gates.find((g) => g.gate === 'screen')?.metrics?.[SCREEN_GATE_VALUE];
     const wrong = decisionFault(what(fact.trialId, key), decide(at, fact).at(-1), recorded, screened, config);
     if (wrong) throw diverge(recorded.seq, wrong);
   };
@@ -305,7 +323,7 @@ export async function replayRun(
     if (key === undefined) throw diverge(e.seq, `result for trial ${trialId}, which was never proposed`);
     if (e.type !== 'TrialFailed') {
       const recorded = e.data.metrics;
-      const value = at.decision.screenValues.get(trialId);
+      const value = screenValue(at, trialId);
       if (
         screen &&
         (value !== undefined || screen.metricName in recorded) &&
@@ -336,34 +354,49 @@ export async function replayRun(
     const warmup = config.screen?.warmup;
     if (!pool && rescreen && warmup && (!cheapGate || cheapGate.deterministic)) {
       const seeder = new WarmupSeeder(screen!, space, config.seed, warmup.pool);
-      const admit = async (arch: unknown, key: string) => {
-        if (!cheapGate) return true;
-        const o = await cheapGate.measure(arch, key, -1, neverAborted);
-        return o.metrics !== undefined && gateVerdict(at, 'hardware', o.metrics) === undefined;
-      };
-      pool = await seeder.candidates(admit, neverAborted);
+      pool = await seeder.candidates(warmupAdmission(cheapGate, at, neverAborted), neverAborted);
     }
+    const candidate = (key: string, gates: GateMeasurements | undefined): WarmupCandidate => {
+      const { screen: s, ...others } = gates ?? {};
+      return {
+        key,
+        value: s?.[SCREEN_GATE_VALUE] ?? Number.NaN,
+        ...(Object.keys(others).length > 0 && { gates: others }),
+      };
+    };
     const recordedPool = [...at.decision.seeded]
-      .map((id) => ({ key: at.trials[id]!.arch!, value: at.decision.screenValues.get(id)! }))
-      .concat(batch.map((e) => ({ key: e.data.arch, value: e.data.screen!.value })));
+      .map((id) => candidate(at.trials[id]!.arch!, at.decision.gates.get(id)))
+      .concat(batch.map((e) => candidate(e.data.arch, e.data.gates)));
     const want = decide(at, { kind: 'warm-up', pool: pool ?? recordedPool });
     const metric = config.screen?.metric;
     for (const [i, e] of batch.entries()) {
       firstFound(e.seq);
-      const { trialId, arch: key, screen: s } = e.data;
+      const { trialId, arch: key } = e.data;
+      const s = e.data.gates?.screen?.[SCREEN_GATE_VALUE];
       const w = want[i]?.type === 'TrialProposed' ? (want[i]!.data as EventData<'TrialProposed'>) : undefined;
+      const ws = w?.gates?.screen?.[SCREEN_GATE_VALUE];
       if (!warmup || trialId !== at.decision.seeded.size || trialId >= warmup.top) {
         throw diverge(
           e.seq,
           `${what(trialId, key)} is recorded as a warm-up trial, but the warm-up is the first ${warmup?.top ?? 0} trials`,
         );
       }
-      if (w?.arch !== key || firstMismatch({ v: s!.value }, { v: w.screen!.value }, ['v'])) {
+      if (w?.arch !== key || firstMismatch({ v: s! }, { v: ws! }, ['v'])) {
         throw diverge(
           e.seq,
           pool
-            ? `warm-up ${what(trialId, key)} with ${metric}=${s!.value}, but screening the pool today gives ${w ? `${w.arch} with ${metric}=${w.screen!.value}` : `only ${want.length} warm-up trials`}`
-            : `warm-up ${what(trialId, key)} scores ${metric}=${s!.value}, better than the trial before it: warm-up trials go best first`,
+            ? `warm-up ${what(trialId, key)} with ${metric}=${s}, but screening the pool today gives ${w ? `${w.arch} with ${metric}=${ws}` : `only ${want.length} warm-up trials`}`
+            : `warm-up ${what(trialId, key)} scores ${metric}=${s}, better than the trial before it: warm-up trials go best first`,
+        );
+      }
+      const costs = e.data.gates?.hardware;
+      const fresh = w.gates?.hardware;
+      const unlike =
+        pool && costs && fresh && firstMismatch(costs, fresh, Object.keys({ ...costs, ...fresh }));
+      if (unlike) {
+        throw diverge(
+          e.seq,
+          `warm-up ${what(trialId, key)} records ${unlike.name}=${unlike.recorded}, but the cheap hardware models give ${unlike.fresh}`,
         );
       }
       if (pool) rescreened++;
@@ -375,7 +408,7 @@ export async function replayRun(
     const e = events[i]!;
     firstFound(e.seq);
     const live = i >= from;
-    if (e.type === 'TrialProposed' && e.data.screen?.warmup) {
+    if (isWarmup(e)) {
       // A warm-up batch: the seeder chose it, the strategy is only told its results.
       let j = i;
       while (j < events.length && isWarmup(events[j]!)) j++;
@@ -384,22 +417,23 @@ export async function replayRun(
       continue;
     }
     if (e.type === 'TrialProposed') {
-      const { trialId, arch: key, screen: s } = e.data;
+      const { trialId, arch: key } = e.data;
+      const s = e.data.gates?.screen?.[SCREEN_GATE_VALUE];
       if (live) await ask(e.seq, trialId, key);
-      if (s && !config.screen?.filter) {
+      if (s !== undefined && !config.screen?.filter) {
         throw diverge(e.seq, `${what(trialId, key)} has a screen score, but the run has no pre-filter`);
       }
-      if (s && rescreen) {
+      if (s !== undefined && rescreen) {
         let fresh: number;
         try {
           fresh = await screen!.value(space.parse(key), key, trialId, neverAborted);
         } catch (err) {
           throw diverge(e.seq, `${what(trialId, key)}: ${(err as Error).message}`);
         }
-        if (firstMismatch({ v: s.value }, { v: fresh }, ['v'])) {
+        if (firstMismatch({ v: s }, { v: fresh }, ['v'])) {
           throw diverge(
             e.seq,
-            `${what(trialId, key)} records screen score ${config.screen!.metric}=${s.value}, but screen estimator '${config.screen!.estimator}' gives ${fresh}`,
+            `${what(trialId, key)} records screen score ${config.screen!.metric}=${s}, but screen estimator '${config.screen!.estimator}' gives ${fresh}`,
           );
         }
         rescreened++;
@@ -407,7 +441,7 @@ export async function replayRun(
       const next = events[i + 1];
       const decision = next && decidesOn(next, trialId) ? next : undefined;
       const attempt = decision?.type === 'TrialStarted' ? decision.data.attempt : 1;
-      const gates = recordedGates(trialId, s?.value, decision);
+      const gates = recordedGates(trialId, e.data.gates, decision, true);
       if (decision) firstFound(decision.seq);
       checkDecision({ kind: 'gated', trialId, key, attempt, gates, final: true }, decision);
       evolve(at, e);
@@ -423,7 +457,13 @@ export async function replayRun(
         const { trialId } = e.data;
         const attempt = e.type === 'TrialStarted' ? e.data.attempt : (at.trials[trialId]?.attempts ?? 0) + 1;
         checkDecision(
-          { kind: 'gated', trialId, attempt, gates: recordedGates(trialId, undefined, e), final: true },
+          {
+            kind: 'gated',
+            trialId,
+            attempt,
+            gates: recordedGates(trialId, at.decision.gates.get(trialId), e, false),
+            final: true,
+          },
           e,
         );
         if (e.type === 'TrialStarted') evolve(at, e);
@@ -468,7 +508,7 @@ export async function replayRun(
   };
 }
 
-const isWarmup = (e: RunEvent) => e.type === 'TrialProposed' && e.data.screen?.warmup === true;
+const isWarmup = (e: RunEvent) => e.type === 'TrialProposed' && e.data.seeded === 'warmup';
 
 /** Whether `e` is the decision on a new proposal of trial `trialId` (the event after its TrialProposed). */
 function decidesOn(e: RunEvent, trialId: number): boolean {
@@ -485,7 +525,7 @@ function decisionFault(
   what: string,
   want: NewEvent | undefined,
   recorded: RunEvent,
-  screened: Metrics | undefined,
+  screened: number | undefined,
   config: RunConfig,
 ): string | undefined {
   const metric = config.screen?.metric;
@@ -501,7 +541,7 @@ function decisionFault(
       return undefined;
     }
     if (gate === 'screen' && !wantPruned) {
-      return `${what} was pruned, but its screen score ${metric}=${screened?.[screenMetricName(config.screen!)]} passes the pre-filter`;
+      return `${what} was pruned, but its screen score ${metric}=${screened} passes the pre-filter`;
     }
     if (gate === 'hardware' && !wantPruned) {
       return `${what} was pruned, but its recorded costs ${JSON.stringify(metrics)} break no constraint`;

@@ -7,7 +7,7 @@ import type { PluginRegistry } from '../di/plugin-registry.js';
 import { ConfigError, echo, errorInfo, ReplayDivergenceError } from '../errors.js';
 import type { ArtifactRef, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
-import { initialRunState, type RunState, unfinishedTrials } from '../projections/run-state.js';
+import { initialRunState, type RunState, screenValue, unfinishedTrials } from '../projections/run-state.js';
 import { ScreenEstimator } from '../screening/screen.js';
 import { type Seeder, WarmupSeeder } from '../screening/warmup-seeder.js';
 import type { EventStore } from '../store/event-store.js';
@@ -18,12 +18,12 @@ import {
   decide,
   type Fact,
   type GateOutcome,
-  gateVerdict,
   rankWarmup,
   strategyMayAsk,
   toldResult,
+  trialMetrics,
 } from './decide.js';
-import { type Gate, hardwareGate, screenGate } from './gate.js';
+import { type Gate, hardwareGate, screenGate, warmupAdmission } from './gate.js';
 import { hardwareCost } from './hardware-cost.js';
 import {
   estimatorSeed,
@@ -112,7 +112,7 @@ const YIELD_EVERY_MS = 50;
  *
  * A screened run with a warm-up first has the seeder (`WarmupSeeder`) score a pool of sampled
  * architectures; the best `top` become the first trials, best first, proposed in one batch
- * (`TrialProposed.screen.warmup`). The strategy is told their results (`seeded: true`) and asked
+ * (`TrialProposed.seeded`). The strategy is told their results (`seeded: true`) and asked
  * only once all are told. Every screen score joins the trial's metrics as `screen.METRIC`.
  */
 export class Search {
@@ -349,12 +349,7 @@ export class Search {
   private async warmup(): Promise<void> {
     const hardware = this.gates.find((g) => g.name === 'hardware');
     const signal = this.screenAbort.signal;
-    const admit = async (arch: unknown, key: string) => {
-      if (!hardware) return true;
-      const o = await hardware.measure(arch, key, -1, signal);
-      return o.metrics !== undefined && gateVerdict(this.state, 'hardware', o.metrics) === undefined;
-    };
-    const pool = await this.seeder!.candidates(admit, signal);
+    const pool = await this.seeder!.candidates(warmupAdmission(hardware, this.state, signal), signal);
     if (this.stopping) return;
     const have = this.state.decision.seeded.size;
     for (const [trialId, c] of rankWarmup(this.state.config!, pool).slice(0, have).entries()) {
@@ -372,8 +367,9 @@ export class Search {
 
   /**
    * Has the gates that apply measure the trial, one by one, until `decide` prunes it, fails it
-   * or starts its evaluation. `key` is given for a new proposal, whose TrialProposed goes in the
-   * same atomic batch as the decision.
+   * or starts its evaluation. `key` is given for a new proposal, whose TrialProposed (with the
+   * gates' measurements) goes in the same atomic batch as the decision. A recorded trial
+   * dispatched again is measured again (a resume re-runs what a crash left unfinished).
    */
   private async dispatch(trialId: number, arch: unknown, attempt: number, key?: string): Promise<void> {
     const { runner, config } = this.runPlugins;
@@ -400,12 +396,12 @@ export class Search {
     await this.writer.append(...decided);
     const last = decided[decided.length - 1]!;
     if (last.type !== 'TrialStarted') return this.tell(trialId);
-    const screened = this.state.decision.screenValues.get(trialId);
-    const hardware = outcomes.find((o) => o.gate === 'hardware')?.metrics ?? {};
-    const pre: Metrics = {
-      ...hardware,
-      ...(screened !== undefined && { [this.screen!.metricName]: screened }),
-    };
+    const screened = screenValue(this.state, trialId);
+    const hardware = outcomes.find((o) => o.gate === 'hardware')?.metrics;
+    const pre = trialMetrics(config, {
+      ...(hardware && { hardware }),
+      ...(screened !== undefined && { screen: this.state.decision.gates.get(trialId)!.screen! }),
+    });
     const controller = new AbortController();
     this.inflight.set(trialId, controller);
     const t0 = performance.now();

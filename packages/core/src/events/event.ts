@@ -156,13 +156,23 @@ export interface RunEnv {
   readonly screen?: Readonly<Record<string, string>>;
 }
 /**
- * `screen` is present only in screened runs (`config.screen`), on every proposal the screen
- * estimator scored: `value` is its `config.screen.metric`, and `warmup` marks a trial the engine
- * took from the warm-up pool instead of asking the strategy.
+ * What the gates (`GateName`) measured of a proposal before it was decided on, by gate: the cheap
+ * hardware models' costs under `hardware` (their metrics), the zero-cost pre-filter's screen
+ * value under `screen` (as `{ value }`, `SCREEN_GATE_VALUE`: its trial metric is `screen.METRIC`).
+ * A gate that did not measure the proposal (it does not apply, or one before it decided) is absent.
+ */
+export type GateMeasurements = Readonly<Record<string, Metrics>>;
+/** The key of the screen gate's one measurement (`GateMeasurements.screen`). */
+export const SCREEN_GATE_VALUE = 'value';
+/**
+ * v2: `gates` holds every gate's measurement of the proposal, written in the same batch as the
+ * decision on it, so a proposal left unfinished keeps its measurements; `seeded: 'warmup'` marks
+ * a trial the engine took from the warm-up pool instead of asking the strategy. v1 had only the
+ * screen's `screen: { value, warmup? }` (see `upcast`); one with neither field is still written as v1.
  */
 export type TrialProposed = Event<
   'TrialProposed',
-  { trialId: number; arch: string; screen?: { value: number; warmup?: true } }
+  { trialId: number; arch: string; gates?: GateMeasurements; seeded?: 'warmup' }
 >;
 export type TrialStarted = Event<'TrialStarted', { trialId: number; attempt: number }>;
 export type TrialProgressed = Event<'TrialProgressed', { trialId: number; step: number; metrics: Metrics }>;
@@ -255,7 +265,8 @@ export type EventData<T extends RunEventType> = EventOfType<T>['data'];
 export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
   // v2: RunConfig may hold objectives, constraints, hardware, reward and screen.
   RunStarted: 2,
-  TrialProposed: 1,
+  // v2: the gates' measurements (`gates`) and `seeded` replace `screen`.
+  TrialProposed: 2,
   TrialStarted: 1,
   TrialProgressed: 1,
   // v2: may hold artifacts.

@@ -1,5 +1,12 @@
 import { StoreError } from '../errors.js';
-import { CURRENT_VERSIONS, type EventData, isEventType, type RunEvent, type RunEventType } from './event.js';
+import {
+  CURRENT_VERSIONS,
+  type EventData,
+  isEventType,
+  type RunEvent,
+  type RunEventType,
+  SCREEN_GATE_VALUE,
+} from './event.js';
 
 /** An event as a store holds it: possibly an older schema version, possibly an unknown type. */
 export interface StoredEvent {
@@ -24,6 +31,18 @@ const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
   RunStarted: { 1: (data) => data },
   // v2 only added the optional `artifacts`.
   TrialCompleted: { 1: (data) => data },
+  // v2 records every gate's measurement; v1 recorded only the screen's, and whether it seeded the run.
+  TrialProposed: {
+    1: (data) => {
+      const { screen, ...rest } = data as { screen?: { value: number; warmup?: true } };
+      if (!screen) return rest;
+      return {
+        ...rest,
+        gates: { screen: { [SCREEN_GATE_VALUE]: screen.value } },
+        ...(screen.warmup && { seeded: 'warmup' }),
+      };
+    },
+  },
   // v2 names the gate; before it, the pre-filter's reasons were the only ones starting `screen:`.
   TrialPruned: {
     1: (data) => {
@@ -53,7 +72,7 @@ const RENAMED: Partial<Record<string, { type: RunEventType; v: number; data: (da
  * A RunStarted whose config uses none of the v2 fields is written as v1, byte for byte what
  * earlier versions wrote, so they can still read such a run; one that does is v2, which they
  * refuse with "upgrade archlab" instead of misreading it (ignoring its constraints). The same
- * holds for a TrialCompleted with artifacts (v2).
+ * holds for a TrialCompleted with artifacts (v2) and a TrialProposed with gate measurements (v2).
  */
 export function storedVersion<T extends RunEventType>(type: T, data: EventData<T>): number {
   if (type === 'RunStarted') {
@@ -63,6 +82,10 @@ export function storedVersion<T extends RunEventType>(type: T, data: EventData<T
   }
   if (type === 'TrialCompleted') {
     return (data as EventData<'TrialCompleted'>).artifacts === undefined ? 1 : 2;
+  }
+  if (type === 'TrialProposed') {
+    const d = data as EventData<'TrialProposed'>;
+    return d.gates === undefined && d.seeded === undefined ? 1 : 2;
   }
   return CURRENT_VERSIONS[type];
 }

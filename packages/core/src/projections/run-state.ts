@@ -1,11 +1,13 @@
-import type {
-  ArtifactRef,
-  ErrorInfo,
-  Metrics,
-  PluginProvider,
-  RunConfig,
-  RunEvent,
-  TrialRef,
+import {
+  type ArtifactRef,
+  type ErrorInfo,
+  type GateMeasurements,
+  type Metrics,
+  type PluginProvider,
+  type RunConfig,
+  type RunEvent,
+  SCREEN_GATE_VALUE,
+  type TrialRef,
 } from '../events/event.js';
 import { runScore, violations } from './objectives.js';
 import { TopFraction } from './top-fraction.js';
@@ -74,8 +76,8 @@ export interface DecisionState {
   readonly seeded: Set<number>;
   /** Warm-up trials told so far: the strategy is asked only once every one is. */
   seededTold: number;
-  /** The screen value of every screened trial (`config.screen.metric`). */
-  readonly screenValues: Map<number, number>;
+  /** What the gates measured of each trial when it was proposed (`TrialProposed.gates`), where they did. */
+  readonly gates: Map<number, GateMeasurements>;
   /** Proposals the pre-filter pruned (told as infeasible). */
   readonly screenedOut: Set<number>;
   /** The pre-filter's running best fraction of the screen scores of the strategy's proposals. */
@@ -85,6 +87,11 @@ export interface DecisionState {
 /** Larger is better, whatever the screen metric's direction. */
 export function screenScore(config: RunConfig, value: number): number {
   return config.screen?.direction === 'min' ? -value : value;
+}
+
+/** The screen value (`config.screen.metric`) the screen gate recorded for trial `trialId`, if it screened it. */
+export function screenValue(state: RunState, trialId: number): number | undefined {
+  return state.decision.gates.get(trialId)?.screen?.[SCREEN_GATE_VALUE];
 }
 
 export function initialRunState(runId = ''): RunState {
@@ -98,7 +105,7 @@ export function initialRunState(runId = ''): RunState {
     lastHash: '',
     activeMsBefore: 0,
     pluginFailures: 0,
-    decision: { told: 0, seeded: new Set(), seededTold: 0, screenValues: new Map(), screenedOut: new Set() },
+    decision: { told: 0, seeded: new Set(), seededTold: 0, gates: new Map(), screenedOut: new Set() },
   };
 }
 
@@ -129,20 +136,20 @@ export function evolve(state: RunState, e: RunEvent): RunState {
       state.activeMsBefore = activeMs(state, prevTs);
       state.segmentStart = e.ts;
       break;
-    case 'TrialProposed':
+    case 'TrialProposed': {
       state.trials[e.data.trialId] = {
         trialId: e.data.trialId,
         arch: e.data.arch,
         status: 'proposed',
         attempts: 0,
       };
-      if (e.data.screen) {
-        const d = state.decision;
-        d.screenValues.set(e.data.trialId, e.data.screen.value);
-        if (e.data.screen.warmup) d.seeded.add(e.data.trialId);
-        else if (state.config) d.filter?.add(screenScore(state.config, e.data.screen.value));
-      }
+      const d = state.decision;
+      if (e.data.gates) d.gates.set(e.data.trialId, e.data.gates);
+      const value = screenValue(state, e.data.trialId);
+      if (e.data.seeded === 'warmup') d.seeded.add(e.data.trialId);
+      else if (value !== undefined && state.config) d.filter?.add(screenScore(state.config, value));
       break;
+    }
     case 'TrialStarted': {
       const t = trial(state, e.data.trialId);
       t.status = 'running';

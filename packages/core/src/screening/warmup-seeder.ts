@@ -1,4 +1,5 @@
 import type { WarmupCandidate } from '../engine/decide.js';
+import type { GateMeasurements } from '../events/event.js';
 import { Rng } from '../rng/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { ScreenEstimator } from './screen.js';
@@ -9,11 +10,12 @@ import type { ScreenEstimator } from './screen.js';
  */
 export interface Seeder {
   /**
-   * The candidates, each with its screen value. `admit` is the engine's cheap gate: a candidate
-   * it rejects is left out. Returns [] once `signal` is aborted.
+   * The candidates, each with its screen value. `admit` is the engine's cheap gate: it gives what
+   * it measured of a candidate it admits (kept with the candidate), undefined for one it rejects,
+   * which is left out. Returns [] once `signal` is aborted.
    */
   candidates(
-    admit: (arch: unknown, key: string) => Promise<boolean>,
+    admit: (arch: unknown, key: string) => Promise<GateMeasurements | undefined>,
     signal: AbortSignal,
   ): Promise<WarmupCandidate[]>;
 }
@@ -32,7 +34,7 @@ export class WarmupSeeder implements Seeder {
   ) {}
 
   async candidates(
-    admit: (arch: unknown, key: string) => Promise<boolean>,
+    admit: (arch: unknown, key: string) => Promise<GateMeasurements | undefined>,
     signal: AbortSignal,
   ): Promise<WarmupCandidate[]> {
     const { space } = this;
@@ -49,9 +51,11 @@ export class WarmupSeeder implements Seeder {
     const scored: WarmupCandidate[] = [];
     for (const { arch, key } of drawn) {
       if (signal.aborted) return [];
-      if (!(await admit(arch, key))) continue;
+      const gates = await admit(arch, key);
+      if (!gates) continue;
       try {
-        scored.push({ key, value: await this.screen.value(arch, key, -1, signal) });
+        const value = await this.screen.value(arch, key, -1, signal);
+        scored.push({ key, value, ...(Object.keys(gates).length > 0 && { gates }) });
       } catch {
         // An architecture the screen cannot score is not a warm-up candidate.
       }

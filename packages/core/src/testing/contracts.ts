@@ -293,7 +293,7 @@ export async function expectAcceptsSeededTrials(
   const full = await runSearch(registry, screened);
   const events = await readAll(full.store, full.runId);
   const warmup = events.flatMap((e) =>
-    e.type === 'TrialProposed' && (e.data as { screen?: { warmup?: true } }).screen?.warmup ? [e] : [],
+    e.type === 'TrialProposed' && (e.data as { seeded?: 'warmup' }).seeded === 'warmup' ? [e] : [],
   );
   expect(warmup.map((e) => (e.data as { trialId: number }).trialId)).toEqual([...Array(top).keys()]);
   const failures = events.filter((e) => e.type === 'PluginFailed').map((e) => e.data);
