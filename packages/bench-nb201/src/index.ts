@@ -1,6 +1,33 @@
-export * from './bench-nb201-module.js';
-export * from './nb201-arch.js';
-export * from './nb201-estimator.js';
-export * from './nb201-space.js';
+export { benchNb201Module } from './bench-nb201-module.js';
+export {
+  enumerateNb201,
+  isNb201Arch,
+  NB201_EDGES,
+  NB201_OPS,
+  NB201_SIZE,
+  type Nb201Arch,
+  type Nb201Op,
+  nb201FromIndex,
+  nb201Index,
+  nb201IndexOfKey,
+  nb201Key,
+  parseNb201Key,
+} from './nb201-arch.js';
+export {
+  nb201Cifar10Factory,
+  nb201Cifar100Factory,
+  nb201Estimator,
+  nb201ImageNet16Factory,
+} from './nb201-estimator.js';
+export { nb201Space, nb201SpaceFactory } from './nb201-space.js';
 export { nb201SpaceNetwork } from './nb201-space-network.js';
-export * from './nb201-table.js';
+export {
+  NB201_TABLE_FILE,
+  Nb201DataError,
+  type Nb201Dataset,
+  type Nb201Record,
+  Nb201Table,
+  nb201Table,
+  parseNb201Csv,
+  readNb201Table,
+} from './nb201-table.js';

@@ -18,9 +18,26 @@ export {
   type StoreFlags,
   type TargetFlags,
 } from './command/command-contribution.js';
-export * from './core-module.js';
-export * from './di/plugin-loader.js';
-export * from './di/plugin-registry.js';
+export { coreModule } from './core-module.js';
+export {
+  coreVersion,
+  DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
+  type LoadedPlugin,
+  type LoadPluginOptions,
+  loadCommandModule,
+  loadPlugin,
+  loadPlugins,
+  type PluginSet,
+  pluginPackageDir,
+  pluginVersionWarnings,
+} from './di/plugin-loader.js';
+export {
+  type Disposable,
+  loadInto,
+  type PluginKind,
+  type PluginProviders,
+  PluginRegistry,
+} from './di/plugin-registry.js';
 export { RunContainer, type RunScope, RunService, type RunServices } from './di/run-scope.js';
 export {
   budgetLeft,
@@ -36,28 +53,160 @@ export {
   type WarmupCandidate,
 } from './engine/decide.js';
 export { type Gate, hardwareGate, screenGate } from './engine/gate.js';
-export * from './engine/hardware-cost.js';
-export * from './engine/plugin-instances.js';
-export * from './engine/reaction.js';
-export * from './engine/replay.js';
-export * from './engine/run-config.js';
-export * from './engine/run-writer.js';
-export * from './engine/search.js';
+export { HardwareCostError, hardwareCost } from './engine/hardware-cost.js';
+export {
+  estimatorSeed,
+  type InstantiateOptions,
+  instantiate,
+  instantiateEvaluation,
+  instantiateRecorded,
+  RunEstimator,
+  type RunPlugins,
+  RunStore,
+  resolveConfig,
+  runProviders,
+  trialSeed,
+} from './engine/plugin-instances.js';
+export { Reaction } from './engine/reaction.js';
+export { type ReplayOptions, type ReplayResult, replayRun } from './engine/replay.js';
+export {
+  baseRunConfig,
+  configDifference,
+  DEFAULT_CHECKPOINT_EVERY,
+  DEFAULT_MNAS_EXPONENT,
+  extendedBudget,
+  type SearchConfigInput,
+} from './engine/run-config.js';
+export { type NewEvent, RunWriter } from './engine/run-writer.js';
+export {
+  newRunId,
+  type PreparedRun,
+  type ResumeOptions,
+  type RunOutcome,
+  Search,
+  type SearchDeps,
+} from './engine/search.js';
 export type { StatefulService } from './engine/stateful-service.js';
-export * from './errors.js';
-export * from './estimator/estimator.js';
-export * from './events/event.js';
-export * from './events/hash-chain.js';
-export * from './events/log-check.js';
-export * from './events/upcast.js';
-export * from './hardware/hardware-model.js';
-export * from './options/options.js';
-export * from './projections/best-so-far.js';
-export * from './projections/objectives.js';
-export * from './projections/pareto.js';
-export * from './projections/run-state.js';
+export {
+  ArchlabError,
+  ConcurrencyConflictError,
+  ConfigError,
+  cutEchoes,
+  DataError,
+  ECHO_CHARS,
+  echo,
+  errorInfo,
+  InvalidOptionError,
+  MalformedArchitectureError,
+  MissingCapabilityError,
+  MissingRunPluginError,
+  OutputError,
+  PluginLoadError,
+  ReplayDivergenceError,
+  StoreError,
+  UnknownPluginError,
+  UnknownRunError,
+} from './errors.js';
+export {
+  type Estimator,
+  type EstimatorContext,
+  EstimatorFactory,
+  type EvaluationContext,
+  type MetricSpec,
+} from './estimator/estimator.js';
+export {
+  type ArtifactRef,
+  type Budget,
+  type Checkpointed,
+  type Constraint,
+  type ConstraintOp,
+  CURRENT_VERSIONS,
+  type Direction,
+  type ErrorInfo,
+  EVENT_TYPES,
+  type Event,
+  type EventData,
+  type EventOfType,
+  type GateMeasurements,
+  type GateName,
+  type HardwareModelConfig,
+  isEventType,
+  isOfType,
+  type Metrics,
+  type Objective,
+  type PluginFailed,
+  type PluginProvider,
+  type RewardConfig,
+  type RunCompleted,
+  type RunConfig,
+  type RunEnv,
+  type RunEvent,
+  type RunEventType,
+  type RunExtended,
+  type RunResumed,
+  type RunStarted,
+  SCREEN_GATE_VALUE,
+  type ScreenConfig,
+  type TrialCompleted,
+  type TrialFailed,
+  type TrialProgressed,
+  type TrialProposed,
+  type TrialPruned,
+  type TrialRef,
+  type TrialStarted,
+} from './events/event.js';
+export {
+  canonicalJson,
+  eventHash,
+  GENESIS_HASH,
+  type HashedContent,
+  sha256Hex,
+} from './events/hash-chain.js';
+export {
+  DamagedLogError,
+  damageText,
+  foldLog,
+  foldStoredEvent,
+  LogChecker,
+  type LogFault,
+} from './events/log-check.js';
+export {
+  type StoredEvent,
+  storedVersion,
+  UnsupportedEventError,
+  type Upcaster,
+  upcast,
+} from './events/upcast.js';
+export { type HardwareModel, HardwareModelFactory } from './hardware/hardware-model.js';
+export { type OptionSpec, type OptionsSpec, type OptionValues, parseOptions } from './options/options.js';
+export { bestSoFar, type MeanWithError, meanWithError } from './projections/best-so-far.js';
+export {
+  constraintText,
+  isBetter,
+  mnasReward,
+  runObjectives,
+  runScore,
+  satisfies,
+  score,
+  violations,
+} from './projections/objectives.js';
+export { dominates, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
+export {
+  activeMs,
+  type DecisionState,
+  evolve,
+  finishedTrials,
+  foldRun,
+  initialRunState,
+  type RunState,
+  screenScore,
+  screenValue,
+  type Trial,
+  type TrialStatus,
+  unfinishedTrials,
+} from './projections/run-state.js';
 export { TopFraction } from './projections/top-fraction.js';
-export * from './rng/rng.js';
+export { Rng, type RngState } from './rng/rng.js';
 export { reviveError, WorkerCrashedError, WorkerPoolClosedError } from './runner/pool-errors.js';
 export type { MemoryStats, SerializedError } from './runner/protocol.js';
 export {
@@ -95,11 +244,21 @@ export {
   screenSeed,
 } from './screening/screen.js';
 export { type Seeder, WarmupSeeder } from './screening/warmup-seeder.js';
-export * from './space/search-space.js';
+export {
+  type SearchSpace,
+  SearchSpaceFactory,
+  type SpaceCapability,
+  type SpaceEncoding,
+} from './space/search-space.js';
 export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
-export * from './stats/rank-stats.js';
-export * from './store/event-store.js';
-export * from './store/in-memory-event-store.js';
-export * from './strategy/fixed-strategy.js';
-export * from './strategy/random-strategy.js';
-export * from './strategy/strategy.js';
+export { kendall, median, percentile, quantile, ranks, spearman } from './stats/rank-stats.js';
+export { type EventStore, EventStoreFactory, type RunListing } from './store/event-store.js';
+export { InMemoryEventStore } from './store/in-memory-event-store.js';
+export { FixedStrategy, fixedStrategyFactory } from './strategy/fixed-strategy.js';
+export { RandomStrategy, randomStrategyFactory } from './strategy/random-strategy.js';
+export {
+  type Strategy,
+  type StrategyContext,
+  StrategyFactory,
+  type TrialResult,
+} from './strategy/strategy.js';

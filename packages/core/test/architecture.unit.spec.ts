@@ -62,6 +62,15 @@ describe('ARCHITECTURE.md: packages and what each may import', () => {
     },
   );
 
+  it('each package names its public exports: no `export *` in any source', () => {
+    const stars = packages.flatMap(({ dir }) =>
+      sources(join(ROOT, 'packages', dir, 'src')).filter((f) =>
+        /^export \* from/m.test(readFileSync(f, 'utf8')),
+      ),
+    );
+    expect(stars.map((f) => f.slice(ROOT.length))).toEqual([]);
+  });
+
   it('reads the table: core may import nothing, estimator-zero-cost three packages', () => {
     expect([...(rules.get('@archlab/core') ?? ['missing'])]).toEqual([]);
     expect([...(rules.get('@archlab/estimator-zero-cost') ?? [])].sort()).toEqual([

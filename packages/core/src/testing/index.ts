@@ -1,4 +1,31 @@
-export * from './contracts.js';
-export * from './harness.js';
-export * from './requirement.js';
-export * from './synthetic.js';
+export {
+  estimatorContract,
+  eventStoreContract,
+  expectAcceptsSeededTrials,
+  fakeEvents,
+  hardwareModelContract,
+  type StrategyContractOptions,
+  searchSpaceContract,
+  strategyContract,
+} from './contracts.js';
+export { copyLogPrefix, readAll, runSearch, tamperedCopy, trialsOf } from './harness.js';
+export {
+  describeWith,
+  inCi,
+  itWith,
+  missingRequirementMessage,
+  type Requirement,
+  requirementMode,
+} from './requirement.js';
+export {
+  countingEstimatorFactory,
+  countingStrategyFactory,
+  digitsSpace,
+  digitsSpaceFactory,
+  hashScore,
+  syntheticCost,
+  syntheticCostFactory,
+  syntheticEstimator,
+  syntheticEstimatorFactory,
+  syntheticScreenFactory,
+} from './synthetic.js';
