@@ -72,13 +72,7 @@ export function nb201CellPlan(arch: Nb201Arch): Nb201CellPlan {
  */
 export function buildNb201Network(arch: Nb201Arch, options: Nb201NetworkOptions): Network {
   const o = nb201Options(arch, options);
-  const b = new NetworkBuilder(o.inputShape, options.seed);
-  try {
-    return b.build(nb201Graph(b, arch, o));
-  } catch (err) {
-    b.dispose();
-    throw err;
-  }
+  return NetworkBuilder.buildFrom(o.inputShape, options.seed, (b) => nb201Graph(b, arch, o));
 }
 
 /**

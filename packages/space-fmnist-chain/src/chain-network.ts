@@ -46,13 +46,7 @@ export interface ChainNetworkOptions {
  */
 export function buildChainNetwork(arch: ChainArch, options: ChainNetworkOptions): Network {
   const { inputShape, numClasses, head } = chainOptions(arch, options);
-  const b = new NetworkBuilder(inputShape, options.seed);
-  try {
-    return b.build(chainGraph(b, arch, numClasses, head));
-  } catch (err) {
-    b.dispose();
-    throw err;
-  }
+  return NetworkBuilder.buildFrom(inputShape, options.seed, (b) => chainGraph(b, arch, numClasses, head));
 }
 
 /** The layers and dataflow `buildChainNetwork(arch, options)` would have, without weights or tensors. */

@@ -151,6 +151,24 @@ export class NetworkBuilder implements GraphBuilder<SymbolicTensor> {
     return new GraphNetwork(this.inputShape, logits.shape[0]!, steps, logits.id);
   }
 
+  /**
+   * The network `graph` wires on a fresh builder (it returns the logits): the usual way to build
+   * one, since a graph that throws half-way has its variables freed here.
+   */
+  static buildFrom(
+    inputShape: ImageShape,
+    seed: number,
+    graph: (b: NetworkBuilder) => SymbolicTensor,
+  ): Network {
+    const b = new NetworkBuilder(inputShape, seed);
+    try {
+      return b.build(graph(b));
+    } catch (err) {
+      b.dispose();
+      throw err;
+    }
+  }
+
   /** Frees the variables of the layers added so far (after a failed build). */
   dispose(): void {
     for (const s of this.steps) for (const v of [...s.layer.variables, ...s.layer.buffers]) v.dispose();
