@@ -203,12 +203,12 @@ export class RunReportBuilder {
         this.ended[e.data.trialId] = activeMs(this.state, e.ts) / 1000;
         break;
       case 'TrialProgressed': {
-        let curves = this.progress.get(e.data.trialId);
-        if (!curves) this.progress.set(e.data.trialId, (curves = new Map()));
+        const curves = this.progress.get(e.data.trialId) ?? new Map();
+        this.progress.set(e.data.trialId, curves);
         for (const [metric, v] of Object.entries(e.data.metrics)) {
           if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-          let c = curves.get(metric);
-          if (!c) curves.set(metric, (c = { step: [], value: [] }));
+          const c = curves.get(metric) ?? { step: [], value: [] };
+          curves.set(metric, c);
           c.step.push(e.data.step);
           c.value.push(v);
         }
