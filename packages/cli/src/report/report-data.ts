@@ -147,7 +147,10 @@ export interface RunReport {
   readonly oneShot?: OneShotReport;
 }
 
-/** Mean best-so-far of a group of runs (one strategy of a comparison) with a 95% confidence band. */
+/**
+ * Mean best-so-far of a group of runs (one strategy of a comparison) with a 95% confidence band:
+ * on a grid of trials, and of active seconds from the first moment at which every run has a best.
+ */
 export interface GroupSeries {
   readonly name: string;
   readonly runs: string[];
@@ -506,12 +509,15 @@ function groupSeries(builders: readonly RunReportBuilder[]): GroupSeries[] | und
           curves.map((c) => c[Math.min(x, c.length) - 1]),
         ),
       ),
-      bySeconds: seconds.map((x) =>
-        band(
-          x,
-          timed.map((s) => valueAt(s, x)),
-        ),
-      ),
+      // From the moment every run has a best: a mean over those that have one would jump as runs join.
+      bySeconds: seconds
+        .map((x) =>
+          band(
+            x,
+            timed.map((s) => valueAt(s, x)),
+          ),
+        )
+        .filter((p) => p.n === list.length),
     };
   });
 }

@@ -10,7 +10,14 @@ import {
 } from '@archlab/core';
 import { runSearch, syntheticCostFactory } from '@archlab/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONFIDENCE_Z, gridOf, ReportBuilder, reportData, valueAt } from './report-data.js';
+import {
+  CONFIDENCE_Z,
+  gridOf,
+  MAX_SERIES_POINTS,
+  ReportBuilder,
+  reportData,
+  valueAt,
+} from './report-data.js';
 
 function registry(): PluginRegistry {
   const r = new PluginRegistry();
@@ -199,5 +206,9 @@ describe('groups of runs (a compare)', () => {
     // Two values: s.e. = |u − v| / 2.
     expect(at10.hi - at10.mean).toBeCloseTo((CONFIDENCE_Z * Math.abs(u - v)) / 2, 10);
     expect(at10.n).toBe(2);
+    // By time, from the first moment both runs have a best.
+    const start = Math.max(data.runs[0]!.bestBySeconds.x[0]!, data.runs[1]!.bestBySeconds.x[0]!);
+    expect(g[0]!.bySeconds.every((p) => p.n === 2 && p.x >= start)).toBe(true);
+    expect(g[0]!.bySeconds.length).toBeGreaterThan(MAX_SERIES_POINTS / 2);
   });
 });

@@ -15,8 +15,8 @@ export interface ReportChart {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 640;
-const HEIGHT = 320;
+const WIDTH = 500;
+const HEIGHT = 300;
 /** Trials drawn in the Pareto scatter besides the front: every k-th, at most this many. */
 export const MAX_SCATTER_POINTS = 5000;
 
@@ -50,7 +50,7 @@ export function bandChartSpec(chart: {
         x,
         y: { field: 'lo', type: 'quantitative', title: chart.yTitle, scale: { zero: false } },
         y2: { field: 'hi' },
-        color,
+        color: { ...color, legend: null },
       },
     },
     {
@@ -242,7 +242,7 @@ export function hypervolumeSpec(run: RunReport): VlSpec | undefined {
     mark: { type: 'line', interpolate: 'step-after' },
     encoding: {
       x: { field: 'trial', type: 'quantitative', title: 'trials' },
-      y: { field: 'hypervolume', type: 'quantitative' },
+      y: { field: 'hypervolume', type: 'quantitative', scale: { zero: false } },
       tooltip: [{ field: 'trial' }, { field: 'hypervolume', format: '.4~g' }],
     },
   };
@@ -294,6 +294,8 @@ export function opHeatmapSpec(ops: OpCounts): VlSpec | undefined {
   return {
     $schema: SCHEMA,
     title: `choices of the best ${ops.top} architectures`,
+    width: { step: 56 },
+    height: { step: 26 },
     data: { values },
     layer: [
       {
