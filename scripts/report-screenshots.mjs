@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Regenerates docs/report-compare.png and docs/report-multiobjective.png: runs a small compare
-// and a two-objective NSGA-II search on the NB201 table, writes their reports with
-// `archlab report`, and has headless Chromium (Debian's, or ARCHLAB_CHROMIUM) photograph them.
-// Run after `pnpm build`: `node scripts/report-screenshots.mjs`.
+// Regenerates docs/report-compare.png and docs/report-multiobjective.png: runs the commands of
+// the README's "See a search" (a compare and a two-objective search on the NB201 table, and their
+// reports) in a scratch folder, and has headless Chromium (Debian's, or ARCHLAB_CHROMIUM)
+// photograph the two pages. Run after `pnpm build`: `node scripts/report-screenshots.mjs`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +18,17 @@ if (!existsSync(chromium)) {
 }
 const dir = mkdtempSync(join(tmpdir(), 'archlab-shots-'));
 const archlab = (...args) => execFileSync(process.execPath, [bin, ...args], { cwd: dir, stdio: 'inherit' });
-const nb201 = ['--space', 'nb201', '--estimator', 'nb201:cifar10', '--db', 'runs.db'];
+
+/** The `archlab` command lines of the README's "See a search", as argument lists. */
+function readmeCommands() {
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = text.slice(text.indexOf('\n## See a search\n'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)[1];
+  return block
+    .split('\n')
+    .filter((line) => line.startsWith('archlab '))
+    .map((line) => line.split(/\s+/).filter(Boolean).slice(1));
+}
 
 /** A full-width photograph of `html`'s top `height` pixels, once its charts are drawn. */
 function shoot(html, png, height) {
@@ -40,14 +50,8 @@ function shoot(html, png, height) {
 }
 
 try {
-  archlab('compare', ...nb201, '--strategies', 'random,evolution,local-search', '--seeds', '5', '--trials', '150', '--name', 'cmp', '-q');
-  archlab('report', '--compare', 'cmp', '--db', 'runs.db', '--out', 'compare.html');
+  for (const args of readmeCommands()) archlab(...args);
   shoot(join(dir, 'compare.html'), join(root, 'docs/report-compare.png'), 1500);
-  archlab(
-    'search', ...nb201, '--strategy', 'nsga2', '--objective', 'test_acc:max', '--objective', 'params:min',
-    '--hardware', 'counters', '--trials', '300', '--seed', '1', '--run-id', 'mo', '-q',
-  );
-  archlab('report', 'mo', '--db', 'runs.db', '--out', 'mo.html');
   shoot(join(dir, 'mo.html'), join(root, 'docs/report-multiobjective.png'), 2300);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -21,14 +21,28 @@ const out = join(dir, 'report.html');
 
 try {
   process.stderr.write(`report-size: writing a ${trials}-trial random run on nb201:cifar10...\n`);
-  execFileSync(process.execPath, [join(here, '../store-throughput/phase.mjs'), 'search', db, String(trials)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [join(here, '../store-throughput/phase.mjs'), 'search', db, String(trials)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   process.stderr.write(`report-size: archlab report (--verify ${verify})...\n`);
   const t0 = performance.now();
   execFileSync(
     process.execPath,
-    [join(here, '../../packages/cli/dist/bin.js'), 'report', 'bench', '--db', db, '--out', out, '--verify', verify],
+    [
+      join(here, '../../packages/cli/dist/bin.js'),
+      'report',
+      'bench',
+      '--db',
+      db,
+      '--out',
+      out,
+      '--verify',
+      verify,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const seconds = (performance.now() - t0) / 1000;

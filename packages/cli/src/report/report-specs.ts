@@ -15,7 +15,7 @@ export interface ReportChart {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 500;
+const WIDTH = 440;
 const HEIGHT = 300;
 /** Trials drawn in the Pareto scatter besides the front: every k-th, at most this many. */
 export const MAX_SCATTER_POINTS = 5000;
@@ -50,7 +50,7 @@ export function bandChartSpec(chart: {
         x,
         y: { field: 'lo', type: 'quantitative', title: chart.yTitle, scale: { zero: false } },
         y2: { field: 'hi' },
-        color: { ...color, legend: null },
+        color,
       },
     },
     {
@@ -82,7 +82,16 @@ export function bandChartSpec(chart: {
       encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } },
     });
   }
-  return { $schema: SCHEMA, title: chart.title, width: WIDTH, height: HEIGHT, data: { values }, layer };
+  return {
+    $schema: SCHEMA,
+    title: chart.title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    layer,
+    // The legend shows each series as its line, not as its faint band.
+    config: { legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } },
+  };
 }
 
 /** One step line per run (best-so-far), by trial or by active seconds. */
