@@ -30,23 +30,10 @@ describe('archlab report', () => {
   let head: { seq: number; hash: string };
   beforeAll(() => {
     dir = tempDir();
+    const search = 'search --space nb201 --estimator nb201:cifar10 --strategy nsga2 --objective test_acc:max';
     archlabJson(
       dir,
-      'search',
-      '--space',
-      'nb201',
-      '--estimator',
-      'nb201:cifar10',
-      '--strategy',
-      'nsga2',
-      '--objective',
-      'test_acc:max',
-      '--objective',
-      'params:min',
-      '--hardware',
-      'counters',
-      '--trials',
-      '40',
+      ...`${search} --objective params:min --hardware counters --trials 40`.split(' '),
       '--db',
       'r.db',
       '--run-id',
@@ -89,27 +76,8 @@ describe('archlab report', () => {
   });
 
   it('reports a compare by its name: runs grouped by strategy', () => {
-    archlab(
-      dir,
-      'compare',
-      '--space',
-      'nb201',
-      '--estimator',
-      'nb201:cifar10',
-      '--strategies',
-      'random,evolution',
-      '--seeds',
-      '2',
-      '--trials',
-      '30',
-      '--db',
-      'r.db',
-      '--name',
-      'cmp',
-      '--out',
-      'cmp-out',
-      '-q',
-    );
+    const compare = 'compare --space nb201 --estimator nb201:cifar10 --strategies random,evolution --seeds 2';
+    archlab(dir, ...`${compare} --trials 30 --db r.db --name cmp --out cmp-out -q`.split(' '));
     const r = archlab(
       dir,
       'report',
