@@ -3,7 +3,7 @@ import {
   bestSoFar,
   dominates,
   type EventStore,
-  evolve,
+  foldStoredEvent,
   hypervolume,
   initialRunState,
   type Metrics,
@@ -197,8 +197,9 @@ export class RunReportBuilder {
     this.state = initialRunState(runId);
   }
 
+  /** Throws DamagedLogError for an event that does not fit the run (as `show` does). */
   apply(e: RunEvent): void {
-    evolve(this.state, e);
+    foldStoredEvent(this.state, e);
     switch (e.type) {
       case 'TrialCompleted':
       case 'TrialFailed':
