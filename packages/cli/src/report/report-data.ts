@@ -418,8 +418,9 @@ function opCounts(
     if (seen.size >= topK) break;
     const key = trials[id]?.arch;
     if (key === undefined || seen.has(key)) continue;
+    const choices = encodeOrUndefined(space, key);
+    if (!choices) continue;
     seen.add(key);
-    const choices = encoding.encode(space.parse(key));
     choices.forEach((c, i) => {
       const d = decisions[i];
       if (d && d.counts[c] !== undefined) d.counts[c]++;
@@ -430,11 +431,21 @@ function opCounts(
 
 /** The decisions' chosen labels for the architecture `key`; undefined when the space has no encoding or the key no longer parses. */
 function spell(space: SearchSpace, key: string): CellReport['decisions'] | undefined {
-  const encoding = space.encoding;
-  if (!encoding) return undefined;
+  const choices = encodeOrUndefined(space, key);
+  return (
+    choices &&
+    space.encoding!.decisions.map((d, i) => ({ name: d.name, choice: d.choices[choices[i]!] ?? '?' }))
+  );
+}
+
+/**
+ * The encoding of `key`; undefined when the space has none or the key does not parse (a log of
+ * another version of the space): the report leaves such an architecture out rather than fail.
+ */
+function encodeOrUndefined(space: SearchSpace, key: string): number[] | undefined {
+  if (!space.encoding) return undefined;
   try {
-    const choices = encoding.encode(space.parse(key));
-    return encoding.decisions.map((d, i) => ({ name: d.name, choice: d.choices[choices[i]!] ?? '?' }));
+    return space.encoding.encode(space.parse(key));
   } catch {
     return undefined;
   }
