@@ -192,6 +192,8 @@ export class RunReportBuilder {
   private readonly ended: number[] = [];
   private readonly progress = new Map<number, Map<string, { step: number[]; value: number[] }>>();
   verify: VerifyStatus = NOT_VERIFIED;
+  /** The run's space, made once (a live view asks for `report` after every event). */
+  private space?: { readonly of: RunConfig; readonly space: SearchSpace | undefined };
 
   constructor(runId: string) {
     this.state = initialRunState(runId);
@@ -218,8 +220,8 @@ export class RunReportBuilder {
         }
         break;
       }
-      case 'TrialProposed':
-        // A trial tried again after a resume ends anew; its old curve is of the lost attempt.
+      case 'TrialStarted':
+        // A trial started again after a resume ends anew; its old curve is of the lost attempt.
         this.progress.delete(e.data.trialId);
         delete this.ended[e.data.trialId];
         break;
@@ -231,7 +233,9 @@ export class RunReportBuilder {
 
   report(options: ReportOptions = {}): RunReport {
     const s = this.state;
-    const space = s.config && options.spaceFor?.(s.config);
+    if (s.config && options.spaceFor && this.space?.of !== s.config)
+      this.space = { of: s.config, space: options.spaceFor(s.config) };
+    const space = this.space?.space;
     const ranked = s.config ? rankedTrials(s) : [];
     const best = s.best && s.trials[s.best.trialId];
     const cell = best?.arch !== undefined && space ? spell(space, best.arch) : undefined;
