@@ -501,16 +501,22 @@ export class ReportBuilder {
   }
 }
 
-/** Mean best-so-far per strategy with a 95% band; undefined unless some strategy has two runs or more. */
+/** Mean best-so-far per strategy (and problem) with a 95% band; undefined unless some group has two runs or more. */
 function groupSeries(builders: readonly RunReportBuilder[]): GroupSeries[] | undefined {
-  const byStrategy = new Map<string, RunReportBuilder[]>();
+  // Runs are averaged only with runs of the same problem: space, estimator and objective.
+  const problem = (c: RunConfig) =>
+    `${c.space} / ${c.estimator}, ${c.objective.metric}:${c.objective.direction}`;
+  const configs = builders.flatMap((b) => (b.state.config ? [b.state.config] : []));
+  const oneProblem = new Set(configs.map(problem)).size <= 1;
+  const groups = new Map<string, RunReportBuilder[]>();
   for (const b of builders) {
-    const strategy = b.state.config?.strategy;
-    if (strategy === undefined) continue;
-    byStrategy.set(strategy, [...(byStrategy.get(strategy) ?? []), b]);
+    const c = b.state.config;
+    if (!c) continue;
+    const name = oneProblem ? c.strategy : `${c.strategy} (${problem(c)})`;
+    groups.set(name, [...(groups.get(name) ?? []), b]);
   }
-  if (![...byStrategy.values()].some((list) => list.length >= 2)) return undefined;
-  return [...byStrategy].map(([name, list]) => {
+  if (![...groups.values()].some((list) => list.length >= 2)) return undefined;
+  return [...groups].map(([name, list]) => {
     const curves = list.map((b) => bestSoFar(b.state));
     const trials = gridOf(Math.max(...curves.map((c) => c.length)));
     const timed = list.map((b) => b.bySeconds());

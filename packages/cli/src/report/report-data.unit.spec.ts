@@ -1,4 +1,10 @@
-import { NB201_EDGES, NB201_OPS, nb201Cifar10Factory, nb201SpaceFactory } from '@archlab/bench-nb201';
+import {
+  NB201_EDGES,
+  NB201_OPS,
+  nb201Cifar10Factory,
+  nb201Cifar100Factory,
+  nb201SpaceFactory,
+} from '@archlab/bench-nb201';
 import {
   bestSoFar,
   type EventStore,
@@ -23,6 +29,7 @@ function registry(): PluginRegistry {
   const r = new PluginRegistry();
   r.register('space', nb201SpaceFactory);
   r.register('estimator', nb201Cifar10Factory);
+  r.register('estimator', nb201Cifar100Factory);
   r.register('hardware model', syntheticCostFactory);
   r.register('strategy', randomStrategyFactory);
   return r;
@@ -210,5 +217,35 @@ describe('groups of runs (a compare)', () => {
     const start = Math.max(data.runs[0]!.bestBySeconds.x[0]!, data.runs[1]!.bestBySeconds.x[0]!);
     expect(g[0]!.bySeconds.every((p) => p.n === 2 && p.x >= start)).toBe(true);
     expect(g[0]!.bySeconds.length).toBeGreaterThan(MAX_SERIES_POINTS / 2);
+  });
+
+  it('averages a run only with runs of the same space, estimator and objective', async () => {
+    const r = registry();
+    const store = (
+      await runSearch(r, {
+        space: 'nb201',
+        estimator: 'nb201:cifar10',
+        strategy: 'random',
+        seed: 1,
+        budget: { trials: 10 },
+      })
+    ).store;
+    const { Search } = await import('@archlab/core');
+    for (const [id, estimator] of [
+      ['b', 'nb201:cifar10'],
+      ['c', 'nb201:cifar100'],
+    ] as const) {
+      const s = await Search.start(
+        { store, plugins: r },
+        { space: 'nb201', estimator, strategy: 'random', seed: 2, budget: { trials: 10 } },
+        id,
+      );
+      await s.run();
+    }
+    const groups = (await reportData(store, ['test-run', 'b', 'c'])).groups!;
+    expect(groups.map((g) => [g.name, g.runs])).toEqual([
+      ['random (nb201 / nb201:cifar10, test_acc:max)', ['test-run', 'b']],
+      ['random (nb201 / nb201:cifar100, test_acc:max)', ['c']],
+    ]);
   });
 });
