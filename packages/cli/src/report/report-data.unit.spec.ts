@@ -28,10 +28,9 @@ import {
 function registry(): PluginRegistry {
   const r = new PluginRegistry();
   r.register('space', nb201SpaceFactory);
-  r.register('estimator', nb201Cifar10Factory);
-  r.register('estimator', nb201Cifar100Factory);
-  r.register('hardware model', syntheticCostFactory);
   r.register('strategy', randomStrategyFactory);
+  for (const table of [nb201Cifar10Factory, nb201Cifar100Factory]) r.register('estimator', table);
+  r.register('hardware model', syntheticCostFactory);
   return r;
 }
 
