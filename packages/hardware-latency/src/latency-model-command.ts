@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   type DeviceLatencyTableSource,
-  echo,
   type HardwareModelFactory,
-  Rng,
-  type SearchSpace,
+  readArchKeys,
   type SearchSpaceFactory,
+  sampleKeys,
 } from '@archlab/core';
 import {
   fitLatencyModel,
@@ -74,11 +72,11 @@ export function latencyModelPredict(
   const model = readLatencyModel(flags.model);
   const space = context.space(model.space).create(flags.spaceOptions ?? model.spaceOptions);
   const predict = latencyPredictor(model, space, spaceDeviceTable(context.tables, space.name), flags.model);
-  const archs =
+  const keys =
     flags.archs !== undefined
-      ? readArchs(space, flags.archs)
-      : sampleArchs(space, flags.sample!, flags.seed ?? 0);
-  return archs.map((arch) => ({ key: space.key(arch), latency_ms: predict(arch) }));
+      ? readArchKeys(flags.archs, space)
+      : sampleKeys(space, flags.sample!, flags.seed ?? 0);
+  return keys.map((key) => ({ key, latency_ms: predict(space.parse(key)) }));
 }
 
 export interface LatencyModelMeasureFlags {
@@ -110,52 +108,12 @@ export async function latencyModelMeasure(
       );
     }
     const rows: { arch: string; latencyMs: number }[] = [];
-    for (const arch of sampleArchs(space, flags.sample, flags.seed ?? 0)) {
-      rows.push({ arch: space.key(arch), latencyMs: Number((await model.cost(arch)).latency_ms) });
+    for (const key of sampleKeys(space, flags.sample, flags.seed ?? 0)) {
+      rows.push({ arch: key, latencyMs: Number((await model.cost(space.parse(key))).latency_ms) });
     }
     writeWhole(flags.out, samplesCsv(rows), 'samples');
     return rows.length;
   } finally {
     await model.dispose?.();
   }
-}
-
-/** `n` distinct architectures drawn with `seed` (all of them when the space has fewer). */
-function sampleArchs(space: SearchSpace, n: number, seed: number): unknown[] {
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--sample must be a whole number ≥ 1, not ${n}`);
-  const want = Math.min(n, space.size ?? n);
-  const rng = Rng.fromSeed(seed);
-  const chosen = new Map<string, unknown>();
-  for (let tries = 0; chosen.size < want && tries < want * 100; tries++) {
-    const arch = space.sample(rng);
-    chosen.set(space.key(arch), arch);
-  }
-  return [...chosen.values()];
-}
-
-/** The architectures of `path`: one key a line, or a CSV whose header names an `arch` column. */
-function readArchs(space: SearchSpace, path: string): unknown[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read architectures ${path}: ${(err as Error).message}`);
-  }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = lines[0]!.split(',').map((h) => h.trim());
-  const column = header.includes('arch') ? header.indexOf('arch') : -1;
-  const out: unknown[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '' || (column >= 0 && i === 0)) return;
-    const key = column >= 0 ? (line.split(',')[column] ?? '').trim() : line.trim();
-    try {
-      out.push(space.parse(key));
-    } catch (err) {
-      throw new ConfigError(
-        `${path} line ${i + 1}: '${echo(key)}' is not an architecture of space '${space.name}' (${(err as Error).message})`,
-      );
-    }
-  });
-  if (out.length === 0) throw new ConfigError(`${path} names no architecture`);
-  return out;
 }
