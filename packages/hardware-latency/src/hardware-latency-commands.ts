@@ -1,11 +1,4 @@
-import {
-  CommandContribution,
-  ConfigError,
-  ContainerModule,
-  DeviceLatencyTableSource,
-  defineCommand,
-  echo,
-} from '@archlab/core';
+import { CommandContribution, ConfigError, ContainerModule, defineCommand, echo } from '@archlab/core';
 
 // Loaded by the CLI at start-up to mount its commands: nothing heavy here (no tfjs); the
 // command's body is imported when it runs.
@@ -141,11 +134,12 @@ const latencyModel = defineCommand<LatencyModelOptions>({
     const missing = REQUIRED[action]!.find((k) => options[k] === undefined);
     if (missing) throw new ConfigError(`latency-model ${action}: give ${flagOf(missing)}`);
     const body = await import('./latency-model-command.js');
+    const { DeviceTables } = await import('./device-tables.js');
     const registry = await cli.loadPlugins(options.plugin);
     const context = {
       space: (name: string) => registry.get('space', name),
       hardware: (name: string) => registry.get('hardware model', name),
-      tables: registry.contributions<DeviceLatencyTableSource>(DeviceLatencyTableSource),
+      tables: DeviceTables.of(registry),
     };
     const spaceOptions = options.spaceOption && cli.keyValues(options.spaceOption, '--space-option');
     if (action === 'fit') {

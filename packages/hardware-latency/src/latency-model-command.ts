@@ -1,11 +1,11 @@
 import {
   ConfigError,
-  type DeviceLatencyTableSource,
   type HardwareModelFactory,
   readArchKeys,
   type SearchSpaceFactory,
   sampleKeys,
 } from '@archlab/core';
+import type { DeviceTables } from './device-tables.js';
 import {
   fitLatencyModel,
   type LatencyModelFile,
@@ -20,7 +20,7 @@ import { refuseToReplace, writeWhole } from './output-file.js';
 /** Where the latency-model commands find spaces, device tables and hardware models (the CLI passes its plugins'). */
 export interface LatencyModelContext {
   space(name: string): SearchSpaceFactory;
-  readonly tables: readonly DeviceLatencyTableSource[];
+  readonly tables: DeviceTables;
   hardware(name: string): HardwareModelFactory;
 }
 

@@ -1,12 +1,12 @@
 import {
   ConfigError,
   type DeviceLatencyTable,
-  type DeviceLatencyTableSource,
   type HardwareModel,
   type HardwareModelFactory,
   parseOptions,
   type SearchSpace,
 } from '@archlab/core';
+import type { DeviceTables } from './device-tables.js';
 import { type LatencyModelFile, latencyPredictor, readLatencyModel } from './latency-model.js';
 
 export const LEARNED_OPTIONS = {
@@ -17,26 +17,23 @@ export const LEARNED_OPTIONS = {
   },
 } as const;
 
-/** The device table of `space` among `sources`, loaded; undefined when none is bound. */
-export function spaceDeviceTable(
-  sources: readonly DeviceLatencyTableSource[],
-  space: string,
-): DeviceLatencyTable | undefined {
-  return sources.find((s) => s.space === space)?.load();
+/** The device table of `space`, loaded; undefined when no loaded plugin binds one. */
+export function spaceDeviceTable(tables: DeviceTables, space: string): DeviceLatencyTable | undefined {
+  return tables.spaces().includes(space) ? tables.get(space, 'a latency model').load() : undefined;
 }
 
 /**
  * A HardwareModel predicting `latency_ms` with a fitted latency model: cheap and deterministic,
  * so a latency constraint prunes before evaluation. A `transfer` model reads the space's device
- * table (from `sources`) at prediction time.
+ * table (from `tables`) at prediction time.
  */
 export function learnedModel(
   space: SearchSpace,
   model: LatencyModelFile,
-  sources: readonly DeviceLatencyTableSource[],
+  tables: DeviceTables,
   source = 'the latency model',
 ): HardwareModel {
-  const table = model.method === 'transfer' ? spaceDeviceTable(sources, space.name) : undefined;
+  const table = model.method === 'transfer' ? spaceDeviceTable(tables, space.name) : undefined;
   const predict = latencyPredictor(model, space, table, source);
   return {
     name: 'learned',
@@ -55,7 +52,7 @@ export function learnedModel(
 }
 
 /** `learned`, for any space its model file was fitted for. */
-export function learnedFactory(sources: readonly DeviceLatencyTableSource[]): HardwareModelFactory {
+export function learnedFactory(tables: DeviceTables): HardwareModelFactory {
   return {
     name: 'learned',
     description: 'batch-1 latency on one device, predicted by a model fitted with archlab latency-model fit',
@@ -67,7 +64,7 @@ export function learnedFactory(sources: readonly DeviceLatencyTableSource[]): Ha
           'learned: give the model as --hardware learned:file=PATH (from archlab latency-model fit)',
         );
       }
-      return learnedModel(space, readLatencyModel(o.file), sources, o.file);
+      return learnedModel(space, readLatencyModel(o.file), tables, o.file);
     },
   };
 }

@@ -19,7 +19,7 @@ describe('ridge', () => {
     expect(fit.weights[1]).toBeCloseTo(-0.5, 6);
     expect(ridgePredict(fit, [10, 10])).toBeCloseTo(3 + 20 - 5, 5);
     // Exact data: every leave-one-out prediction is exact too.
-    fit.looPredictions.forEach((p, i) => expect(p).toBeCloseTo(y[i]!, 5));
+    for (const [i, p] of fit.looPredictions.entries()) expect(p).toBeCloseTo(y[i]!, 5);
   });
 
   it('leave-one-out predictions equal refitting without each sample', () => {
