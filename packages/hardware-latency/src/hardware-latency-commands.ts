@@ -155,8 +155,13 @@ const latencyModel = defineCommand<LatencyModelOptions>({
         context,
       );
       const cv = model.cv;
+      for (const o of model.outliers) {
+        cli.warn(
+          `${o.row}: ${o.arch} (${o.latencyMs} ms) is set aside: no reference explains it (a cell the device skips?)`,
+        );
+      }
       cli.out(
-        `wrote ${o.out}: ${model.method} from ${model.samples.n} samples${model.references.length ? ` (references ${model.references.join(', ')})` : ''}; leave-one-out MAPE ${cv.mapePct.toFixed(1)}%, within ±10% ${cv.within10Pct.toFixed(0)}%, Spearman ${cv.spearman.toFixed(3)}; use it with --hardware learned:file=${o.out}`,
+        `wrote ${o.out}: ${model.method} from ${model.samples.n - model.outliers.length} samples${model.references.length ? ` (references ${model.references.join(', ')})` : ''}; leave-one-out MAPE ${cv.mapePct.toFixed(1)}%, within ±10% ${cv.within10Pct.toFixed(0)}%, Spearman ${cv.spearman.toFixed(3)}; use it with --hardware learned:file=${o.out}`,
       );
     } else if (action === 'predict') {
       const scores = body.latencyModelPredict(

@@ -4,6 +4,7 @@ import {
   DataError,
   type DeviceLatencyTable,
   echo,
+  median,
   type SearchSpace,
   sha256Hex,
   spearman,
@@ -44,7 +45,7 @@ export interface LatencyModelTerm {
   readonly weight: number;
 }
 
-/** The fit's own leave-one-out error on its samples. */
+/** The fit's own leave-one-out error on its samples (those not set aside as outliers). */
 export interface LatencyModelCv {
   readonly method: 'leave-one-out';
   /** Mean absolute percentage error. */
@@ -71,6 +72,11 @@ export interface LatencyModelFile {
   readonly terms: readonly LatencyModelTerm[];
   /** `sha256` of the samples as canonical CSV (`arch,latency_ms` then one `key,ms` line each). */
   readonly samples: { readonly n: number; readonly sha256: string };
+  /**
+   * Samples set aside: their leave-one-out prediction missed by more than half and by far more
+   * than the others' (e.g. a cell the device's compiler folds away). The fit and `cv` are on the rest.
+   */
+  readonly outliers: readonly { readonly arch: string; readonly latencyMs: number; readonly row: string }[];
   readonly cv: LatencyModelCv;
   /** ISO time of the fit. */
   readonly created: string;
@@ -114,7 +120,6 @@ export function fitLatencyModel(
   options: FitLatencyModelOptions = {},
 ): LatencyModelFile {
   const checked = checkSamples(space, samples);
-  const y = checked.map((s) => Math.log(s.latencyMs));
   const table = options.table;
   if (table && table.space !== space.name) {
     throw new ConfigError(`the device table is for space '${table.space}', not '${space.name}'`);
@@ -125,44 +130,22 @@ export function fitLatencyModel(
       throw new UnknownDeviceError(space.name, device, table?.devices.map((d) => d.name) ?? []);
     }
   }
-  const columns = table ? referenceColumns(table, excluded, checked) : [];
-  let method: LatencyModelMethod;
-  let names: string[];
-  let best: Candidate | undefined;
-  if (columns.length > 0) {
-    method = 'transfer';
-    const ranked = rankByCorrelation(columns, y);
-    for (const k of REFERENCE_COUNTS) {
-      if (k > ranked.length || k > checked.length - 2) break;
-      const chosen = ranked.slice(0, k);
-      const x = checked.map((_, i) => chosen.map((c) => c.logs[i]!));
-      best = bestLambda(
-        x,
-        y,
-        chosen.map((c) => c.name),
-        best,
-      );
-    }
-    names = best!.references.map((d) => `device:${d}`);
-  } else {
-    const encoding = space.encoding;
-    if (!encoding) {
-      throw new ConfigError(
-        `space '${space.name}' has neither a device latency table nor an encoding: a latency model has nothing to learn from`,
-      );
-    }
-    method = 'encoding';
-    names = encoding.decisions.flatMap((d) => d.choices.map((c) => `choice:${d.name}=${c}`));
-    best = bestLambda(
-      checked.map((s) => oneHot(space, space.parse(s.arch))),
-      y,
-      [],
-      undefined,
-    );
+  const choose = (kept: readonly CheckedSample[]) => chooseFit(space, kept, table, excluded);
+  let chosen = choose(checked);
+  // A sample no reference explains (a phone compiler folding away a cell whose output is always
+  // zero: 0.005 ms among 10 ms) would drag a log-space fit: it is set aside and reported, and the
+  // fit redone, until none is left or a quarter of the samples is set aside.
+  let kept: readonly CheckedSample[] = checked;
+  for (;;) {
+    const far = outliers(chosen.fit.looPredictions, chosen.y);
+    const left = kept.length - far.size;
+    if (far.size === 0 || left < MIN_LATENCY_SAMPLES || left < 0.75 * checked.length) break;
+    kept = kept.filter((_, i) => !far.has(i));
+    chosen = choose(kept);
   }
-  const fit = best!.fit;
+  const { fit, method, names, lambda, references } = chosen;
   const loo = fit.looPredictions.map(Math.exp);
-  const ms = checked.map((s) => s.latencyMs);
+  const ms = kept.map((s) => s.latencyMs);
   const ape = loo.map((p, i) => Math.abs(p - ms[i]!) / ms[i]!);
   return {
     format: LATENCY_MODEL_FORMAT,
@@ -170,12 +153,15 @@ export function fitLatencyModel(
     space: space.name,
     spaceOptions: space.options ?? {},
     method,
-    hyperParameters: { lambda: best!.lambda, references: best!.references.length },
-    references: best!.references,
+    hyperParameters: { lambda, references: references.length },
+    references,
     excludedDevices: [...excluded],
     intercept: fit.intercept,
     terms: names.map((feature, j) => ({ feature, mean: fit.means[j]!, weight: fit.weights[j]! })),
     samples: { n: checked.length, sha256: samplesSha256(checked) },
+    outliers: checked
+      .filter((s) => !kept.includes(s))
+      .map((s) => ({ arch: s.arch, latencyMs: s.latencyMs, row: s.row })),
     cv: {
       method: 'leave-one-out',
       mapePct: (100 * ape.reduce((s, e) => s + e, 0)) / ape.length,
@@ -184,6 +170,90 @@ export function fitLatencyModel(
     },
     created: (options.created ?? new Date()).toISOString(),
   };
+}
+
+interface CheckedSample {
+  readonly arch: string;
+  readonly latencyMs: number;
+  readonly row: string;
+}
+
+interface ChosenFit {
+  readonly method: LatencyModelMethod;
+  readonly names: readonly string[];
+  readonly references: readonly string[];
+  readonly lambda: number;
+  readonly fit: RidgeFit;
+  /** The log latencies it was fitted to. */
+  readonly y: readonly number[];
+}
+
+/**
+ * The best fit to `samples` by leave-one-out error: with a table, over how many of its
+ * best-correlated columns and the penalty; without one, the penalty on the encoding.
+ */
+function chooseFit(
+  space: SearchSpace,
+  samples: readonly CheckedSample[],
+  table: DeviceLatencyTable | undefined,
+  excluded: readonly string[],
+): ChosenFit {
+  const y = samples.map((s) => Math.log(s.latencyMs));
+  const columns = table ? referenceColumns(table, excluded, samples) : [];
+  if (columns.length > 0) {
+    const ranked = rankByCorrelation(columns, y);
+    let best: Candidate | undefined;
+    for (const k of REFERENCE_COUNTS) {
+      if (k > ranked.length || k > samples.length - 2) break;
+      const chosen = ranked.slice(0, k);
+      const x = samples.map((_, i) => chosen.map((c) => c.logs[i]!));
+      best = bestLambda(
+        x,
+        y,
+        chosen.map((c) => c.name),
+        best,
+      );
+    }
+    const names = best!.references.map((d) => `device:${d}`);
+    return {
+      method: 'transfer',
+      names,
+      references: best!.references,
+      lambda: best!.lambda,
+      fit: best!.fit,
+      y,
+    };
+  }
+  const encoding = space.encoding;
+  if (!encoding) {
+    throw new ConfigError(
+      `space '${space.name}' has neither a device latency table nor an encoding: a latency model has nothing to learn from`,
+    );
+  }
+  const best = bestLambda(
+    samples.map((s) => oneHot(space, space.parse(s.arch))),
+    y,
+    [],
+    undefined,
+  );
+  const names = encoding.decisions.flatMap((d) => d.choices.map((c) => `choice:${d.name}=${c}`));
+  return { method: 'encoding', names, references: [], lambda: best.lambda, fit: best.fit, y };
+}
+
+/**
+ * The samples whose leave-one-out prediction is off by more than half (in either direction)
+ * and by more than five robust standard deviations (1.4826·MAD) of all the residuals.
+ */
+function outliers(loo: readonly number[], y: readonly number[]): Set<number> {
+  const r = loo.map((p, i) => p - y[i]!);
+  const mid = median(r);
+  const spread = 1.4826 * median(r.map((v) => Math.abs(v - mid)));
+  const far = new Set<number>();
+  r.forEach((v, i) => {
+    const off = Math.abs(v - mid);
+    if (off > Math.log(1.5) && off > 5 * spread) far.add(i);
+  });
+  return far;
 }
 
 /** The canonical CSV of checked samples whose sha256 a model records. */
@@ -198,10 +268,7 @@ function samplesSha256(samples: readonly { readonly arch: string; readonly laten
 }
 
 /** Samples with canonical keys; a LatencySamplesError naming the row for anything a fit cannot use. */
-function checkSamples(
-  space: SearchSpace,
-  samples: readonly LatencySample[],
-): { arch: string; latencyMs: number; row: string }[] {
+function checkSamples(space: SearchSpace, samples: readonly LatencySample[]): CheckedSample[] {
   const seen = new Map<string, string>();
   const out = samples.map((s, i) => {
     const row = s.row ?? `sample ${i + 1}`;
@@ -371,6 +438,7 @@ export function parseLatencyModel(data: unknown, source: string): LatencyModelFi
   const refs = data.references;
   if (!Array.isArray(refs) || !refs.every((r) => typeof r === 'string'))
     return bad('references is not a list of devices');
+  if (!Array.isArray(data.outliers)) return bad('outliers is not a list');
   const terms = data.terms;
   if (!Array.isArray(terms) || terms.length === 0) return bad('no terms');
   const wrong = terms.findIndex(
