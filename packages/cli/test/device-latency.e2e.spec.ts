@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NB201_DEVICES, nb201DeviceTableSource, nb201Table } from '@archlab/bench-nb201';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ interface LoggedEvent {
   type: string;
   seq: number;
   data: {
+    env?: unknown;
     trialId?: number;
     arch?: string;
     gate?: string;
@@ -35,19 +36,18 @@ const BEST_FEASIBLE = Math.max(
   ...table.keys.filter((k) => latency(k) <= MEDIAN).map((k) => accuracies.get(k)!.cifar10),
 );
 
-const SEARCH = [
-  'search',
-  '--db',
-  'd.db',
-  '--space',
-  'nb201',
-  '--estimator',
-  'nb201:cifar10',
-  '--hardware',
-  'device:name=pixel3',
-  '--constraint',
-  `latency_ms<=${MEDIAN}`,
-];
+/** The README's constrained search, as it is pasted: `archlab` and its arguments. */
+const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const SECTION = README.slice(README.indexOf('\n### Latency on real devices\n'));
+const PASTED = /```sh\n(archlab search [^`]*?)\n```/.exec(SECTION)![1]!;
+const README_ARGS = PASTED.replace(/\\\n/g, ' ')
+  .split(/\s+/)
+  .slice(1)
+  .map((a) => a.replace(/^'(.*)'$/, '$1'));
+/** The README's bound: the median to 4 decimals, not above it. */
+const LIMIT = Number(README_ARGS[README_ARGS.indexOf('--constraint') + 1]!.replace('latency_ms<=', ''));
+
+const SEARCH = ['search', '--db', 'd.db', '--space', 'nb201', '--estimator', 'nb201:cifar10', '--hardware'];
 
 describe('a search constrained by the latency measured on a Pixel 3 (--hardware device:name=pixel3)', () => {
   let dir: string;
@@ -58,19 +58,7 @@ describe('a search constrained by the latency measured on a Pixel 3 (--hardware 
     dir = tempDir();
     // Regularized evolution, 300 evaluated trials: within 0.3 points of the feasible optimum on
     // 15 of 15 seeds tried (seeds 1–15); random search needs about 1,000 for that.
-    summary = archlabJson<Summary>(
-      dir,
-      ...SEARCH,
-      '--strategy',
-      'evolution',
-      '--trials',
-      '300',
-      '--seed',
-      '1',
-      '--run-id',
-      'pixel3',
-      '-q',
-    );
+    summary = archlabJson<Summary>(dir, ...README_ARGS, '--db', 'd.db', '--run-id', 'pixel3', '-q');
     const exported = archlab(dir, 'export', 'pixel3', '--db', 'd.db');
     expect(exported.code).toBe(0);
     events = exported.stdout
@@ -79,7 +67,42 @@ describe('a search constrained by the latency measured on a Pixel 3 (--hardware 
       .map((l) => JSON.parse(l) as LoggedEvent);
   });
 
-  it('completes only feasible cells, each with its measured latency', () => {
+  it('is the README’s search, at the median latency', () => {
+    expect(README_ARGS).toEqual([
+      'search',
+      '--space',
+      'nb201',
+      '--estimator',
+      'nb201:cifar10',
+      '--hardware',
+      'device:name=pixel3',
+      '--constraint',
+      `latency_ms<=${LIMIT}`,
+      '--strategy',
+      'evolution',
+      '--trials',
+      '300',
+      '--seed',
+      '1',
+      '--db',
+      'runs.db',
+    ]);
+    expect(LIMIT).toBe(Number(MEDIAN.toFixed(4)));
+    expect(LIMIT).toBeLessThanOrEqual(MEDIAN);
+    expect(SECTION).toContain(`(${BEST_FEASIBLE.toFixed(2)}%)`);
+  });
+
+  it('completes only feasible cells, each with its measured latency, and records the device', () => {
+    expect(events[0]!.data).toMatchObject({
+      env: {
+        hardware: [
+          {
+            name: 'device',
+            device: { kind: 'device', name: 'pixel3', hardware: 'pixel3', batch: '1' },
+          },
+        ],
+      },
+    });
     expect(summary.hardware).toEqual([{ name: 'device', options: { name: 'pixel3' } }]);
     expect(summary.counts).toMatchObject({ completed: 300, failed: 0, infeasible: 0 });
     const completed = events.filter((e) => e.type === 'TrialCompleted');
@@ -90,7 +113,7 @@ describe('a search constrained by the latency measured on a Pixel 3 (--hardware 
     for (const e of completed) {
       const key = archOf.get(e.data.trialId!)!;
       expect(e.data.metrics!.latency_ms).toBe(latency(key));
-      expect(latency(key)).toBeLessThanOrEqual(MEDIAN);
+      expect(latency(key)).toBeLessThanOrEqual(LIMIT);
       expect(e.data.metrics!.test_acc).toBe(accuracies.get(key)!.cifar10);
     }
   });
@@ -104,7 +127,7 @@ describe('a search constrained by the latency measured on a Pixel 3 (--hardware 
       const proposed = events.find((e) => e.type === 'TrialProposed' && e.data.trialId === p.data.trialId)!;
       expect(proposed.seq).toBe(p.seq - 1);
       expect(proposed.data.gates!.hardware!.latency_ms).toBe(latency(proposed.data.arch!));
-      expect(proposed.data.gates!.hardware!.latency_ms).toBeGreaterThan(MEDIAN);
+      expect(proposed.data.gates!.hardware!.latency_ms).toBeGreaterThan(LIMIT);
       const after = events.filter((e) => e.data.trialId === p.data.trialId && e.seq > p.seq);
       expect(after).toEqual([]);
     }
@@ -126,7 +149,7 @@ describe('a search constrained by the latency measured on a Pixel 3 (--hardware 
 
   it('refuses an unknown device in one line naming the known ones, and writes nothing', () => {
     const fresh = tempDir();
-    const r = archlab(fresh, ...SEARCH.slice(0, -3), 'device:name=nosuch', '--trials', '5');
+    const r = archlab(fresh, ...SEARCH, 'device:name=nosuch', '--trials', '5');
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -135,7 +158,7 @@ describe('a search constrained by the latency measured on a Pixel 3 (--hardware 
     expect(existsSync(join(fresh, 'd.db'))).toBe(false);
     // nor in a database that holds a run already
     const before = archlab(dir, 'runs', '--db', 'd.db').stdout;
-    expect(archlab(dir, ...SEARCH.slice(0, -3), 'device:name=nosuch', '--trials', '5').code).not.toBe(0);
+    expect(archlab(dir, ...SEARCH, 'device:name=nosuch', '--trials', '5').code).not.toBe(0);
     expect(archlab(dir, 'runs', '--db', 'd.db').stdout).toBe(before);
   });
 });
