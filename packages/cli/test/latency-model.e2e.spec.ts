@@ -40,6 +40,10 @@ const BEST_FEASIBLE = Math.max(
   ...table.keys.filter((k) => latency(k) <= LIMIT).map((k) => accuracies.get(k)!.cifar10),
 );
 
+/** `archlab latency-model fit` of S.csv in `dir` to `out`, with `extra` flags. */
+const fitIn = (dir: string, out: string, ...extra: string[]) =>
+  archlab(dir, 'latency-model', 'fit', '--space', 'nb201', '--samples', 'S.csv', '--out', out, ...extra);
+
 interface Model {
   method: string;
   references: string[];
@@ -96,17 +100,7 @@ describe('archlab latency-model: fit from 20 Pixel 3 cells, predict, search', ()
   });
 
   it("fit reads no Pixel 3 column, and records the samples' hash and its own error", () => {
-    const sha = archlab(
-      dir,
-      'latency-model',
-      'fit',
-      '--space',
-      'nb201',
-      '--samples',
-      'S.csv',
-      '--out',
-      'M2.json',
-    );
+    const sha = fitIn(dir, 'M2.json');
     expect(sha.code).toBe(0);
     expect(model).toMatchObject({ method: 'transfer', excludedDevices: ['pixel3'] });
     expect(model.references).not.toContain('pixel3');
@@ -279,17 +273,7 @@ describe('archlab latency-model fit: bad samples', () => {
   it.each(cases)('%s: exit 2, one line naming the row, no model written', (_, lines, message) => {
     const dir = tempDir();
     writeFileSync(join(dir, 'S.csv'), `${lines.join('\n')}\n`);
-    const r = archlab(
-      dir,
-      'latency-model',
-      'fit',
-      '--space',
-      'nb201',
-      '--samples',
-      'S.csv',
-      '--out',
-      'M.json',
-    );
+    const r = fitIn(dir, 'M.json');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')).toHaveLength(2);
@@ -301,53 +285,19 @@ describe('archlab latency-model fit: bad samples', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'S.csv'), `arch,latency_ms\n${good.join('\n')}\n`);
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
-    const r = archlab(
-      dir,
-      'latency-model',
-      'fit',
-      '--space',
-      'nb201',
-      '--samples',
-      'S.csv',
-      '--out',
-      'notes.txt',
-    );
+    const r = fitIn(dir, 'notes.txt');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "archlab: error: latency-model fit: --out 'notes.txt' exists and is not a latency model; it is left as it is: give another file\n",
     );
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('keep me');
-    const stray = archlab(
-      dir,
-      'latency-model',
-      'fit',
-      '--space',
-      'nb201',
-      '--samples',
-      'S.csv',
-      '--out',
-      'M.json',
-      '--sample',
-      '3',
-    );
+    const stray = fitIn(dir, 'M.json', '--sample', '3');
     expect(stray.stderr).toBe('archlab: error: latency-model fit does not take --sample\n');
     const unknown = archlab(dir, 'latency-model', 'train', '--space', 'nb201');
     expect(unknown.stderr).toBe(
       "archlab: error: latency-model: unknown action 'train'; give fit, predict or measure\n",
     );
-    const typo = archlab(
-      dir,
-      'latency-model',
-      'fit',
-      '--space',
-      'nb201',
-      '--samples',
-      'S.csv',
-      '--out',
-      'M.json',
-      '--exclude-device',
-      'pixle3',
-    );
+    const typo = fitIn(dir, 'M.json', '--exclude-device', 'pixle3');
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(
       /^archlab: error: space 'nb201' has no device 'pixle3' in its latency table; devices: pixel3, /,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   DataError,
@@ -10,6 +9,7 @@ import {
   spearman,
   UnknownDeviceError,
 } from '@archlab/core';
+import { readJson } from './output-file.js';
 import { type RidgeFit, ridge, ridgePredict } from './ridge.js';
 
 export const LATENCY_MODEL_FORMAT = 'archlab-latency-model';
@@ -453,19 +453,11 @@ export function parseLatencyModel(data: unknown, source: string): LatencyModelFi
 }
 
 export function readLatencyModel(path: string): LatencyModelFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read latency model ${path}: ${(err as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new LatencyModelFileError(
-      `${path} is not JSON; fit a latency model with archlab latency-model fit`,
-    );
-  }
+  const data = readJson(
+    path,
+    'latency model',
+    () =>
+      new LatencyModelFileError(`${path} is not JSON; fit a latency model with archlab latency-model fit`),
+  );
   return parseLatencyModel(data, path);
 }

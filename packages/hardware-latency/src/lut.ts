@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   DataError,
@@ -33,7 +32,7 @@ import {
 } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';
-import { writeWhole } from './output-file.js';
+import { readJson, writeWhole } from './output-file.js';
 import { spaceLayers } from './space-network.js';
 import { timingStats } from './stats.js';
 
@@ -370,18 +369,11 @@ export function parseLut(data: unknown, source: string): LatencyLut {
 }
 
 export function readLut(path: string): LatencyLut {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read latency table ${path}: ${(err as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new DataError(`${path} is not JSON; build a latency table with archlab profile-device`);
-  }
+  const data = readJson(
+    path,
+    'latency table',
+    () => new DataError(`${path} is not JSON; build a latency table with archlab profile-device`),
+  );
   return parseLut(data, path);
 }
 

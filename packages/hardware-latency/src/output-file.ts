@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, echo } from '@archlab/core';
 
@@ -33,5 +33,23 @@ export function refuseToReplace(
     throw new ConfigError(
       `${command}: --out '${echo(out)}' exists and is not ${what}; it is left as it is: give another file`,
     );
+  }
+}
+
+/**
+ * The parsed JSON of the file at `path` (`what` names it in errors): a ConfigError when it
+ * cannot be read, `notJson(path)` when it is not JSON.
+ */
+export function readJson(path: string, what: string, notJson: (path: string) => Error): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw notJson(path);
   }
 }
