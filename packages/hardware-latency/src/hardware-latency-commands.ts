@@ -192,7 +192,7 @@ const latencyModel = defineCommand<LatencyModelOptions>({
         context,
       );
       cli.out(
-        `wrote ${o.out}: ${n} architectures costed by ${o.hardware}; fit with archlab latency-model fit --samples ${o.out}`,
+        `wrote ${o.out}: ${n} architectures costed by ${o.hardware}; fit with archlab latency-model fit --space ${o.space} --samples ${o.out} --out M.json`,
       );
     }
     return 0;
