@@ -12,8 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
-import { sampleKeys } from '../../packages/cli/dist/commands/proxy-command.js';
-import { kendall, spearman } from '../../packages/core/dist/index.js';
+import { kendall, sampleKeys, spearman } from '../../packages/core/dist/index.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

@@ -256,6 +256,7 @@ export {
   type SpaceCapability,
   type SpaceEncoding,
 } from './space/search-space.js';
+export { readArchKeys, sampleKeys } from './space/space-keys.js';
 export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
 export { kendall, median, percentile, quantile, ranks, spearman } from './stats/rank-stats.js';
 export { type EventStore, EventStoreFactory, type RunListing } from './store/event-store.js';

@@ -17,7 +17,7 @@ export {
   proxyMetric,
   UNDEFINED_SCORE,
 } from './proxies.js';
-export { type ProxyCorrelation, type ProxyFlags, proxyCommand, sampleKeys } from './proxy-command.js';
+export { type ProxyCorrelation, type ProxyFlags, proxyCommand } from './proxy-command.js';
 export { ProxyScorer, type ProxyScores, ZERO_COST_USER } from './proxy-scorer.js';
 export { type ScoredArchitecture, scoreArchitectures } from './score-architectures.js';
 export { synflow } from './synflow.js';

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import {
   type CommandServices,
-  ConfigError,
   type Estimator,
   kendall,
   median,
   type PluginRegistry,
   parseOptions,
-  Rng,
+  readArchKeys,
   type SearchSpace,
+  sampleKeys,
   spearman,
 } from '@archlab/core';
 import { SpaceNetworks } from '@archlab/nn';
@@ -62,7 +61,7 @@ export async function proxyCommand(flags: ProxyFlags, cli: CommandServices): Pro
       : rawSpaceOptions,
   );
   const keys = flags.archs
-    ? readArchs(flags.archs, space)
+    ? readArchKeys(flags.archs, space)
     : sampleKeys(space, flags.sample ?? 100, flags.seed ?? 0);
   const benchmarks = benchmarksOf(registry, space);
   const log = (line: string) => {
@@ -132,35 +131,6 @@ export async function proxyCommand(flags: ProxyFlags, cli: CommandServices): Pro
     cli.out(`${p.padEnd(width)}  ${cells.join('')}`.trimEnd());
   }
   return 0;
-}
-
-/** `n` distinct keys drawn from the space with a seeded generator (fewer if the space is smaller). */
-export function sampleKeys(space: SearchSpace, n: number, seed: number): string[] {
-  const rng = Rng.fromSeed(seed);
-  const keys = new Set<string>();
-  const limit = space.size === undefined ? n : Math.min(n, space.size);
-  for (let misses = 0; keys.size < limit && misses < 100 * n; ) {
-    const key = space.key(space.sample(rng));
-    if (keys.has(key)) misses++;
-    else keys.add(key);
-  }
-  return [...keys];
-}
-
-function readArchs(file: string, space: SearchSpace): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read --archs ${file}: ${(err as Error).message}`);
-  }
-  const keys = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  if (keys.length === 0) throw new ConfigError(`--archs ${file} lists no architecture (one key per line)`);
-  for (const k of keys) space.parse(k);
-  return keys;
 }
 
 /** The space's tabular benchmarks: estimators for it that are deterministic and know their optimum. */

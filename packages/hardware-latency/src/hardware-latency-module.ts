@@ -3,6 +3,7 @@ import { SpaceNetworks } from '@archlab/nn';
 import { countersFactory } from './counters.js';
 import { deviceFactory } from './device.js';
 import { DeviceTables } from './device-tables.js';
+import { learnedFactory } from './learned-model.js';
 import { lutFactory } from './lut.js';
 import { latencyFactory } from './measure.js';
 
@@ -14,8 +15,9 @@ const FACTORIES: readonly ((networks: SpaceNetworks) => HardwareModelFactory)[] 
 
 /**
  * The hardware models of this package: `counters`, `latency` and `lut`, for every space whose
- * package binds a SpaceNetwork, and `device`, for every space whose package binds a
- * DeviceLatencyTableSource. Resolved each time they are asked for, so they see the
+ * package binds a SpaceNetwork; `device`, for every space whose package binds a
+ * DeviceLatencyTableSource; and `learned` (a model from archlab latency-model fit, reading the
+ * space's device table when it has one). Resolved each time they are asked for, so they see the
  * contributions of plugin packages loaded after this one.
  */
 export const hardwareLatencyModule = new ContainerModule((bind) => {
@@ -23,4 +25,5 @@ export const hardwareLatencyModule = new ContainerModule((bind) => {
     bind(HardwareModelFactory).toDynamicValue(({ container }) => factory(SpaceNetworks.in(container)));
   }
   bind(HardwareModelFactory).toDynamicValue(({ container }) => deviceFactory(DeviceTables.in(container)));
+  bind(HardwareModelFactory).toDynamicValue(({ container }) => learnedFactory(DeviceTables.in(container)));
 });

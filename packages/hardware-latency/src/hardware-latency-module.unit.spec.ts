@@ -6,11 +6,13 @@ import { hardwareLatencyModule } from './hardware-latency-module.js';
 const NETWORK_MODELS = ['counters', 'latency', 'lut'];
 
 describe('hardwareLatencyModule', () => {
-  it('registers the counters, device, latency and lut hardware models', () => {
+  it('registers the counters, device, latency, learned and lut hardware models', () => {
     const container = new Container();
     container.load(hardwareLatencyModule);
     const registry = new PluginRegistry(container);
-    expect(registry.names('hardware model')).toEqual(['counters', 'device', 'latency', 'lut']);
+    expect(registry.names('hardware model')).toEqual(['counters', 'device', 'latency', 'learned', 'lut']);
+    // learned serves whatever space its model file names
+    expect(registry.get('hardware model', 'learned').spaces).toBeUndefined();
     for (const name of [...NETWORK_MODELS, 'device']) {
       expect(registry.get('hardware model', name)).toMatchObject({ name, spaces: [] });
     }

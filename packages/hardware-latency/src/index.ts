@@ -12,6 +12,35 @@ export { DeviceTables } from './device-tables.js';
 export { hardwareLatencyCommandsModule } from './hardware-latency-commands.js';
 export { hardwareLatencyModule } from './hardware-latency-module.js';
 export {
+  type FitLatencyModelOptions,
+  fitLatencyModel,
+  LATENCY_MODEL_FORMAT,
+  LATENCY_MODEL_VERSION,
+  type LatencyModelCv,
+  type LatencyModelFile,
+  LatencyModelFileError,
+  type LatencyModelMethod,
+  type LatencyModelTerm,
+  type LatencySample,
+  LatencySamplesError,
+  latencyPredictor,
+  MIN_LATENCY_SAMPLES,
+  parseLatencyModel,
+  readLatencyModel,
+  samplesCsv,
+} from './latency-model.js';
+export {
+  type LatencyModelContext,
+  type LatencyModelFitFlags,
+  type LatencyModelMeasureFlags,
+  type LatencyModelPredictFlags,
+  latencyModelFit,
+  latencyModelMeasure,
+  latencyModelPredict,
+} from './latency-model-command.js';
+export { parseLatencySamples, readLatencySamples } from './latency-samples.js';
+export { LEARNED_OPTIONS, learnedFactory, learnedModel, spaceDeviceTable } from './learned-model.js';
+export {
   defaultTimer,
   dispatchMs,
   distinctOps,
@@ -51,12 +80,14 @@ export {
   timeRuns,
   useBackend,
 } from './measure.js';
+export { refuseToReplace, writeWhole } from './output-file.js';
 export {
   PROFILE_DEVICE_OPTIONS,
   type ProfileDeviceContext,
   type ProfileDeviceFlags,
   profileDeviceCommand,
 } from './profile-device-command.js';
+export { type RidgeFit, ridge, ridgePredict } from './ridge.js';
 export {
   buildSpaceNetwork,
   NETWORK_SHAPE_OPTIONS,

@@ -1,5 +1,3 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import {
   ConfigError,
   DataError,
@@ -34,6 +32,7 @@ import {
 } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineDevice, measureLatency, readBack, timeRuns } from './measure.js';
+import { readJson, writeWhole } from './output-file.js';
 import { spaceLayers } from './space-network.js';
 import { timingStats } from './stats.js';
 
@@ -335,14 +334,7 @@ export async function profileDevice(
 
 /** Writes the table whole or not at all (a temporary file beside it, renamed over it). */
 export function writeLut(path: string, lut: LatencyLut): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, `${JSON.stringify(lut, null, 2)}\n`);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new ConfigError(`cannot write latency table ${path}: ${(err as Error).message}`);
-  }
+  writeWhole(path, `${JSON.stringify(lut, null, 2)}\n`, 'latency table');
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -377,18 +369,11 @@ export function parseLut(data: unknown, source: string): LatencyLut {
 }
 
 export function readLut(path: string): LatencyLut {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read latency table ${path}: ${(err as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new DataError(`${path} is not JSON; build a latency table with archlab profile-device`);
-  }
+  const data = readJson(
+    path,
+    'latency table',
+    () => new DataError(`${path} is not JSON; build a latency table with archlab profile-device`),
+  );
   return parseLut(data, path);
 }
 

@@ -1,8 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { ConfigError, echo, parseOptions, type SearchSpaceFactory } from '@archlab/core';
+import { ConfigError, parseOptions, type SearchSpaceFactory } from '@archlab/core';
 import type { BackendName, SpaceNetworks } from '@archlab/nn';
 import { type LatencyLut, profileDevice, readLut } from './lut.js';
 import { LATENCY_OPTIONS, useBackend } from './measure.js';
+import { refuseToReplace } from './output-file.js';
 import { networkShapeOptions } from './space-network.js';
 
 export const PROFILE_DEVICE_OPTIONS = {
@@ -48,7 +48,7 @@ export async function profileDeviceCommand(
   if (!o.space)
     throw new ConfigError(`profile-device: give --space ${context.networks.spaces().join(' or ')}`);
   if (!o.out) throw new ConfigError('profile-device: give --out FILE for the latency table');
-  refuseToReplace(o.out);
+  refuseToReplace('profile-device', o.out, 'a latency table', readLut);
   const space = context.space(o.space).create(spaceOptions);
   // A registered space (a plugin's too) that no network can be built for: say so before any work.
   const network = await context.networks.load(space.name, 'profile-device');
@@ -68,21 +68,4 @@ export async function profileDeviceCommand(
     `profiled ${Object.keys(lut.entries).length} operations, per-network overhead ${lut.overheadMs.toFixed(3)} ms`,
   );
   return lut;
-}
-
-/**
- * `--out` may replace an older latency table, and nothing else: a mistyped path must not
- * overwrite a run database or any other file after minutes of profiling.
- */
-function refuseToReplace(out: string): void {
-  if (!existsSync(out)) return;
-  if (statSync(out).isDirectory())
-    throw new ConfigError(`profile-device: --out '${echo(out)}' is a folder; give a file`);
-  try {
-    readLut(out);
-  } catch {
-    throw new ConfigError(
-      `profile-device: --out '${echo(out)}' exists and is not a latency table; it is left as it is: give another file`,
-    );
-  }
 }
