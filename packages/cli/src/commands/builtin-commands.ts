@@ -15,6 +15,11 @@ const seconds = (v: string) => {
 };
 const integer = (min: number) => ({ integer: { min } });
 
+const PLUGIN_OPTION: CommandOption = {
+  flags: '--plugin <package>',
+  description: 'load a plugin package (repeatable)',
+  repeatable: true,
+};
 const STORE_OPTIONS: readonly CommandOption[] = [
   { flags: '--db <file>', description: 'the run database (SQLite)' },
   { flags: '--store <name>', description: 'event store plugin', defaultText: 'sqlite' },
@@ -23,7 +28,7 @@ const STORE_OPTIONS: readonly CommandOption[] = [
     description: 'event store option, e.g. durability=full (repeatable)',
     repeatable: true,
   },
-  { flags: '--plugin <package>', description: 'load a plugin package (repeatable)', repeatable: true },
+  PLUGIN_OPTION,
 ];
 const RUN = [{ name: 'run', required: true }];
 const JSON_OUTPUT: CommandOption = { flags: '--json', description: 'machine-readable output' };
@@ -274,10 +279,18 @@ const evaluate: CommandContribution = {
     },
     { flags: '--db <file>', description: 'the SQLite database of --run' },
     { flags: '--seed <n>', description: 'seed given to the estimator', parse: integer(0) },
-    { flags: '--plugin <package>', description: 'load a plugin package (repeatable)', repeatable: true },
+    PLUGIN_OPTION,
     JSON_OUTPUT,
   ],
   run: async ({ options }) => (await import('./eval-command.js')).evalCommand(options),
+};
+
+const list: CommandContribution = {
+  name: 'list',
+  description:
+    'every registered space, strategy, estimator, hardware model and store, with its options; and where the config JSON Schema is',
+  options: [JSON_OUTPUT, PLUGIN_OPTION],
+  run: async ({ options }) => (await import('./list-command.js')).listCommand(options),
 };
 
 /** In the order `archlab --help` lists them; contributed commands follow. */
@@ -291,4 +304,5 @@ export const BUILTIN_COMMANDS: readonly CommandContribution[] = [
   exportRun,
   compare,
   evaluate,
+  list,
 ];
