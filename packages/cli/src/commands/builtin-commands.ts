@@ -285,6 +285,34 @@ const evaluate: CommandContribution = {
   run: async ({ options }) => (await import('./eval-command.js')).evalCommand(options),
 };
 
+/** A TCP port; 0 lets the system pick a free one. */
+const port = (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 65535)
+    throw new InvalidArgumentError('--port must be a whole number from 0 to 65535 (0: any free port)');
+  return n;
+};
+
+const serve: CommandContribution = {
+  name: 'serve',
+  description:
+    "the database's runs as live report pages in the browser: new trials appear as a run writes them",
+  options: [
+    { flags: '--port <n>', description: 'TCP port; 0 picks a free one (default: 8201)', parse: port },
+    {
+      flags: '--host <address>',
+      description: 'address to bind; anything but loopback needs --token (default: 127.0.0.1)',
+    },
+    {
+      flags: '--token <secret>',
+      description:
+        'every request must carry it (?token=, or an Authorization: Bearer header); at least 16 characters',
+    },
+    ...STORE_OPTIONS,
+  ],
+  run: async ({ options }) => (await import('../serve/serve-command.js')).serveCommand(options),
+};
+
 const list: CommandContribution = {
   name: 'list',
   description:
@@ -304,5 +332,6 @@ export const BUILTIN_COMMANDS: readonly CommandContribution[] = [
   exportRun,
   compare,
   evaluate,
+  serve,
   list,
 ];
