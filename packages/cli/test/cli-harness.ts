@@ -98,3 +98,34 @@ export function installPlugin(dir: string, name: string, moduleName: string, sou
   );
   writeFileSync(join(pkg, 'index.js'), source);
 }
+
+/** A running `archlab serve`: its URL (as printed, with the token if any) and how to stop it. */
+export interface Served {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Sends `signal` and resolves with how it exited. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** Starts `archlab serve ARGS --port 0` in `cwd` and resolves once it prints its URL. */
+export async function serve(cwd: string, ...args: string[]): Promise<Served> {
+  const child = archlabAsync(cwd, 'serve', '--port', '0', ...args);
+  const done = exited(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    done.then((r) => reject(new Error(`archlab serve exited ${r.code} before it listened: ${r.stderr}`)));
+  });
+  return {
+    url,
+    child,
+    async stop(signal = 'SIGINT') {
+      child.kill(signal);
+      const { code, stderr } = await done;
+      return { code, stderr };
+    },
+  };
+}

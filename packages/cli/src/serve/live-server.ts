@@ -75,7 +75,7 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
  * `/compare/NAME` the pages, `…/events` their event streams (server-sent events).
  */
 export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServer> {
-  const streams = new Set<AbortController>();
+  const streams = new Map<AbortController, Promise<void>>();
   let cookie = '';
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -136,10 +136,11 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
       (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after'),
     );
     const stop = new AbortController();
-    streams.add(stop);
     req.on('close', () => stop.abort());
+    const streaming = streamEvents(opts.store, res, () => opts.pages.runsOf(target), cursor, stop.signal);
+    streams.set(stop, streaming);
     try {
-      await streamEvents(opts.store, res, () => opts.pages.runsOf(target), cursor, stop.signal);
+      await streaming;
     } finally {
       streams.delete(stop);
     }
@@ -163,9 +164,12 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
   return {
     url: `http://${shown}:${port}/`,
     close: async () => {
-      for (const s of streams) s.abort();
-      server.closeAllConnections();
+      // Each stream ends its response properly, so a client sees the end, not a reset.
+      const ending = [...streams.values()];
+      for (const stop of streams.keys()) stop.abort();
+      await Promise.allSettled(ending);
       server.close();
+      server.closeAllConnections();
       await once(server, 'close');
     },
   };
