@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,29 @@ export function installPlugin(dir: string, name: string, moduleName: string, sou
     }),
   );
   writeFileSync(join(pkg, 'index.js'), source);
+}
+
+const README = new URL('../../../README.md', import.meta.url);
+
+/** The `archlab` command lines of the first `sh` block under `heading`, continuation lines joined. */
+export function readmeCommands(heading: string): string[] {
+  const text = readFileSync(README, 'utf8');
+  const start = text.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README has no section '${heading}'`);
+  const block = /```sh\n([\s\S]*?)```/.exec(text.slice(start))?.[1];
+  if (block === undefined) throw new Error(`README's '${heading}' has no sh block`);
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('archlab '));
+}
+
+/** Shell words of `line` (spaces separate; single quotes group), without the leading `archlab`. */
+export function words(line: string): string[] {
+  const out = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  if (out[0] !== 'archlab') throw new Error(`not an archlab command: ${line}`);
+  return out.slice(1);
 }
 
 /** A running `archlab serve`: its URL (as printed, with the token if any) and how to stop it. */

@@ -256,6 +256,33 @@ const compare: CommandContribution = {
   run: async ({ options }) => (await import('./compare-command.js')).compareCommand(options),
 };
 
+const report: CommandContribution = {
+  name: 'report',
+  description:
+    'one HTML page of runs (or of a compare) that opens offline: config, verify status, best so far, Pareto front, trials',
+  arguments: [{ name: 'runs', required: false, variadic: true }],
+  options: [
+    { flags: '--compare <name>', description: "report every run of 'compare --name NAME'" },
+    { flags: '--out <file>', description: 'the HTML file to write', default: 'report.html' },
+    {
+      flags: '--top <k>',
+      description: 'distinct best architectures counted in the op-per-decision heatmap',
+      parse: integer(1),
+      default: 20,
+    },
+    {
+      flags: '--verify <mode>',
+      description:
+        "check each run first: 'full' as replay --verify, 'decisions' without re-evaluating results, 'off'",
+      choices: ['full', 'decisions', 'off'],
+      default: 'full',
+    },
+    QUIET,
+    ...STORE_OPTIONS,
+  ],
+  run: async ({ args, options }) => (await import('./report-command.js')).reportCommand(args, options),
+};
+
 const evaluate: CommandContribution = {
   name: 'eval',
   description: 'evaluate one architecture (nothing is recorded)',
@@ -331,6 +358,7 @@ export const BUILTIN_COMMANDS: readonly CommandContribution[] = [
   events,
   exportRun,
   compare,
+  report,
   evaluate,
   serve,
   list,
