@@ -66,12 +66,14 @@ function collect(url: string, until: (m: Message[]) => boolean, headers: Record<
   });
 }
 
-const events = (ms: Message[]) =>
+interface Payload {
+  data: { runs: { runId: string; head: { seq: number }; trials: { id: number[] }; status: string }[] };
+}
+/** The views a stream sent: each message's data, and the cursor (its id). */
+const views = (ms: Message[]) =>
   ms
-    .filter((m) => m.event === 'run-event')
-    .map(
-      (m) => JSON.parse(m.data!) as { type: string; seq: number; runId: string; data: { trialId?: number } },
-    );
+    .filter((m) => m.data !== undefined)
+    .map((m) => ({ ...(JSON.parse(m.data!) as Payload), id: JSON.parse(m.id!) }));
 
 describe('archlab serve', () => {
   const dir = tempDir();
@@ -133,30 +135,31 @@ describe('archlab serve', () => {
       expect(r.status).toBe(403);
     });
 
-    it('streams the events after a cursor, and those a run appends while the stream is open; the writer is not held up', async () => {
-      const url = `${served.url}runs/r/events?after=${encodeURIComponent(JSON.stringify({ r: lastSeq - 2 }))}`;
-      const first = await collect(url, (ms) => events(ms).length >= 2);
-      expect(events(first).map((e) => e.seq)).toEqual([lastSeq - 1, lastSeq]);
-      expect(events(first).at(-1)!.type).toBe('RunCompleted');
+    it('streams the report as it stands, then again each time the run is appended to; the writer is not held up', async () => {
+      // No cursor: the view at once.
+      const [now] = views(await collect(`${served.url}runs/r/events`, (ms) => views(ms).length >= 1));
+      expect(now!.id).toEqual({ r: lastSeq });
+      expect(now!.data.runs.map((r) => [r.runId, r.head.seq, r.trials.id.length])).toEqual([
+        ['r', lastSeq, 10],
+      ]);
 
+      // At the page's cursor: nothing until the run grows, then the grown view.
       const live = collect(
-        `${served.url}runs/r/events`,
-        (ms) => events(ms).some((e) => e.type === 'RunCompleted'),
-        { 'last-event-id': JSON.stringify({ r: lastSeq }) },
+        `${served.url}runs/r/events?after=${encodeURIComponent(JSON.stringify({ r: lastSeq }))}`,
+        (ms) =>
+          views(ms).some(
+            (v) => v.data.runs[0]!.status === 'completed' && v.data.runs[0]!.trials.id.length === 12,
+          ),
       );
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 600));
       const resume = archlab(dir, 'resume', 'r', '--trials', '12', '--db', 'runs.db', '-q');
       expect(resume.code, resume.stderr).toBe(0);
-      // Only what came after the cursor: the extension's events, seq by seq, and two new trials.
-      const got = events(
-        await Promise.race([
-          live,
-          new Promise<never>((_, no) => setTimeout(() => no(new Error('no new trials streamed')), 15_000)),
-        ]).catch(() => live),
-      );
-      expect(got[0]!.seq).toBe(lastSeq + 1);
-      expect(got.map((e) => e.seq)).toEqual(got.map((_, i) => lastSeq + 1 + i));
-      expect(got.filter((e) => e.type === 'TrialCompleted').map((e) => e.data.trialId)).toEqual([10, 11]);
+      const got = views(await live);
+      const after = archlabJson<unknown[]>(dir, 'events', 'r', '--db', 'runs.db').length - 1;
+      expect(got.at(-1)!.id).toEqual({ r: after });
+      expect(got.at(-1)!.data.runs[0]!.head.seq).toBe(after);
+      expect(got[0]!.id.r).toBeGreaterThan(lastSeq);
+      lastSeq = after;
     });
   });
 
@@ -187,7 +190,7 @@ describe('archlab serve', () => {
     '%s closes it, with an event stream open: exit 130',
     async (signal) => {
       const served = await serve(dir, '--db', 'runs.db');
-      const open = collect(`${served.url}runs/r/events`, () => false).catch(() => []);
+      const open = collect(`${served.url}runs/r/events`, () => false);
       await new Promise((r) => setTimeout(r, 300));
       const { code, stderr } = await served.stop(signal);
       expect(code).toBe(130);

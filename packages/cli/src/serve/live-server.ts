@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ArchlabError, type EventStore } from '@archlab/core';
-import { type Cursor, parseCursor, streamEvents } from './event-stream.js';
+import { type Cursor, catchUp, type LiveView, parseCursor, streamView } from './live-stream.js';
 
 /** What a page shows: one run, or the runs of a `compare` name. */
 export type PageTarget = { kind: 'run'; runId: string } | { kind: 'compare'; name: string };
@@ -14,8 +14,10 @@ export interface LivePages {
   index(): Promise<string>;
   /** The runs a target covers now (a comparison may gain runs while it is watched); none: not found. */
   runsOf(target: PageTarget): Promise<string[]>;
-  /** The target's report page in live mode, and the cursor its data was built at; its stream is `eventsUrl`. */
-  page(target: PageTarget, eventsUrl: string): Promise<string>;
+  /** An empty view of `runIds`, which the server fills from the store. */
+  view(target: PageTarget, runIds: readonly string[]): LiveView;
+  /** The page of a filled view, in live mode: it listens to `eventsUrl`. */
+  page(view: LiveView, eventsUrl: string): string;
 }
 
 export interface LiveServerOptions {
@@ -128,16 +130,25 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
     if (runs.length === 0)
       throw new HttpError(404, `${kind === 'runs' ? 'run' : 'comparison'} '${name}' is not in this database`);
     if (sub === undefined) {
-      const base = `/${kind}/${encodeURIComponent(name)}`;
-      return send(res, 'text/html', await opts.pages.page(target, `${base}/events`));
+      const view = opts.pages.view(target, runs);
+      const at: Cursor = {};
+      await catchUp(opts.store, view, runs, at);
+      // The stream carries on from what the page holds.
+      const eventsUrl = `/${kind}/${encodeURIComponent(name)}/events?after=${encodeURIComponent(JSON.stringify(at))}`;
+      return send(res, 'text/html', opts.pages.page(view, eventsUrl));
     }
     if (sub !== 'events') throw new HttpError(404, `no page at ${url.pathname}`);
-    const cursor: Cursor = parseCursor(
+    const since = parseCursor(
       (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after'),
     );
     const stop = new AbortController();
     req.on('close', () => stop.abort());
-    const streaming = streamEvents(opts.store, res, () => opts.pages.runsOf(target), cursor, stop.signal);
+    const streaming = streamView(opts.store, res, {
+      runs: () => opts.pages.runsOf(target),
+      open: (ids) => opts.pages.view(target, ids),
+      since,
+      signal: stop.signal,
+    });
     streams.set(stop, streaming);
     try {
       await streaming;

@@ -1,8 +1,9 @@
-import { ConfigError, echo } from '@archlab/core';
-import { databasePath, foldRun, loadRegistry, openStore, type StoreFlags } from '../cli-context.js';
+import { ConfigError, echo, type RunConfig, type SearchSpace } from '@archlab/core';
+import { databasePath, loadRegistry, openStore, type StoreFlags } from '../cli-context.js';
 import { onStopSignals } from '../commands/drive-run.js';
+import { spaceOf } from '../commands/report-command.js';
 import { isLoopback, startLiveServer } from './live-server.js';
-import { escapeHtml, servePages } from './serve-pages.js';
+import { servePages } from './serve-pages.js';
 
 export interface ServeFlags extends StoreFlags {
   host?: string;
@@ -51,17 +52,14 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     storeOption: [...(flags.storeOption ?? []), ...readOnly],
   });
   try {
-    const pages = servePages(ctx.store, `archlab: ${dbPath}`, async (_target, runIds, eventsPath) => {
-      const states = await Promise.all(runIds.map((id) => foldRun(ctx.store, id)));
-      const after = Object.fromEntries(states.map((s) => [s.runId, s.lastSeq]));
-      return placeholderPage(
-        runIds.join(', '),
-        `${eventsPath}?after=${encodeURIComponent(JSON.stringify(after))}`,
-        states.flatMap((s) =>
-          s.trials.filter((t) => t?.status === 'completed').map((t) => `${s.runId}#${t.trialId}`),
-        ),
-      );
-    });
+    // One space per distinct configuration: a live page asks for it at every update.
+    const spaces = new Map<string, SearchSpace | undefined>();
+    const spaceFor = (config: RunConfig) => {
+      const key = JSON.stringify([config.space, config.spaceOptions ?? {}]);
+      if (!spaces.has(key)) spaces.set(key, spaceOf(ctx, config));
+      return spaces.get(key);
+    };
+    const pages = servePages(ctx.store, `archlab serve ${dbPath}`, spaceFor);
     const server = await startLiveServer({
       store: ctx.store,
       pages,
@@ -72,39 +70,15 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     const shown = token === undefined ? server.url : `${server.url}?token=${encodeURIComponent(token)}`;
     process.stdout.write(`${shown}\n`);
     process.stderr.write(`archlab: serving ${dbPath}; Ctrl-C stops\n`);
+    // A second signal while closing exits at once (130), as a second one stops a run.
+    let release = () => {};
     await new Promise<void>((resolve) => {
-      const release = onStopSignals(() => {
-        release();
-        resolve();
-      });
+      release = onStopSignals(resolve);
     });
     await server.close();
+    release();
     return 130;
   } finally {
     await ctx.store.close();
   }
-}
-
-/** Stands in for the report page until the report module is merged: one row and one mark per completed trial. */
-function placeholderPage(title: string, eventsUrl: string, trials: string[]): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>
-<h1>${escapeHtml(title)}</h1>
-<svg id="marks" width="600" height="40"></svg>
-<table id="trials"><tbody></tbody></table>
-<script>
-const ns = 'http://www.w3.org/2000/svg';
-const add = (name) => {
-  const row = document.createElement('tr'); row.textContent = name;
-  document.querySelector('#trials tbody').append(row);
-  const c = document.createElementNS(ns, 'circle');
-  c.setAttribute('r', '2'); c.setAttribute('cx', String(document.querySelectorAll('#marks circle').length * 5)); c.setAttribute('cy', '20');
-  document.getElementById('marks').append(c);
-};
-${JSON.stringify(trials)}.forEach(add);
-const source = new EventSource(${JSON.stringify(eventsUrl)});
-source.addEventListener('run-event', (m) => {
-  const e = JSON.parse(m.data);
-  if (e.type === 'TrialCompleted') add(e.runId + '#' + e.data.trialId);
-});
-</script></body></html>`;
 }

@@ -1,56 +1,83 @@
-import type { EventStore, RunListing } from '@archlab/core';
+import type { EventStore, RunConfig, SearchSpace } from '@archlab/core';
+import { compareNameOf, compareRunIds } from '../report/compare-runs.js';
+import { ReportBuilder } from '../report/report-data.js';
+import { renderReportHtml, reportPayload } from '../report/report-html.js';
 import type { LivePages, PageTarget } from './live-server.js';
-
-/** `compare NAME` names its runs `NAME.STRATEGY.sSEED`. */
-const COMPARE_RUN = /^(.+)\.[^.]+\.s\d+$/;
-
-/** The runs of comparison `name` in `runs`, in their order. */
-export function compareRuns(runs: readonly RunListing[], name: string): string[] {
-  return runs.filter((r) => COMPARE_RUN.exec(r.runId)?.[1] === name).map((r) => r.runId);
-}
-
-/** Names of the comparisons `runs` hold, in order of first appearance. */
-export function compareNames(runs: readonly RunListing[]): string[] {
-  return [...new Set(runs.flatMap((r) => COMPARE_RUN.exec(r.runId)?.[1] ?? []))];
-}
+import type { LiveView } from './live-stream.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const link = (path: string, text: string) => `<a href="${escapeHtml(path)}">${escapeHtml(text)}</a>`;
+const utc = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
-/** The pages of `archlab serve` over `store`: `render` draws a target's report page. */
+/** A report (report/report-data.ts) kept up to date event by event; its message is the page's payload. */
+class ReportView implements LiveView {
+  private readonly builder: ReportBuilder;
+
+  constructor(
+    runIds: readonly string[],
+    private readonly options: { compare?: string; spaceFor: (config: RunConfig) => SearchSpace | undefined },
+  ) {
+    this.builder = new ReportBuilder(runIds);
+  }
+
+  apply: LiveView['apply'] = (e) => this.builder.apply(e);
+
+  data() {
+    return this.builder.data(this.options);
+  }
+
+  message(): string {
+    return JSON.stringify(reportPayload(this.data()));
+  }
+}
+
+/**
+ * The pages of `archlab serve` over `store`: an index of its runs and comparisons, and each
+ * one's report page (the one `archlab report` writes) in live mode. Verifying is left to
+ * `archlab report` and `replay --verify`: a log being written would be stale verified.
+ */
 export function servePages(
   store: EventStore,
   title: string,
-  render: (target: PageTarget, runIds: readonly string[], eventsPath: string) => Promise<string>,
+  spaceFor: (config: RunConfig) => SearchSpace | undefined,
 ): LivePages {
   return {
     async index() {
       const runs = await store.listRuns();
+      const compares = [...new Set(runs.flatMap((r) => compareNameOf(r.runId) ?? []))].map(
+        (n) =>
+          `<li>${link(`/compare/${encodeURIComponent(n)}`, n)} (${
+            compareRunIds(
+              runs.map((r) => r.runId),
+              n,
+            ).length
+          } runs)</li>`,
+      );
       const rows = runs.map(
         (r) =>
-          `<tr><td>${link(`/runs/${encodeURIComponent(r.runId)}`, r.runId)}</td><td>${new Date(r.createdAt).toISOString()}</td><td>${new Date(r.lastTs).toISOString()}</td><td>${r.lastSeq + 1}</td></tr>`,
+          `<tr><td>${link(`/runs/${encodeURIComponent(r.runId)}`, r.runId)}</td><td>${utc(r.createdAt)}</td><td>${utc(r.lastTs)}</td><td>${r.lastSeq + 1}</td></tr>`,
       );
-      const compares = compareNames(runs).map(
-        (n) =>
-          `<li>${link(`/compare/${encodeURIComponent(n)}`, n)} (${compareRuns(runs, n).length} runs)</li>`,
-      );
-      return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>
+      return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:1.5em 2em}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}</style></head><body>
 <h1>${escapeHtml(title)}</h1>
 ${compares.length ? `<h2>Comparisons</h2><ul id="compares">${compares.join('')}</ul>` : ''}
 <h2>Runs</h2>
 ${runs.length ? `<table id="runs"><thead><tr><th>run</th><th>created (UTC)</th><th>last event (UTC)</th><th>events</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p>no runs yet</p>'}
 </body></html>`;
     },
-    async runsOf(target) {
-      const runs = await store.listRuns();
-      if (target.kind === 'compare') return compareRuns(runs, target.name);
-      return runs.some((r) => r.runId === target.runId) ? [target.runId] : [];
+    async runsOf(target: PageTarget) {
+      const ids = (await store.listRuns()).map((r) => r.runId);
+      if (target.kind === 'compare') return compareRunIds(ids, target.name);
+      return ids.includes(target.runId) ? [target.runId] : [];
     },
-    async page(target, eventsPath) {
-      return render(target, await this.runsOf(target), eventsPath);
+    view(target, runIds) {
+      return new ReportView(runIds, { spaceFor, ...(target.kind === 'compare' && { compare: target.name }) });
+    },
+    page(view, eventsUrl) {
+      return renderReportHtml((view as ReportView).data(), { live: { eventsUrl } });
     },
   };
 }
