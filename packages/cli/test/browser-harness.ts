@@ -52,6 +52,9 @@ export function useBrowser(): { open(url: string): Promise<WatchedPage> } {
         if (m.type() === 'error') errors.push(`console: ${m.text()}`);
       });
       page.on('pageerror', (e) => errors.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+      });
       page.on('requestfailed', (r) => {
         // An event stream the test closes by navigating away is not the page's fault.
         if (r.failure()?.errorText !== 'net::ERR_ABORTED')

@@ -120,6 +120,8 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
     checkHost(req);
     authenticate(req, url, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'only GET');
+    // Browsers ask for it on every page; there is none.
+    if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts.length === 0) return send(res, 'text/html', await opts.pages.index());
     const [kind, name, sub] = parts;
