@@ -101,13 +101,13 @@ export function installPlugin(dir: string, name: string, moduleName: string, sou
 
 const README = new URL('../../../README.md', import.meta.url);
 
-/** The `archlab` command lines of the first `sh` block under `heading`, continuation lines joined. */
-export function readmeCommands(heading: string): string[] {
+/** The `archlab` command lines of the `sh` block under `heading` (the first, or the `nth` from 0), continuation lines joined. */
+export function readmeCommands(heading: string, nth = 0): string[] {
   const text = readFileSync(README, 'utf8');
   const start = text.indexOf(`\n${heading}\n`);
   if (start < 0) throw new Error(`README has no section '${heading}'`);
-  const block = /```sh\n([\s\S]*?)```/.exec(text.slice(start))?.[1];
-  if (block === undefined) throw new Error(`README's '${heading}' has no sh block`);
+  const block = [...text.slice(start).matchAll(/```sh\n([\s\S]*?)```/g)][nth]?.[1];
+  if (block === undefined) throw new Error(`README's '${heading}' has no sh block ${nth}`);
   return block
     .replace(/\\\n\s*/g, '')
     .split('\n')
