@@ -4,19 +4,9 @@ import { describeWith } from '@archlab/core/testing';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumRequirement, useBrowser } from './browser-harness.js';
-import { archlab, archlabJson, type Served, serve, tempDir } from './cli-harness.js';
+import { archlab, archlabJson, MO_SEARCH, type Served, serve, tempDir } from './cli-harness.js';
 
 const NB201 = ['--space', 'nb201', '--estimator', 'nb201:cifar10', '-q'];
-const MO = [
-  '--strategy',
-  'nsga2',
-  '--objective',
-  'test_acc:max',
-  '--objective',
-  'params:min',
-  '--hardware',
-  'counters',
-];
 /** NAS-Bench-201's encoding: 6 edges, 5 operations each. */
 const NB201_CELLS = 6 * 5;
 
@@ -68,8 +58,8 @@ describeWith(chromiumRequirement(), 'the report and the live page in headless Ch
     archlabJson(
       dir,
       'search',
-      ...NB201,
-      ...MO,
+      ...MO_SEARCH,
+      '-q',
       '--trials',
       '40',
       '--seed',

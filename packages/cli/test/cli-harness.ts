@@ -42,6 +42,22 @@ export function archlabJson<T = Record<string, unknown>>(cwd: string, ...args: s
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
 }
 
+/** The flags of a two-objective NSGA-II search on the NB201 table, as README's 'See a search' runs one. */
+export const MO_SEARCH = [
+  '--space',
+  'nb201',
+  '--estimator',
+  'nb201:cifar10',
+  '--strategy',
+  'nsga2',
+  '--objective',
+  'test_acc:max',
+  '--objective',
+  'params:min',
+  '--hardware',
+  'counters',
+] as const;
+
 export function archlabAsync(cwd: string, ...args: string[]): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
