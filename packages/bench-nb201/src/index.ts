@@ -14,6 +14,14 @@ export {
   parseNb201Key,
 } from './nb201-arch.js';
 export {
+  NB201_DEVICE_SOURCE,
+  NB201_DEVICE_TABLE_FILE,
+  NB201_DEVICES,
+  nb201DeviceTableSource,
+  parseNb201DeviceCsv,
+  readNb201DeviceTable,
+} from './nb201-device-table.js';
+export {
   nb201Cifar10Factory,
   nb201Cifar100Factory,
   nb201Estimator,

@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { DataError } from '@archlab/core';
+import { readGzipText, scanCsv } from './csv-gz.js';
 import {
   enumerateNb201,
   isNb201Arch,
   NB201_SIZE,
   type Nb201Arch,
   nb201Index,
-  nb201IndexOfKey,
   nb201Key,
-  parseNb201Key,
 } from './nb201-arch.js';
+import { scanNb201Rows } from './nb201-rows.js';
 
 /** One architecture's row: test accuracy (%) after 200 epochs on each data set, and its isomorphism class. */
 export interface Nb201Record {
@@ -24,16 +22,16 @@ export interface Nb201Record {
 
 export type Nb201Dataset = 'cifar10' | 'cifar100' | 'imagenet16_120';
 
-/** The vendored NAS-Bench-201 table is missing or damaged. */
+/** A vendored NAS-Bench-201 table (accuracies, or device latencies) is missing or damaged. */
 export class Nb201DataError extends DataError {
   override readonly code = 'NB201_DATA';
   constructor(
     readonly file: string,
     readonly problem: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; table?: string },
   ) {
     super(
-      `the NAS-Bench-201 table ${file} ${problem}; reinstall @archlab/bench-nb201 to restore it (it ships in the package's data/ folder)`,
+      `the ${options?.table ?? 'NAS-Bench-201 table'} ${file} ${problem}; reinstall @archlab/bench-nb201 to restore it (it ships in the package's data/ folder)`,
       options,
     );
   }
@@ -93,7 +91,6 @@ const COLUMNS = {
   cifar10: 'CIFAR10TestAccuracy200Epochs',
   cifar100: 'CIFAR100TestAccuracy200Epochs',
   imagenet16_120: 'ImageNetTestAccuracy200Epochs',
-  arch: 'ArchitectureString',
   isoKey: 'UniqueString',
 } as const;
 
@@ -110,20 +107,10 @@ export function nb201Table(): Nb201Table {
 
 /** Reads and checks a gzipped table (not cached); Nb201DataError when it is missing or damaged. */
 export function readNb201Table(file: string): Nb201Table {
-  let gz: Buffer;
-  try {
-    gz = readFileSync(file);
-  } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Nb201DataError(file, missing ? 'is missing' : `cannot be read (${String(cause)})`, { cause });
-  }
-  let csv: string;
-  try {
-    csv = gunzipSync(gz).toString('utf8');
-  } catch (cause) {
-    throw new Nb201DataError(file, `is not a valid gzip file (${(cause as Error).message})`, { cause });
-  }
-  return parseNb201Csv(csv, file);
+  return parseNb201Csv(
+    readGzipText(file, (problem, cause) => new Nb201DataError(file, problem, { cause })),
+    file,
+  );
 }
 
 /**
@@ -136,82 +123,30 @@ export function parseNb201Csv(csv: string, file = '(csv text)'): Nb201Table {
   const damaged = (problem: string): never => {
     throw new Nb201DataError(file, `is damaged: ${problem}`);
   };
-  const text = csv.charCodeAt(0) === 0xfeff ? csv.slice(1) : csv;
-  const headerEnd = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
-  const header = text.slice(0, headerEnd).replace(/\r$/, '').split(',');
-  const col = (name: string): number => {
-    const i = header.indexOf(name);
-    return i >= 0 ? i : damaged(`no '${name}' column in its header`);
-  };
-  const cifar10 = col(COLUMNS.cifar10);
-  const cifar100 = col(COLUMNS.cifar100);
-  const imagenet = col(COLUMNS.imagenet16_120);
-  const arch = col(COLUMNS.arch);
-  const iso = col(COLUMNS.isoKey);
-
-  // Fields are read in place by offsets into `text`: splitting 15,625 lines into arrays of
-  // strings took most of the load time. starts[c]..ends[c] is field c of the current line.
-  const fields = header.length;
-  const starts = new Int32Array(fields);
-  const ends = new Int32Array(fields);
+  const csvScan = scanCsv(csv, damaged);
+  const { header } = csvScan;
+  const cifar10 = csvScan.column(COLUMNS.cifar10);
+  const cifar100 = csvScan.column(COLUMNS.cifar100);
+  const imagenet = csvScan.column(COLUMNS.imagenet16_120);
+  const iso = csvScan.column(COLUMNS.isoKey);
   const byIndex: (Nb201Record | undefined)[] = new Array(NB201_SIZE).fill(undefined);
   const keys: string[] = new Array(NB201_SIZE).fill('');
-  const lineOf = new Int32Array(NB201_SIZE);
-  let rows = 0;
-  let lineNo = 1;
-  for (let pos = headerEnd + 1; pos < text.length; ) {
-    lineNo++;
-    let eol = text.indexOf('\n', pos);
-    if (eol < 0) eol = text.length;
-    const next = eol + 1;
-    if (eol > pos && text.charCodeAt(eol - 1) === 0x0d) eol--;
-    if (eol === pos) {
-      pos = next;
-      continue;
-    }
-    let c = 0;
-    for (let at = pos; ; c++) {
-      const comma = text.indexOf(',', at);
-      const end = comma < 0 || comma > eol ? eol : comma;
-      if (c < fields) {
-        starts[c] = at;
-        ends[c] = end;
-      }
-      if (end === eol) break;
-      at = end + 1;
-    }
-    if (c + 1 !== fields) damaged(`line ${lineNo} has ${c + 1} fields, expected ${fields}`);
-    const field = (k: number): string => text.slice(starts[k], ends[k]);
+  const rows = scanNb201Rows(csvScan, damaged, (index, row, arch) => {
     const accuracy = (k: number): number => {
-      const v = ends[k]! > starts[k]! ? Number(field(k)) : Number.NaN;
+      const v = row.end(k) > row.start(k) ? Number(row.field(k)) : Number.NaN;
       return Number.isFinite(v) && v >= 0 && v <= 100
         ? v
-        : damaged(`line ${lineNo}: ${header[k]} '${field(k)}' is not an accuracy in [0, 100]`);
+        : damaged(`line ${row.line}: ${header[k]} '${row.field(k)}' is not an accuracy in [0, 100]`);
     };
-    const index = nb201IndexOfKey(text, starts[arch], ends[arch]);
-    if (index < 0) {
-      let reason = `'${field(arch)}' is not a NAS-Bench-201 architecture string`;
-      try {
-        parseNb201Key(field(arch));
-      } catch (e) {
-        reason = (e as Error).message;
-      }
-      damaged(`line ${lineNo}: ${reason}`);
-    }
-    if (byIndex[index] !== undefined)
-      damaged(`line ${lineNo} repeats '${field(arch)}' of line ${lineOf[index]}`);
-    if (ends[iso] === starts[iso]) damaged(`line ${lineNo} has an empty ${COLUMNS.isoKey}`);
+    if (row.end(iso) === row.start(iso)) damaged(`line ${row.line} has an empty ${COLUMNS.isoKey}`);
     byIndex[index] = {
       cifar10: accuracy(cifar10),
       cifar100: accuracy(cifar100),
       imagenet16_120: accuracy(imagenet),
-      isoKey: field(iso),
+      isoKey: row.field(iso),
     };
-    keys[index] = field(arch);
-    lineOf[index] = lineNo;
-    rows++;
-    pos = next;
-  }
+    keys[index] = row.field(arch);
+  });
   // With no repeats and only valid strings, the full count means every architecture is present.
   if (rows !== NB201_SIZE) damaged(`it has ${rows} rows, expected ${NB201_SIZE}`);
   return new Nb201Table(byIndex as Nb201Record[], keys);

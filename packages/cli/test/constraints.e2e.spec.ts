@@ -194,7 +194,7 @@ describe('archlab search with objectives, constraints and hardware models', () =
     const cases: [string[], string][] = [
       [
         ['--constraint', 'latency_ms<=5'],
-        "archlab: error: constraint latency_ms<=5 on 'latency_ms', but no plugin produces it; metrics available: test_acc — add --hardware NAME with a hardware model that produces it (registered: counters, latency, lut, toy-latency)\n",
+        "archlab: error: constraint latency_ms<=5 on 'latency_ms', but no plugin produces it; metrics available: test_acc — add --hardware NAME with a hardware model that produces it (registered: counters, device, latency, lut, toy-latency)\n",
       ],
       [
         ['--hardware', 'toy-latency', '--constraint', 'latency_ms=<5'],
@@ -202,7 +202,7 @@ describe('archlab search with objectives, constraints and hardware models', () =
       ],
       [
         ['--hardware', 'nope'],
-        "archlab: error: unknown hardware model 'nope'; known hardware models: counters, latency, lut, toy-latency\n",
+        "archlab: error: unknown hardware model 'nope'; known hardware models: counters, device, latency, lut, toy-latency\n",
       ],
       [
         ['--hardware', 'toy-latency:speed=2'],
@@ -210,7 +210,7 @@ describe('archlab search with objectives, constraints and hardware models', () =
       ],
       [
         ['--objective', 'test_acc:max', '--objective', 'energy:min', '--hardware', 'toy-latency'],
-        "archlab: error: objective on 'energy', but no plugin produces it; metrics available: test_acc, latency_ms, conv_k — add --hardware NAME with a hardware model that produces it (registered: counters, latency, lut, toy-latency)\n",
+        "archlab: error: objective on 'energy', but no plugin produces it; metrics available: test_acc, latency_ms, conv_k — add --hardware NAME with a hardware model that produces it (registered: counters, device, latency, lut, toy-latency)\n",
       ],
       [
         ['--reward', 'mnas:latency_ms'],

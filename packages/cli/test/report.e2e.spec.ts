@@ -64,30 +64,14 @@ describe('archlab report', () => {
     // The browser builds of vega, vega-lite and vega-embed are inlined.
     expect(html).toMatch(/vegaEmbed/);
     expect(statSync(join(dir, 'mo.html')).size).toBeLessThan(3e6);
+    // The page is a function of the log: written again, it is the same file.
+    expect(archlab(dir, 'report', 'mo', '--db', 'r.db', '--out', 'again.html', '-q').code).toBe(0);
+    expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(html);
   });
 
   it('reports a compare by its name: runs grouped by strategy', () => {
-    archlab(
-      dir,
-      'compare',
-      '--space',
-      'nb201',
-      '--estimator',
-      'nb201:cifar10',
-      '--strategies',
-      'random,evolution',
-      '--seeds',
-      '2',
-      '--trials',
-      '30',
-      '--db',
-      'r.db',
-      '--name',
-      'cmp',
-      '--out',
-      'cmp-out',
-      '-q',
-    );
+    const compare = 'compare --space nb201 --estimator nb201:cifar10 --strategies random,evolution --seeds 2';
+    archlab(dir, ...`${compare} --trials 30 --db r.db --name cmp --out cmp-out -q`.split(' '));
     const r = archlab(
       dir,
       'report',
@@ -147,7 +131,15 @@ describe('archlab report', () => {
   });
 
   it('refuses bad input with one line and exit 2, writing nothing', () => {
+    copyFileSync(join(dir, 'r.db'), join(dir, 'damaged.db'));
+    const db = new Database(join(dir, 'damaged.db'));
+    db.prepare("UPDATE events SET data = '{\"trialId\": 3,' WHERE run_id = 'mo' AND seq = 5").run();
+    db.close();
     const cases: [string[], RegExp][] = [
+      [
+        ['report', 'mo', '--db', 'damaged.db', '--out', 'x.html', '--verify', 'off'],
+        /run 'mo': the log is damaged at seq 5/,
+      ],
       [['report', 'nope', '--db', 'r.db', '--out', 'x.html'], /unknown run 'nope'/],
       [['report', 'mo', '--db', 'missing.db', '--out', 'x.html'], /database 'missing.db' does not exist/],
       [

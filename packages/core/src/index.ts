@@ -177,6 +177,12 @@ export {
   type Upcaster,
   upcast,
 } from './events/upcast.js';
+export {
+  type DeviceColumn,
+  type DeviceLatencyTable,
+  DeviceLatencyTableSource,
+  UnknownDeviceError,
+} from './hardware/device-table.js';
 export { type HardwareModel, HardwareModelFactory } from './hardware/hardware-model.js';
 export { type OptionSpec, type OptionsSpec, type OptionValues, parseOptions } from './options/options.js';
 export { bestSoFar, type MeanWithError, meanWithError } from './projections/best-so-far.js';

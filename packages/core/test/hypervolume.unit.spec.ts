@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hypervolume } from '../src/projections/pareto.js';
 
@@ -56,5 +57,25 @@ describe('hypervolume', () => {
   it('is zero without points and shifts with the reference', () => {
     expect(hypervolume([], [0, 0])).toBe(0);
     expect(hypervolume([[3, 4]], [1, 1])).toBe(6);
+  });
+
+  it('agrees between dimensions: a 2-D front lifted to a unit height has the same volume', () => {
+    const point = fc.tuple(fc.integer({ min: -5, max: 20 }), fc.integer({ min: -5, max: 20 }));
+    fc.assert(
+      fc.property(fc.array(point, { maxLength: 12 }), (points) => {
+        const flat = hypervolume(points, [0, 0]);
+        const lifted = hypervolume(
+          points.map(([x, y]) => [x, y, 1]),
+          [0, 0, 0],
+        );
+        // By a third ordering too: the lifted axis first.
+        const turned = hypervolume(
+          points.map(([x, y]) => [1, x, y]),
+          [0, 0, 0],
+        );
+        expect(lifted).toBe(flat);
+        expect(turned).toBe(flat);
+      }),
+    );
   });
 });

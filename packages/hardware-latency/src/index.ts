@@ -7,6 +7,8 @@ export {
   countersModel,
   peakActivationBytes,
 } from './counters.js';
+export { DeviceTableMissError, deviceFactory, deviceModel } from './device.js';
+export { DeviceTables } from './device-tables.js';
 export { hardwareLatencyCommandsModule } from './hardware-latency-commands.js';
 export { hardwareLatencyModule } from './hardware-latency-module.js';
 export {

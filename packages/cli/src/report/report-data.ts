@@ -3,7 +3,7 @@ import {
   bestSoFar,
   dominates,
   type EventStore,
-  evolve,
+  foldStoredEvent,
   hypervolume,
   initialRunState,
   type Metrics,
@@ -192,13 +192,16 @@ export class RunReportBuilder {
   private readonly ended: number[] = [];
   private readonly progress = new Map<number, Map<string, { step: number[]; value: number[] }>>();
   verify: VerifyStatus = NOT_VERIFIED;
+  /** The run's space, made once (a live view asks for `report` after every event). */
+  private space?: { readonly of: RunConfig; readonly space: SearchSpace | undefined };
 
   constructor(runId: string) {
     this.state = initialRunState(runId);
   }
 
+  /** Throws DamagedLogError for an event that does not fit the run (as `show` does). */
   apply(e: RunEvent): void {
-    evolve(this.state, e);
+    foldStoredEvent(this.state, e);
     switch (e.type) {
       case 'TrialCompleted':
       case 'TrialFailed':
@@ -217,8 +220,8 @@ export class RunReportBuilder {
         }
         break;
       }
-      case 'TrialProposed':
-        // A trial tried again after a resume ends anew; its old curve is of the lost attempt.
+      case 'TrialStarted':
+        // A trial started again after a resume ends anew; its old curve is of the lost attempt.
         this.progress.delete(e.data.trialId);
         delete this.ended[e.data.trialId];
         break;
@@ -230,7 +233,9 @@ export class RunReportBuilder {
 
   report(options: ReportOptions = {}): RunReport {
     const s = this.state;
-    const space = s.config && options.spaceFor?.(s.config);
+    if (s.config && options.spaceFor && this.space?.of !== s.config)
+      this.space = { of: s.config, space: options.spaceFor(s.config) };
+    const space = this.space?.space;
     const ranked = s.config ? rankedTrials(s) : [];
     const best = s.best && s.trials[s.best.trialId];
     const cell = best?.arch !== undefined && space ? spell(space, best.arch) : undefined;
@@ -417,8 +422,9 @@ function opCounts(
     if (seen.size >= topK) break;
     const key = trials[id]?.arch;
     if (key === undefined || seen.has(key)) continue;
+    const choices = encodeOrUndefined(space, key);
+    if (!choices) continue;
     seen.add(key);
-    const choices = encoding.encode(space.parse(key));
     choices.forEach((c, i) => {
       const d = decisions[i];
       if (d && d.counts[c] !== undefined) d.counts[c]++;
@@ -429,11 +435,21 @@ function opCounts(
 
 /** The decisions' chosen labels for the architecture `key`; undefined when the space has no encoding or the key no longer parses. */
 function spell(space: SearchSpace, key: string): CellReport['decisions'] | undefined {
-  const encoding = space.encoding;
-  if (!encoding) return undefined;
+  const choices = encodeOrUndefined(space, key);
+  return (
+    choices &&
+    space.encoding!.decisions.map((d, i) => ({ name: d.name, choice: d.choices[choices[i]!] ?? '?' }))
+  );
+}
+
+/**
+ * The encoding of `key`; undefined when the space has none or the key does not parse (a log of
+ * another version of the space): the report leaves such an architecture out rather than fail.
+ */
+function encodeOrUndefined(space: SearchSpace, key: string): number[] | undefined {
+  if (!space.encoding) return undefined;
   try {
-    const choices = encoding.encode(space.parse(key));
-    return encoding.decisions.map((d, i) => ({ name: d.name, choice: d.choices[choices[i]!] ?? '?' }));
+    return space.encoding.encode(space.parse(key));
   } catch {
     return undefined;
   }

@@ -20,6 +20,11 @@ const HEIGHT = 300;
 /** Trials drawn in the Pareto scatter besides the front: every k-th, at most this many. */
 export const MAX_SCATTER_POINTS = 5000;
 
+/** The top of every chart's spec: its title and size, and its data inline. */
+function chartBase(title: string, values: readonly unknown[], height = HEIGHT): VlSpec {
+  return { $schema: SCHEMA, title, width: WIDTH, height, data: { values } };
+}
+
 export interface BandSeries {
   readonly name: string;
   readonly points: readonly BandPoint[];
@@ -83,11 +88,7 @@ export function bandChartSpec(chart: {
     });
   }
   return {
-    $schema: SCHEMA,
-    title: chart.title,
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
+    ...chartBase(chart.title, values),
     layer,
     // The legend shows each series as its line, not as its faint band.
     config: { legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } },
@@ -109,11 +110,7 @@ export function stepChartSpec(chart: {
     return points;
   });
   return {
-    $schema: SCHEMA,
-    title: chart.title,
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
+    ...chartBase(chart.title, values),
     mark: { type: 'line', interpolate: 'step-after', point: values.length <= 500 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: chart.xTitle },
@@ -243,11 +240,11 @@ export function hypervolumeSpec(run: RunReport): VlSpec | undefined {
   const hv = run.pareto?.hypervolume;
   if (!hv || hv.trial.length === 0) return undefined;
   return {
-    $schema: SCHEMA,
-    title: `hypervolume of the front so far (reference: the worst value of each objective)`,
-    width: WIDTH,
-    height: HEIGHT / 1.5,
-    data: { values: hv.trial.map((t, i) => ({ trial: t, hypervolume: hv.value[i] })) },
+    ...chartBase(
+      'hypervolume of the front so far (reference: the worst value of each objective)',
+      hv.trial.map((t, i) => ({ trial: t, hypervolume: hv.value[i] })),
+      HEIGHT / 1.5,
+    ),
     mark: { type: 'line', interpolate: 'step-after' },
     encoding: {
       x: { field: 'trial', type: 'quantitative', title: 'trials' },

@@ -3,6 +3,7 @@ import { cellSvg } from './cell-svg.js';
 import type { RunReport } from './report-data.js';
 import {
   bandChartSpec,
+  learningCurvesSpec,
   MAX_SCATTER_POINTS,
   opHeatmapSpec,
   paretoSpec,
@@ -143,6 +144,25 @@ describe('paretoSpec', () => {
     const n = (spec.layer as { data: { values: unknown[] } }[])[0]!.data.values.length;
     expect(n).toBeLessThanOrEqual(MAX_SCATTER_POINTS);
     expect(n).toBeGreaterThan(MAX_SCATTER_POINTS / 2);
+  });
+});
+
+describe('learningCurvesSpec', () => {
+  it('draws a line per trial in a panel per metric', async () => {
+    const curve = (trialId: number, metric: string) => ({
+      trialId,
+      metric,
+      step: [1, 2, 3],
+      value: [3, 2, 1],
+    });
+    const run = {
+      learningCurves: [curve(4, 'loss'), curve(4, 'acc'), curve(9, 'loss'), curve(9, 'acc')],
+    } as unknown as RunReport;
+    const spec = learningCurvesSpec(run)!;
+    expect((spec.data as { values: unknown[] }).values).toHaveLength(12);
+    expect(spec.title).toBe('learning curves of the best 2 trials');
+    expect(paths(await vegaLiteSvg(spec), 'line')).toBe(4);
+    expect(learningCurvesSpec({ learningCurves: [] } as unknown as RunReport)).toBeUndefined();
   });
 });
 

@@ -71,7 +71,7 @@ function compareDesc(a: readonly number[], b: readonly number[]): number {
  * The hypervolume of `points` (vectors to maximise, as `objectiveVector` gives them) above the
  * reference point `ref`: the measure of the region they dominate and that dominates `ref`. Points
  * not strictly better than `ref` in every component add nothing. Exact, by slicing along the last
- * component (HSO): fine for the fronts of a search (hundreds of points, a few objectives).
+ * component (HSO) down to a sweep in 2-D: O(n log n) for two objectives, O(n^(d−1) log n) for d.
  */
 export function hypervolume(points: readonly (readonly number[])[], ref: readonly number[]): number {
   const inside = points.filter((p) => p.every((v, k) => v > ref[k]!));
@@ -85,10 +85,13 @@ function slices(points: readonly (readonly number[])[], ref: readonly number[], 
   const k = d - 1;
   const sorted = [...points].sort((a, b) => b[k]! - a[k]!);
   let volume = 0;
+  let widest = ref[0]!;
   for (let i = 0; i < sorted.length; i++) {
     const below = sorted[i + 1]?.[k] ?? ref[k]!;
     const height = sorted[i]![k]! - below;
-    if (height > 0) volume += height * slices(sorted.slice(0, i + 1), ref, k);
+    // In 2-D a slice is as wide as the widest point above it.
+    widest = Math.max(widest, sorted[i]![0]!);
+    if (height > 0) volume += height * (d === 2 ? widest - ref[0]! : slices(sorted.slice(0, i + 1), ref, k));
   }
   return volume;
 }
