@@ -128,6 +128,12 @@ describe('archlab serve', () => {
       const missing = await get(`${served.url}runs/nope`);
       expect(missing.status).toBe(404);
       expect(missing.body).toMatch(/run 'nope' is not in this database/);
+      expect((await get(`${served.url}compare/nope`)).body).toMatch(
+        /comparison 'nope' is not in this database/,
+      );
+      expect((await get(`${served.url}runs/r/nope`)).status).toBe(404);
+      expect((await get(`${served.url}runs/%ZZ`)).status).toBe(400);
+      expect((await get(`${served.url}favicon.ico`)).status).toBe(204);
     });
 
     it("refuses a request whose Host is not loopback (a web page's DNS rebinding)", async () => {
@@ -143,13 +149,14 @@ describe('archlab serve', () => {
         ['r', lastSeq, 10],
       ]);
 
-      // At the page's cursor: nothing until the run grows, then the grown view.
+      // At the page's cursor (or a reconnecting EventSource's Last-Event-ID): nothing until the run grows, then the grown view.
       const live = collect(
-        `${served.url}runs/r/events?after=${encodeURIComponent(JSON.stringify({ r: lastSeq }))}`,
+        `${served.url}runs/r/events`,
         (ms) =>
           views(ms).some(
             (v) => v.data.runs[0]!.status === 'completed' && v.data.runs[0]!.trials.id.length === 12,
           ),
+        { 'last-event-id': JSON.stringify({ r: lastSeq }) },
       );
       await new Promise((r) => setTimeout(r, 600));
       const resume = archlab(dir, 'resume', 'r', '--trials', '12', '--db', 'runs.db', '-q');

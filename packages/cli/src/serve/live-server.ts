@@ -122,7 +122,16 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'only GET');
     // Browsers ask for it on every page; there is none.
     if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          throw new HttpError(400, `malformed path ${url.pathname}`);
+        }
+      });
     if (parts.length === 0) return send(res, 'text/html', await opts.pages.index());
     const [kind, name, sub] = parts;
     if ((kind !== 'runs' && kind !== 'compare') || name === undefined || parts.length > 3)

@@ -1,4 +1,4 @@
-import { ConfigError, echo, type RunConfig, type SearchSpace } from '@archlab/core';
+import { ConfigError, echo } from '@archlab/core';
 import { databasePath, loadRegistry, openStore, type StoreFlags } from '../cli-context.js';
 import { onStopSignals } from '../commands/drive-run.js';
 import { spaceOf } from '../commands/report-command.js';
@@ -52,14 +52,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     storeOption: [...(flags.storeOption ?? []), ...readOnly],
   });
   try {
-    // One space per distinct configuration: a live page asks for it at every update.
-    const spaces = new Map<string, SearchSpace | undefined>();
-    const spaceFor = (config: RunConfig) => {
-      const key = JSON.stringify([config.space, config.spaceOptions ?? {}]);
-      if (!spaces.has(key)) spaces.set(key, spaceOf(ctx, config));
-      return spaces.get(key);
-    };
-    const pages = servePages(ctx.store, `archlab serve ${dbPath}`, spaceFor);
+    // Each report builder makes its run's space once.
+    const pages = servePages(ctx.store, `archlab serve ${dbPath}`, (config) => spaceOf(ctx, config));
     const server = await startLiveServer({
       store: ctx.store,
       pages,
