@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archlab, archlabJson, tempDir } from './cli-harness.js';
+import { archlab, archlabJson, MO_SEARCH, tempDir } from './cli-harness.js';
 
 /** The payload the page draws, as inlined in it. */
 function payloadOf(html: string) {
@@ -30,16 +30,7 @@ describe('archlab report', () => {
   let head: { seq: number; hash: string };
   beforeAll(() => {
     dir = tempDir();
-    const search = 'search --space nb201 --estimator nb201:cifar10 --strategy nsga2 --objective test_acc:max';
-    archlabJson(
-      dir,
-      ...`${search} --objective params:min --hardware counters --trials 40`.split(' '),
-      '--db',
-      'r.db',
-      '--run-id',
-      'mo',
-      '-q',
-    );
+    archlabJson(dir, 'search', ...MO_SEARCH, '--trials', '40', '--db', 'r.db', '--run-id', 'mo', '-q');
     head = archlabJson<{ head: { seq: number; hash: string } }>(
       dir,
       'replay',

@@ -17,6 +17,7 @@ import {
   type StoreFlags,
 } from '../cli-context.js';
 import { refuseDatabase, withOutput } from '../output-file.js';
+import { compareRunIds } from '../report/compare-runs.js';
 import { reportData, type VerifyStatus } from '../report/report-data.js';
 import { renderReportHtml } from '../report/report-html.js';
 
@@ -75,11 +76,13 @@ async function resolveAll(ctx: CliContext, runs: readonly string[]): Promise<str
 
 /** The runs of `compare --name NAME`: NAME.STRATEGY.sSEED. */
 async function compareRuns(ctx: CliContext, name: string): Promise<string[]> {
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[^.]+\\.s\\d+$`);
-  const ids = (await ctx.store.listRuns()).map((r) => r.runId).filter((id) => pattern.test(id));
+  const ids = compareRunIds(
+    (await ctx.store.listRuns()).map((r) => r.runId),
+    name,
+  );
   if (ids.length === 0)
     throw new UnknownRunError(`${name}.*`, `no run of a compare named '${name}' is in the database`);
-  return ids.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return ids;
 }
 
 /** `replay --verify` of one run, as the report states it; a divergence is a verdict, not an error. */
@@ -98,7 +101,7 @@ async function verifyRun(ctx: CliContext, runId: string, mode: 'full' | 'decisio
 }
 
 /** The run's space, made as the run made it; undefined when it cannot be (a plugin not loaded). */
-function spaceOf(ctx: CliContext, config: RunConfig): SearchSpace | undefined {
+export function spaceOf(ctx: CliContext, config: RunConfig): SearchSpace | undefined {
   try {
     return ctx.registry.get('space', config.space).create(config.spaceOptions ?? {});
   } catch {
