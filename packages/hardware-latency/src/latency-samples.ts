@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError, echo } from '@archlab/core';
+import { echo } from '@archlab/core';
 import { type LatencySample, LatencySamplesError } from './latency-model.js';
+import { readText } from './output-file.js';
 
 /**
  * The rows of a samples CSV: a header naming `arch` and `latency_ms` (other columns are
@@ -45,11 +45,5 @@ export function parseLatencySamples(text: string, source: string): LatencySample
 
 /** {@link parseLatencySamples} of the file at `path`. */
 export function readLatencySamples(path: string): LatencySample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read samples ${path}: ${(err as Error).message}`);
-  }
-  return parseLatencySamples(text, path);
+  return parseLatencySamples(readText(path, 'samples'), path);
 }

@@ -36,17 +36,21 @@ export function refuseToReplace(
   }
 }
 
+/** The text of the file at `path` (`what` names it in errors): a ConfigError when it cannot be read. */
+export function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+  }
+}
+
 /**
  * The parsed JSON of the file at `path` (`what` names it in errors): a ConfigError when it
  * cannot be read, `notJson(path)` when it is not JSON.
  */
 export function readJson(path: string, what: string, notJson: (path: string) => Error): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read ${what} ${path}: ${(err as Error).message}`);
-  }
+  const text = readText(path, what);
   try {
     return JSON.parse(text);
   } catch {
