@@ -41,6 +41,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',
+  '@archlab/runner-bullmq',
 ] as const;
 
 export interface CliContext {

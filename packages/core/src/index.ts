@@ -64,6 +64,7 @@ export {
   type RunPlugins,
   RunStore,
   resolveConfig,
+  runnerByName,
   runProviders,
   trialSeed,
 } from './engine/plugin-instances.js';
@@ -81,6 +82,7 @@ export { type NewEvent, RunWriter } from './engine/run-writer.js';
 export {
   newRunId,
   type PreparedRun,
+  type PrepareOptions,
   type ResumeOptions,
   type RunOutcome,
   Search,
@@ -103,6 +105,7 @@ export {
   OutputError,
   PluginLoadError,
   ReplayDivergenceError,
+  RunnerUnavailableError,
   StoreError,
   UnknownPluginError,
   UnknownRunError,
@@ -231,7 +234,15 @@ export {
   type ThreadRunnerOptions,
   threadRunner,
 } from './runner/thread-runner.js';
-export { inProcessRunner, type TrialJob, TrialRunner } from './runner/trial-runner.js';
+export {
+  inProcessRunner,
+  inProcessRunnerFactory,
+  type RunnerChoice,
+  type TrialJob,
+  TrialRunner,
+  type TrialRunnerContext,
+  TrialRunnerFactory,
+} from './runner/trial-runner.js';
 export {
   type PoolStats,
   type RunOptions,

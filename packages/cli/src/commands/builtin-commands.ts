@@ -25,6 +25,22 @@ const STORE_OPTIONS: readonly CommandOption[] = [
   },
   { flags: '--plugin <package>', description: 'load a plugin package (repeatable)', repeatable: true },
 ];
+const RUNNER_OPTIONS: readonly CommandOption[] = [
+  {
+    flags: '--runner <name>',
+    description: 'where trials run: inprocess (default) or a runner plugin, e.g. bullmq',
+  },
+  {
+    flags: '--runner-option <k=v>',
+    description: 'runner option, e.g. tls-ca=ca.pem (repeatable)',
+    repeatable: true,
+  },
+  {
+    flags: '--redis <url>',
+    description:
+      'run trials on `archlab worker` processes through Redis: the bullmq runner (redis[s]://[:PASSWORD@]HOST:PORT)',
+  },
+];
 const RUN = [{ name: 'run', required: true }];
 const JSON_OUTPUT: CommandOption = { flags: '--json', description: 'machine-readable output' };
 const QUIET: CommandOption = { flags: '-q, --quiet', description: 'no progress output' };
@@ -117,6 +133,7 @@ const search: CommandContribution = {
       description:
         'evaluate only proposals whose screen score is in the best FRACTION of those screened so far, once MIN (default 10) were; the others are pruned',
     },
+    ...RUNNER_OPTIONS,
     { flags: '--run-id <id>', description: 'name the run (default: a timestamp)' },
     { flags: '--json', description: 'print the summary as one JSON object on the last line' },
     QUIET,
@@ -135,6 +152,7 @@ const resume: CommandContribution = {
       description: "raise the run's trial budget to N (never lower); a finished run carries on to N",
       parse: integer(1),
     },
+    ...RUNNER_OPTIONS,
     { flags: '--json', description: 'print the summary as JSON' },
     QUIET,
     ...STORE_OPTIONS,
@@ -234,6 +252,7 @@ const compare: CommandContribution = {
     { flags: '--seeds <n>', description: 'seeds 0..n-1 per strategy', parse: integer(1), default: 20 },
     { flags: '--trials <n>', description: 'trials per run', parse: integer(1), default: 300 },
     { flags: '--concurrency <k>', description: 'trials in flight per run', parse: integer(1) },
+    ...RUNNER_OPTIONS,
     {
       flags: '--checkpoints <list>',
       description: 'trial counts for the table',

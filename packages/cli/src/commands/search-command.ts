@@ -9,11 +9,13 @@ import {
   parsePluginSpec,
   parsePrefilter,
   parseReward,
+  parseRunnerFlags,
   parseWarmup,
+  type RunnerFlags,
 } from '../flag-parsers.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
-export interface SearchFlags extends OutputOptions, StoreFlags {
+export interface SearchFlags extends OutputOptions, StoreFlags, RunnerFlags {
   config?: string;
   space?: string;
   spaceOption?: string[];
@@ -136,7 +138,8 @@ export async function searchCommand(flags: SearchFlags): Promise<number> {
   if (!input.space) throw missing('space', loaded.registry.names('space'));
   if (!input.estimator) throw missing('estimator', loaded.registry.names('estimator'));
   // Everything is checked before the store is opened, so bad input creates no database file.
-  const prepared = await Search.prepare(loaded.registry, input, flags.runId);
+  const runner = parseRunnerFlags(flags);
+  const prepared = await Search.prepare(loaded.registry, input, flags.runId, runner && { runner });
   const ctx = await openStore(loaded, { db: dbPath, store, storeOption: flags.storeOption });
   try {
     const search = await Search.begin(searchDeps(ctx), prepared);
