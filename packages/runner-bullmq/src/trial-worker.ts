@@ -67,6 +67,7 @@ export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWork
       o.log(`refused trial ${p.trialId} of run ${p.runId}: ${diff}`);
       throw new UnrecoverableError(`worker refused the trial: ${diff}`);
     }
+    o.log(`took trial ${p.trialId} of run ${p.runId} (job ${job.id})`);
     const t0 = performance.now();
     const { metrics, artifacts } = await pool.run(
       {
