@@ -17,8 +17,9 @@ export function redisOptions(url: string, tls: RedisTlsOptions = {}): RedisOptio
   try {
     u = new URL(url);
   } catch {
+    // Not echoed: where the password would be in a malformed URL is anyone's guess.
     throw new ConfigError(
-      `Redis URL '${echo(redactedUrl(url))}' is not a URL; give redis://[:PASSWORD@]HOST:PORT or rediss://… for TLS`,
+      'the Redis URL given is not a URL; give redis://[:PASSWORD@]HOST:PORT or rediss://… for TLS',
     );
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
