@@ -6,6 +6,7 @@ import {
   type TrialRunner,
 } from '@archlab/core';
 import type { Job, Queue, QueueEvents, RedisOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { redisAddress } from './redis-connection.js';
 import { schemaProblem, TrialPayload, TrialProgress, TrialResult, trialJobId } from './trial-payload.js';
 
@@ -54,36 +55,50 @@ export function bullmqRunner(o: BullmqRunnerOptions): TrialRunner {
     waiting.clear();
   };
 
+  let opened: (Connected & { readonly clients: readonly Redis[] }) | undefined;
+  const onDown = (err?: Error) => {
+    if (err) lastError = err.message;
+    if (!watchdog && !closed) watchdog = setTimeout(giveUp, o.lostAfterMs);
+  };
+
   const connect = async (): Promise<Connected> => {
-    const { Queue, QueueEvents } = await import('bullmq');
-    // Commands wait while Redis is away (the watchdog decides when to give up), never fail one by one.
+    const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+    if (closed) throw new RunnerUnavailableError('the bullmq runner was disposed');
+    // Our own connections, so that dispose can drop them even while Redis is away. Commands wait
+    // while it is (the watchdog decides when to give up), never fail one by one.
     const connection = { ...o.connection, maxRetriesPerRequest: null, enableOfflineQueue: true };
-    const queue = new Queue(o.queue, { connection });
-    const events = new QueueEvents(o.queue, { connection });
-    const clients = await Promise.all([queue.client, events.client]);
-    const onDown = (err?: Error) => {
-      if (err) lastError = err.message;
-      if (!watchdog && !closed) watchdog = setTimeout(giveUp, o.lostAfterMs);
-    };
+    const clients: Redis[] = [];
+    // BullMQ duplicates a connection it blocks on: those are tracked too, to be dropped.
+    class Tracked extends Redis {
+      override duplicate(...args: Parameters<Redis['duplicate']>): Redis {
+        const copy = super.duplicate(...args);
+        clients.push(copy);
+        return copy;
+      }
+    }
+    clients.push(new Tracked(connection), new Tracked(connection));
     const onUp = () => {
-      if (clients.every((c) => c.status === 'ready')) {
+      if (clients.slice(0, 2).every((c) => c.status === 'ready')) {
         clearTimeout(watchdog);
         watchdog = undefined;
       }
     };
-    for (const c of clients) {
+    for (const c of clients.slice(0, 2)) {
       c.on('error', onDown);
       c.on('close', () => onDown());
       c.on('ready', onUp);
     }
+    onDown(); // until both connections are ready
+    const queue = new Queue(o.queue, { connection: clients[0]! });
+    const events = new QueueEvents(o.queue, { connection: clients[1]! });
+    opened = { queue, events, clients };
     queue.on('error', (err) => onDown(err));
     events.on('error', (err) => onDown(err));
-    if (!clients.every((c) => c.status === 'ready')) onDown();
     events.on('progress', ({ jobId, data }) => {
       const parsed = TrialProgress.safeParse(data);
       if (parsed.success) reports.get(jobId)?.(parsed.data.step, parsed.data.metrics);
     });
-    return { queue, events };
+    return opened;
   };
 
   /** `work`, unless Redis is lost first or the trial is aborted. */
@@ -148,13 +163,12 @@ export function bullmqRunner(o: BullmqRunnerOptions): TrialRunner {
     async dispose() {
       closed = true;
       clearTimeout(watchdog);
-      if (!connected) return;
-      const { queue, events } = await connected;
+      if (!opened) return;
+      const { queue, events, clients } = opened;
       // Closing waits for Redis; when it is gone, give up after a moment and drop the sockets.
       const done = Promise.all([events.close(), queue.close()]).catch(() => {});
-      const timer = new Promise((r) => setTimeout(r, 1000).unref());
-      await Promise.race([done, timer]);
-      await Promise.all([queue.disconnect(), events.disconnect()]).catch(() => {});
+      await Promise.race([done, new Promise((r) => setTimeout(r, 1000).unref())]);
+      for (const c of clients) c.disconnect();
     },
   };
 }

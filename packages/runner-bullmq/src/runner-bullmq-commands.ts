@@ -9,6 +9,7 @@ interface WorkerOptions {
   queue?: string;
   tlsCa?: string;
   lockMs?: number;
+  plugin?: string[];
 }
 
 const worker = defineCommand<WorkerOptions>({
@@ -33,6 +34,12 @@ const worker = defineCommand<WorkerOptions>({
       description:
         "how long a dead worker's trial waits before another worker takes it over (default: 30000)",
       parse: { integer: { min: 100 } },
+    },
+    {
+      flags: '--plugin <package>',
+      description:
+        'a plugin package folder (or name) to run trials with, where it is not installed under this folder (repeatable)',
+      repeatable: true,
     },
   ],
   run: async ({ options }, cli) => (await import('./worker-command.js')).workerCommand(options, cli),

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
+  ConfigError,
   coreVersion,
   type EstimatorTask,
   type EstimatorTaskResult,
+  echo,
   estimatorWorkerScript,
   pluginPackageDir,
   WorkerPool,
@@ -24,6 +26,8 @@ export interface TrialWorkerOptions {
   readonly lockMs: number;
   /** Where plugin packages are looked up by name (the CLI's: the working folder, then its own). */
   readonly roots: readonly string[];
+  /** Plugin package folders (or names) given on the command line, beside those under `roots`. */
+  readonly plugins?: readonly string[];
   /** A line about what the worker does (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -43,6 +47,7 @@ export interface TrialWorker {
  * which the coordinator records as the trial's failure.
  */
 export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWorker> {
+  const folders = pluginFolders(o.plugins ?? [], o.roots);
   const { Worker: BullWorker, UnrecoverableError } = await import('bullmq');
   const pool = new WorkerPool<EstimatorTask, EstimatorTaskResult>({
     script: estimatorWorkerScript(),
@@ -50,7 +55,7 @@ export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWork
   });
   const own = new Map<string, string | undefined>();
   const versionOf = (name: string): string | undefined => {
-    if (!own.has(name)) own.set(name, installedVersion(name, o.roots));
+    if (!own.has(name)) own.set(name, folders.get(name)?.version ?? installedVersion(name, o.roots));
     return own.get(name);
   };
 
@@ -73,7 +78,7 @@ export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWork
       {
         // Only the packages the run's config names (those providing its space and estimator).
         recipe: {
-          packages: Object.keys(p.versions),
+          packages: Object.keys(p.versions).map((name) => folders.get(name)?.dir ?? name),
           from: o.roots,
           space: p.space,
           spaceOptions: p.spaceOptions,
@@ -145,15 +150,46 @@ export function versionDifference(
   return diffs.length ? diffs.join('; ') : undefined;
 }
 
+/** `--plugin` entries by package name: a folder's own name and version, or an installed package's. */
+function pluginFolders(
+  entries: readonly string[],
+  roots: readonly string[],
+): Map<string, { dir: string; version: string | undefined }> {
+  const out = new Map<string, { dir: string; version: string | undefined }>();
+  for (const entry of entries) {
+    const isPath = entry.startsWith('.') || isAbsolute(entry);
+    const dir = isPath ? resolve(entry) : pluginPackageDir(entry, roots);
+    const manifest = dir ? readManifest(dir) : undefined;
+    if (!dir || !manifest?.name) {
+      throw new ConfigError(
+        isPath
+          ? `--plugin ${echo(entry)}: no package.json with a name there; give a plugin package's folder`
+          : `--plugin ${echo(entry)}: no such package installed here; install it, or give its folder`,
+      );
+    }
+    out.set(manifest.name, { dir, version: manifest.version });
+  }
+  return out;
+}
+
+function readManifest(dir: string): { name?: string; version?: string } | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name?: unknown;
+      version?: unknown;
+    };
+    return {
+      ...(typeof m.name === 'string' && { name: m.name }),
+      ...(typeof m.version === 'string' && { version: m.version }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The version of package `name` as `import` would find it from `roots`; `@archlab/core`'s own. */
 function installedVersion(name: string, roots: readonly string[]): string | undefined {
   if (name === '@archlab/core') return coreVersion();
   const dir = pluginPackageDir(name, roots);
-  if (!dir) return undefined;
-  try {
-    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof version === 'string' ? version : undefined;
-  } catch {
-    return undefined;
-  }
+  return dir ? readManifest(dir)?.version : undefined;
 }

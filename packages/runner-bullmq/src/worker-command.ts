@@ -9,6 +9,7 @@ export interface WorkerCommandOptions {
   queue?: string;
   tlsCa?: string;
   lockMs?: number;
+  plugin?: string[];
 }
 
 /**
@@ -26,6 +27,7 @@ export async function workerCommand(o: WorkerCommandOptions, cli: CommandService
     concurrency,
     lockMs: o.lockMs ?? 30_000,
     roots: cli.pluginRoots(),
+    ...(o.plugin && { plugins: o.plugin }),
     log,
   });
   await worker.ready;
