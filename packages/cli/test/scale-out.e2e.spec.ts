@@ -102,6 +102,22 @@ describeWith(redisServerRequirement(), 'trials on archlab workers through BullMQ
     String(seed),
   ];
 
+  /** `archlab search ARGS --db RUN.db --run-id RUN` on the workers of `queue` (started, not awaited). */
+  const searchOn = (redisUrl: string, queue: string, runId: string, args: string[]) =>
+    start(
+      dir,
+      'search',
+      ...args,
+      '--db',
+      `${runId}.db`,
+      '--run-id',
+      runId,
+      '--redis',
+      redisUrl,
+      '--runner-option',
+      `queue=${queue}`,
+    );
+
   beforeAll(async () => {
     redis = await startRedisServer({ password: PASSWORD });
     url = redis.url;
@@ -143,21 +159,7 @@ describeWith(redisServerRequirement(), 'trials on archlab workers through BullMQ
   it('a worker SIGKILLed mid-trial: another takes its trials over with the same seed; one result each', async () => {
     const queue = 'worker-kill';
     const list = await workers(dir, url, queue, 2, 2);
-    const run = start(
-      dir,
-      'search',
-      ...sleepy(400, 6, 11),
-      '--db',
-      'wk.db',
-      '--run-id',
-      'wk',
-      '--concurrency',
-      '2',
-      '--redis',
-      url,
-      '--runner-option',
-      `queue=${queue}`,
-    );
+    const run = searchOn(url, queue, 'wk', [...sleepy(400, 6, 11), '--concurrency', '2']);
     const took = /took trial (\d+) of run wk/;
     while (!list.some((w) => took.test(w.stderr()))) await new Promise((r) => setTimeout(r, 5));
     const victim = list.find((w) => took.test(w.stderr()))!;
@@ -181,18 +183,7 @@ describeWith(redisServerRequirement(), 'trials on archlab workers through BullMQ
     const queue = 'coord-kill';
     const list = await workers(dir, url, queue, 2, 2);
     const runner = ['--redis', url, '--runner-option', `queue=${queue}`];
-    const run = start(
-      dir,
-      'search',
-      ...sleepy(300, 8, 5),
-      '--db',
-      'ck.db',
-      '--run-id',
-      'ck',
-      '--concurrency',
-      '3',
-      ...runner,
-    );
+    const run = searchOn(url, queue, 'ck', [...sleepy(300, 8, 5), '--concurrency', '3']);
     await until(run, /trial 3 step 1/);
     run.child.kill('SIGKILL');
     await run.done;
@@ -250,24 +241,14 @@ describeWith(redisServerRequirement(), 'trials on archlab workers through BullMQ
     try {
       const queue = 'redis-kill';
       const list = await workers(dir, own.url, queue, 1, 2);
-      const run = start(
-        dir,
-        'search',
+      const run = searchOn(own.url, queue, 'rk', [
         ...sleepy(300, 6, 9),
-        '--db',
-        'rk.db',
-        '--run-id',
-        'rk',
         '--concurrency',
         '2',
-        '--redis',
-        own.url,
-        '--runner-option',
-        `queue=${queue}`,
         '--runner-option',
         'lost-after-ms=800',
         '--quiet',
-      );
+      ]);
       await until(list[0]!, /trial 1 of run rk done/);
       await own.stop();
       const end = await run.done;

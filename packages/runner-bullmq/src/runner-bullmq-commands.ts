@@ -1,18 +1,10 @@
 import { CommandContribution, ContainerModule, defineCommand } from '@archlab/core';
+import type { WorkerCommandOptions } from './worker-command.js';
 
 // Loaded by the CLI at start-up to mount `archlab worker`: nothing heavy here; the worker's body
 // (and bullmq) are imported when it runs.
 
-interface WorkerOptions {
-  redis: string;
-  concurrency?: number;
-  queue?: string;
-  tlsCa?: string;
-  lockMs?: number;
-  plugin?: string[];
-}
-
-const worker = defineCommand<WorkerOptions>({
+const worker = defineCommand<WorkerCommandOptions>({
   name: 'worker',
   description:
     'evaluate the trials of runs started with --redis (the bullmq runner), on this machine, until stopped',
