@@ -3,7 +3,9 @@ import {
   InMemoryEventStore,
   InvalidOptionError,
   inProcessRunner,
+  inProcessRunnerFactory,
   PluginRegistry,
+  type RunConfig,
   RunnerUnavailableError,
   randomStrategyFactory,
   replayRun,
@@ -16,6 +18,7 @@ import {
   readAll,
   runSearch,
   syntheticEstimatorFactory,
+  trialRunnerContract,
   trialsOf,
 } from '../src/testing/index.js';
 
@@ -84,4 +87,17 @@ describe('a runner chosen by name', () => {
       Search.prepare(reg, input, 'r', { runner: { name: 'losing', options: { 'lose-at': 'x' } } }),
     ).rejects.toThrow(InvalidOptionError);
   });
+});
+
+trialRunnerContract('inprocess', async () => {
+  const space = digitsSpaceFactory.create({});
+  const estimator = syntheticEstimatorFactory.create(space, {});
+  return {
+    runner: inProcessRunnerFactory.create(
+      {},
+      { runId: 'r', config: { concurrency: 2 } as RunConfig, space, estimator, packages: {} },
+    ),
+    estimator,
+    space,
+  };
 });

@@ -10,6 +10,7 @@ import { eventHash } from '../events/hash-chain.js';
 import type { StoredEvent } from '../events/upcast.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { Rng } from '../rng/rng.js';
+import type { TrialRunner } from '../runner/trial-runner.js';
 import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
 import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
@@ -412,6 +413,43 @@ export function estimatorContract(
       const ctx1 = { trialId: 0, seed: 5, signal: new AbortController().signal, report: () => {} };
       expect(await est.evaluate(arch, ctx1)).toEqual(await est.evaluate(arch, ctx1));
     });
+  });
+}
+
+/**
+ * The TrialRunner contract: trials run through it give the metrics the estimator gives in this
+ * process for the same architecture and trial seed (a run's results must not depend on its
+ * runner), `concurrency` of them at once. `make` returns the runner and the estimator it runs
+ * (made here, as a reference); the runner is disposed after each test.
+ */
+export function trialRunnerContract(
+  name: string,
+  make: () => Promise<{ runner: TrialRunner; estimator: Estimator; space: SearchSpace }>,
+  trials = 8,
+): void {
+  describe(`TrialRunner contract: ${name}`, () => {
+    it('gives the metrics the estimator gives in process, for concurrency trials at once', async () => {
+      const { runner, estimator, space } = await make();
+      try {
+        expect(Number.isInteger(runner.concurrency) && runner.concurrency >= 1).toBe(true);
+        const rng = Rng.fromSeed(31);
+        const jobs = Array.from({ length: trials }, (_, i) => ({
+          arch: space.sample(rng),
+          trialId: i,
+          seed: 1000 + i,
+          signal: new AbortController().signal,
+          report: () => {},
+        }));
+        const want = await Promise.all(jobs.map(({ arch, ...ctx }) => estimator.evaluate(arch, ctx)));
+        const got: unknown[] = [];
+        for (let i = 0; i < jobs.length; i += runner.concurrency) {
+          got.push(...(await Promise.all(jobs.slice(i, i + runner.concurrency).map((j) => runner.run(j)))));
+        }
+        expect(got).toEqual(want);
+      } finally {
+        await runner.dispose?.();
+      }
+    }, 30_000);
   });
 }
 

@@ -7,6 +7,7 @@ export {
   type StrategyContractOptions,
   searchSpaceContract,
   strategyContract,
+  trialRunnerContract,
 } from './contracts.js';
 export { copyLogPrefix, readAll, runSearch, tamperedCopy, trialsOf } from './harness.js';
 export {
