@@ -38,7 +38,13 @@ export interface EventStoreFactory {
   readonly description: string;
   /** The options `create` accepts (it validates them itself, e.g. with `parseOptions`). */
   readonly options?: OptionsSpec;
-  /** `location` is backend-specific: a file path for sqlite, ignored by memory. */
+  /**
+   * URL schemes (lower case, e.g. `postgres`) whose locations are this store's: the CLI passes a
+   * `--db` with one of them as it is (not as a file path) and picks this store when no `--store`
+   * is given. A store whose locations are file paths has none.
+   */
+  readonly urlSchemes?: readonly string[];
+  /** `location` is backend-specific: a file path for sqlite, a URL for postgres, ignored by memory. */
   create(location: string, options?: Readonly<Record<string, unknown>>): EventStore | Promise<EventStore>;
 }
 // Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.

@@ -1,0 +1,6 @@
+export {
+  type PrivatePostgres,
+  postgresBinDir,
+  postgresRequirement,
+  startPrivatePostgres,
+} from './private-postgres.js';

@@ -1,0 +1,214 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Requirement } from '@archlab/core/testing';
+
+/**
+ * The PostgreSQL server binaries of Debian's `postgresql` package (the newest version under
+ * /usr/lib/postgresql), or of ARCHLAB_PG_BIN; undefined when there are none.
+ */
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = env.ARCHLAB_PG_BIN
+    ? [env.ARCHLAB_PG_BIN]
+    : (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [])
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => join('/usr/lib/postgresql', v, 'bin'));
+  return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** What the tests that start a private server need; `describeWith` fails them on CI without it. */
+export function postgresRequirement(): Requirement {
+  const bin = postgresBinDir();
+  // PostgreSQL refuses to run as root: as root the server runs as the package's `postgres` user.
+  const asUser = !isRoot() || uidOf('postgres') !== undefined;
+  return {
+    what: 'the PostgreSQL server (initdb and postgres under /usr/lib/postgresql/*/bin)',
+    present: bin !== undefined && asUser,
+    howTo: 'apt-get install -y postgresql (or run scripts/install-test-deps.sh)',
+  };
+}
+
+export interface PrivatePostgres {
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** `postgres://USER:PASSWORD@127.0.0.1:PORT/DATABASE` (default database `archlab`). */
+  url(database?: string, password?: string): string;
+  /** Makes a new, empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** Runs SQL as the superuser in `database`: for tests that damage rows or look behind the store. */
+  sql(database: string, text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Stops the server (a fast shutdown, then SIGKILL) and deletes its folder. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a PostgreSQL server of its own: `initdb` into a temporary folder, then `postgres` on a
+ * random port of 127.0.0.1 (and a Unix socket in that folder), with password (SCRAM) logins
+ * over TCP. No system service is used. As root, it runs as the `postgres` user in a folder that
+ * user owns. The server is its own process group, killed when this process exits, so a crashed
+ * test leaves no server behind; call `stop` in `afterAll`.
+ */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error(`no PostgreSQL server binaries: ${postgresRequirement().howTo}`);
+  const dir = mkdtempSync(join(tmpdir(), 'archlab-pg-'));
+  const data = join(dir, 'data');
+  const sock = join(dir, 'sock');
+  mkdirSync(sock);
+  const user = 'archlab';
+  const password = randomBytes(12).toString('hex');
+  writeFileSync(join(dir, 'pwfile'), `${password}\n`);
+  const postgresUid = isRoot() ? uidOf('postgres') : undefined;
+  if (isRoot()) {
+    if (postgresUid === undefined) throw new Error('running as root, and there is no postgres user to run the server as');
+    for (const p of [dir, sock, join(dir, 'pwfile')]) chownSync(p, postgresUid.uid, postgresUid.gid);
+  }
+  const as = (cmd: string, args: string[]): [string, string[]] =>
+    isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+
+  try {
+    const [initCmd, initArgs] = as(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      user,
+      `--pwfile=${join(dir, 'pwfile')}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      '--no-sync',
+      '--encoding=UTF8',
+      '--locale=C',
+    ]);
+    execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
+  }
+
+  let server: ChildProcess | undefined;
+  let port = 0;
+  let log = '';
+  for (let attempt = 0; attempt < 5 && !server; attempt++) {
+    port = await freePort();
+    const [cmd, args] = as(join(bin, 'postgres'), [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-k',
+      sock,
+      '-c',
+      'fsync=on',
+      '-c',
+      'synchronous_commit=on',
+    ]);
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    log = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      log += String(d);
+    });
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(() => {
+        if (log.includes('ready to accept connections')) done(true);
+      }, 25);
+      const giveUp = setTimeout(() => done(log.includes('ready to accept connections')), 30_000);
+      const done = (ok: boolean) => {
+        clearInterval(timer);
+        clearTimeout(giveUp);
+        resolve(ok);
+      };
+      child.once('exit', () => done(false));
+    });
+    if (ready) server = child;
+    else killGroup(child, 'SIGKILL');
+  }
+  if (!server) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`postgres did not start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  server.stderr!.resume();
+  const child = server;
+  const onExit = () => killGroup(child, 'SIGKILL');
+  process.on('exit', onExit);
+
+  const url = (database = 'archlab', pw = password) =>
+    `postgres://${user}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${database}`;
+  const sql = async (database: string, text: string, values?: unknown[]) => {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url(database) });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end();
+    }
+  };
+  // initdb made the databases postgres, template0 and template1; the default URL names `archlab`.
+  await sql('postgres', 'CREATE DATABASE archlab');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    user,
+    password,
+    url,
+    createDatabase: async (name) => {
+      await sql('postgres', `CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+      return url(name);
+    },
+    sql,
+    stop: () => {
+      stopped ??= (async () => {
+        process.off('exit', onExit);
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting for them.
+          killGroup(child, 'SIGINT');
+          const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        rmSync(dir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function uidOf(name: string): { uid: number; gid: number } | undefined {
+  try {
+    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim()));
+    return { uid: uid!, gid: gid! };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A port of 127.0.0.1 free a moment ago (the caller retries if another process takes it first). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
