@@ -33,6 +33,21 @@ export class PostgresAuthError extends StoreError {
   }
 }
 
+/** The TLS handshake failed: the server offers no TLS, or its certificate is not trusted. */
+export class PostgresTlsError extends StoreError {
+  override readonly code = 'STORE_TLS';
+  constructor(
+    readonly location: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `cannot open a TLS connection to ${location} (${reason}); check the URL's sslmode or --store-option tls=… (and tls-ca=FILE for a private certificate authority)`,
+      options,
+    );
+  }
+}
+
 /** The URL names a database that cannot hold archlab's log: it does not exist, or the user may not create tables in it. */
 export class PostgresLocationError extends StoreError {
   override readonly code = 'DATABASE_LOCATION';
@@ -79,7 +94,9 @@ const UNREACHABLE_CODES = new Set([
 
 /** SQLSTATE classes and codes that mean the same: connection exceptions, the server shutting down or starting. */
 function unreachableSqlState(code: string): boolean {
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  return (
+    code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300'
+  );
 }
 
 /**
@@ -108,16 +125,19 @@ export function translatePgError(err: unknown, location: string): unknown {
       );
     }
     if (code === '53100') {
-      return new StoreError(`the PostgreSQL server at ${location} is out of disk space (${reason}); free some and resume the run`, {
-        cause: err,
-      });
+      return new StoreError(
+        `the PostgreSQL server at ${location} is out of disk space (${reason}); free some and resume the run`,
+        {
+          cause: err,
+        },
+      );
     }
-    if (/CERT|SSL|TLS/.test(code)) {
-      return new PostgresUnreachableError(location, `TLS: ${reason}`, { cause: err });
-    }
+    if (/CERT|SSL|TLS/.test(code)) return new PostgresTlsError(location, reason, { cause: err });
   }
   // node-postgres reports a dropped or timed-out connection without a code.
-  if (/^Connection terminated|^timeout expired|connection timeout|server does not support SSL/i.test(reason)) {
+  if (
+    /^Connection terminated|^timeout expired|connection timeout|server does not support SSL/i.test(reason)
+  ) {
     return new PostgresUnreachableError(location, reason, { cause: err });
   }
   if (/SASL|password must be a string/i.test(reason)) {

@@ -3,6 +3,7 @@ export {
   PostgresForeignSchemaError,
   PostgresLocationError,
   PostgresSchemaTooNewError,
+  PostgresTlsError,
   PostgresUnreachableError,
   translatePgError,
 } from './errors.js';

@@ -20,7 +20,9 @@ export function eventRows(runId: string, expectedSeq: number, events: readonly S
   return events.map((e, i) => {
     const seq = expectedSeq + 1 + i;
     if (e.runId !== runId || e.seq !== seq) {
-      throw new StoreError(`event ${e.runId}#${e.seq} does not belong at ${runId}#${seq}; nothing was written`);
+      throw new StoreError(
+        `event ${e.runId}#${e.seq} does not belong at ${runId}#${seq}; nothing was written`,
+      );
     }
     const data = JSON.stringify(e.data);
     if (data === undefined) {

@@ -26,7 +26,8 @@ export function redactLocation(location: string): string {
     return `${scheme}://(unparseable URL)`;
   }
   if (url.password !== '') url.password = '***';
-  for (const key of ['password', 'sslpassword']) if (url.searchParams.has(key)) url.searchParams.set(key, '***');
+  for (const key of ['password', 'sslpassword'])
+    if (url.searchParams.has(key)) url.searchParams.set(key, '***');
   // URL keeps '***' as it is in the userinfo but escapes it in the query; either way it reads as redacted.
   return url.toString().replace(/%2A%2A%2A/g, '***');
 }

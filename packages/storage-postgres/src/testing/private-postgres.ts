@@ -67,7 +67,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   writeFileSync(join(dir, 'pwfile'), `${password}\n`);
   const postgresUid = isRoot() ? uidOf('postgres') : undefined;
   if (isRoot()) {
-    if (postgresUid === undefined) throw new Error('running as root, and there is no postgres user to run the server as');
+    if (postgresUid === undefined)
+      throw new Error('running as root, and there is no postgres user to run the server as');
     for (const p of [dir, sock, join(dir, 'pwfile')]) chownSync(p, postgresUid.uid, postgresUid.gid);
   }
   const as = (cmd: string, args: string[]): [string, string[]] =>
@@ -194,7 +195,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 function uidOf(name: string): { uid: number; gid: number } | undefined {
   try {
-    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim()));
+    const [uid, gid] = ['-u', '-g'].map((flag) =>
+      Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim()),
+    );
     return { uid: uid!, gid: gid! };
   } catch {
     return undefined;
