@@ -135,9 +135,9 @@ export function translatePgError(err: unknown, location: string): unknown {
     if (/CERT|SSL|TLS/.test(code)) return new PostgresTlsError(location, reason, { cause: err });
   }
   // node-postgres reports a dropped or timed-out connection without a code.
-  if (
-    /^Connection terminated|^timeout expired|connection timeout|server does not support SSL/i.test(reason)
-  ) {
+  if (/server does not support SSL/i.test(reason))
+    return new PostgresTlsError(location, reason, { cause: err });
+  if (/^Connection terminated|^timeout expired|connection timeout/i.test(reason)) {
     return new PostgresUnreachableError(location, reason, { cause: err });
   }
   if (/SASL|password must be a string/i.test(reason)) {
