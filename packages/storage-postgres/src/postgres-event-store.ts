@@ -132,6 +132,12 @@ export class PostgresEventStore implements EventStore {
       throw this.translate(err);
     });
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: a connection the server drops mid-append must
+    // reject the query in flight (translated below), not crash the process as an unhandled 'error'.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const { rows: found } = await client.query<{ last_seq: string }>(
@@ -173,6 +179,7 @@ export class PostgresEventStore implements EventStore {
       }
       throw this.translate(err);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -44,7 +44,11 @@ export interface PrivatePostgres {
   createDatabase(name: string): Promise<string>;
   /** Runs SQL as the superuser in `database`: for tests that damage rows or look behind the store. */
   sql(database: string, text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
-  /** Stops the server (a fast shutdown, then SIGKILL) and deletes its folder. Idempotent. */
+  /** Shuts the server down (a fast shutdown, then SIGKILL), keeping its data: the server is down. */
+  shutdown(): Promise<void>;
+  /** Starts it again on the same port and data, after `shutdown` (or shutting it down first). */
+  restart(): Promise<void>;
+  /** Stops the server and deletes its folder. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -93,53 +97,71 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     throw new Error(`initdb failed: ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
   }
 
-  let server: ChildProcess | undefined;
-  let port = 0;
-  let log = '';
-  for (let attempt = 0; attempt < 5 && !server; attempt++) {
-    port = await freePort();
-    const [cmd, args] = as(join(bin, 'postgres'), [
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-k',
-      sock,
-      '-c',
-      'fsync=on',
-      '-c',
-      'synchronous_commit=on',
-    ]);
-    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    log = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      log += String(d);
-    });
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setInterval(() => {
-        if (log.includes('ready to accept connections')) done(true);
-      }, 25);
-      const giveUp = setTimeout(() => done(log.includes('ready to accept connections')), 30_000);
-      const done = (ok: boolean) => {
-        clearInterval(timer);
-        clearTimeout(giveUp);
-        resolve(ok);
-      };
-      child.once('exit', () => done(false));
-    });
-    if (ready) server = child;
-    else killGroup(child, 'SIGKILL');
-  }
-  if (!server) {
-    rmSync(dir, { recursive: true, force: true });
+  /** Starts `postgres` on `fixedPort`, or on a free port (retrying if another process takes it). */
+  const launch = async (fixedPort?: number): Promise<{ child: ChildProcess; port: number }> => {
+    let log = '';
+    for (let attempt = 0; attempt < (fixedPort ? 1 : 5); attempt++) {
+      const port = fixedPort ?? (await freePort());
+      const [cmd, args] = as(join(bin, 'postgres'), [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-k',
+        sock,
+        '-c',
+        'fsync=on',
+        '-c',
+        'synchronous_commit=on',
+      ]);
+      const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+      log = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        log += String(d);
+      });
+      const ready = await new Promise<boolean>((resolve) => {
+        const timer = setInterval(() => {
+          if (log.includes('ready to accept connections')) done(true);
+        }, 25);
+        const giveUp = setTimeout(() => done(log.includes('ready to accept connections')), 30_000);
+        const done = (ok: boolean) => {
+          clearInterval(timer);
+          clearTimeout(giveUp);
+          resolve(ok);
+        };
+        child.once('exit', () => done(false));
+      });
+      if (ready) return { child, port };
+      killGroup(child, 'SIGKILL');
+    }
     throw new Error(`postgres did not start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+  };
+
+  let server: { child: ChildProcess; port: number };
+  try {
+    server = await launch();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  server.stderr!.resume();
-  const child = server;
-  const onExit = () => killGroup(child, 'SIGKILL');
+  const { port } = server;
+  const onExit = () => {
+    killGroup(server.child, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.on('exit', onExit);
+  /** A fast shutdown (SIGINT: clients are disconnected, not waited for), then SIGKILL after 10 s. */
+  const shutdown = async () => {
+    const { child } = server;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    killGroup(child, 'SIGINT');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
 
   const url = (database = 'archlab', pw = password) =>
     `postgres://${user}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${database}`;
@@ -167,17 +189,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       return url(name);
     },
     sql,
+    shutdown,
+    restart: async () => {
+      await shutdown();
+      server = await launch(port);
+    },
     stop: () => {
       stopped ??= (async () => {
+        await shutdown();
         process.off('exit', onExit);
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting for them.
-          killGroup(child, 'SIGINT');
-          const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(timer);
-        }
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopped;
