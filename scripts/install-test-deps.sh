@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from outside the repository, when it is missing:
 #   dataset-fashion-mnist   the real Fashion-MNIST files (/usr/share/datasets/fashion-mnist)
+#   postgresql              PostgreSQL's server binaries (initdb, postgres under /usr/lib/postgresql/*/bin):
+#                           the storage-postgres tests start private servers with them (the package's
+#                           system service is never used)
 # Part of `pnpm check` (the README's test command, and so CI's). Quiet and quick when all is
 # there. Where it cannot install (not root, no sudo), it says what to run and goes on: under
 # CI=true the tests that need the package then fail; elsewhere they are skipped, each listed by
@@ -11,6 +14,9 @@ missing=()
 fmnist_dir="${ARCHLAB_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 if [[ ! -e "$fmnist_dir/train-images-idx3-ubyte.gz" && ! -e "$fmnist_dir/train-images-idx3-ubyte" ]]; then
   missing+=(dataset-fashion-mnist)
+fi
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
 fi
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0

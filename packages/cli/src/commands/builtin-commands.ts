@@ -16,8 +16,12 @@ const seconds = (v: string) => {
 const integer = (min: number) => ({ integer: { min } });
 
 const STORE_OPTIONS: readonly CommandOption[] = [
-  { flags: '--db <file>', description: 'the run database (SQLite)' },
-  { flags: '--store <name>', description: 'event store plugin', defaultText: 'sqlite' },
+  { flags: '--db <file>', description: 'the run database: an SQLite file, or a postgres:// URL' },
+  {
+    flags: '--store <name>',
+    description: 'event store plugin',
+    defaultText: 'sqlite, or postgres for a postgres:// --db',
+  },
   {
     flags: '--store-option <k=v>',
     description: 'event store option, e.g. durability=full (repeatable)',
