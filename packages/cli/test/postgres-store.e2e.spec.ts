@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { archlab, archlabAsync, archlabJson, exited, tempDir, trialsCsv } from './cli-harness.js';
 
 const SEARCH = ['--space', 'nb201', '--estimator', 'nb201:cifar10', '--strategy', 'random', '--seed', '7'];
+/** The run every test compares with the reference: 400 trials, run id `r`. */
+const RUN = [...SEARCH, '--trials', '400', '--run-id', 'r'];
 
 /** Resolves once the child says its run started (RunStarted is written), or when it ends. */
 function started(child: ReturnType<typeof archlabAsync>, runId: string): Promise<void> {
@@ -41,34 +43,14 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
     url = server.url();
     dir = tempDir();
     // The reference: the same seeded search in a local SQLite file.
-    expectedBest = archlabJson<{ best: unknown }>(
-      dir,
-      'search',
-      ...SEARCH,
-      '--trials',
-      '400',
-      '--run-id',
-      'r',
-      '--db',
-      'ref.db',
-    ).best;
+    expectedBest = archlabJson<{ best: unknown }>(dir, 'search', ...RUN, '--db', 'ref.db').best;
     expected = trialsCsv(dir, 'ref.db', 'r');
   }, 120_000);
   afterAll(() => server?.stop());
 
   it('searches into the server, then shows, exports and verifies the run as from SQLite', () => {
     // No --store: a postgres:// URL picks the postgres store.
-    const out = archlab(
-      dir,
-      'search',
-      ...SEARCH,
-      '--trials',
-      '400',
-      '--run-id',
-      'r',
-      ...at('plain'),
-      '--json',
-    );
+    const out = archlab(dir, 'search', ...RUN, ...at('plain'), '--json');
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout + out.stderr).not.toContain(server.password);
     expect((JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { best: unknown }).best).toEqual(
@@ -85,7 +67,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
   });
 
   it('after kill -9 mid-run, resume ends with the same trials as the uninterrupted run', async () => {
-    const child = archlabAsync(dir, 'search', ...SEARCH, '--trials', '400', '--run-id', 'r', ...at('killed'));
+    const child = archlabAsync(dir, 'search', ...RUN, ...at('killed'));
     const done = exited(child);
     await started(child, 'r');
     await sleep(300);
@@ -159,7 +141,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
 
   // Last: it takes the server down.
   it('a server gone mid-run stops the run in one line, exit 2; once it is back, resume finishes it exactly', async () => {
-    const child = archlabAsync(dir, 'search', ...SEARCH, '--trials', '400', '--run-id', 'r', ...at('down'));
+    const child = archlabAsync(dir, 'search', ...RUN, ...at('down'));
     const done = exited(child);
     await started(child, 'r');
     await sleep(200);
