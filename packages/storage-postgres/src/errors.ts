@@ -1,50 +1,56 @@
 import { ArchlabError, StoreError } from '@archlab/core';
 
+/** Something about the server at `location` (the redacted URL), for `reason`: its words or the socket's. */
+abstract class PostgresServerError extends StoreError {
+  constructor(
+    readonly location: string,
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /**
  * The server cannot be reached, or the connection to it was lost: refused, unknown host, timed
  * out, shut down mid-run. What was appended before is on the server; nothing is half-written.
  */
-export class PostgresUnreachableError extends StoreError {
+export class PostgresUnreachableError extends PostgresServerError {
   override readonly code = 'STORE_UNREACHABLE';
-  constructor(
-    readonly location: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(location: string, reason: string, options?: { cause?: unknown }) {
+    const hint =
+      "check that it is running and its host and port, then try again (an interrupted run continues with 'archlab resume')";
     super(
-      `cannot reach the PostgreSQL server at ${location} (${reason}); check that it is running and its host and port, then try again (an interrupted run continues with 'archlab resume')`,
+      location,
+      reason,
+      `cannot reach the PostgreSQL server at ${location} (${reason}); ${hint}`,
       options,
     );
   }
 }
 
 /** The server refused the login: wrong password, unknown user, or no pg_hba.conf entry for it. */
-export class PostgresAuthError extends StoreError {
+export class PostgresAuthError extends PostgresServerError {
   override readonly code = 'STORE_AUTH';
-  constructor(
-    readonly location: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(location: string, reason: string, options?: { cause?: unknown }) {
+    const hint = 'check the user and the password (in the URL, or PGPASSWORD)';
     super(
-      `the PostgreSQL server at ${location} refused the login (${reason}); check the user and the password (in the URL, or PGPASSWORD)`,
+      location,
+      reason,
+      `the PostgreSQL server at ${location} refused the login (${reason}); ${hint}`,
       options,
     );
   }
 }
 
 /** The TLS handshake failed: the server offers no TLS, or its certificate is not trusted. */
-export class PostgresTlsError extends StoreError {
+export class PostgresTlsError extends PostgresServerError {
   override readonly code = 'STORE_TLS';
-  constructor(
-    readonly location: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `cannot open a TLS connection to ${location} (${reason}); check the URL's sslmode or --store-option tls=… (and tls-ca=FILE for a private certificate authority)`,
-      options,
-    );
+  constructor(location: string, reason: string, options?: { cause?: unknown }) {
+    const hint =
+      "check the URL's sslmode or --store-option tls=… (and tls-ca=FILE for a private certificate authority)";
+    super(location, reason, `cannot open a TLS connection to ${location} (${reason}); ${hint}`, options);
   }
 }
 

@@ -44,12 +44,14 @@ export function fakeEvents(runId: string, from: number, n: number, by = 'test'):
 
 /**
  * The EventStore contract. `factory` returns an empty store; `reopen`, when given, returns a
- * new handle on the same storage (to check that appends survive the handle).
+ * new handle on the same storage (to check that appends survive the handle); `another`, when
+ * given, a second handle on it while the first stays open, as another process would have.
  */
 export function eventStoreContract(
   name: string,
   factory: Factory<EventStore>,
   reopen?: (old: EventStore) => Promise<EventStore>,
+  another?: (first: EventStore) => EventStore | Promise<EventStore>,
 ): void {
   describe(`EventStore contract: ${name}`, () => {
     it('reads back what was appended, in seq order, from any position', async () => {
@@ -170,6 +172,35 @@ export function eventStoreContract(
       expect([...((await store.getBlob(await store.putBlob(view))) ?? [])]).toEqual([1, 2, 3]);
       await store.close();
     });
+
+    if (another) {
+      it('gives a second handle at a stale position the conflict, keeping every event', async () => {
+        const a = await factory();
+        const b = await another(a);
+        const first = fakeEvents('r', 0, 2, 'a');
+        const fromB = fakeEvents('r', 2, 1, 'b');
+        await a.append('r', -1, first);
+        expect(await b.lastSeq('r')).toBe(1);
+        await b.append('r', 1, fromB);
+        const stale = a.append('r', 1, fakeEvents('r', 2, 2, 'a'));
+        await expect(stale).rejects.toBeInstanceOf(ConcurrencyConflictError);
+        await expect(stale).rejects.toMatchObject({ expectedSeq: 1, actualSeq: 2 });
+        // Two handles creating the same run at once: one wins, the other gets the conflict.
+        const racing = await Promise.allSettled([
+          a.append('new', -1, fakeEvents('new', 0, 2, 'a')),
+          b.append('new', -1, fakeEvents('new', 0, 3, 'b')),
+        ]);
+        expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const lost = racing.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(lost.reason).toBeInstanceOf(ConcurrencyConflictError);
+        expect(await readAll(a, 'r')).toEqual([...first, ...fromB]);
+        expect(await readAll(b, 'r')).toEqual([...first, ...fromB]);
+        await a.close();
+        await b.close();
+      });
+    } else {
+      it.skip('gives a second handle the conflict (no second-handle factory: the store is one process’s)', () => {});
+    }
 
     if (reopen) {
       it('holds a real search, which replays after reopening', async () => {
