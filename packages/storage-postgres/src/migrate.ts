@@ -12,7 +12,8 @@ export interface Migration {
  * The schema, oldest first. Append only: a released migration is never edited, because
  * databases in the field have already run it; a change is a new migration. The tables mirror
  * storage-sqlite's; `data` is the event's JSON text as written (the hash chain covers it), not
- * jsonb, which would reorder its keys.
+ * jsonb, which would reorder its keys. `append` is a function so that an append is one round
+ * trip to the server, not five.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -41,6 +42,30 @@ export const MIGRATIONS: readonly Migration[] = [
         size BIGINT NOT NULL,
         created_at BIGINT NOT NULL
       );
+      -- One append in one round trip: under the run's row lock, the last seq is checked and, if
+      -- it is the expected one, the events and the projection are written. Returns the last seq
+      -- it found; the caller reports a conflict when that is not the expected one (nothing was
+      -- written then). Two writers creating one run meet on the events' primary key (23505).
+      CREATE FUNCTION ${s}.append(
+        p_run TEXT, p_expected BIGINT, p_seq BIGINT[], p_type TEXT[], p_v INTEGER[],
+        p_ts BIGINT[], p_data TEXT[], p_hash TEXT[]
+      ) RETURNS BIGINT LANGUAGE plpgsql AS $fn$
+      DECLARE
+        found_seq BIGINT;
+      BEGIN
+        SELECT last_seq INTO found_seq FROM ${s}.runs WHERE run_id = p_run FOR UPDATE;
+        found_seq := coalesce(found_seq, -1);
+        IF found_seq <> p_expected OR cardinality(p_seq) = 0 THEN
+          RETURN found_seq;
+        END IF;
+        INSERT INTO ${s}.events (run_id, seq, type, v, ts, data, hash)
+          SELECT p_run, * FROM unnest(p_seq, p_type, p_v, p_ts, p_data, p_hash);
+        INSERT INTO ${s}.runs (run_id, created_at, last_ts, last_seq)
+          VALUES (p_run, p_ts[1], p_ts[cardinality(p_ts)], p_seq[cardinality(p_seq)])
+          ON CONFLICT (run_id) DO UPDATE SET last_ts = excluded.last_ts, last_seq = excluded.last_seq;
+        RETURN found_seq;
+      END
+      $fn$;
     `,
   },
 ];

@@ -54,10 +54,11 @@ interface PgEventRow {
  * machine, and any number of processes read it while one writes.
  *
  * Beyond the EventStore contract, and as storage-sqlite does:
- * - Each append is one transaction that locks the run's row of the `runs` projection
- *   (`SELECT … FOR UPDATE`) and checks its last seq, so a writer at a stale position, in this
- *   process or on another machine, gets ConcurrencyConflictError and nothing is written; two
- *   writers creating the same run meet on the events' primary key, also a conflict.
+ * - Each append is one statement (the schema's `append` function, one round trip) that locks
+ *   the run's row of the `runs` projection (`SELECT … FOR UPDATE`) and checks its last seq, so
+ *   a writer at a stale position, in this process or on another machine, gets
+ *   ConcurrencyConflictError and nothing is written; two writers creating the same run meet on
+ *   the events' primary key, also a conflict.
  * - An append resolves after COMMIT with `synchronous_commit = on` (set on every connection), so
  *   its events are in the server's WAL on disk.
  * - Readers take no lock (MVCC): `show`/`export` never block the writer, and see whole appends.
@@ -128,60 +129,31 @@ export class PostgresEventStore implements EventStore {
   async append(runId: string, expectedSeq: number, events: readonly StoredEvent[]): Promise<void> {
     this.assertOpen();
     const rows = eventRows(runId, expectedSeq, events);
-    const client = await this.pool.connect().catch((err) => {
-      throw this.translate(err);
-    });
-    let broken: Error | undefined;
-    // A checked-out client has no pool listener: a connection the server drops mid-append must
-    // reject the query in flight (translated below), not crash the process as an unhandled 'error'.
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    client.on('error', onError);
+    let found: number;
     try {
-      await client.query('BEGIN');
-      const { rows: found } = await client.query<{ last_seq: string }>(
-        `SELECT last_seq FROM ${this.s}.runs WHERE run_id = $1 FOR UPDATE`,
-        [runId],
+      const { rows: out } = await this.pool.query<{ found: string }>(
+        `SELECT ${this.s}.append($1, $2, $3::bigint[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::text[]) AS found`,
+        [
+          runId,
+          expectedSeq,
+          rows.map((r) => r.seq),
+          rows.map((r) => r.type),
+          rows.map((r) => r.v),
+          rows.map((r) => r.ts),
+          rows.map((r) => r.data),
+          rows.map((r) => r.hash),
+        ],
       );
-      const actual = found.length > 0 ? Number(found[0]!.last_seq) : -1;
-      if (actual !== expectedSeq) throw new ConcurrencyConflictError(runId, expectedSeq, actual);
-      if (rows.length > 0) {
-        await client.query(
-          `INSERT INTO ${this.s}.events (run_id, seq, type, v, ts, data, hash)
-           SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[])`,
-          [
-            runId,
-            rows.map((r) => r.seq),
-            rows.map((r) => r.type),
-            rows.map((r) => r.v),
-            rows.map((r) => r.ts),
-            rows.map((r) => r.data),
-            rows.map((r) => r.hash),
-          ],
-        );
-        await client.query(
-          `INSERT INTO ${this.s}.runs (run_id, created_at, last_ts, last_seq) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (run_id) DO UPDATE SET last_ts = excluded.last_ts, last_seq = excluded.last_seq`,
-          [runId, rows[0]!.ts, rows.at(-1)!.ts, expectedSeq + rows.length],
-        );
-      }
-      await client.query('COMMIT');
+      found = Number(out[0]!.found);
     } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
-      });
       // A row at the position the projection said was free: another writer creating the same
       // run at the same time, or one that bypassed the projection. The log decides: a conflict.
       if ((err as { code?: string }).code === '23505') {
-        const max = await this.maxSeq(runId);
-        throw new ConcurrencyConflictError(runId, expectedSeq, max);
+        throw new ConcurrencyConflictError(runId, expectedSeq, await this.maxSeq(runId));
       }
       throw this.translate(err);
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
     }
+    if (found !== expectedSeq) throw new ConcurrencyConflictError(runId, expectedSeq, found);
   }
 
   async *read(runId: string, fromSeq = 0): AsyncGenerator<StoredEvent> {
