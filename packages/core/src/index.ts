@@ -196,7 +196,7 @@ export {
   score,
   violations,
 } from './projections/objectives.js';
-export { dominates, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
+export { dominates, hypervolume, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
 export {
   activeMs,
   type DecisionState,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { ConcurrencyConflictError, StoreError } from '@archlab/core';
 import { eventStoreContract, fakeEvents, readAll } from '@archlab/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ReadOnlyUpgradeError } from './errors.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { sqliteEventStoreFactory } from './storage-sqlite-module.js';
 
@@ -61,6 +62,35 @@ describe('SqliteEventStore', () => {
     await store.append('r', -1, fakeEvents('r', 0, 1));
     expect(await store.lastSeq('r')).toBe(0);
     await store.close();
+  });
+
+  it('read-only: sees what a writer appends while open, never blocks it, and writes nothing', async () => {
+    const path = freshPath();
+    const writer = SqliteEventStore.open(path);
+    await writer.append('r', -1, fakeEvents('r', 0, 2));
+    const reader = await sqliteEventStoreFactory.create(path, { mode: 'read-only' });
+    // A read left open (a generator paused mid-page) does not stop the writer.
+    const paused = reader.read('r')[Symbol.asyncIterator]();
+    expect((await paused.next()).value).toMatchObject({ seq: 0 });
+    await writer.append('r', 1, fakeEvents('r', 2, 3));
+    expect(await reader.lastSeq('r')).toBe(4);
+    expect(await readAll(reader, 'r')).toEqual(await readAll(writer, 'r'));
+    await expect(reader.append('r', 4, fakeEvents('r', 5, 1))).rejects.toBeInstanceOf(StoreError);
+    await expect(reader.putBlob(new Uint8Array([1]))).rejects.toBeInstanceOf(StoreError);
+    expect(await writer.lastSeq('r')).toBe(4);
+    await paused.return?.(undefined);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('read-only: refuses a missing file and an empty one without creating or changing anything', async () => {
+    const missing = freshPath();
+    expect(() => SqliteEventStore.open(missing, { readOnly: true })).toThrow(StoreError);
+    expect(existsSync(missing)).toBe(false);
+    const empty = freshPath();
+    writeFileSync(empty, '');
+    expect(() => SqliteEventStore.open(empty, { readOnly: true })).toThrow(ReadOnlyUpgradeError);
+    expect(readFileSync(empty).byteLength).toBe(0);
   });
 });
 

@@ -13,7 +13,7 @@ import {
   sha256Hex,
 } from '@archlab/core';
 import Database from 'better-sqlite3';
-import { DatabaseLocationError, translateSqliteError } from './errors.js';
+import { DatabaseLocationError, ReadOnlyUpgradeError, translateSqliteError } from './errors.js';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
 
 /**
@@ -33,6 +33,12 @@ export interface SqliteEventStoreOptions {
    * DatabaseBusyError. The wait blocks the event loop (better-sqlite3 is synchronous).
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Open an existing, up-to-date database for reading only (a watcher such as `archlab serve`):
+   * nothing is ever written, not even a migration, and appends throw. In WAL mode a reader
+   * never blocks the writer, and sees each append once it is committed.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Rows per query when reading: bounds memory and avoids holding a statement open across yields. */
@@ -122,16 +128,21 @@ export class SqliteEventStore implements EventStore {
       );
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const readOnly = options.readOnly ?? false;
     checkLocation(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: busyTimeoutMs });
+      db = new Database(path, { timeout: busyTimeoutMs, readonly: readOnly, fileMustExist: readOnly });
     } catch (err) {
       throw translateSqliteError(err, path, busyTimeoutMs);
     }
     try {
       // Checked before anything that could write (journal mode, migrations), so a file we refuse stays as it was.
       const version = schemaVersion(db, path);
+      if (readOnly) {
+        if (version < LATEST_SCHEMA_VERSION) throw new ReadOnlyUpgradeError(path, version);
+        return new SqliteEventStore(db, path, busyTimeoutMs);
+      }
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
         throw new DatabaseLocationError(

@@ -9,6 +9,13 @@ const SQLITE_STORE_OPTIONS = {
     description:
       "'normal': appends survive a crash or kill of the process; 'full': they also survive power loss (one fsync per append)",
   },
+  mode: {
+    type: 'enum',
+    default: 'read-write',
+    values: ['read-write', 'read-only'],
+    description:
+      "'read-only': open an existing database without ever writing to it (no migration; appends fail), as 'archlab serve' does",
+  },
 } as const satisfies OptionsSpec;
 
 /** The `sqlite` store: `location` is the database file, created if missing. */
@@ -17,8 +24,11 @@ export const sqliteEventStoreFactory: EventStoreFactory = {
   description: 'keeps the log in an SQLite file (WAL); survives crashes, shareable between processes',
   options: SQLITE_STORE_OPTIONS,
   create: (location, options) => {
-    const { durability } = parseOptions('store sqlite', SQLITE_STORE_OPTIONS, options);
-    return SqliteEventStore.open(location, { durability: durability === 'full' ? 'full' : 'normal' });
+    const { durability, mode } = parseOptions('store sqlite', SQLITE_STORE_OPTIONS, options);
+    return SqliteEventStore.open(location, {
+      durability: durability === 'full' ? 'full' : 'normal',
+      readOnly: mode === 'read-only',
+    });
   },
 };
 
