@@ -155,7 +155,11 @@ export async function openStore(
  * `postgres://` URL needs no `--store postgres`), else sqlite. A URL given to a store that takes
  * file paths is a ConfigError, not a strangely named file.
  */
-function storeFactory(registry: PluginRegistry, name: string | undefined, db: string): EventStoreFactory {
+export function storeFactory(
+  registry: PluginRegistry,
+  name: string | undefined,
+  db: string,
+): EventStoreFactory {
   const scheme = locationScheme(db);
   const takes = (f: EventStoreFactory) => scheme !== undefined && (f.urlSchemes ?? []).includes(scheme);
   const factory =

@@ -59,6 +59,22 @@ export class PostgresLocationError extends StoreError {
   override readonly code = 'DATABASE_LOCATION';
 }
 
+/** Opened read-only, the schema lacks archlab's tables or has an older version of them: it would have to be written first. */
+export class PostgresReadOnlyUpgradeError extends StoreError {
+  override readonly code = 'READ_ONLY_UPGRADE';
+  constructor(
+    readonly location: string,
+    readonly schema: string,
+    readonly found: number,
+  ) {
+    super(
+      found === 0
+        ? `${location} holds no archlab runs in schema '${schema}' yet; start one with 'archlab search --db URL ...'`
+        : `${location} was written by an older archlab (schema v${found}) and cannot be upgraded read-only; run a command that writes (e.g. 'archlab resume RUN --db URL') first`,
+    );
+  }
+}
+
 /** The schema was written by a newer archlab whose tables this code cannot read safely. */
 export class PostgresSchemaTooNewError extends StoreError {
   override readonly code = 'SCHEMA_TOO_NEW';

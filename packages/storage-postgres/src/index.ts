@@ -2,6 +2,7 @@ export {
   PostgresAuthError,
   PostgresForeignSchemaError,
   PostgresLocationError,
+  PostgresReadOnlyUpgradeError,
   PostgresSchemaTooNewError,
   PostgresTlsError,
   PostgresUnreachableError,

@@ -5,6 +5,7 @@ import {
   PostgresAuthError,
   PostgresForeignSchemaError,
   PostgresLocationError,
+  PostgresReadOnlyUpgradeError,
   PostgresSchemaTooNewError,
   PostgresUnreachableError,
 } from './errors.js';
@@ -123,6 +124,39 @@ describeWith(postgresRequirement(), 'PostgresEventStore on a private server', ()
       { version: 1 },
     ]);
     await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('read-only: sees what a writer appends while open, never blocks it, and writes nothing', async () => {
+    const writer = await fresh();
+    await writer.append('r', -1, fakeEvents('r', 0, 2));
+    const reader = await postgresEventStoreFactory.create(server.url(), {
+      schema: writer.schema,
+      mode: 'read-only',
+    });
+    // A read left open (a generator paused mid-page) does not stop the writer.
+    const paused = reader.read('r')[Symbol.asyncIterator]();
+    expect((await paused.next()).value).toMatchObject({ seq: 0 });
+    await writer.append('r', 1, fakeEvents('r', 2, 3));
+    expect(await reader.lastSeq('r')).toBe(4);
+    expect(await readAll(reader, 'r')).toEqual(await readAll(writer, 'r'));
+    await expect(reader.append('r', 4, fakeEvents('r', 5, 1))).rejects.toThrow(/opened read-only/);
+    await expect(reader.putBlob(new Uint8Array([1]))).rejects.toBeInstanceOf(StoreError);
+    expect(await writer.lastSeq('r')).toBe(4);
+    await paused.return?.(undefined);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('read-only: refuses a schema without archlab’s tables, creating nothing', async () => {
+    const schema = `t${schemas++}`;
+    await expect(PostgresEventStore.open(server.url(), { schema, readOnly: true })).rejects.toBeInstanceOf(
+      PostgresReadOnlyUpgradeError,
+    );
+    expect(
+      await server.sql('archlab', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+        schema,
+      ]),
+    ).toEqual([]);
   });
 
   it('throws a StoreError after close, and closes twice without complaint', async () => {

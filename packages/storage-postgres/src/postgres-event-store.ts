@@ -14,7 +14,7 @@ import {
   sha256Hex,
 } from '@archlab/core';
 import type pg from 'pg';
-import { PostgresLocationError, translatePgError } from './errors.js';
+import { PostgresLocationError, PostgresReadOnlyUpgradeError, translatePgError } from './errors.js';
 import { LATEST_SCHEMA_VERSION, migrate, quoteIdent, schemaVersion } from './migrate.js';
 
 /** How the connection is encrypted: as the URL's `sslmode` says, or overriding it. */
@@ -30,6 +30,11 @@ export interface PostgresEventStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Connections kept open: one per concurrent append or read page. */
   readonly poolSize?: number;
+  /**
+   * Never write: no migration (a schema without archlab's tables, or an older one, is refused),
+   * appends and blobs fail, and every connection's transactions are read-only on the server too.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** The URL schemes of PostgreSQL connection strings. */
@@ -75,6 +80,7 @@ export class PostgresEventStore implements EventStore {
     /** The URL as it may be printed (password redacted). */
     readonly location: string,
     readonly schema: string,
+    private readonly readOnly: boolean,
   ) {
     this.s = quoteIdent(schema);
   }
@@ -104,8 +110,9 @@ export class PostgresEventStore implements EventStore {
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: 'archlab',
-      // Durable on return whatever the server's or database's default.
-      options: '-c synchronous_commit=on',
+      // Durable on return whatever the server's or database's default; a reader the server
+      // itself keeps from writing.
+      options: `-c synchronous_commit=on${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
       // bigint columns (seq, ts) come back as strings; the store turns them into numbers.
     });
     // An idle connection the server drops emits 'error' on the pool; the next query reports it.
@@ -113,7 +120,9 @@ export class PostgresEventStore implements EventStore {
     try {
       const client = await pool.connect();
       try {
-        if ((await schemaVersion(client, schema, location)) < LATEST_SCHEMA_VERSION) {
+        const version = await schemaVersion(client, schema, location);
+        if (version < LATEST_SCHEMA_VERSION) {
+          if (options.readOnly) throw new PostgresReadOnlyUpgradeError(location, schema, version);
           await migrate(client, schema, location);
         }
       } finally {
@@ -123,11 +132,11 @@ export class PostgresEventStore implements EventStore {
       await pool.end().catch(() => {});
       throw translatePgError(err, location);
     }
-    return new PostgresEventStore(pool, location, schema);
+    return new PostgresEventStore(pool, location, schema, options.readOnly ?? false);
   }
 
   async append(runId: string, expectedSeq: number, events: readonly StoredEvent[]): Promise<void> {
-    this.assertOpen();
+    this.assertWritable();
     const rows = eventRows(runId, expectedSeq, events);
     let found: number;
     try {
@@ -193,7 +202,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async putBlob(bytes: Uint8Array): Promise<string> {
-    this.assertOpen();
+    this.assertWritable();
     const sha = sha256Hex(bytes);
     await this.query(
       `INSERT INTO ${this.s}.blobs (sha256, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
@@ -235,6 +244,15 @@ export class PostgresEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreError(`the store on ${this.location} is closed; open it again to use it`);
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly) {
+      throw new StoreError(
+        `the store on ${this.location} was opened read-only (mode=read-only); nothing was written`,
+      );
+    }
   }
 
   private translate(err: unknown): unknown {

@@ -26,6 +26,13 @@ const POSTGRES_STORE_OPTIONS = {
     description: 'seconds connecting may take before the server counts as unreachable',
   },
   pool: { type: 'int', default: 4, min: 1, max: 100, description: 'connections kept open to the server' },
+  mode: {
+    type: 'enum',
+    default: 'read-write',
+    values: ['read-write', 'read-only'],
+    description:
+      "'read-only': read the log without ever writing to it (no migration; appends fail; the server refuses writes too), as 'archlab serve' does",
+  },
 } as const satisfies OptionsSpec;
 
 /** The `postgres` store: `location` is a URL, `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`. */
@@ -42,6 +49,7 @@ export const postgresEventStoreFactory: EventStoreFactory = {
       ...(o['tls-ca'] !== '' && { tlsCa: o['tls-ca'] }),
       connectTimeoutMs: o['connect-timeout'] * 1000,
       poolSize: o.pool,
+      readOnly: o.mode === 'read-only',
     });
   },
 };
