@@ -6,7 +6,7 @@ import {
   startPrivatePostgres,
 } from '@archlab/storage-postgres/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { archlab, archlabAsync, archlabJson, exited, tempDir, trialsCsv } from './cli-harness.js';
+import { archlab, archlabAsync, archlabJson, exited, serve, tempDir, trialsCsv } from './cli-harness.js';
 
 const SEARCH = ['--space', 'nb201', '--estimator', 'nb201:cifar10', '--strategy', 'random', '--seed', '7'];
 /** The run every test compares with the reference: 400 trials, run id `r`. */
@@ -137,6 +137,22 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
     expect(sqlite.stderr).toBe(
       "archlab: error: store 'sqlite' does not take 'postgres://' URLs as --db; use --store postgres\n",
     );
+  });
+
+  it('serves the run from the server, read-only, printing the URL without its password', async () => {
+    const served = await serve(dir, ...at('plain'));
+    try {
+      const index = await fetch(served.url);
+      expect(index.status).toBe(200);
+      const page = await fetch(`${served.url}runs/r`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('nb201');
+    } finally {
+      const { code, stderr } = await served.stop();
+      expect(code).toBe(130);
+      expect(stderr).toContain(`serving postgres://archlab:***@127.0.0.1:${server.port}/archlab`);
+      expect(stderr).not.toContain(server.password);
+    }
   });
 
   // Last: it takes the server down.
