@@ -4,6 +4,7 @@
 #   postgresql              PostgreSQL's server binaries (initdb, postgres under /usr/lib/postgresql/*/bin):
 #                           the storage-postgres tests start private servers with them (the package's
 #                           system service is never used)
+#   openssl                 makes the certificates of the PostgreSQL TLS tests
 #   chromium                the browser the report and `archlab serve` pages are tested in
 # Part of `pnpm check` (the README's test command, and so CI's). Quiet and quick when all is
 # there. Where it cannot install (not root, no sudo), it says what to run and goes on: under
@@ -18,6 +19,9 @@ if [[ ! -e "$fmnist_dir/train-images-idx3-ubyte.gz" && ! -e "$fmnist_dir/train-i
 fi
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   missing+=(postgresql)
+fi
+if ! command -v openssl >/dev/null; then
+  missing+=(openssl)
 fi
 if [[ ! -x "${ARCHLAB_CHROMIUM:-/usr/bin/chromium}" ]]; then
   missing+=(chromium)

@@ -154,7 +154,8 @@ export function translatePgError(err: unknown, location: string): unknown {
         },
       );
     }
-    if (/CERT|SSL|TLS/.test(code)) return new PostgresTlsError(location, reason, { cause: err });
+    if (/CERT|SSL|TLS|VERIFY|ISSUER|SIGNATURE/.test(code))
+      return new PostgresTlsError(location, reason, { cause: err });
   }
   // node-postgres reports a dropped or timed-out connection without a code.
   if (/server does not support SSL/i.test(reason))

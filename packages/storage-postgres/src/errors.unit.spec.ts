@@ -34,6 +34,7 @@ describe('translatePgError', () => {
     for (const err of [
       pgError('The server does not support SSL connections'),
       pgError('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
+      pgError('unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
     ]) {
       const out = translatePgError(err, at);
       expect(out).toBeInstanceOf(PostgresTlsError);

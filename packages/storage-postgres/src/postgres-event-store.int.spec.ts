@@ -7,11 +7,17 @@ import {
   PostgresLocationError,
   PostgresReadOnlyUpgradeError,
   PostgresSchemaTooNewError,
+  PostgresTlsError,
   PostgresUnreachableError,
 } from './errors.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { postgresEventStoreFactory } from './storage-postgres-module.js';
-import { type PrivatePostgres, postgresRequirement, startPrivatePostgres } from './testing/index.js';
+import {
+  type PrivatePostgres,
+  postgresRequirement,
+  postgresTlsRequirement,
+  startPrivatePostgres,
+} from './testing/index.js';
 
 describeWith(postgresRequirement(), 'PostgresEventStore on a private server', () => {
   let server: PrivatePostgres;
@@ -215,3 +221,49 @@ describeWith(postgresRequirement(), 'PostgresEventStore on a private server', ()
     await store.close();
   });
 });
+
+describeWith(
+  postgresTlsRequirement(),
+  'PostgresEventStore over TLS, on a private server with its own CA',
+  () => {
+    let server: PrivatePostgres;
+    beforeAll(async () => {
+      server = await startPrivatePostgres({ tls: true });
+    }, 60_000);
+    afterAll(() => server?.stop());
+
+    const roundTrip = async (url: string, options: Record<string, unknown>) => {
+      const store = await postgresEventStoreFactory.create(url, options);
+      await store.append('r', -1, fakeEvents('r', 0, 1));
+      const seen = await readAll(store, 'r');
+      await store.close();
+      return seen.length;
+    };
+
+    it('verifies the server against the given CA (tls=verify-full tls-ca=FILE), and encrypts with sslmode=require', async () => {
+      expect(
+        await roundTrip(server.url(), { schema: 'verified', tls: 'verify-full', 'tls-ca': server.caFile! }),
+      ).toBe(1);
+      expect(await roundTrip(`${server.url()}?sslmode=require`, { schema: 'required' })).toBe(1);
+      // The server saw TLS connections: pg_stat_ssl lists ours while it is open.
+      const store = await PostgresEventStore.open(server.url(), { schema: 'verified', tls: 'require' });
+      const ssl = await server.sql('archlab', 'SELECT count(*)::int AS n FROM pg_stat_ssl WHERE ssl');
+      expect((ssl[0] as { n: number }).n).toBeGreaterThan(0);
+      await store.close();
+    });
+
+    it('refuses a server whose certificate no trusted CA signed, in one line', async () => {
+      const open = PostgresEventStore.open(server.url(), { schema: 'untrusted', tls: 'verify-full' });
+      await expect(open).rejects.toBeInstanceOf(PostgresTlsError);
+      await expect(open).rejects.toThrow(
+        /^cannot open a TLS connection to postgres:\/\/archlab:\*\*\*@127\.0\.0\.1:\d+\/archlab \(.*certificate.*\); check the URL's sslmode/,
+      );
+      await expect(
+        postgresEventStoreFactory.create(server.url(), {
+          tls: 'verify-full',
+          'tls-ca': '/nonexistent/ca.pem',
+        }),
+      ).rejects.toThrow(/cannot read the tls-ca file '\/nonexistent\/ca\.pem' \(ENOENT\)/);
+    });
+  },
+);

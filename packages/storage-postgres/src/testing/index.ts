@@ -2,5 +2,6 @@ export {
   type PrivatePostgres,
   postgresBinDir,
   postgresRequirement,
+  postgresTlsRequirement,
   startPrivatePostgres,
 } from './private-postgres.js';

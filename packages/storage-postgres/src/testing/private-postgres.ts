@@ -1,6 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +43,23 @@ export function postgresRequirement(): Requirement {
   };
 }
 
+/** What the TLS tests need besides the server: `openssl`, which makes their certificates. */
+export function postgresTlsRequirement(): Requirement {
+  const server = postgresRequirement();
+  const openssl = spawnSync('openssl', ['version']).status === 0;
+  return {
+    what: `${server.what} and openssl`,
+    present: server.present && openssl,
+    howTo: 'apt-get install -y postgresql openssl (or run scripts/install-test-deps.sh)',
+  };
+}
+
 export interface PrivatePostgres {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** With `tls`: the PEM file of the certificate authority that signed the server's certificate (for 127.0.0.1). */
+  readonly caFile?: string;
   /** `postgres://USER:PASSWORD@127.0.0.1:PORT/DATABASE` (default database `archlab`). */
   url(database?: string, password?: string): string;
   /** Makes a new, empty database and returns its URL. */
@@ -59,7 +81,7 @@ export interface PrivatePostgres {
  * user owns. The server is its own process group, killed when this process exits, so a crashed
  * test leaves no server behind; call `stop` in `afterAll`.
  */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(options: { tls?: boolean } = {}): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(`no PostgreSQL server binaries: ${postgresRequirement().howTo}`);
   const dir = mkdtempSync(join(tmpdir(), 'archlab-pg-'));
@@ -97,6 +119,29 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     throw new Error(`initdb failed: ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
   }
 
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    try {
+      makeCertificates(dir);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(
+        `openssl could not make the test certificates: ${String((err as { stderr?: Buffer }).stderr ?? err)}`,
+      );
+    }
+    if (postgresUid) {
+      for (const f of ['server.crt', 'server.key']) chownSync(join(dir, f), postgresUid.uid, postgresUid.gid);
+    }
+    tlsArgs.push(
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${join(dir, 'server.crt')}`,
+      '-c',
+      `ssl_key_file=${join(dir, 'server.key')}`,
+    );
+  }
+
   /** Starts `postgres` on `fixedPort`, or on a free port (retrying if another process takes it). */
   const launch = async (fixedPort?: number): Promise<{ child: ChildProcess; port: number }> => {
     let log = '';
@@ -115,6 +160,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
         'fsync=on',
         '-c',
         'synchronous_commit=on',
+        ...tlsArgs,
       ]);
       const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
       log = '';
@@ -183,6 +229,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     port,
     user,
     password,
+    ...(options.tls && { caFile: join(dir, 'ca.pem') }),
     url,
     createDatabase: async (name) => {
       await sql('postgres', `CREATE DATABASE "${name.replaceAll('"', '""')}"`);
@@ -203,6 +250,45 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       return stopped;
     },
   };
+}
+
+/** A certificate authority and a server certificate for 127.0.0.1 it signed, in `dir`; the key readable by its owner only. */
+function makeCertificates(dir: string): void {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const key = ['-newkey', 'rsa:2048', '-nodes'];
+  openssl(
+    'req',
+    '-x509',
+    ...key,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=archlab test CA',
+  );
+  openssl('req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
+  chmodSync(join(dir, 'server.key'), 0o600);
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
