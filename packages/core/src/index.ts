@@ -260,7 +260,12 @@ export { readArchKeys, sampleKeys } from './space/space-keys.js';
 export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
 export { kendall, median, percentile, quantile, ranks, spearman } from './stats/rank-stats.js';
 export { type EventRow, eventFromRow, eventRows } from './store/event-rows.js';
-export { type EventStore, EventStoreFactory, type RunListing } from './store/event-store.js';
+export {
+  type EventStore,
+  EventStoreFactory,
+  type RunListing,
+  STORE_MODE_OPTION,
+} from './store/event-store.js';
 export { InMemoryEventStore } from './store/in-memory-event-store.js';
 export { locationScheme, redactLocation } from './store/store-location.js';
 export { FixedStrategy, fixedStrategyFactory } from './strategy/fixed-strategy.js';

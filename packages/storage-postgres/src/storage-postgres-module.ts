@@ -1,4 +1,10 @@
-import { ContainerModule, EventStoreFactory, type OptionsSpec, parseOptions } from '@archlab/core';
+import {
+  ContainerModule,
+  EventStoreFactory,
+  type OptionsSpec,
+  parseOptions,
+  STORE_MODE_OPTION,
+} from '@archlab/core';
 import { POSTGRES_URL_SCHEMES, PostgresEventStore, type PostgresTls } from './postgres-event-store.js';
 
 const POSTGRES_STORE_OPTIONS = {
@@ -26,13 +32,7 @@ const POSTGRES_STORE_OPTIONS = {
     description: 'seconds connecting may take before the server counts as unreachable',
   },
   pool: { type: 'int', default: 4, min: 1, max: 100, description: 'connections kept open to the server' },
-  mode: {
-    type: 'enum',
-    default: 'read-write',
-    values: ['read-write', 'read-only'],
-    description:
-      "'read-only': read the log without ever writing to it (no migration; appends fail; the server refuses writes too), as 'archlab serve' does",
-  },
+  mode: STORE_MODE_OPTION,
 } as const satisfies OptionsSpec;
 
 /** The `postgres` store: `location` is a URL, `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`. */

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../events/upcast.js';
-import type { OptionsSpec } from '../options/options.js';
+import type { OptionSpec, OptionsSpec } from '../options/options.js';
 
 export interface RunListing {
   readonly runId: string;
@@ -32,6 +32,18 @@ export interface EventStore {
   getBlob(sha256: string): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
+
+/**
+ * The `mode` option of a store that can be opened for reading only (`archlab serve` asks for
+ * `mode=read-only` where a store's options have it): no migration, appends and blobs refused.
+ */
+export const STORE_MODE_OPTION = {
+  type: 'enum',
+  default: 'read-write',
+  values: ['read-write', 'read-only'],
+  description:
+    "'read-only': read the log without ever writing to it (no migration; appends fail), as 'archlab serve' does",
+} as const satisfies OptionSpec;
 
 export interface EventStoreFactory {
   readonly name: string;
