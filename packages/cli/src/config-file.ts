@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@archlab/core';
 import { z } from 'zod';
 
@@ -79,6 +80,21 @@ export const ConfigFileSchema = z
   .strict();
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** Where the CLI package ships the config file's JSON Schema (written from `configJsonSchema()`). */
+export const CONFIG_SCHEMA_FILE = fileURLToPath(new URL('../schema/config.schema.json', import.meta.url));
+
+/**
+ * The config file's JSON Schema, generated from the schema the parser uses, so an editor that
+ * validates against it accepts exactly what `--config` does.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ConfigFileSchema, { target: 'draft-2020-12' }),
+    title: 'archlab config file',
+    description: "settings for 'archlab search --config FILE'; flags given on the command line win",
+  };
+}
 
 export function readConfigFile(path: string): ConfigFile {
   if (!existsSync(path)) throw new ConfigError(`config file '${path}' does not exist`);

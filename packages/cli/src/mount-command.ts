@@ -57,7 +57,10 @@ export interface MountContext {
  */
 export function mountCommand(program: Command, c: CommandContribution, ctx: MountContext): Command {
   const cmd = program.command(c.name).description(c.description);
-  for (const a of c.arguments ?? []) cmd.argument(a.required ? `<${a.name}>` : `[${a.name}]`);
+  for (const a of c.arguments ?? []) {
+    const name = `${a.name}${a.variadic ? '...' : ''}`;
+    cmd.argument(a.required ? `<${name}>` : `[${name}]`);
+  }
   const shortcuts = c.estimatorShortcuts ? ctx.shortcuts.map((s) => [s, optionOf(s)] as const) : [];
   for (const o of c.options) {
     const option = optionOf(o);
@@ -65,7 +68,9 @@ export function mountCommand(program: Command, c: CommandContribution, ctx: Moun
     if (option.long === '--estimator-option') for (const [, s] of shortcuts) cmd.addOption(s);
   }
   return cmd.action(async (...params: unknown[]) => {
-    const args = params.slice(0, c.arguments?.length ?? 0) as string[];
+    const args = params
+      .slice(0, c.arguments?.length ?? 0)
+      .flatMap((p) => (Array.isArray(p) ? p : [p])) as string[];
     const options: Record<string, unknown> = { ...(params.at(-1) as Command).opts() };
     if (c.estimatorShortcuts) {
       const values: Record<string, unknown> = {};

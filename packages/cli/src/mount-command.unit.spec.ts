@@ -62,6 +62,18 @@ describe('mountCommand', () => {
     expect(plain.got?.options).toEqual({ seed: 0 });
   });
 
+  it('hands a variadic argument its values one by one, and none when it is not given', async () => {
+    const many = {
+      name: 'rep',
+      description: 'report',
+      arguments: [{ name: 'runs', required: false, variadic: true }],
+      options: [],
+    };
+    expect((await run(many, 'rep', 'a', 'b', 'c')).got?.args).toEqual(['a', 'b', 'c']);
+    expect((await run(many, 'rep')).got?.args).toEqual([]);
+    expect((await run(many, 'rep')).help).toMatch(/rep \[options\] \[runs\.\.\.\]/);
+  });
+
   it("turns a parser's error into commander's one-line error", async () => {
     await expect(run(evalLike, 'ev', '--epochs', '0')).rejects.toThrow(/--epochs must be a whole number ≥ 1/);
     const failing = {

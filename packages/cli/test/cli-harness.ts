@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,22 @@ export function archlabJson<T = Record<string, unknown>>(cwd: string, ...args: s
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
 }
 
+/** The flags of a two-objective NSGA-II search on the NB201 table, as README's 'See a search' runs one. */
+export const MO_SEARCH = [
+  '--space',
+  'nb201',
+  '--estimator',
+  'nb201:cifar10',
+  '--strategy',
+  'nsga2',
+  '--objective',
+  'test_acc:max',
+  '--objective',
+  'params:min',
+  '--hardware',
+  'counters',
+] as const;
+
 export function archlabAsync(cwd: string, ...args: string[]): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -62,9 +78,12 @@ export function exited(
   );
 }
 
-/** The CSV export without the timing column: what must be equal between two runs of one seed. */
-export function trialsCsv(cwd: string, db: string, run: string): string {
-  const r = archlab(cwd, 'export', run, '--db', db, '--format', 'csv');
+/**
+ * The CSV export without the timing column: what must be equal between two runs of one seed.
+ * `storeArgs` go to `export` as they are (e.g. `--store-option schema=s`).
+ */
+export function trialsCsv(cwd: string, db: string, run: string, ...storeArgs: string[]): string {
+  const r = archlab(cwd, 'export', run, '--db', db, ...storeArgs, '--format', 'csv');
   if (r.code !== 0) throw new Error(r.stderr);
   const rows = r.stdout
     .trim()
@@ -97,4 +116,58 @@ export function installPlugin(dir: string, name: string, moduleName: string, sou
     }),
   );
   writeFileSync(join(pkg, 'index.js'), source);
+}
+
+const README = new URL('../../../README.md', import.meta.url);
+
+/** The `archlab` command lines of the `sh` block under `heading` (the first, or the `nth` from 0), continuation lines joined. */
+export function readmeCommands(heading: string, nth = 0): string[] {
+  const text = readFileSync(README, 'utf8');
+  const start = text.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README has no section '${heading}'`);
+  const block = [...text.slice(start).matchAll(/```sh\n([\s\S]*?)```/g)][nth]?.[1];
+  if (block === undefined) throw new Error(`README's '${heading}' has no sh block ${nth}`);
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('archlab '));
+}
+
+/** Shell words of `line` (spaces separate; single quotes group), without the leading `archlab`. */
+export function words(line: string): string[] {
+  const out = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  if (out[0] !== 'archlab') throw new Error(`not an archlab command: ${line}`);
+  return out.slice(1);
+}
+
+/** A running `archlab serve`: its URL (as printed, with the token if any) and how to stop it. */
+export interface Served {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Sends `signal` and resolves with how it exited. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** Starts `archlab serve ARGS --port 0` in `cwd` and resolves once it prints its URL. */
+export async function serve(cwd: string, ...args: string[]): Promise<Served> {
+  const child = archlabAsync(cwd, 'serve', '--port', '0', ...args);
+  const done = exited(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    done.then((r) => reject(new Error(`archlab serve exited ${r.code} before it listened: ${r.stderr}`)));
+  });
+  return {
+    url,
+    child,
+    async stop(signal = 'SIGINT') {
+      child.kill(signal);
+      const { code, stderr } = await done;
+      return { code, stderr };
+    },
+  };
 }

@@ -95,7 +95,15 @@ describe('archlab compare', () => {
     ).toHaveLength(60);
     const svg = readFileSync(join(dir, 'out', 'compare.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(svg).toContain('<polyline');
+    // Drawn by Vega-Lite: one ± s.e. band and one mean line per strategy, the optimum dashed.
+    const inMarks = (kind: string) =>
+      svg
+        .split(`class="mark-${kind} role-mark`)
+        .slice(1)
+        .map((g) => (g.slice(0, g.indexOf('</g>')).match(/<(path|line) /g) ?? []).length);
+    expect(inMarks('area')).toEqual([1]);
+    expect(inMarks('line')).toEqual([1]);
+    expect(inMarks('rule')).toEqual([1]);
     expect(svg).toContain('optimum 94.3733');
   });
 

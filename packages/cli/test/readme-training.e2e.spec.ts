@@ -1,31 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describeWith } from '@archlab/core/testing';
 import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
 import { expect, it } from 'vitest';
-import { archlab, archlabJson, tempDir } from './cli-harness.js';
-
-const README = new URL('../../../README.md', import.meta.url);
-
-/** The `archlab` command lines of the first `sh` block under `heading`, continuation lines joined. */
-function readmeCommands(heading: string): string[] {
-  const text = readFileSync(README, 'utf8');
-  const start = text.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no section '${heading}'`);
-  const block = /```sh\n([\s\S]*?)```/.exec(text.slice(start))?.[1];
-  if (block === undefined) throw new Error(`README's '${heading}' has no sh block`);
-  return block
-    .replace(/\\\n\s*/g, '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith('archlab '));
-}
-
-/** Shell words of `line` (spaces separate; single quotes group), without the leading `archlab`. */
-function words(line: string): string[] {
-  const out = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-  expect(out[0]).toBe('archlab');
-  return out.slice(1);
-}
+import { archlab, archlabJson, readmeCommands, tempDir, words } from './cli-harness.js';
 
 // Later flags win: the commands run as printed, only shrunk to a few seconds.
 const TINY_DATA = [

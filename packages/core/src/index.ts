@@ -199,7 +199,7 @@ export {
   score,
   violations,
 } from './projections/objectives.js';
-export { dominates, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
+export { dominates, hypervolume, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
 export {
   activeMs,
   type DecisionState,
@@ -270,8 +270,15 @@ export {
 export { readArchKeys, sampleKeys } from './space/space-keys.js';
 export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
 export { kendall, median, percentile, quantile, ranks, spearman } from './stats/rank-stats.js';
-export { type EventStore, EventStoreFactory, type RunListing } from './store/event-store.js';
+export { type EventRow, eventFromRow, eventRows } from './store/event-rows.js';
+export {
+  type EventStore,
+  EventStoreFactory,
+  type RunListing,
+  STORE_MODE_OPTION,
+} from './store/event-store.js';
 export { InMemoryEventStore } from './store/in-memory-event-store.js';
+export { locationScheme, redactLocation } from './store/store-location.js';
 export { FixedStrategy, fixedStrategyFactory } from './strategy/fixed-strategy.js';
 export { RandomStrategy, randomStrategyFactory } from './strategy/random-strategy.js';
 export {

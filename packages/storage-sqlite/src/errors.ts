@@ -15,6 +15,21 @@ export class NotADatabaseError extends StoreError {
   }
 }
 
+/** A database opened read-only that is not an up-to-date archlab database: reading it would need a write (a migration). */
+export class ReadOnlyUpgradeError extends StoreError {
+  override readonly code = 'READ_ONLY_UPGRADE';
+  constructor(
+    readonly path: string,
+    readonly found: number,
+  ) {
+    super(
+      found === 0
+        ? `'${path}' holds no archlab runs yet; start one with 'archlab search --db ${path} ...'`
+        : `'${path}' was written by an older archlab (schema v${found}) and cannot be upgraded read-only; run a command that writes (e.g. 'archlab resume RUN --db ${path}') first`,
+    );
+  }
+}
+
 /** The database was written by a newer archlab whose schema this code cannot read safely. */
 export class SchemaTooNewError extends StoreError {
   override readonly code = 'SCHEMA_TOO_NEW';

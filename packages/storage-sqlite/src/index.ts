@@ -4,6 +4,7 @@ export {
   DatabaseLocationError,
   ForeignDatabaseError,
   NotADatabaseError,
+  ReadOnlyUpgradeError,
   SchemaTooNewError,
 } from './errors.js';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrate.js';

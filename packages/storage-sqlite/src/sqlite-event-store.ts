@@ -2,8 +2,10 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   ConcurrencyConflictError,
-  DamagedLogError,
+  type EventRow,
   type EventStore,
+  eventFromRow,
+  eventRows,
   InvalidOptionError,
   type RunListing,
   type StoredEvent,
@@ -11,7 +13,7 @@ import {
   sha256Hex,
 } from '@archlab/core';
 import Database from 'better-sqlite3';
-import { DatabaseLocationError, translateSqliteError } from './errors.js';
+import { DatabaseLocationError, ReadOnlyUpgradeError, translateSqliteError } from './errors.js';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
 
 /**
@@ -31,21 +33,18 @@ export interface SqliteEventStoreOptions {
    * DatabaseBusyError. The wait blocks the event loop (better-sqlite3 is synchronous).
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Open an existing, up-to-date database for reading only (a watcher such as `archlab serve`):
+   * nothing is ever written, not even a migration, and appends throw. In WAL mode a reader
+   * never blocks the writer, and sees each append once it is committed.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Rows per query when reading: bounds memory and avoids holding a statement open across yields. */
 export const READ_PAGE_SIZE = 2_000;
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-
-interface EventRow {
-  readonly seq: number;
-  readonly type: string;
-  readonly v: number;
-  readonly ts: number;
-  readonly data: string;
-  readonly hash: string;
-}
 
 interface RunRow {
   readonly run_id: string;
@@ -109,19 +108,8 @@ export class SqliteEventStore implements EventStore {
       const actual = this.selectLastSeq.get(runId) ?? -1;
       if (actual !== expectedSeq) throw new ConcurrencyConflictError(runId, expectedSeq, actual);
       if (events.length === 0) return;
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const seq = expectedSeq + 1 + i;
-        if (e.runId !== runId || e.seq !== seq) {
-          throw new StoreError(
-            `event ${e.runId}#${e.seq} does not belong at ${runId}#${seq}; nothing was written`,
-          );
-        }
-        const data = JSON.stringify(e.data);
-        if (data === undefined) {
-          throw new StoreError(`event ${runId}#${seq} (${e.type}) has no JSON data; nothing was written`);
-        }
-        insertEvent.run(runId, seq, e.type, e.v, e.ts, data, e.hash);
+      for (const r of eventRows(runId, expectedSeq, events)) {
+        insertEvent.run(runId, r.seq, r.type, r.v, r.ts, r.data, r.hash);
       }
       upsertRun.run(runId, events[0]!.ts, events.at(-1)!.ts, expectedSeq + events.length);
     });
@@ -140,16 +128,21 @@ export class SqliteEventStore implements EventStore {
       );
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const readOnly = options.readOnly ?? false;
     checkLocation(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: busyTimeoutMs });
+      db = new Database(path, { timeout: busyTimeoutMs, readonly: readOnly, fileMustExist: readOnly });
     } catch (err) {
       throw translateSqliteError(err, path, busyTimeoutMs);
     }
     try {
       // Checked before anything that could write (journal mode, migrations), so a file we refuse stays as it was.
       const version = schemaVersion(db, path);
+      if (readOnly) {
+        if (version < LATEST_SCHEMA_VERSION) throw new ReadOnlyUpgradeError(path, version);
+        return new SqliteEventStore(db, path, busyTimeoutMs);
+      }
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
         throw new DatabaseLocationError(
@@ -185,7 +178,7 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen();
       const rows = this.guard(() => this.selectPage.all(runId, from, READ_PAGE_SIZE));
       for (const r of rows) {
-        yield { type: r.type, v: r.v, runId, seq: r.seq, ts: r.ts, data: parseData(runId, r), hash: r.hash };
+        yield eventFromRow(runId, r);
       }
       if (rows.length < READ_PAGE_SIZE) return;
       from = rows.at(-1)!.seq + 1;
@@ -241,17 +234,6 @@ export class SqliteEventStore implements EventStore {
 
   private translate(err: unknown): unknown {
     return translateSqliteError(err, this.path, this.busyTimeoutMs);
-  }
-}
-
-function parseData(runId: string, r: EventRow): unknown {
-  try {
-    return JSON.parse(r.data);
-  } catch (err) {
-    throw new DamagedLogError(runId, r.seq, `its data is not JSON (${(err as Error).message})`, {
-      cause: err,
-      unreadable: true,
-    });
   }
 }
 

@@ -1,4 +1,10 @@
-import { ContainerModule, EventStoreFactory, type OptionsSpec, parseOptions } from '@archlab/core';
+import {
+  ContainerModule,
+  EventStoreFactory,
+  type OptionsSpec,
+  parseOptions,
+  STORE_MODE_OPTION,
+} from '@archlab/core';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 const SQLITE_STORE_OPTIONS = {
@@ -9,6 +15,7 @@ const SQLITE_STORE_OPTIONS = {
     description:
       "'normal': appends survive a crash or kill of the process; 'full': they also survive power loss (one fsync per append)",
   },
+  mode: STORE_MODE_OPTION,
 } as const satisfies OptionsSpec;
 
 /** The `sqlite` store: `location` is the database file, created if missing. */
@@ -17,8 +24,11 @@ export const sqliteEventStoreFactory: EventStoreFactory = {
   description: 'keeps the log in an SQLite file (WAL); survives crashes, shareable between processes',
   options: SQLITE_STORE_OPTIONS,
   create: (location, options) => {
-    const { durability } = parseOptions('store sqlite', SQLITE_STORE_OPTIONS, options);
-    return SqliteEventStore.open(location, { durability: durability === 'full' ? 'full' : 'normal' });
+    const { durability, mode } = parseOptions('store sqlite', SQLITE_STORE_OPTIONS, options);
+    return SqliteEventStore.open(location, {
+      durability: durability === 'full' ? 'full' : 'normal',
+      readOnly: mode === 'read-only',
+    });
   },
 };
 

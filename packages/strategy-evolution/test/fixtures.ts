@@ -9,6 +9,7 @@ import {
 import {
   bestSoFar,
   type EstimatorFactory,
+  hypervolume,
   InMemoryEventStore,
   type Metrics,
   PluginRegistry,
@@ -159,12 +160,10 @@ export function hypervolume2d(
   points: readonly (readonly [number, number])[],
   ref: readonly [number, number],
 ): number {
-  const sorted = [...points]
-    .filter(([x, y]) => x > ref[0] && y < ref[1])
-    .sort((a, b) => a[1] - b[1] || b[0] - a[0]);
-  const stairs: (readonly [number, number])[] = [];
-  for (const p of sorted) if (!stairs.length || p[0] > stairs.at(-1)![0]) stairs.push(p);
-  return stairs.reduce((area, [x, y], i) => area + (x - ref[0]) * ((stairs[i + 1]?.[1] ?? ref[1]) - y), 0);
+  return hypervolume(
+    points.map(([x, y]) => [x, -y]),
+    [ref[0], -ref[1]],
+  );
 }
 
 /**

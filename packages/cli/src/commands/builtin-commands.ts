@@ -15,15 +15,24 @@ const seconds = (v: string) => {
 };
 const integer = (min: number) => ({ integer: { min } });
 
+const PLUGIN_OPTION: CommandOption = {
+  flags: '--plugin <package>',
+  description: 'load a plugin package (repeatable)',
+  repeatable: true,
+};
 const STORE_OPTIONS: readonly CommandOption[] = [
-  { flags: '--db <file>', description: 'the run database (SQLite)' },
-  { flags: '--store <name>', description: 'event store plugin', defaultText: 'sqlite' },
+  { flags: '--db <file>', description: 'the run database: an SQLite file, or a postgres:// URL' },
+  {
+    flags: '--store <name>',
+    description: 'event store plugin',
+    defaultText: 'sqlite, or postgres for a postgres:// --db',
+  },
   {
     flags: '--store-option <k=v>',
     description: 'event store option, e.g. durability=full (repeatable)',
     repeatable: true,
   },
-  { flags: '--plugin <package>', description: 'load a plugin package (repeatable)', repeatable: true },
+  PLUGIN_OPTION,
 ];
 const RUNNER_OPTIONS: readonly CommandOption[] = [
   {
@@ -270,6 +279,33 @@ const compare: CommandContribution = {
   run: async ({ options }) => (await import('./compare-command.js')).compareCommand(options),
 };
 
+const report: CommandContribution = {
+  name: 'report',
+  description:
+    'one HTML page of runs (or of a compare) that opens offline: config, verify status, best so far, Pareto front, trials',
+  arguments: [{ name: 'runs', required: false, variadic: true }],
+  options: [
+    { flags: '--compare <name>', description: "report every run of 'compare --name NAME'" },
+    { flags: '--out <file>', description: 'the HTML file to write', default: 'report.html' },
+    {
+      flags: '--top <k>',
+      description: 'distinct best architectures counted in the op-per-decision heatmap',
+      parse: integer(1),
+      default: 20,
+    },
+    {
+      flags: '--verify <mode>',
+      description:
+        "check each run first: 'full' as replay --verify, 'decisions' without re-evaluating results, 'off'",
+      choices: ['full', 'decisions', 'off'],
+      default: 'full',
+    },
+    QUIET,
+    ...STORE_OPTIONS,
+  ],
+  run: async ({ args, options }) => (await import('./report-command.js')).reportCommand(args, options),
+};
+
 const evaluate: CommandContribution = {
   name: 'eval',
   description: 'evaluate one architecture (nothing is recorded)',
@@ -293,10 +329,46 @@ const evaluate: CommandContribution = {
     },
     { flags: '--db <file>', description: 'the SQLite database of --run' },
     { flags: '--seed <n>', description: 'seed given to the estimator', parse: integer(0) },
-    { flags: '--plugin <package>', description: 'load a plugin package (repeatable)', repeatable: true },
+    PLUGIN_OPTION,
     JSON_OUTPUT,
   ],
   run: async ({ options }) => (await import('./eval-command.js')).evalCommand(options),
+};
+
+/** A TCP port; 0 lets the system pick a free one. */
+const port = (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 65535)
+    throw new InvalidArgumentError('--port must be a whole number from 0 to 65535 (0: any free port)');
+  return n;
+};
+
+const serve: CommandContribution = {
+  name: 'serve',
+  description:
+    "the database's runs as live report pages in the browser: new trials appear as a run writes them",
+  options: [
+    { flags: '--port <n>', description: 'TCP port; 0 picks a free one (default: 8201)', parse: port },
+    {
+      flags: '--host <address>',
+      description: 'address to bind; anything but loopback needs --token (default: 127.0.0.1)',
+    },
+    {
+      flags: '--token <secret>',
+      description:
+        'every request must carry it (?token=, or an Authorization: Bearer header); at least 16 characters',
+    },
+    ...STORE_OPTIONS,
+  ],
+  run: async ({ options }) => (await import('../serve/serve-command.js')).serveCommand(options),
+};
+
+const list: CommandContribution = {
+  name: 'list',
+  description:
+    'every registered space, strategy, estimator, hardware model and store, with its options; and where the config JSON Schema is',
+  options: [JSON_OUTPUT, PLUGIN_OPTION],
+  run: async ({ options }) => (await import('./list-command.js')).listCommand(options),
 };
 
 /** In the order `archlab --help` lists them; contributed commands follow. */
@@ -309,5 +381,8 @@ export const BUILTIN_COMMANDS: readonly CommandContribution[] = [
   events,
   exportRun,
   compare,
+  report,
   evaluate,
+  serve,
+  list,
 ];

@@ -19,8 +19,9 @@ import { foldRun, openContext, type StoreFlags, searchDeps } from '../cli-contex
 import { parseKeyValues, parseRunnerFlags, type RunnerFlags } from '../flag-parsers.js';
 import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
-import { lineChartSvg } from '../report/line-chart-svg.js';
+import { bandChartSpec } from '../report/report-specs.js';
 import { csvCell, formatTable } from '../report/text-table.js';
+import { vegaLiteSvg } from '../report/vega-svg.js';
 
 export interface CompareFlags extends StoreFlags, RunnerFlags {
   space?: string;
@@ -166,19 +167,7 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       withOutput('--out', join(outDir, file), (out) => out.write(text));
     await write('compare.json', `${JSON.stringify({ ...meta, strategies: summaries }, null, 2)}\n`);
     await write('compare.csv', compareCsv(summaries, checkpoints));
-    await write(
-      'compare.svg',
-      lineChartSvg({
-        title: `best-so-far ${objective.metric} on ${flags.space} / ${flags.estimator} (${seeds} seeds, mean ± s.e.)`,
-        xLabel: 'trials',
-        yLabel: `best ${objective.metric} so far`,
-        series: summaries.map((s) => ({
-          name: s.strategy,
-          points: s.curve.map((p) => ({ x: p.trial, mean: p.mean, se: p.se })),
-        })),
-        ...(optimum !== undefined && { reference: { y: optimum, label: `optimum ${fmt(optimum)}` } }),
-      }),
-    );
+    await write('compare.svg', await vegaLiteSvg(compareFigure(meta, summaries)));
     if (flags.json) {
       process.stdout.write(
         `${JSON.stringify({ ...meta, out: outDir, strategies: summaries.map(({ curve: _, ...s }) => s) })}\n`,
@@ -193,6 +182,36 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   } finally {
     await ctx.store.close();
   }
+}
+
+/** compare's figure: mean best-so-far per strategy with ± 1 s.e. bands, and the optimum when known. */
+export function compareFigure(
+  meta: {
+    space: string;
+    estimator: string;
+    objective: { metric: string };
+    seeds: number;
+    optimum: number | null;
+  },
+  summaries: readonly StrategySummary[],
+) {
+  const { metric } = meta.objective;
+  return bandChartSpec({
+    title: `best-so-far ${metric} on ${meta.space} / ${meta.estimator} (${meta.seeds} seeds, mean ± s.e.)`,
+    xTitle: 'trials',
+    yTitle: `best ${metric} so far`,
+    series: summaries.map((s) => ({
+      name: s.strategy,
+      points: s.curve.map((p) => ({
+        x: p.trial,
+        mean: p.mean,
+        lo: p.mean - p.se,
+        hi: p.mean + p.se,
+        n: meta.seeds,
+      })),
+    })),
+    ...(meta.optimum !== null && { reference: { y: meta.optimum, label: `optimum ${fmt(meta.optimum)}` } }),
+  });
 }
 
 /**

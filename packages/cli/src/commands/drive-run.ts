@@ -28,21 +28,34 @@ export async function driveRun(search: Search, dbPath: string, out: OutputOption
 
 /** `search.run()`, stopped cleanly by a first Ctrl-C or SIGTERM (the trials in flight are left for resume); a second exits at once. */
 export async function runStoppable(search: Search): Promise<RunOutcome> {
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
+  const release = onStopSignals(() => {
     process.stderr.write(
       '\narchlab: stopping after the trials in flight are aborted (Ctrl-C again to quit now)\n',
     );
     search.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     return await search.run();
   } finally {
+    release();
+  }
+}
+
+/**
+ * Calls `stop` on the first SIGINT or SIGTERM; a second exits at once with 130. Returns what
+ * removes the handlers.
+ */
+export function onStopSignals(stop: () => void): () => void {
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
+  };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, type ScreenInput, Search, type SearchConfigInput } from '@archlab/core';
+import { ConfigError, redactLocation, type ScreenInput, Search, type SearchConfigInput } from '@archlab/core';
 import { databasePath, loadRegistry, openStore, type StoreFlags, searchDeps } from '../cli-context.js';
 import { type ConfigFile, readConfigFile } from '../config-file.js';
 import {
@@ -143,7 +143,8 @@ export async function searchCommand(flags: SearchFlags): Promise<number> {
   const ctx = await openStore(loaded, { db: dbPath, store, storeOption: flags.storeOption });
   try {
     const search = await Search.begin(searchDeps(ctx), prepared);
-    if (!flags.quiet && !flags.json) process.stderr.write(`archlab: run ${search.runId} started in ${db}\n`);
+    if (!flags.quiet && !flags.json)
+      process.stderr.write(`archlab: run ${search.runId} started in ${redactLocation(db!)}\n`);
     return await driveRun(search, db!, flags);
   } finally {
     await ctx.store.close();

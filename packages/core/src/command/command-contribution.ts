@@ -30,11 +30,13 @@ export interface CommandOption {
 export interface CommandArgument {
   readonly name: string;
   readonly required: boolean;
+  /** The last argument may take several values (`RUN...`); each is one entry of `args`. */
+  readonly variadic?: boolean;
 }
 
 /** What a contributed command's action receives. */
 export interface CommandInput<Options extends object = Readonly<Record<string, unknown>>> {
-  /** The positional arguments, in the order declared. */
+  /** The positional arguments, in the order declared (a variadic one's values last, one entry each). */
   readonly args: readonly string[];
   /** The options by camel-cased long name (`--proxy-option` → `proxyOption`), parsed, defaults filled in. */
   readonly options: Options;

@@ -66,3 +66,32 @@ function compareDesc(a: readonly number[], b: readonly number[]): number {
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return b[k]! - a[k]!;
   return 0;
 }
+
+/**
+ * The hypervolume of `points` (vectors to maximise, as `objectiveVector` gives them) above the
+ * reference point `ref`: the measure of the region they dominate and that dominates `ref`. Points
+ * not strictly better than `ref` in every component add nothing. Exact, by slicing along the last
+ * component (HSO) down to a sweep in 2-D: O(n log n) for two objectives, O(n^(d−1) log n) for d.
+ */
+export function hypervolume(points: readonly (readonly number[])[], ref: readonly number[]): number {
+  const inside = points.filter((p) => p.every((v, k) => v > ref[k]!));
+  return slices(inside, ref, ref.length);
+}
+
+/** Hypervolume over the first `d` components of `points`, all of which beat `ref` there. */
+function slices(points: readonly (readonly number[])[], ref: readonly number[], d: number): number {
+  if (points.length === 0) return 0;
+  if (d === 1) return Math.max(...points.map((p) => p[0]!)) - ref[0]!;
+  const k = d - 1;
+  const sorted = [...points].sort((a, b) => b[k]! - a[k]!);
+  let volume = 0;
+  let widest = ref[0]!;
+  for (let i = 0; i < sorted.length; i++) {
+    const below = sorted[i + 1]?.[k] ?? ref[k]!;
+    const height = sorted[i]![k]! - below;
+    // In 2-D a slice is as wide as the widest point above it.
+    widest = Math.max(widest, sorted[i]![0]!);
+    if (height > 0) volume += height * (d === 2 ? widest - ref[0]! : slices(sorted.slice(0, i + 1), ref, k));
+  }
+  return volume;
+}
