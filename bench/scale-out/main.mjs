@@ -118,7 +118,10 @@ try {
     log('the stores (./stores.mjs)...');
     const { storeThroughput } = await import(pathToFileURL(stores).href);
     const s = await storeThroughput();
-    fields.push(`pg_trials_per_s=${s.pg_trials_per_s}`, `sqlite_trials_per_s=${s.sqlite_trials_per_s}`);
+    fields.push(
+      `pg_trials_per_s=${s.pg_trials_per_s.toFixed(1)}`,
+      `sqlite_trials_per_s=${s.sqlite_trials_per_s.toFixed(1)}`,
+    );
   } else {
     fields.push('pg_trials_per_s=n/a');
   }
