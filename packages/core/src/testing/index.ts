@@ -9,6 +9,7 @@ export {
   strategyContract,
   trialRunnerContract,
 } from './contracts.js';
+export { freeLocalPort } from './free-port.js';
 export { copyLogPrefix, readAll, runSearch, tamperedCopy, trialsOf } from './harness.js';
 export {
   describeWith,

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Requirement } from '@archlab/core/testing';
+import { freeLocalPort, type Requirement } from '@archlab/core/testing';
 
 /** Debian's `redis-server`, which the Redis tests start privately (scripts/install-test-deps.sh installs it). */
 export function redisServerRequirement(): Requirement {
@@ -29,7 +29,7 @@ export interface PrivateRedis {
  */
 export async function startRedisServer(opts: { password?: string } = {}): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'archlab-redis-'));
-  const port = await freePort();
+  const port = await freeLocalPort();
   const args = [
     '--port',
     String(port),
@@ -68,17 +68,6 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {

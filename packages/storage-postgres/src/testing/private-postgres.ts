@@ -10,10 +10,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Requirement } from '@archlab/core/testing';
+import { freeLocalPort, type Requirement } from '@archlab/core/testing';
 
 /**
  * The PostgreSQL server binaries of Debian's `postgresql` package (the newest version under
@@ -146,7 +145,7 @@ export async function startPrivatePostgres(options: { tls?: boolean } = {}): Pro
   const launch = async (fixedPort?: number): Promise<{ child: ChildProcess; port: number }> => {
     let log = '';
     for (let attempt = 0; attempt < (fixedPort ? 1 : 5); attempt++) {
-      const port = fixedPort ?? (await freePort());
+      const port = fixedPort ?? (await freeLocalPort());
       const [cmd, args] = as(join(bin, 'postgres'), [
         '-D',
         data,
@@ -308,16 +307,4 @@ function uidOf(name: string): { uid: number; gid: number } | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A port of 127.0.0.1 free a moment ago (the caller retries if another process takes it first). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
