@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from outside the repository, when it is missing:
 #   dataset-fashion-mnist   the real Fashion-MNIST files (/usr/share/datasets/fashion-mnist)
+#   redis-server            the scale-out tests start a private one (127.0.0.1, a temp folder)
+#   postgresql              PostgreSQL's server binaries (initdb, postgres under /usr/lib/postgresql/*/bin):
+#                           the storage-postgres tests start private servers with them (the package's
+#                           system service is never used)
+#   openssl                 makes the certificates of the PostgreSQL TLS tests
 #   chromium                the browser the report and `archlab serve` pages are tested in
 # Part of `pnpm check` (the README's test command, and so CI's). Quiet and quick when all is
 # there. Where it cannot install (not root, no sudo), it says what to run and goes on: under
@@ -12,6 +17,15 @@ missing=()
 fmnist_dir="${ARCHLAB_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 if [[ ! -e "$fmnist_dir/train-images-idx3-ubyte.gz" && ! -e "$fmnist_dir/train-images-idx3-ubyte" ]]; then
   missing+=(dataset-fashion-mnist)
+fi
+if ! command -v redis-server >/dev/null; then
+  missing+=(redis-server)
+fi
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
+fi
+if ! command -v openssl >/dev/null; then
+  missing+=(openssl)
 fi
 if [[ ! -x "${ARCHLAB_CHROMIUM:-/usr/bin/chromium}" ]]; then
   missing+=(chromium)

@@ -1,33 +1,16 @@
 // One measured phase of store-throughput, in a process of its own; prints one JSON line.
-import { loadPlugins, PluginRegistry, replayRun, Search } from '../../packages/core/dist/index.js';
+import { replayRun } from '../../packages/core/dist/index.js';
 import { SqliteEventStore } from '../../packages/storage-sqlite/dist/index.js';
+import { nb201Plugins, timedSearch } from './timed-search.mjs';
 
 const [what, db, n] = process.argv.slice(2);
-const root = new URL('../../packages/cli/', import.meta.url).pathname;
-const { container } = await loadPlugins(['@archlab/core', '@archlab/bench-nb201'], [root]);
-const plugins = new PluginRegistry(container);
+const plugins = await nb201Plugins();
 const store = SqliteEventStore.open(db);
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
 
 if (what === 'search') {
-  const t0 = performance.now();
-  const search = await Search.start(
-    { store, plugins },
-    {
-      space: 'nb201',
-      estimator: 'nb201:cifar10',
-      strategy: 'random',
-      strategyOptions: { dedupe: false },
-      seed: 1,
-      budget: { trials: Number(n) },
-    },
-    'bench',
-  );
-  const out = await search.run();
-  const seconds = (performance.now() - t0) / 1000;
-  console.log(
-    JSON.stringify({ seconds, trials: out.trials, trials_per_s: out.trials / seconds, peak_mb: peakMb() }),
-  );
+  const out = await timedSearch(store, plugins, Number(n));
+  console.log(JSON.stringify({ ...out, peak_mb: peakMb() }));
 } else {
   const t0 = performance.now();
   const r = await replayRun(store, plugins, 'bench', { mode: 'verify' });

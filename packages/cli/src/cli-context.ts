@@ -6,6 +6,7 @@ import {
   DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
   damageText,
   type EventStore,
+  type EventStoreFactory,
   echo,
   foldLog,
   LogChecker,
@@ -13,6 +14,7 @@ import {
   loadInto,
   loadPlugin,
   loadPlugins,
+  locationScheme,
   PluginRegistry,
   type PluginSet,
   pluginPackageDir,
@@ -33,6 +35,7 @@ export type { StoreFlags };
 export const DEFAULT_PLUGINS = [
   '@archlab/core',
   '@archlab/storage-sqlite',
+  '@archlab/storage-postgres',
   '@archlab/bench-nb201',
   '@archlab/space-fmnist-chain',
   '@archlab/strategy-evolution',
@@ -41,6 +44,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',
+  '@archlab/runner-bullmq',
 ] as const;
 
 export interface CliContext {
@@ -116,9 +120,13 @@ export async function openContext(opts: {
   return openStore(await loadRegistry(opts.plugins), { ...opts, db: dbPath });
 }
 
-/** The absolute path of `--db`; a ConfigError if none is given, or if `mustExist` and there is no such file. */
+/**
+ * The absolute path of `--db`; a ConfigError if none is given, or if `mustExist` and there is no
+ * such file. A server's URL (`postgres://…`) is returned as it is: its store checks it.
+ */
 export function databasePath(db: string | undefined, mustExist: boolean): string {
   if (!db) throw new ConfigError('no database given: pass --db FILE (or "db" in the config file)');
+  if (locationScheme(db) !== undefined) return db;
   if (mustExist && !existsSync(resolve(db))) {
     throw new ConfigError(
       `database '${echo(db)}' does not exist; check the path, or create it with 'archlab search --db FILE ...'`,
@@ -127,7 +135,7 @@ export function databasePath(db: string | undefined, mustExist: boolean): string
   return resolve(db);
 }
 
-/** Opens (or creates) the store at `db`, an absolute path, with plugins already loaded. */
+/** Opens (or creates) the store at `db`, an absolute path or a URL, with plugins already loaded. */
 export async function openStore(
   {
     registry,
@@ -136,10 +144,36 @@ export async function openStore(
   }: { registry: PluginRegistry; packages: Record<string, string>; plugins: PluginSet },
   opts: { db: string; store?: string; storeOption?: readonly string[] },
 ): Promise<CliContext> {
-  const store = await registry
-    .get('store', opts.store ?? 'sqlite')
-    .create(opts.db, parseKeyValues(opts.storeOption ?? [], '--store-option'));
+  const store = await storeFactory(registry, opts.store, opts.db).create(
+    opts.db,
+    parseKeyValues(opts.storeOption ?? [], '--store-option'),
+  );
   return { registry, packages, plugins, store, dbPath: opts.db };
+}
+
+/**
+ * The store `--store` names; without it, the one whose URL schemes include `db`'s (a
+ * `postgres://` URL needs no `--store postgres`), else sqlite. A URL given to a store that takes
+ * file paths is a ConfigError, not a strangely named file.
+ */
+export function storeFactory(
+  registry: PluginRegistry,
+  name: string | undefined,
+  db: string,
+): EventStoreFactory {
+  const scheme = locationScheme(db);
+  const takes = (f: EventStoreFactory) => scheme !== undefined && (f.urlSchemes ?? []).includes(scheme);
+  const factory =
+    name !== undefined
+      ? registry.get('store', name)
+      : (registry.all('store').find(takes) ?? registry.get('store', 'sqlite'));
+  if (scheme !== undefined && !takes(factory)) {
+    const fitting = registry.all('store').filter(takes);
+    throw new ConfigError(
+      `store '${factory.name}' does not take '${scheme}://' URLs as --db${fitting.length ? `; use --store ${fitting[0]!.name}` : `; no loaded store does (stores: ${registry.names('store').join(', ')})`}`,
+    );
+  }
+  return factory;
 }
 
 /** What the engine needs from the CLI's plugins and store. */

@@ -1,11 +1,12 @@
 import type { CommandServices } from '@archlab/core';
-import { loadRegistry, openFromFlags, searchDeps, warn } from './cli-context.js';
+import { loadRegistry, openFromFlags, pluginRoots, searchDeps, warn } from './cli-context.js';
 import { parseKeyValues } from './flag-parsers.js';
 import { metricsText, stepLine } from './progress.js';
 
 /** What the CLI lends every command, its own and contributed ones alike. */
 export const cliServices: CommandServices = {
   loadPlugins: async (extra) => (await loadRegistry(extra)).registry,
+  pluginRoots: () => pluginRoots(),
   openStore: async (flags, mustExist) => {
     const ctx = await openFromFlags(flags, mustExist);
     return { registry: ctx.registry, store: ctx.store, dbPath: ctx.dbPath, searchDeps: searchDeps(ctx) };

@@ -5,6 +5,7 @@ import {
   echo,
   InvalidOptionError,
   type Objective,
+  type RunnerChoice,
   type SearchConfigInput,
 } from '@archlab/core';
 
@@ -123,4 +124,34 @@ function wholeNumber(digits: string, what: string): number {
     throw new ConfigError(`${what} ${echo(digits)} is too large: at most ${Number.MAX_SAFE_INTEGER}`);
   }
   return n;
+}
+
+/** The runner flags of search, resume and compare. */
+export interface RunnerFlags {
+  runner?: string;
+  runnerOption?: string[];
+  /** Shortcut for `--runner bullmq --runner-option redis=URL`. */
+  redis?: string;
+}
+
+/**
+ * `--runner NAME --runner-option k=v --redis URL` → where the trials run (undefined: in
+ * process). `--redis` names the bullmq runner's server; it cannot go with another runner.
+ */
+export function parseRunnerFlags(flags: RunnerFlags): RunnerChoice | undefined {
+  const options: Record<string, unknown> = parseKeyValues(flags.runnerOption ?? [], '--runner-option');
+  if (flags.redis !== undefined) {
+    if (flags.runner !== undefined && flags.runner !== 'bullmq') {
+      throw new ConfigError(
+        `--redis is the bullmq runner's server; it cannot go with --runner ${echo(flags.runner)}`,
+      );
+    }
+    return { name: 'bullmq', options: { ...options, redis: flags.redis } };
+  }
+  if (flags.runner === undefined) {
+    if (Object.keys(options).length > 0)
+      throw new ConfigError('--runner-option needs --runner NAME (or --redis URL for the bullmq runner)');
+    return undefined;
+  }
+  return { name: flags.runner, options };
 }

@@ -8,6 +8,7 @@ import {
   parsePluginSpec,
   parsePrefilter,
   parseReward,
+  parseRunnerFlags,
   parseWarmup,
 } from './flag-parsers.js';
 
@@ -99,5 +100,29 @@ describe('screening flags', () => {
       name: 'lut:pixel3',
       options: { file: 'a.json' },
     });
+  });
+});
+
+describe('parseRunnerFlags', () => {
+  it('--redis is the bullmq runner with its server; --runner names any runner', () => {
+    expect(parseRunnerFlags({})).toBeUndefined();
+    expect(parseRunnerFlags({ redis: 'redis://h:1', runnerOption: ['queue=q'] })).toEqual({
+      name: 'bullmq',
+      options: { queue: 'q', redis: 'redis://h:1' },
+    });
+    expect(parseRunnerFlags({ runner: 'bullmq', redis: 'redis://h:1' })?.name).toBe('bullmq');
+    expect(parseRunnerFlags({ runner: 'inprocess' })).toEqual({ name: 'inprocess', options: {} });
+  });
+
+  it('refuses options without a runner, and --redis with another runner', () => {
+    expect(() => parseRunnerFlags({ runnerOption: ['queue=q'] })).toThrow(
+      '--runner-option needs --runner NAME (or --redis URL for the bullmq runner)',
+    );
+    expect(() => parseRunnerFlags({ runner: 'inprocess', redis: 'redis://h:1' })).toThrow(
+      "--redis is the bullmq runner's server; it cannot go with --runner inprocess",
+    );
+    expect(() => parseRunnerFlags({ runner: 'bullmq', runnerOption: ['queue'] })).toThrow(
+      "--runner-option takes NAME=VALUE, got 'queue'",
+    );
   });
 });

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OutputError } from '@archlab/core';
+import { locationScheme, OutputError } from '@archlab/core';
 
 /** Where a command's output goes: stdout, or a file that appears whole or not at all. */
 export interface OutputSink {
@@ -23,6 +23,8 @@ const DATABASE_FILES = ['', '-wal', '-shm', '-journal'] as const;
  * through it would create the -wal file), or a hard link. Side files need not exist yet.
  */
 export function refuseDatabase(flag: string, out: string, db: string): void {
+  // A server's URL names no local file to overwrite.
+  if (locationScheme(db) !== undefined) return;
   const target = realTarget(out);
   const dbReal = realTarget(db);
   const outStat = statOrUndefined(out);

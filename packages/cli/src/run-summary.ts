@@ -2,6 +2,7 @@ import {
   constraintText,
   paretoFront,
   type RunState,
+  redactLocation,
   runObjectives,
   runScore,
   screenMetricName,
@@ -127,7 +128,8 @@ export function summaryText(state: RunState, dbPath?: string): string {
   } else {
     lines.push(`best       (no ${s.constraints.length ? 'feasible ' : ''}completed trial)`);
   }
-  if (s.status !== 'completed' && dbPath) lines.push(`resume     archlab resume ${s.runId} --db ${dbPath}`);
+  if (s.status !== 'completed' && dbPath)
+    lines.push(`resume     archlab resume ${s.runId} --db ${redactLocation(dbPath)}`);
   if (s.pareto) lines.push('', paretoText(s.pareto, s.objectives));
   return lines.join('\n');
 }

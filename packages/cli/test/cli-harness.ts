@@ -78,9 +78,12 @@ export function exited(
   );
 }
 
-/** The CSV export without the timing column: what must be equal between two runs of one seed. */
-export function trialsCsv(cwd: string, db: string, run: string): string {
-  const r = archlab(cwd, 'export', run, '--db', db, '--format', 'csv');
+/**
+ * The CSV export without the timing column: what must be equal between two runs of one seed.
+ * `storeArgs` go to `export` as they are (e.g. `--store-option schema=s`).
+ */
+export function trialsCsv(cwd: string, db: string, run: string, ...storeArgs: string[]): string {
+  const r = archlab(cwd, 'export', run, '--db', db, ...storeArgs, '--format', 'csv');
   if (r.code !== 0) throw new Error(r.stderr);
   const rows = r.stdout
     .trim()

@@ -120,6 +120,14 @@ export class StoreError extends ArchlabError {
 }
 
 /** A file the user named for output cannot be written there: it is the database, a folder, or the disk is full. */
+/**
+ * The trial runner can no longer reach where trials run (a queue server gone): the run stops
+ * cleanly, the trials in flight left unfinished for `resume`, instead of failing them.
+ */
+export class RunnerUnavailableError extends ArchlabError {
+  readonly code = 'RUNNER_UNAVAILABLE';
+}
+
 export class OutputError extends ArchlabError {
   readonly code = 'OUTPUT';
 }

@@ -64,6 +64,7 @@ export {
   type RunPlugins,
   RunStore,
   resolveConfig,
+  runnerByName,
   runProviders,
   trialSeed,
 } from './engine/plugin-instances.js';
@@ -81,6 +82,7 @@ export { type NewEvent, RunWriter } from './engine/run-writer.js';
 export {
   newRunId,
   type PreparedRun,
+  type PrepareOptions,
   type ResumeOptions,
   type RunOutcome,
   Search,
@@ -103,6 +105,7 @@ export {
   OutputError,
   PluginLoadError,
   ReplayDivergenceError,
+  RunnerUnavailableError,
   StoreError,
   UnknownPluginError,
   UnknownRunError,
@@ -231,7 +234,15 @@ export {
   type ThreadRunnerOptions,
   threadRunner,
 } from './runner/thread-runner.js';
-export { inProcessRunner, type TrialJob, TrialRunner } from './runner/trial-runner.js';
+export {
+  inProcessRunner,
+  inProcessRunnerFactory,
+  type RunnerChoice,
+  type TrialJob,
+  TrialRunner,
+  type TrialRunnerContext,
+  TrialRunnerFactory,
+} from './runner/trial-runner.js';
 export {
   type PoolStats,
   type RunOptions,
@@ -259,8 +270,15 @@ export {
 export { readArchKeys, sampleKeys } from './space/space-keys.js';
 export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
 export { kendall, median, percentile, quantile, ranks, spearman } from './stats/rank-stats.js';
-export { type EventStore, EventStoreFactory, type RunListing } from './store/event-store.js';
+export { type EventRow, eventFromRow, eventRows } from './store/event-rows.js';
+export {
+  type EventStore,
+  EventStoreFactory,
+  type RunListing,
+  STORE_MODE_OPTION,
+} from './store/event-store.js';
 export { InMemoryEventStore } from './store/in-memory-event-store.js';
+export { locationScheme, redactLocation } from './store/store-location.js';
 export { FixedStrategy, fixedStrategyFactory } from './strategy/fixed-strategy.js';
 export { RandomStrategy, randomStrategyFactory } from './strategy/random-strategy.js';
 export {

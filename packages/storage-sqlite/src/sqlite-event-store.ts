@@ -2,8 +2,10 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   ConcurrencyConflictError,
-  DamagedLogError,
+  type EventRow,
   type EventStore,
+  eventFromRow,
+  eventRows,
   InvalidOptionError,
   type RunListing,
   type StoredEvent,
@@ -43,15 +45,6 @@ export interface SqliteEventStoreOptions {
 export const READ_PAGE_SIZE = 2_000;
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-
-interface EventRow {
-  readonly seq: number;
-  readonly type: string;
-  readonly v: number;
-  readonly ts: number;
-  readonly data: string;
-  readonly hash: string;
-}
 
 interface RunRow {
   readonly run_id: string;
@@ -115,19 +108,8 @@ export class SqliteEventStore implements EventStore {
       const actual = this.selectLastSeq.get(runId) ?? -1;
       if (actual !== expectedSeq) throw new ConcurrencyConflictError(runId, expectedSeq, actual);
       if (events.length === 0) return;
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const seq = expectedSeq + 1 + i;
-        if (e.runId !== runId || e.seq !== seq) {
-          throw new StoreError(
-            `event ${e.runId}#${e.seq} does not belong at ${runId}#${seq}; nothing was written`,
-          );
-        }
-        const data = JSON.stringify(e.data);
-        if (data === undefined) {
-          throw new StoreError(`event ${runId}#${seq} (${e.type}) has no JSON data; nothing was written`);
-        }
-        insertEvent.run(runId, seq, e.type, e.v, e.ts, data, e.hash);
+      for (const r of eventRows(runId, expectedSeq, events)) {
+        insertEvent.run(runId, r.seq, r.type, r.v, r.ts, r.data, r.hash);
       }
       upsertRun.run(runId, events[0]!.ts, events.at(-1)!.ts, expectedSeq + events.length);
     });
@@ -196,7 +178,7 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen();
       const rows = this.guard(() => this.selectPage.all(runId, from, READ_PAGE_SIZE));
       for (const r of rows) {
-        yield { type: r.type, v: r.v, runId, seq: r.seq, ts: r.ts, data: parseData(runId, r), hash: r.hash };
+        yield eventFromRow(runId, r);
       }
       if (rows.length < READ_PAGE_SIZE) return;
       from = rows.at(-1)!.seq + 1;
@@ -252,17 +234,6 @@ export class SqliteEventStore implements EventStore {
 
   private translate(err: unknown): unknown {
     return translateSqliteError(err, this.path, this.busyTimeoutMs);
-  }
-}
-
-function parseData(runId: string, r: EventRow): unknown {
-  try {
-    return JSON.parse(r.data);
-  } catch (err) {
-    throw new DamagedLogError(runId, r.seq, `its data is not JSON (${(err as Error).message})`, {
-      cause: err,
-      unreadable: true,
-    });
   }
 }
 

@@ -1,4 +1,10 @@
-import { ContainerModule, EventStoreFactory, type OptionsSpec, parseOptions } from '@archlab/core';
+import {
+  ContainerModule,
+  EventStoreFactory,
+  type OptionsSpec,
+  parseOptions,
+  STORE_MODE_OPTION,
+} from '@archlab/core';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 const SQLITE_STORE_OPTIONS = {
@@ -9,13 +15,7 @@ const SQLITE_STORE_OPTIONS = {
     description:
       "'normal': appends survive a crash or kill of the process; 'full': they also survive power loss (one fsync per append)",
   },
-  mode: {
-    type: 'enum',
-    default: 'read-write',
-    values: ['read-write', 'read-only'],
-    description:
-      "'read-only': open an existing database without ever writing to it (no migration; appends fail), as 'archlab serve' does",
-  },
+  mode: STORE_MODE_OPTION,
 } as const satisfies OptionsSpec;
 
 /** The `sqlite` store: `location` is the database file, created if missing. */

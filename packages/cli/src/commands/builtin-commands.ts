@@ -21,14 +21,34 @@ const PLUGIN_OPTION: CommandOption = {
   repeatable: true,
 };
 const STORE_OPTIONS: readonly CommandOption[] = [
-  { flags: '--db <file>', description: 'the run database (SQLite)' },
-  { flags: '--store <name>', description: 'event store plugin', defaultText: 'sqlite' },
+  { flags: '--db <file>', description: 'the run database: an SQLite file, or a postgres:// URL' },
+  {
+    flags: '--store <name>',
+    description: 'event store plugin',
+    defaultText: 'sqlite, or postgres for a postgres:// --db',
+  },
   {
     flags: '--store-option <k=v>',
     description: 'event store option, e.g. durability=full (repeatable)',
     repeatable: true,
   },
   PLUGIN_OPTION,
+];
+const RUNNER_OPTIONS: readonly CommandOption[] = [
+  {
+    flags: '--runner <name>',
+    description: 'where trials run: inprocess (default) or a runner plugin, e.g. bullmq',
+  },
+  {
+    flags: '--runner-option <k=v>',
+    description: 'runner option, e.g. tls-ca=ca.pem (repeatable)',
+    repeatable: true,
+  },
+  {
+    flags: '--redis <url>',
+    description:
+      'run trials on `archlab worker` processes through Redis: the bullmq runner (redis[s]://[:PASSWORD@]HOST:PORT)',
+  },
 ];
 const RUN = [{ name: 'run', required: true }];
 const JSON_OUTPUT: CommandOption = { flags: '--json', description: 'machine-readable output' };
@@ -122,6 +142,7 @@ const search: CommandContribution = {
       description:
         'evaluate only proposals whose screen score is in the best FRACTION of those screened so far, once MIN (default 10) were; the others are pruned',
     },
+    ...RUNNER_OPTIONS,
     { flags: '--run-id <id>', description: 'name the run (default: a timestamp)' },
     { flags: '--json', description: 'print the summary as one JSON object on the last line' },
     QUIET,
@@ -140,6 +161,7 @@ const resume: CommandContribution = {
       description: "raise the run's trial budget to N (never lower); a finished run carries on to N",
       parse: integer(1),
     },
+    ...RUNNER_OPTIONS,
     { flags: '--json', description: 'print the summary as JSON' },
     QUIET,
     ...STORE_OPTIONS,
@@ -239,6 +261,7 @@ const compare: CommandContribution = {
     { flags: '--seeds <n>', description: 'seeds 0..n-1 per strategy', parse: integer(1), default: 20 },
     { flags: '--trials <n>', description: 'trials per run', parse: integer(1), default: 300 },
     { flags: '--concurrency <k>', description: 'trials in flight per run', parse: integer(1) },
+    ...RUNNER_OPTIONS,
     {
       flags: '--checkpoints <list>',
       description: 'trial counts for the table',

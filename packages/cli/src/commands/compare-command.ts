@@ -11,18 +11,19 @@ import {
   type RunConfig,
   type RunState,
   resolveConfig,
+  runnerByName,
   Search,
   type SearchConfigInput,
 } from '@archlab/core';
 import { foldRun, openContext, type StoreFlags, searchDeps } from '../cli-context.js';
-import { parseKeyValues } from '../flag-parsers.js';
+import { parseKeyValues, parseRunnerFlags, type RunnerFlags } from '../flag-parsers.js';
 import { makeOutputDir, withOutput } from '../output-file.js';
 import { fmt } from '../progress.js';
 import { bandChartSpec } from '../report/report-specs.js';
 import { csvCell, formatTable } from '../report/text-table.js';
 import { vegaLiteSvg } from '../report/vega-svg.js';
 
-export interface CompareFlags extends StoreFlags {
+export interface CompareFlags extends StoreFlags, RunnerFlags {
   space?: string;
   spaceOption?: string[];
   estimator?: string;
@@ -71,6 +72,8 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   if (!flags.space) throw new ConfigError('--space is required');
   if (!flags.estimator) throw new ConfigError('--estimator is required');
   const perStrategy = splitStrategyOptions(flags.strategyOption ?? [], strategies);
+  const runner = parseRunnerFlags(flags);
+  const withRunner = runner && { runner };
   const name = flags.name ?? `cmp-${newRunId()}`;
   const outDir = flags.out ?? name;
   const ctx = await openContext({
@@ -97,7 +100,9 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     });
     // Every strategy's config is checked before the first run starts.
     const checked = strategies.map((s) =>
-      instantiate(ctx.registry, resolveConfig(ctx.registry, configFor(s, 0))),
+      instantiate(ctx.registry, resolveConfig(ctx.registry, configFor(s, 0)), {
+        ...(runner && { runner: runnerByName(ctx.registry, name, runner) }),
+      }),
     );
     const { objective } = checked[0]!.config;
     const optimum = checked[0]!.estimator.optimum?.[objective.metric];
@@ -127,8 +132,8 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
         const t = performance.now();
         const exists = (await ctx.store.lastSeq(runId)) >= 0;
         const search = exists
-          ? await Search.resume(searchDeps(ctx), runId, { trials })
-          : await Search.start(searchDeps(ctx), configFor(strategy, seed), runId);
+          ? await Search.resume(searchDeps(ctx), runId, { trials, ...withRunner })
+          : await Search.start(searchDeps(ctx), configFor(strategy, seed), runId, withRunner);
         const reuse = !exists
           ? ''
           : search.extendedFrom === undefined

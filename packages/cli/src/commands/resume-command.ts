@@ -6,19 +6,24 @@ import {
   type StoreFlags,
   searchDeps,
 } from '../cli-context.js';
+import { parseRunnerFlags, type RunnerFlags } from '../flag-parsers.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
-export interface ResumeFlags extends OutputOptions, StoreFlags {
+export interface ResumeFlags extends OutputOptions, StoreFlags, RunnerFlags {
   /** Raise the run's trial budget to this many (only upward). */
   trials?: number;
 }
 
 export async function resumeCommand(run: string, flags: ResumeFlags): Promise<number> {
+  const runner = parseRunnerFlags(flags);
   const ctx = await openFromFlags(flags, true);
   try {
     const runId = await resolveRunId(ctx.store, run);
     await loadRecordedPlugins(ctx, runId);
-    const search = await Search.resume(searchDeps(ctx), runId, { trials: flags.trials });
+    const search = await Search.resume(searchDeps(ctx), runId, {
+      trials: flags.trials,
+      ...(runner && { runner }),
+    });
     if (!flags.quiet && !flags.json) {
       const s = search.state;
       const msg =

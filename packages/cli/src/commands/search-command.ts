@@ -1,4 +1,4 @@
-import { ConfigError, type ScreenInput, Search, type SearchConfigInput } from '@archlab/core';
+import { ConfigError, redactLocation, type ScreenInput, Search, type SearchConfigInput } from '@archlab/core';
 import { databasePath, loadRegistry, openStore, type StoreFlags, searchDeps } from '../cli-context.js';
 import { type ConfigFile, readConfigFile } from '../config-file.js';
 import {
@@ -9,11 +9,13 @@ import {
   parsePluginSpec,
   parsePrefilter,
   parseReward,
+  parseRunnerFlags,
   parseWarmup,
+  type RunnerFlags,
 } from '../flag-parsers.js';
 import { driveRun, type OutputOptions } from './drive-run.js';
 
-export interface SearchFlags extends OutputOptions, StoreFlags {
+export interface SearchFlags extends OutputOptions, StoreFlags, RunnerFlags {
   config?: string;
   space?: string;
   spaceOption?: string[];
@@ -136,11 +138,13 @@ export async function searchCommand(flags: SearchFlags): Promise<number> {
   if (!input.space) throw missing('space', loaded.registry.names('space'));
   if (!input.estimator) throw missing('estimator', loaded.registry.names('estimator'));
   // Everything is checked before the store is opened, so bad input creates no database file.
-  const prepared = await Search.prepare(loaded.registry, input, flags.runId);
+  const runner = parseRunnerFlags(flags);
+  const prepared = await Search.prepare(loaded.registry, input, flags.runId, runner && { runner });
   const ctx = await openStore(loaded, { db: dbPath, store, storeOption: flags.storeOption });
   try {
     const search = await Search.begin(searchDeps(ctx), prepared);
-    if (!flags.quiet && !flags.json) process.stderr.write(`archlab: run ${search.runId} started in ${db}\n`);
+    if (!flags.quiet && !flags.json)
+      process.stderr.write(`archlab: run ${search.runId} started in ${redactLocation(db!)}\n`);
     return await driveRun(search, db!, flags);
   } finally {
     await ctx.store.close();

@@ -1,5 +1,5 @@
-import { ConfigError, echo } from '@archlab/core';
-import { databasePath, loadRegistry, openStore, type StoreFlags } from '../cli-context.js';
+import { ConfigError, echo, redactLocation } from '@archlab/core';
+import { databasePath, loadRegistry, openStore, type StoreFlags, storeFactory } from '../cli-context.js';
 import { onStopSignals } from '../commands/drive-run.js';
 import { spaceOf } from '../commands/report-command.js';
 import { isLoopback, startLiveServer } from './live-server.js';
@@ -16,7 +16,7 @@ export const DEFAULT_PORT = 8201;
 /** A token shorter than this is too easy to guess for a server others can reach. */
 const MIN_TOKEN_CHARS = 16;
 
-/** The store option that opens a store for reading only, where the store has one (sqlite's `mode`). */
+/** The store option that opens a store for reading only, where the store has one (sqlite's and postgres's `mode`). */
 function readOnlyOption(
   options: Readonly<Record<string, { type: string; values?: readonly string[] }>> | undefined,
 ) {
@@ -42,10 +42,11 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     );
   const dbPath = databasePath(flags.db, true);
   const loaded = await loadRegistry(flags.plugin);
-  const storeName = flags.store ?? 'sqlite';
+  const factory = storeFactory(loaded.registry, flags.store, dbPath);
+  const storeName = factory.name;
   const readOnly = (flags.storeOption ?? []).some((o) => o.startsWith('mode='))
     ? []
-    : readOnlyOption(loaded.registry.get('store', storeName).options);
+    : readOnlyOption(factory.options);
   const ctx = await openStore(loaded, {
     db: dbPath,
     store: storeName,
@@ -53,7 +54,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   });
   try {
     // Each report builder makes its run's space once.
-    const pages = servePages(ctx.store, `archlab serve ${dbPath}`, (config) => spaceOf(ctx, config));
+    const pages = servePages(ctx.store, `archlab serve ${redactLocation(dbPath)}`, (config) =>
+      spaceOf(ctx, config),
+    );
     const server = await startLiveServer({
       store: ctx.store,
       pages,
@@ -63,7 +66,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     });
     const shown = token === undefined ? server.url : `${server.url}?token=${encodeURIComponent(token)}`;
     process.stdout.write(`${shown}\n`);
-    process.stderr.write(`archlab: serving ${dbPath}; Ctrl-C stops\n`);
+    process.stderr.write(`archlab: serving ${redactLocation(dbPath)}; Ctrl-C stops\n`);
     // A second signal while closing exits at once (130), as a second one stops a run.
     let release = () => {};
     await new Promise<void>((resolve) => {

@@ -87,6 +87,8 @@ export interface CommandTarget {
 export interface CommandServices {
   /** The CLI's plugin packages and `extra` (a command's `--plugin`) loaded. */
   loadPlugins(extra?: readonly string[]): Promise<PluginRegistry>;
+  /** Where plugin packages are looked up by name: the working folder, then the CLI's own. */
+  pluginRoots(): readonly string[];
   /** Opens the run database of `--db` (an error if it must exist and does not). Close its store when done. */
   openStore(flags: StoreFlags, mustExist: boolean): Promise<OpenedStore>;
   /** `--space/--arch`, or with `--run` (and `store`, open) the run's space, options and best architecture. */

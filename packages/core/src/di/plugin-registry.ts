@@ -3,6 +3,7 @@ import { Reaction } from '../engine/reaction.js';
 import { UnknownPluginError } from '../errors.js';
 import { EstimatorFactory } from '../estimator/estimator.js';
 import { HardwareModelFactory } from '../hardware/hardware-model.js';
+import { TrialRunnerFactory } from '../runner/trial-runner.js';
 import { SearchSpaceFactory } from '../space/search-space.js';
 import { EventStoreFactory } from '../store/event-store.js';
 import { StrategyFactory } from '../strategy/strategy.js';
@@ -19,6 +20,7 @@ interface Kinds {
   estimator: EstimatorFactory;
   'hardware model': HardwareModelFactory;
   store: EventStoreFactory;
+  runner: TrialRunnerFactory;
 }
 export type PluginKind = keyof Kinds;
 
@@ -28,6 +30,7 @@ const TOKENS: { [K in PluginKind]: symbol } = {
   estimator: EstimatorFactory,
   'hardware model': HardwareModelFactory,
   store: EventStoreFactory,
+  runner: TrialRunnerFactory,
 };
 
 const KINDS = Object.keys(TOKENS) as PluginKind[];

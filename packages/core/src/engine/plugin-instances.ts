@@ -1,3 +1,4 @@
+import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginKind, PluginRegistry } from '../di/plugin-registry.js';
 import { RunContainer } from '../di/run-scope.js';
 import {
@@ -21,7 +22,7 @@ import type { HardwareModel } from '../hardware/hardware-model.js';
 import { type OptionsSpec, parseOptions } from '../options/options.js';
 import { constraintText, runObjectives } from '../projections/objectives.js';
 import { Rng } from '../rng/rng.js';
-import { inProcessRunner, TrialRunner } from '../runner/trial-runner.js';
+import { inProcessRunner, type RunnerChoice, TrialRunner } from '../runner/trial-runner.js';
 import { type ScreenInput, screenMetricName, screenSchedule } from '../screening/screen.js';
 import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
 import type { EventStore } from '../store/event-store.js';
@@ -53,7 +54,28 @@ export interface InstantiateOptions {
   /** The run's store, bound in its scope (`EventStore`) for the services that keep blobs. */
   readonly store?: EventStore;
   /** Makes the run's runner, `config.concurrency` wide; default: `inProcessRunner(estimator, config.concurrency)`. */
-  readonly runner?: (estimator: Estimator, config: RunConfig) => TrialRunner;
+  readonly runner?: (estimator: Estimator, config: RunConfig, space: SearchSpace) => TrialRunner;
+}
+
+/**
+ * `InstantiateOptions.runner` for a runner chosen by name (`TrialRunnerFactory`), its options
+ * checked against the factory's spec when the run is built (before anything is stored).
+ */
+export function runnerByName(
+  plugins: PluginRegistry,
+  runId: string,
+  choice: RunnerChoice,
+): NonNullable<InstantiateOptions['runner']> {
+  const factory = plugins.get('runner', choice.name);
+  const options = resolveOptions(`runner '${factory.name}'`, factory.options, choice.options);
+  return (estimator, config, space) => {
+    const packages: Record<string, string> = { '@archlab/core': coreVersion() };
+    for (const p of runProviders(plugins, config)) {
+      if (p.kind === 'space' || p.kind === 'estimator')
+        packages[p.package] = plugins.packages()[p.package] ?? '0.0.0';
+    }
+    return factory.create(options, { runId, config, space, estimator, packages });
+  };
 }
 
 // The tokens under which a run's own parts are bound in its scope, for run services to get.
@@ -155,7 +177,7 @@ function build(
   const screened =
     config.screen &&
     instantiateScreen(plugins, config.space, space, config.screen, config.budget, { services });
-  const runner = options.runner?.(estimator, config) ?? inProcessRunner(estimator, config.concurrency);
+  const runner = options.runner?.(estimator, config, space) ?? inProcessRunner(estimator, config.concurrency);
   // The width is what RunStarted records (`config.concurrency`): a resume runs as wide again.
   if (runner.concurrency !== config.concurrency) {
     throw new ConfigError(

@@ -27,7 +27,12 @@ import type { Strategy } from '../strategy/strategy.js';
 import { decide, type Fact, type GateOutcome, toldResult, type WarmupCandidate } from './decide.js';
 import { hardwareGate, warmupAdmission } from './gate.js';
 import { hardwareCost } from './hardware-cost.js';
-import { estimatorSeed, instantiateRecorded, type RunPlugins } from './plugin-instances.js';
+import {
+  estimatorSeed,
+  type InstantiateOptions,
+  instantiateRecorded,
+  type RunPlugins,
+} from './plugin-instances.js';
 import type { NewEvent } from './run-writer.js';
 
 /** A checkpoint in the log, and the index of the event after it (where the strategy's replay starts). */
@@ -50,6 +55,8 @@ export interface ReplayOptions {
    * Both modes feed every recorded fact to `decide` and compare its events with the log's.
    */
   readonly mode: 'resume' | 'verify';
+  /** Makes the rebuilt run's runner (resume); default in process. */
+  readonly runner?: InstantiateOptions['runner'];
   /** In verify mode, recompute the results of a deterministic estimator and hardware models (default true). */
   readonly reevaluate?: boolean;
   /** Called every `progressEvery` events read, for progress bars on long logs. */
@@ -136,7 +143,10 @@ export async function replayRun(
     foldStoredEvent(state, e);
     events.push(e);
     if (e.seq === 0 && e.type === 'RunStarted') {
-      plugins = instantiateRecorded(registry, runId, e.data, { store });
+      plugins = instantiateRecorded(registry, runId, e.data, {
+        store,
+        ...(options.runner && { runner: options.runner }),
+      });
     }
     switch (e.type) {
       case 'TrialCompleted':

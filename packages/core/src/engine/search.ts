@@ -4,10 +4,11 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
-import { ConfigError, echo, errorInfo, ReplayDivergenceError } from '../errors.js';
+import { ConfigError, echo, errorInfo, ReplayDivergenceError, RunnerUnavailableError } from '../errors.js';
 import type { ArtifactRef, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { initialRunState, type RunState, screenValue, unfinishedTrials } from '../projections/run-state.js';
+import type { RunnerChoice } from '../runner/trial-runner.js';
 import { ScreenEstimator } from '../screening/screen.js';
 import { type Seeder, WarmupSeeder } from '../screening/warmup-seeder.js';
 import type { EventStore } from '../store/event-store.js';
@@ -31,6 +32,7 @@ import {
   type RunPlugins,
   RunStore,
   resolveConfig,
+  runnerByName,
   runProviders,
 } from './plugin-instances.js';
 import type { Reaction } from './reaction.js';
@@ -56,6 +58,13 @@ export interface ResumeOptions {
    * then carries on. ConfigError for fewer than it has.
    */
   readonly trials?: number;
+  /** Where the trials run from now on (default: in process); not part of the run's identity. */
+  readonly runner?: RunnerChoice;
+}
+
+export interface PrepareOptions {
+  /** Where the trials run (default: in process); not recorded: a resume may pick another. */
+  readonly runner?: RunnerChoice;
 }
 
 export interface RunOutcome {
@@ -122,6 +131,8 @@ export class Search {
   private readonly settled: Settled[] = [];
   private wake: (() => void) | undefined;
   private stopping = false;
+  /** Set when the runner lost where trials run: the run stops and `run` throws it. */
+  private unavailable: RunnerUnavailableError | undefined;
   /** Proposed trials to start before asking the strategy: those a resume re-runs, then the warm-up. */
   private readonly pending: number[];
   private extendedFromTrials: number | undefined;
@@ -182,8 +193,9 @@ export class Search {
     deps: SearchDeps,
     input: SearchConfigInput,
     runId = newRunId(deps.clock ?? Date.now),
+    options: PrepareOptions = {},
   ): Promise<Search> {
-    return Search.begin(deps, await Search.prepare(deps.plugins, input, runId));
+    return Search.begin(deps, await Search.prepare(deps.plugins, input, runId, options));
   }
 
   /**
@@ -194,11 +206,14 @@ export class Search {
     plugins: PluginRegistry,
     input: SearchConfigInput,
     runId = newRunId(Date.now),
+    options: PrepareOptions = {},
   ): Promise<PreparedRun> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId)) {
       throw new ConfigError(`run id '${echo(runId)}' must be letters, digits, '.', '_' or '-' (at most 128)`);
     }
-    const run = instantiate(plugins, resolveConfig(plugins, input));
+    const run = instantiate(plugins, resolveConfig(plugins, input), {
+      ...(options.runner && { runner: runnerByName(plugins, runId, options.runner) }),
+    });
     return { runId, run, env: await runEnv(run) };
   }
 
@@ -231,6 +246,7 @@ export class Search {
     const replayed = await replayRun(deps.store, deps.plugins, runId, {
       mode: 'resume',
       onWarning: deps.warn,
+      ...(options.runner && { runner: runnerByName(deps.plugins, runId, options.runner) }),
     });
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     const budget = replayed.state.config!.budget;
@@ -257,7 +273,11 @@ export class Search {
     this.wake?.();
   }
 
-  /** Runs until the budget is spent (or `stop`). Resolves with the outcome; a completed run resolves at once. */
+  /**
+   * Runs until the budget is spent (or `stop`). Resolves with the outcome; a completed run
+   * resolves at once. Rejects with the runner's RunnerUnavailableError once the trials in flight
+   * have settled: the log is intact and `resume` carries on.
+   */
   async run(): Promise<RunOutcome> {
     const subscriptions = this.state.status === 'completed' ? [] : this.subscribeReactions();
     try {
@@ -293,6 +313,7 @@ export class Search {
         await this.record(await this.nextSettled());
       }
       await this.writer.flush();
+      if (this.unavailable) throw this.unavailable;
       if (this.stopping) return this.outcome('interrupted');
       await this.writer.append(...decide(this.state, { kind: 'ended', exhausted }));
       return this.outcome('completed');
@@ -457,6 +478,12 @@ export class Search {
     this.inflight.delete(s.trialId);
     // A trial aborted by stop() is left unfinished in the log, so resume runs it again.
     if (this.stopping && controller?.signal.aborted) return;
+    // So is one whose runner lost its queue: the run stops, and resume finds or reruns the trial.
+    if (!s.ok && s.error instanceof RunnerUnavailableError) {
+      this.unavailable ??= s.error;
+      this.stop();
+      return;
+    }
     const durationMs = Math.round(s.durationMs * 1000) / 1000;
     const { trialId } = s;
     const fact: Fact = s.ok

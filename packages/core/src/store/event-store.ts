@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../events/upcast.js';
-import type { OptionsSpec } from '../options/options.js';
+import type { OptionSpec, OptionsSpec } from '../options/options.js';
 
 export interface RunListing {
   readonly runId: string;
@@ -33,12 +33,30 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/**
+ * The `mode` option of a store that can be opened for reading only (`archlab serve` asks for
+ * `mode=read-only` where a store's options have it): no migration, appends and blobs refused.
+ */
+export const STORE_MODE_OPTION = {
+  type: 'enum',
+  default: 'read-write',
+  values: ['read-write', 'read-only'],
+  description:
+    "'read-only': read the log without ever writing to it (no migration; appends fail), as 'archlab serve' does",
+} as const satisfies OptionSpec;
+
 export interface EventStoreFactory {
   readonly name: string;
   readonly description: string;
   /** The options `create` accepts (it validates them itself, e.g. with `parseOptions`). */
   readonly options?: OptionsSpec;
-  /** `location` is backend-specific: a file path for sqlite, ignored by memory. */
+  /**
+   * URL schemes (lower case, e.g. `postgres`) whose locations are this store's: the CLI passes a
+   * `--db` with one of them as it is (not as a file path) and picks this store when no `--store`
+   * is given. A store whose locations are file paths has none.
+   */
+  readonly urlSchemes?: readonly string[];
+  /** `location` is backend-specific: a file path for sqlite, a URL for postgres, ignored by memory. */
   create(location: string, options?: Readonly<Record<string, unknown>>): EventStore | Promise<EventStore>;
 }
 // Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.

@@ -10,9 +10,11 @@ import { eventHash } from '../events/hash-chain.js';
 import type { StoredEvent } from '../events/upcast.js';
 import type { HardwareModel } from '../hardware/hardware-model.js';
 import { Rng } from '../rng/rng.js';
+import type { TrialRunner } from '../runner/trial-runner.js';
 import type { SearchSpace, SearchSpaceFactory } from '../space/search-space.js';
 import type { EventStore } from '../store/event-store.js';
 import { InMemoryEventStore } from '../store/in-memory-event-store.js';
+import { randomStrategyFactory } from '../strategy/random-strategy.js';
 import type { StrategyFactory } from '../strategy/strategy.js';
 import { copyLogPrefix, readAll, runSearch, trialsOf } from './harness.js';
 import {
@@ -43,12 +45,14 @@ export function fakeEvents(runId: string, from: number, n: number, by = 'test'):
 
 /**
  * The EventStore contract. `factory` returns an empty store; `reopen`, when given, returns a
- * new handle on the same storage (to check that appends survive the handle).
+ * new handle on the same storage (to check that appends survive the handle); `another`, when
+ * given, a second handle on it while the first stays open, as another process would have.
  */
 export function eventStoreContract(
   name: string,
   factory: Factory<EventStore>,
   reopen?: (old: EventStore) => Promise<EventStore>,
+  another?: (first: EventStore) => EventStore | Promise<EventStore>,
 ): void {
   describe(`EventStore contract: ${name}`, () => {
     it('reads back what was appended, in seq order, from any position', async () => {
@@ -140,7 +144,90 @@ export function eventStoreContract(
       await store.close();
     });
 
+    it('reads a long run, appended in batches, from any position, in order', async () => {
+      const store = await factory();
+      const total = 4_500;
+      const all = fakeEvents('long', 0, total);
+      for (let i = 0; i < total; i += 500) await store.append('long', i - 1, all.slice(i, i + 500));
+      expect(await readAll(store, 'long')).toEqual(all);
+      // Around the page sizes stores read in (SQLite and PostgreSQL: 2,000 rows).
+      for (const from of [1_999, 2_000, 2_001, total - 1, total]) {
+        expect((await readAll(store, 'long', from)).map((e) => e.seq)).toEqual(
+          all.slice(from).map((e) => e.seq),
+        );
+      }
+      await store.close();
+    });
+
+    it('stores large blobs and returns copies of exactly the bytes given', async () => {
+      const store = await factory();
+      const big = new Uint8Array(5_000_000).map((_, i) => i % 251);
+      const sha = await store.putBlob(big);
+      const back = (await store.getBlob(sha))!;
+      expect(back).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(back).equals(Buffer.from(big))).toBe(true);
+      back[0] = 99;
+      expect((await store.getBlob(sha))![0]).toBe(0);
+      // A view into a larger buffer stores the view's bytes only.
+      const view = new Uint8Array([9, 9, 1, 2, 3, 9]).subarray(2, 5);
+      expect([...((await store.getBlob(await store.putBlob(view))) ?? [])]).toEqual([1, 2, 3]);
+      await store.close();
+    });
+
+    if (another) {
+      it('gives a second handle at a stale position the conflict, keeping every event', async () => {
+        const a = await factory();
+        const b = await another(a);
+        const first = fakeEvents('r', 0, 2, 'a');
+        const fromB = fakeEvents('r', 2, 1, 'b');
+        await a.append('r', -1, first);
+        expect(await b.lastSeq('r')).toBe(1);
+        await b.append('r', 1, fromB);
+        const stale = a.append('r', 1, fakeEvents('r', 2, 2, 'a'));
+        await expect(stale).rejects.toBeInstanceOf(ConcurrencyConflictError);
+        await expect(stale).rejects.toMatchObject({ expectedSeq: 1, actualSeq: 2 });
+        // Two handles creating the same run at once: one wins, the other gets the conflict.
+        const racing = await Promise.allSettled([
+          a.append('new', -1, fakeEvents('new', 0, 2, 'a')),
+          b.append('new', -1, fakeEvents('new', 0, 3, 'b')),
+        ]);
+        expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const lost = racing.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(lost.reason).toBeInstanceOf(ConcurrencyConflictError);
+        expect(await readAll(a, 'r')).toEqual([...first, ...fromB]);
+        expect(await readAll(b, 'r')).toEqual([...first, ...fromB]);
+        await a.close();
+        await b.close();
+      });
+    } else {
+      it.skip('gives a second handle the conflict (no second-handle factory: the store is one process’s)', () => {});
+    }
+
     if (reopen) {
+      it('holds a real search, which replays after reopening', async () => {
+        const registry = new PluginRegistry();
+        registry.register('space', digitsSpaceFactory);
+        registry.register('estimator', syntheticEstimatorFactory);
+        registry.register('strategy', randomStrategyFactory);
+        const config = {
+          space: digitsSpaceFactory.name,
+          estimator: syntheticEstimatorFactory.name,
+          strategy: randomStrategyFactory.name,
+          strategyOptions: {},
+          seed: 5,
+          concurrency: 1,
+          budget: { trials: 30 },
+          checkpointEvery: 7,
+        };
+        const stored = await runSearch(registry, config, await factory());
+        const inMemory = await runSearch(registry, config);
+        expect(trialsOf(stored.state)).toEqual(trialsOf(inMemory.state));
+        const reopened = await reopen(stored.store);
+        const replayed = await replayRun(reopened, registry, stored.runId, { mode: 'verify' });
+        expect(trialsOf(replayed.state)).toEqual(trialsOf(stored.state));
+        await reopened.close();
+      });
+
       it('keeps appended events and blobs across handles', async () => {
         const store = await factory();
         const events = fakeEvents('r1', 0, 4);
@@ -412,6 +499,43 @@ export function estimatorContract(
       const ctx1 = { trialId: 0, seed: 5, signal: new AbortController().signal, report: () => {} };
       expect(await est.evaluate(arch, ctx1)).toEqual(await est.evaluate(arch, ctx1));
     });
+  });
+}
+
+/**
+ * The TrialRunner contract: trials run through it give the metrics the estimator gives in this
+ * process for the same architecture and trial seed (a run's results must not depend on its
+ * runner), `concurrency` of them at once. `make` returns the runner and the estimator it runs
+ * (made here, as a reference); the runner is disposed after each test.
+ */
+export function trialRunnerContract(
+  name: string,
+  make: () => Promise<{ runner: TrialRunner; estimator: Estimator; space: SearchSpace }>,
+  trials = 8,
+): void {
+  describe(`TrialRunner contract: ${name}`, () => {
+    it('gives the metrics the estimator gives in process, for concurrency trials at once', async () => {
+      const { runner, estimator, space } = await make();
+      try {
+        expect(Number.isInteger(runner.concurrency) && runner.concurrency >= 1).toBe(true);
+        const rng = Rng.fromSeed(31);
+        const jobs = Array.from({ length: trials }, (_, i) => ({
+          arch: space.sample(rng),
+          trialId: i,
+          seed: 1000 + i,
+          signal: new AbortController().signal,
+          report: () => {},
+        }));
+        const want = await Promise.all(jobs.map(({ arch, ...ctx }) => estimator.evaluate(arch, ctx)));
+        const got: unknown[] = [];
+        for (let i = 0; i < jobs.length; i += runner.concurrency) {
+          got.push(...(await Promise.all(jobs.slice(i, i + runner.concurrency).map((j) => runner.run(j)))));
+        }
+        expect(got).toEqual(want);
+      } finally {
+        await runner.dispose?.();
+      }
+    }, 30_000);
   });
 }
 

@@ -7,7 +7,9 @@ export {
   type StrategyContractOptions,
   searchSpaceContract,
   strategyContract,
+  trialRunnerContract,
 } from './contracts.js';
+export { freeLocalPort } from './free-port.js';
 export { copyLogPrefix, readAll, runSearch, tamperedCopy, trialsOf } from './harness.js';
 export {
   describeWith,

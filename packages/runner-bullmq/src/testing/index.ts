@@ -1,0 +1,5 @@
+export {
+  type PrivateRedis,
+  redisServerRequirement,
+  startRedisServer,
+} from './redis-server.js';

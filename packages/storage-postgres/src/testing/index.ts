@@ -1,0 +1,7 @@
+export {
+  type PrivatePostgres,
+  postgresBinDir,
+  postgresRequirement,
+  postgresTlsRequirement,
+  startPrivatePostgres,
+} from './private-postgres.js';
