@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
@@ -76,6 +77,51 @@ export function exited(
   return new Promise((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
+}
+
+/** Resolves once the child has written RunStarted of run `runId` (it says so on stderr), or has ended. */
+function runStarted(child: ChildProcess, runId: string): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes(`run ${runId} started`)) {
+        child.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.on('close', () => resolve());
+  });
+}
+
+/**
+ * Starts `archlab search SEARCH_ARGS` (run `runId`, its `--db` among the arguments), kills it
+ * with SIGKILL `afterMs` after it wrote RunStarted, so the kill lands in the run itself, and
+ * brings the run to its end: `resume --json`, or the search again when the kill came before
+ * anything was stored. `midRun`: the kill hit an unfinished run.
+ */
+export async function killThenFinish(
+  cwd: string,
+  searchArgs: readonly string[],
+  runId: string,
+  afterMs: number,
+): Promise<{ midRun: boolean; finished: CliResult }> {
+  const child = archlabAsync(cwd, 'search', ...searchArgs);
+  const done = exited(child);
+  await runStarted(child, runId);
+  await sleep(afterMs);
+  child.kill('SIGKILL');
+  const killed = await done;
+  const db = searchArgs[searchArgs.indexOf('--db') + 1]!;
+  const runs = archlab(cwd, 'runs', '--db', db, '--json');
+  const listed = runs.code === 0 ? (JSON.parse(runs.stdout) as { status: string }[]) : [];
+  if (listed.length === 0)
+    return { midRun: false, finished: archlab(cwd, 'search', ...searchArgs, '--json') };
+  return {
+    midRun: killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed',
+    finished: archlab(cwd, 'resume', runId, '--db', db, '--json'),
+  };
 }
 
 /**

@@ -1,17 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  archlab,
-  archlabAsync,
-  archlabJson,
-  exited,
-  installPlugin,
-  tempDir,
-  trialsCsv,
-} from './cli-harness.js';
+import { archlab, archlabJson, installPlugin, killThenFinish, tempDir, trialsCsv } from './cli-harness.js';
 
 /**
  * A one-shot plugin as a third party writes one: a run service (a toy supernet, checkpointed
@@ -92,22 +83,6 @@ const ARGS = [
   'one',
 ];
 
-/** Resolves once the child has written RunStarted (it says so on stderr), so kill points land in the run itself. */
-function started(child: ReturnType<typeof archlabAsync>): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (/run one started/.test(seen)) {
-        child.stderr?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.on('close', () => resolve());
-  });
-}
-
 /** The Progressed events of run `one` in `db`, as recorded (data only). */
 function progressOf(dir: string, db: string): unknown[] {
   const r = archlab(dir, 'events', 'one', '--db', db, '--type', 'Progressed', '--json');
@@ -175,20 +150,14 @@ describe('a one-shot run reports its supernet training as progress in the log', 
     await fc.assert(
       fc.asyncProperty(fc.double({ min: 0.05, max: 0.9, noNaN: true }), async (fraction) => {
         const db = `k${attempt++}.db`;
-        const child = archlabAsync(dir, 'search', ...ARGS, '--db', db);
-        const done = exited(child);
-        await started(child);
-        await sleep(fraction * runMs);
-        child.kill('SIGKILL');
-        const killed = await done;
-        const runs = archlab(dir, 'runs', '--db', db, '--json');
-        const listed = runs.code === 0 ? (JSON.parse(runs.stdout) as { status: string }[]) : [];
-        if (listed.length === 0) archlabJson(dir, 'search', ...ARGS, '--db', db);
-        else {
-          if (killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed') midRun++;
-          const resumed = archlab(dir, 'resume', 'one', '--db', db, '--quiet');
-          expect(resumed.code, resumed.stderr).toBe(0);
-        }
+        const { midRun: hit, finished } = await killThenFinish(
+          dir,
+          [...ARGS, '--db', db],
+          'one',
+          fraction * runMs,
+        );
+        if (hit) midRun++;
+        expect(finished.code, finished.stderr).toBe(0);
         expect(trialsCsv(dir, db, 'one')).toBe(trialsCsv(dir, 'full.db', 'one'));
         expect(progressOf(dir, db)).toEqual(progress);
         expect(archlab(dir, 'replay', 'one', '--db', db, '--verify').code).toBe(0);
