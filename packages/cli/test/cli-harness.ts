@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -80,7 +81,7 @@ export function exited(
 }
 
 /** Resolves once the child has written RunStarted of run `runId` (it says so on stderr), or has ended. */
-function runStarted(child: ChildProcess, runId: string): Promise<void> {
+export function runStarted(child: ChildProcess, runId: string): Promise<void> {
   return new Promise((resolve) => {
     let seen = '';
     const onData = (d: Buffer) => {
@@ -122,6 +123,39 @@ export async function killThenFinish(
     midRun: killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed',
     finished: archlab(cwd, 'resume', runId, '--db', db, '--json'),
   };
+}
+
+/**
+ * The kill -9 property: `runs` times, a search of run `runId` (`searchArgs(db)`, a fresh `db`
+ * each time) killed at a random point of its first `maxFraction` of `runMs` and finished
+ * (`killThenFinish`), then `check(db, finished)`; at least `minMidRun` kills must hit the run
+ * while unfinished, else the property proved nothing.
+ */
+export async function killAtRandomPoints(
+  cwd: string,
+  runId: string,
+  searchArgs: (db: string) => readonly string[],
+  opts: { runMs: number; runs: number; seed: number; minMidRun: number; minFraction?: number },
+  check: (db: string, finished: CliResult) => void,
+): Promise<void> {
+  let attempt = 0;
+  let midRun = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.double({ min: opts.minFraction ?? 0, max: 0.9, noNaN: true }), async (fraction) => {
+      const db = `k${attempt++}.db`;
+      const { midRun: hit, finished } = await killThenFinish(
+        cwd,
+        searchArgs(db),
+        runId,
+        fraction * opts.runMs,
+      );
+      if (hit) midRun++;
+      expect(finished.code, finished.stderr).toBe(0);
+      check(db, finished);
+    }),
+    { numRuns: opts.runs, seed: opts.seed, endOnFailure: true },
+  );
+  expect(midRun).toBeGreaterThanOrEqual(opts.minMidRun);
 }
 
 /**

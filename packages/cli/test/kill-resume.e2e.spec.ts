@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   archlab,
   archlabAsync,
   archlabJson,
   exited,
-  killThenFinish,
+  killAtRandomPoints,
   tempDir,
   trialsCsv,
 } from './cli-harness.js';
@@ -52,27 +51,17 @@ describe('kill -9 at a random point, then resume', () => {
   });
 
   it('ends with the same trials and the same best architecture as the uninterrupted run', async () => {
-    let attempt = 0;
-    let midRun = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.double({ min: 0, max: 0.9, noNaN: true }), async (fraction) => {
-        const db = `k${attempt++}.db`;
-        const { midRun: hit, finished } = await killThenFinish(
-          dir,
-          [...ARGS, '--db', db],
-          'r',
-          fraction * runMs,
-        );
-        if (hit) midRun++;
-        expect(finished.code, finished.stderr).toBe(0);
+    await killAtRandomPoints(
+      dir,
+      'r',
+      (db) => [...ARGS, '--db', db],
+      { runMs, runs: 8, seed: 20261123, minMidRun: 6 },
+      (db, finished) => {
         expect(JSON.parse(finished.stdout.trim().split('\n').at(-1)!).best).toEqual(expectedBest);
         expect(trialsCsv(dir, db, 'r')).toBe(expected);
         expect(archlab(dir, 'replay', 'r', '--db', db, '--verify').code).toBe(0);
-      }),
-      { numRuns: 8, seed: 20261123, endOnFailure: true },
+      },
     );
-    // The property is only worth something if the kills hit a run in progress.
-    expect(midRun).toBeGreaterThanOrEqual(6);
   }, 300_000);
 });
 

@@ -1,8 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archlab, archlabJson, installPlugin, killThenFinish, tempDir, trialsCsv } from './cli-harness.js';
+import {
+  archlab,
+  archlabJson,
+  installPlugin,
+  killAtRandomPoints,
+  tempDir,
+  trialsCsv,
+} from './cli-harness.js';
 
 /**
  * A one-shot plugin as a third party writes one: a run service (a toy supernet, checkpointed
@@ -145,25 +151,16 @@ describe('a one-shot run reports its supernet training as progress in the log', 
   });
 
   it('resumes after kill -9 at random points (mid-epoch included) to the same trials and progress', async () => {
-    let attempt = 0;
-    let midRun = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.double({ min: 0.05, max: 0.9, noNaN: true }), async (fraction) => {
-        const db = `k${attempt++}.db`;
-        const { midRun: hit, finished } = await killThenFinish(
-          dir,
-          [...ARGS, '--db', db],
-          'one',
-          fraction * runMs,
-        );
-        if (hit) midRun++;
-        expect(finished.code, finished.stderr).toBe(0);
+    await killAtRandomPoints(
+      dir,
+      'one',
+      (db) => [...ARGS, '--db', db],
+      { runMs, runs: 5, seed: 20261203, minMidRun: 3, minFraction: 0.05 },
+      (db) => {
         expect(trialsCsv(dir, db, 'one')).toBe(trialsCsv(dir, 'full.db', 'one'));
         expect(progressOf(dir, db)).toEqual(progress);
         expect(archlab(dir, 'replay', 'one', '--db', db, '--verify').code).toBe(0);
-      }),
-      { numRuns: 5, seed: 20261203, endOnFailure: true },
+      },
     );
-    expect(midRun).toBeGreaterThanOrEqual(3);
   }, 300_000);
 });
