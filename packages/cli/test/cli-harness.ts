@@ -125,6 +125,22 @@ export async function killThenFinish(
   };
 }
 
+/** How long run `runId` in `db` ran, from RunStarted to RunCompleted, in ms: where kill points can land. */
+export function runDurationMs(cwd: string, runId: string, db: string): number {
+  const ends = archlabJson<{ ts: number }[]>(
+    cwd,
+    'events',
+    runId,
+    '--db',
+    db,
+    '--type',
+    'RunStarted',
+    '--type',
+    'RunCompleted',
+  );
+  return ends[1]!.ts - ends[0]!.ts;
+}
+
 /**
  * The kill -9 property: `runs` times, a search of run `runId` (`searchArgs(db)`, a fresh `db`
  * each time) killed at a random point of its first `maxFraction` of `runMs` and finished

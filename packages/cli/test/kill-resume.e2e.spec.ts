@@ -6,6 +6,7 @@ import {
   archlabJson,
   exited,
   killAtRandomPoints,
+  runDurationMs,
   tempDir,
   trialsCsv,
 } from './cli-harness.js';
@@ -34,18 +35,7 @@ describe('kill -9 at a random point, then resume', () => {
   beforeAll(() => {
     dir = tempDir();
     const full = archlabJson<{ best: unknown }>(dir, 'search', ...ARGS, '--db', 'full.db');
-    const events = archlabJson<{ type: string; ts: number }[]>(
-      dir,
-      'events',
-      'r',
-      '--db',
-      'full.db',
-      '--type',
-      'RunStarted',
-      '--type',
-      'RunCompleted',
-    );
-    runMs = events[1]!.ts - events[0]!.ts;
+    runMs = runDurationMs(dir, 'r', 'full.db');
     expected = trialsCsv(dir, 'full.db', 'r');
     expectedBest = full.best;
   });

@@ -6,6 +6,7 @@ import {
   archlabJson,
   installPlugin,
   killAtRandomPoints,
+  runDurationMs,
   tempDir,
   trialsCsv,
 } from './cli-harness.js';
@@ -105,18 +106,7 @@ describe('a one-shot run reports its supernet training as progress in the log', 
     dir = tempDir();
     installPlugin(dir, 'archlab-toy-oneshot', 'toyOneShotModule', PLUGIN);
     archlabJson(dir, 'search', ...ARGS, '--db', 'full.db');
-    const ends = archlabJson<{ ts: number }[]>(
-      dir,
-      'events',
-      'one',
-      '--db',
-      'full.db',
-      '--type',
-      'RunStarted',
-      '--type',
-      'RunCompleted',
-    );
-    runMs = ends[1]!.ts - ends[0]!.ts;
+    runMs = runDurationMs(dir, 'one', 'full.db');
     progress = progressOf(dir, 'full.db');
   });
 
