@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Rng } from '@archlab/core';
 import { encodeCifar10 } from '@archlab/trainer-tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archlab, archlabJson, tempDir } from './cli-harness.js';
+import { archlab, archlabJson, readmeCommands, tempDir, words } from './cli-harness.js';
 
 /** A CIFAR-10 look-alike in `dir`: five training batches of `perBatch` images and a test batch of 10, coloured by class. */
 function writeCifar10(dir: string, perBatch: number): void {
@@ -53,16 +53,25 @@ describe('archlab train on CIFAR-10', { timeout: 300_000 }, () => {
     writeCifar10(join(cwd, 'cifar'), 8);
   });
 
-  it('trains the full NB201 network (32x32x3) for an epoch on a generated directory and records it', () => {
-    const trained = archlabJson<{ runId: string; metrics: Record<string, number> }>(
+  it("runs the README's commands (one epoch on a generated directory): the full NB201 network trains on 32x32x3 and is recorded; eval gives the table's figure", () => {
+    const commands = readmeCommands('### CIFAR-10');
+    expect(commands.map((c) => words(c)[0])).toEqual(['train', 'eval']);
+    const [readmeTrain, readmeEval] = commands.map(words) as [string[], string[]];
+    // Later flags win: the README's training, shrunk to one epoch on the generated files.
+    const trained = archlabJson<{ runId: string; arch: string; metrics: Record<string, number> }>(
       cwd,
-      ...train(join(cwd, 'cifar'), 'runs.db'),
+      ...readmeTrain,
+      '--epochs',
+      '1',
+      '--estimator-option',
+      `data-dir=${join(cwd, 'cifar')}`,
+      '--estimator-option',
+      'workers=1',
       '--run-id',
       'c10',
-      '--seed',
-      '1',
     );
     expect(trained.runId).toBe('c10');
+    expect(trained.arch).toBe(ARCH);
     expect(trained.metrics.epochs_run).toBe(1);
     // 10 test images: accuracy in steps of 10 points.
     expect(trained.metrics.test_acc! % 10).toBe(0);
@@ -71,10 +80,21 @@ describe('archlab train on CIFAR-10', { timeout: 300_000 }, () => {
     const show = archlabJson<{
       estimatorOptions: Record<string, unknown>;
       best: { metrics: Record<string, number> };
-    }>(cwd, 'show', 'c10', '--db', 'runs.db');
-    expect(show.estimatorOptions).toMatchObject({ dataset: 'cifar10', 'data-dir': join(cwd, 'cifar') });
+    }>(cwd, 'show', 'c10', '--db', 'c10.db');
+    expect(show.estimatorOptions).toMatchObject({
+      dataset: 'cifar10',
+      'data-dir': join(cwd, 'cifar'),
+      lr: 0.1,
+      'batch-size': 256,
+      augment: true,
+      'val-fraction': 0.01,
+    });
     expect(show.best.metrics).toEqual(trained.metrics);
-    expect(archlab(cwd, 'replay', 'c10', '--verify', '--db', 'runs.db').code).toBe(0);
+    expect(archlab(cwd, 'replay', 'c10', '--verify', '--db', 'c10.db').code).toBe(0);
+
+    const table = archlab(cwd, ...readmeEval);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toBe(`${ARCH}\ntest_acc=94.3633\n`);
   });
 
   it('says where it looked and where to get the data when the directory is missing', () => {

@@ -166,6 +166,7 @@ async function readOrExplain(dir: string, file: string): Promise<Uint8Array> {
         cause: err,
       });
     if (!existsSync(dir)) throw new DataError(`cifar10: directory ${dir} not found; ${HOW_TO_GET}`, { cause: err });
+    if (code === 'ENOTDIR') throw new DataError(`cifar10: ${dir} is not a directory; ${HOW_TO_GET}`, { cause: err });
     throw new DataError(`cifar10: ${file} not found; ${HOW_TO_GET}`, { cause: err });
   }
 }

@@ -169,6 +169,13 @@ describe('cifar10 loader', () => {
     await expect(load).rejects.toThrow(/ARCHLAB_CIFAR10_DIR .*data-dir=DIR/);
   });
 
+  it('says so when the directory is a file', async () => {
+    const dir = writeDir(validFiles());
+    await expect(cifar10.load({ dataDir: join(dir, 'test_batch.bin') })).rejects.toThrow(
+      /^cifar10: \S*test_batch\.bin is not a directory; download https:/,
+    );
+  });
+
   it('names a missing batch file', async () => {
     const files = validFiles();
     delete files['data_batch_4.bin'];
