@@ -140,7 +140,9 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(
-      await server.sql('archlab', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', ['typo']),
+      await server.sql('archlab', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+        'typo',
+      ]),
     ).toEqual([]);
     const sqlite = archlab(dir, 'show', 'r', '--store', 'sqlite', '--db', url);
     expect(sqlite.code).toBe(2);

@@ -214,6 +214,7 @@ export class Search {
     const run = instantiate(plugins, resolveConfig(plugins, input), {
       ...(options.runner && { runner: runnerByName(plugins, runId, options.runner) }),
     });
+    await run.runner.prepare?.();
     return { runId, run, env: await runEnv(run) };
   }
 
@@ -248,6 +249,7 @@ export class Search {
       onWarning: deps.warn,
       ...(options.runner && { runner: runnerByName(deps.plugins, runId, options.runner) }),
     });
+    await replayed.plugins.runner.prepare?.();
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     const budget = replayed.state.config!.budget;
     const extended = options.trials === undefined ? undefined : extendedBudget(runId, budget, options.trials);

@@ -22,6 +22,12 @@ export interface TrialJob<A = unknown> extends EvaluationContext {
 export interface TrialRunner {
   /** Trials it evaluates at once: the run's concurrency (`--concurrency` sets it). */
   readonly concurrency: number;
+  /**
+   * Checks that trials can run at all (a queue's server answers, its password is right) before
+   * the run writes anything: `search` and `resume` call it first, so a wrong URL is one line and
+   * an untouched log, not a run that starts and then waits. Rejects with RunnerUnavailableError.
+   */
+  prepare?(): Promise<void>;
   run(job: TrialJob): Promise<Metrics>;
   dispose?(): void | Promise<void>;
 }
