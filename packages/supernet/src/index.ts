@@ -1,0 +1,8 @@
+export {
+  NB201_MACRO,
+  type Nb201Path,
+  Nb201Supernet,
+  type Nb201SupernetOptions,
+  type SupernetApplyOptions,
+  type WeightedApplyOptions,
+} from './nb201-supernet.js';
