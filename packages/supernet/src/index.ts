@@ -6,3 +6,4 @@ export {
   type SupernetApplyOptions,
   type WeightedApplyOptions,
 } from './nb201-supernet.js';
+export { SupernetTrainer, type SupernetTrainerOptions } from './supernet-trainer.js';
