@@ -54,12 +54,30 @@ export function pool2d(ctx: LayerContext, inputShape: Shape, kind: 'max' | 'avg'
       const x = single(inputs, ctx.name) as tf.Tensor4D;
       if (!padded) return op(x, size, stride, padding);
       // tfjs's AvgPool gradient divides by the whole window even where `same` padding cut it
-      // short (its forward pass does not), so a border pixel got a gradient too small; the
-      // explicit zero padding, a `valid` pool and a per-position rescale give both right.
+      // short (its forward pass does not), so a border pixel got a gradient too small.
+      if (stride === 1 && size % 2 === 1) return centredAvgPool(x, size, padded.count);
+      // Otherwise explicit zero padding, a `valid` pool and a per-position rescale give both right.
       const pooled = tf.avgPool(tf.pad(x, padded.pads), size, stride, 'valid');
       return tf.mul(pooled, tf.tensor3d(padded.scale, [outHeight, outWidth, 1]));
     },
   };
+}
+
+/**
+ * A stride-1 average pool of odd `size` under `same` padding, whose window around each pixel
+ * holds `count` pixels of the image. The gradient at a pixel is Σ dy/count over the windows that
+ * hold it, which (the windows being centred) is the forward pool of dy/count times count.
+ */
+function centredAvgPool(x: tf.Tensor4D, size: number, count: Float32Array): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const pool = tf.customGrad((input) => ({
+    value: tf.avgPool(input as tf.Tensor4D, size, 1, 'same'),
+    gradFunc: (dy: tf.Tensor) => {
+      const n = tf.tensor3d(count, [h, w, 1]);
+      return tf.mul(tf.avgPool(tf.div(dy, n) as tf.Tensor4D, size, 1, 'same'), n);
+    },
+  }));
+  return pool(x) as tf.Tensor4D;
 }
 
 /**
@@ -74,10 +92,9 @@ function samePadding(h: number, w: number, size: number, stride: number, outH: n
   const [top, left] = [Math.floor(th / 2), Math.floor(tw / 2)];
   const inside = (i: number, pad: number, n: number) =>
     Math.min(i * stride - pad + size, n) - Math.max(i * stride - pad, 0);
-  const scale = new Float32Array(outH * outW);
+  const count = new Float32Array(outH * outW);
   for (let i = 0; i < outH; i++) {
-    for (let j = 0; j < outW; j++)
-      scale[i * outW + j] = (size * size) / (inside(i, top, h) * inside(j, left, w));
+    for (let j = 0; j < outW; j++) count[i * outW + j] = inside(i, top, h) * inside(j, left, w);
   }
   return {
     pads: [
@@ -86,7 +103,8 @@ function samePadding(h: number, w: number, size: number, stride: number, outH: n
       [left, tw - left],
       [0, 0],
     ] as [number, number][],
-    scale,
+    count,
+    scale: count.map((n) => (size * size) / n),
   };
 }
 
