@@ -8,13 +8,22 @@ export interface BatchNormOptions {
   readonly epsilon?: number;
 }
 
+/** A batch-norm layer, which can also compute its output times a scalar weight at no extra cost. */
+export interface BatchNormLayer extends Layer {
+  /**
+   * `s · apply([x], training)` for a scalar tensor `s` (an op's weight in a DARTS mixed op),
+   * with the gradient to `s`: `s` scales γ and β, so no full-size multiply is added.
+   */
+  applyScaled(x: tf.Tensor, s: tf.Tensor, training: boolean): tf.Tensor;
+}
+
 /**
  * Batch normalisation over every axis but the last (channels), with a trainable scale (gamma,
  * starting at 1) and shift (beta, at 0). Training normalises with the batch's statistics and
  * moves the running mean and variance towards them (the variance unbiased, as PyTorch does);
  * inference normalises with the running averages.
  */
-export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormOptions = {}): Layer {
+export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormOptions = {}): BatchNormLayer {
   const { momentum = 0.9, epsilon = 1e-5 } = opts;
   if (!(momentum >= 0 && momentum < 1))
     throw new RangeError(`layer ${ctx.name}: momentum must be in [0, 1), got ${momentum}`);
@@ -40,18 +49,24 @@ export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormO
     variables: [gamma, beta],
     buffers: [mean, variance],
     apply(inputs, training) {
-      const x = single(inputs, ctx.name);
-      if (!training) return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
-      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const n = (x.shape[0] ?? 1) * perChannel;
-      // The updates do not lead to the output, so a gradient tape recording them ignores them.
-      return normalise(x, gamma, beta, axes, epsilon, (batchMean, batchVariance) => {
-        const unbiased = n > 1 ? tf.mul(batchVariance, n / (n - 1)) : batchVariance;
-        mean.assign(tf.add(tf.mul(mean, momentum), tf.mul(batchMean, 1 - momentum)));
-        variance.assign(tf.add(tf.mul(variance, momentum), tf.mul(unbiased, 1 - momentum)));
-      });
+      return run(single(inputs, ctx.name), gamma, beta, training);
+    },
+    applyScaled(x, s, training) {
+      return run(x, tf.mul(gamma, s), tf.mul(beta, s), training);
     },
   };
+
+  function run(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, training: boolean): tf.Tensor {
+    if (!training) return tf.batchNorm(x, mean, variance, offset, scale, epsilon);
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+    const n = (x.shape[0] ?? 1) * perChannel;
+    // The updates do not lead to the output, so a gradient tape recording them ignores them.
+    return normalise(x, scale, offset, axes, epsilon, (batchMean, batchVariance) => {
+      const unbiased = n > 1 ? tf.mul(batchVariance, n / (n - 1)) : batchVariance;
+      mean.assign(tf.add(tf.mul(mean, momentum), tf.mul(batchMean, 1 - momentum)));
+      variance.assign(tf.add(tf.mul(variance, momentum), tf.mul(unbiased, 1 - momentum)));
+    });
+  }
 }
 
 /**
