@@ -94,7 +94,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.some((n) => n > 0 && n < 3000)).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-  });
+  }, 180_000); // a 3000-trial search: 10–15 s alone, several times that on a loaded machine
 
   it('says in one line, exit 2, what is wrong with a bad URL, a wrong password, a missing database or schema', async () => {
     const cases: [string, RegExp][] = [
