@@ -93,6 +93,12 @@ export interface StrategyFactory {
   readonly options: OptionsSpec;
   /** Space operations the strategy calls; a space without one is rejected before the run starts. Absent: none. */
   readonly requires?: readonly SpaceCapability[];
+  /**
+   * The run's `checkpointEvery` when the caller gives none (absent: the engine's default, 50). A
+   * strategy whose `ask` does expensive work of its own (a one-shot method trains a supernet for
+   * an epoch in each) sets 1, so a resume never redoes more than one ask's work.
+   */
+  readonly checkpointEvery?: number;
   /** May throw InvalidOptionError for checks across options (e.g. sample size > population). */
   // biome-ignore lint/suspicious/noExplicitAny: each factory narrows its own options type
   create(ctx: StrategyContext<unknown, any>): Strategy;
