@@ -105,6 +105,7 @@ export {
   OutputError,
   PluginLoadError,
   ReplayDivergenceError,
+  RunHaltedError,
   RunnerUnavailableError,
   StoreError,
   UnknownPluginError,

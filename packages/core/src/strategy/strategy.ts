@@ -39,7 +39,9 @@ export interface TrialResult<A = unknown> {
  *   With no trial in flight, `undefined` ends the run as 'exhausted', so a strategy that waits
  *   for results must know what it has in flight.
  * - `tell` receives each proposed trial's outcome exactly once, failures and prunings included.
- *   An `ask` that throws is recorded as a failed trial with no architecture and is not told.
+ *   An `ask` that throws is recorded as a failed trial with no architecture and is not told;
+ *   one that throws a RunHaltedError (its own state is broken: a supernet diverged) stops the
+ *   run instead, with nothing recorded for it.
  *   A trial pruned by a cheap hardware model is told at once, before any later `ask`, with
  *   status 'pruned', its costs as metrics and score NaN.
  * - Screened runs (`RunConfig.screen`): with a warm-up, the first trials are architectures the
