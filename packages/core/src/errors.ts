@@ -141,6 +141,14 @@ export class OutputError extends ArchlabError {
   readonly code = 'OUTPUT';
 }
 
+/**
+ * A progress report (`ProgressReporter.report`) that cannot be recorded: a step not after the
+ * owner's last, or a metric or value that is not a finite number (a NaN loss). Nothing is written.
+ */
+export class InvalidProgressError extends ArchlabError {
+  readonly code = 'INVALID_PROGRESS';
+}
+
 /** Replaying a log did not reproduce it. `seq` is the first event that differs. */
 export class ReplayDivergenceError extends ArchlabError {
   readonly code = 'REPLAY_DIVERGENCE';

@@ -145,6 +145,7 @@ describe('run-scoped services', () => {
         const inner = inProcessRunner(estimator, c.concurrency);
         return {
           concurrency: c.concurrency,
+          inProcess: true,
           run: (t) => {
             ran.push(t.trialId);
             return inner.run(t);
@@ -160,6 +161,23 @@ describe('run-scoped services', () => {
       "the trial runner evaluates 2 trials at once, but the run's concurrency is 3",
     );
     expect(ran).toEqual([0]);
+  });
+
+  it('refuses, before the run, a runner that evaluates elsewhere when the estimator shares a run service', async () => {
+    const { r } = registry();
+    const config = resolveConfig(r, { ...input, concurrency: 2 });
+    // A worker makes its own estimator, without the run's services: its supernet would be another one.
+    const elsewhere = (_estimator: unknown, c: { concurrency: number }) => ({
+      concurrency: c.concurrency,
+      run: async () => ({ acc: 0 }),
+    });
+    expect(() => instantiate(r, config, { runner: elsewhere })).toThrow(ConfigError);
+    expect(() => instantiate(r, config, { runner: elsewhere })).toThrow(
+      "estimator 'sharing' shares run service 'shared' with the run, so its trials must run in this process",
+    );
+    // An estimator that uses no run service runs anywhere.
+    const plain = resolveConfig(r, { ...input, estimator: 'synthetic', concurrency: 2 });
+    expect(instantiate(r, plain, { runner: elsewhere }).runner.concurrency).toBe(2);
   });
 });
 

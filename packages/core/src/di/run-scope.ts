@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
+import { type ProgressReporter, RunProgress } from '../engine/run-progress.js';
 import type { StatefulService } from '../engine/stateful-service.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, echo } from '../errors.js';
 import type { RunConfig } from '../events/event.js';
 import type { SearchSpace } from '../space/search-space.js';
 
@@ -36,6 +37,12 @@ export interface RunServices {
 export interface RunScope extends RunServices {
   readonly config: RunConfig;
   readonly space: SearchSpace;
+  /**
+   * Records the progress of work service `owner` (its own `name`) does between trials, e.g. a
+   * supernet's training epoch, as `Progressed { owner }` events; see `ProgressReporter`. Work
+   * done inside an estimator's `evaluate` reports through the trial's `report` instead.
+   */
+  progress(owner: string): ProgressReporter;
 }
 
 /**
@@ -55,6 +62,8 @@ export class RunContainer implements RunScope {
     readonly config: RunConfig,
     readonly space: SearchSpace,
     services: readonly RunService[],
+    /** Where the run's progress reports go (`RunPlugins.progress`). */
+    readonly runProgress: RunProgress = new RunProgress(),
   ) {
     const byToken = new Map<symbol, RunService>();
     for (const s of services) {
@@ -68,6 +77,11 @@ export class RunContainer implements RunScope {
     this.services = [...byToken.values()];
     const names = new Set<string>();
     for (const s of this.services) {
+      if (s.name === 'strategy') {
+        throw new ConfigError(
+          "a run service is named 'strategy', the strategy's name in checkpoints and progress; rename the service",
+        );
+      }
       if (names.has(s.name)) {
         throw new ConfigError(`two run services are named '${s.name}'; a run service's name must be unique`);
       }
@@ -87,6 +101,20 @@ export class RunContainer implements RunScope {
 
   has(token: symbol): boolean {
     return this.container.isCurrentBound(token);
+  }
+
+  progress(owner: string): ProgressReporter {
+    if (!this.services.some((s) => s.name === owner)) {
+      throw new ConfigError(
+        `progress of '${echo(String(owner))}': a run service reports under its own name (${this.services.map((s) => `'${s.name}'`).join(', ') || 'none is bound'})`,
+      );
+    }
+    return this.runProgress.reporter(owner);
+  }
+
+  /** The name of the run service bound to `token`, if one is (not a value the run provides). */
+  serviceName(token: symbol): string | undefined {
+    return this.services.find((s) => s.token === token)?.name;
   }
 
   get<T>(token: symbol): T {

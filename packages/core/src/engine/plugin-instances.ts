@@ -1,6 +1,6 @@
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginKind, PluginRegistry } from '../di/plugin-registry.js';
-import { RunContainer } from '../di/run-scope.js';
+import { RunContainer, type RunServices } from '../di/run-scope.js';
 import {
   ConfigError,
   MissingCapabilityError,
@@ -28,6 +28,7 @@ import type { SearchSpace, SpaceCapability } from '../space/search-space.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy, StrategyFactory } from '../strategy/strategy.js';
 import { baseRunConfig, type SearchConfigInput } from './run-config.js';
+import { RunProgress } from './run-progress.js';
 import type { StatefulService } from './stateful-service.js';
 
 /** The live plugins of one run, built from its resolved config. */
@@ -46,6 +47,8 @@ export interface RunPlugins {
   readonly services: RunContainer;
   /** Every run service with `snapshot`/`restore`, in binding order: checkpointed with the run. */
   readonly stateful: readonly StatefulService[];
+  /** The run's progress reports (the strategy's and its services'), written or checked against the log. */
+  readonly progress: RunProgress;
   /** A fresh strategy in its initial state, seeded from the run. */
   createStrategy(): Strategy;
 }
@@ -157,11 +160,13 @@ function build(
 ): { run: RunPlugins; drift?: string } {
   const strategyFactory = plugins.get('strategy', config.strategy);
   const scopes: RunContainer[] = [];
+  const progress = new RunProgress();
+  const shared = new EstimatorServices();
   const { space, estimator } = instantiateEvaluation(plugins, config, (space) => {
-    const scope = new RunContainer(plugins.runContainer(), config, space, plugins.runServices());
+    const scope = new RunContainer(plugins.runContainer(), config, space, plugins.runServices(), progress);
     if (options.store) scope.provide(RunStore, options.store);
     scopes.push(scope);
-    return { services: scope };
+    return { services: shared.of(scope) };
   });
   const services = scopes[0]!;
   checkRequires(strategyFactory, space);
@@ -185,6 +190,7 @@ function build(
       `the trial runner evaluates ${runner.concurrency} trials at once, but the run's concurrency is ${config.concurrency}; make the runner as wide as the config says`,
     );
   }
+  if (!runner.inProcess) shared.elsewhere(config.estimator);
   services.provide(TrialRunner, runner);
   const createStrategy = () =>
     strategyFactory.create({
@@ -197,6 +203,7 @@ function build(
       budget: config.budget,
       concurrency: runner.concurrency,
       services,
+      progress: progress.reporter('strategy'),
     });
   // Cross-option checks throw here, before anything is written.
   void createStrategy().dispose?.();
@@ -221,10 +228,46 @@ function build(
       strategyFactory,
       services,
       stateful: services.stateful(),
+      progress,
       createStrategy,
     },
     ...(drift && { drift: `${drift[0]} resolve to ${drift[2]} today but were recorded as ${drift[1]}` }),
   };
+}
+
+/**
+ * The run's services as its estimator sees them: it remembers which run services the estimator
+ * got, so that a run whose trials are evaluated elsewhere (a worker makes its own estimator,
+ * without the run's services: a supernet there would silently be another one) is refused
+ * before it starts, and a later `get` by that estimator fails the same way.
+ */
+class EstimatorServices {
+  private readonly got = new Set<string>();
+  private refusal: ((service: string) => ConfigError) | undefined;
+
+  of(scope: RunContainer): RunServices {
+    return {
+      has: (token) => scope.has(token),
+      get: <T>(token: symbol): T => {
+        const name = scope.serviceName(token);
+        if (name !== undefined) {
+          if (this.refusal) throw this.refusal(name);
+          this.got.add(name);
+        }
+        return scope.get<T>(token);
+      },
+    };
+  }
+
+  /** The trials run elsewhere than in this process: ConfigError if the estimator got a run service. */
+  elsewhere(estimator: string): void {
+    this.refusal = (service) =>
+      new ConfigError(
+        `estimator '${estimator}' shares run service '${service}' with the run, so its trials must run in this process; drop --runner (that runner evaluates trials elsewhere, without the run's services)`,
+      );
+    const [first] = this.got;
+    if (first !== undefined) throw this.refusal(first);
+  }
 }
 
 /** The strategy's space operations that the space lacks, as a MissingCapabilityError. */

@@ -85,6 +85,12 @@ export interface ReplayResult {
   readonly rescreened: number;
   /** Artifact blobs (e.g. trained weights) found and matching their sha256 (verify mode). */
   readonly artifacts: number;
+  /**
+   * Recorded progress reports (`Progressed`) that the replayed work reported again, equal. A
+   * log that ends in the middle of such work (a killed run) keeps the reports after its last
+   * recorded decision unchecked here; its resume checks them.
+   */
+  readonly progress: number;
   /** The last event: pin it to detect a later truncation (see `expectHead`). */
   readonly head: { readonly seq: number; readonly hash: string };
 }
@@ -198,6 +204,15 @@ export async function replayRun(
   };
 
   const { strategy, from } = await restoreLatest(plugins, store, checkpoints, diverge, options.onWarning);
+  // The work after the restored point (resume) or all of it (verify) is done again: its reports
+  // are checked against the recorded ones, in order per owner, instead of being written.
+  const { progress } = plugins;
+  progress.expect(
+    runId,
+    events.slice(from).filter((e): e is EventOfType<'Progressed'> => e.type === 'Progressed'),
+  );
+  /** The strategy was called again for the event at `seq`: what it reported must be what the log records up to there. */
+  const reported = (seq: number) => progress.check(seq);
 
   const { space, estimator, config, hardware } = plugins;
   const verify = options.mode === 'verify';
@@ -223,13 +238,16 @@ export async function replayRun(
   /** The strategy's proposal of trial `trialId` (a recorded `key`, or a recorded failure to propose) asked again. */
   const ask = async (seq: number, trialId: number, recordedKey: string | undefined) => {
     let key: string | undefined;
+    progress.at = seq;
     try {
       const arch = await strategy.ask();
       key = arch === undefined ? undefined : space.key(arch);
     } catch (err) {
+      reported(seq);
       if (recordedKey === undefined) return;
       throw diverge(seq, `strategy threw while proposing trial ${trialId}: ${(err as Error).message}`);
     }
+    reported(seq);
     if (recordedKey === undefined) {
       throw diverge(
         seq,
@@ -349,11 +367,13 @@ export async function replayRun(
     }
     evolve(at, e);
     if (!live) return;
+    progress.at = e.seq;
     try {
       await strategy.tell(toldResult(at, space, trialId));
     } catch {
       // The original run recorded this as PluginFailed and went on; so does the replay.
     }
+    reported(e.seq);
   };
 
   /** The warm-up pool screened today, where everything that chose it is deterministic (verify). */
@@ -489,6 +509,10 @@ export async function replayRun(
       case 'TrialCompleted':
         await result(e, live);
         break;
+      case 'RunCompleted':
+        if (live) reported(e.seq);
+        evolve(at, e);
+        break;
       default:
         evolve(at, e);
     }
@@ -514,6 +538,7 @@ export async function replayRun(
     reevaluated,
     rescreened,
     artifacts,
+    progress: progress.checked,
     head: { seq: state.lastSeq, hash: state.lastHash },
   };
 }

@@ -234,6 +234,7 @@ export class Search {
     // Validated without a store (`prepare`); the run's services get it from here on.
     run.services.provide(RunStore, deps.store);
     const writer = new RunWriter(deps.store, initialRunState(runId), deps.clock ?? Date.now);
+    run.progress.attach(writer);
     await writer.append({
       type: 'RunStarted',
       data: {
@@ -258,6 +259,9 @@ export class Search {
       ...(options.runner && { runner: runnerByName(deps.plugins, runId, options.runner) }),
     });
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
+    // Progress the log records after the last replayed `ask` (a crash in the middle of an
+    // epoch) is still checked first; what follows it is written.
+    replayed.plugins.progress.attach(writer);
     const budget = replayed.state.config!.budget;
     const extended = options.trials === undefined ? undefined : extendedBudget(runId, budget, options.trials);
     if (extended) await writer.append({ type: 'RunExtended', data: { budget: extended } });
@@ -358,8 +362,18 @@ export class Search {
     const trialId = this.state.trials.length;
     let arch: unknown;
     let key: string;
+    const asked = await Promise.resolve()
+      .then(() => this.strategy.ask())
+      .then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+    // After a resume, the progress the log recorded before the crash must have been reported
+    // again: a run that no longer does what its log records stops, it does not fail a trial.
+    this.runPlugins.progress.check();
     try {
-      arch = await this.strategy.ask();
+      if ('error' in asked) throw asked.error;
+      arch = asked.value;
       if (arch === undefined) return 'empty';
       key = this.runPlugins.space.key(arch);
     } catch (err) {

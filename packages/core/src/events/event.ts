@@ -226,6 +226,22 @@ export type Checkpointed = Event<
   'Checkpointed',
   { owner: string; blob: string; bytes: number; told: number }
 >;
+/**
+ * Progress of work a run does between trials (a supernet's training epoch, a controller's
+ * update), as `owner` (`strategy`, or a run service's name, as in Checkpointed) reported it:
+ * `step` counts from 1 per owner; `metrics` are scalars (loss, accuracy, images processed);
+ * `values`, when given, named vectors (e.g. `alpha`, a one-shot method's architecture weights,
+ * flattened). A resume or a verify that does the work again checks each report against these.
+ */
+export type Progressed = Event<
+  'Progressed',
+  {
+    owner: string;
+    step: number;
+    metrics: Metrics;
+    values?: Readonly<Record<string, readonly number[]>>;
+  }
+>;
 /** A plugin reaction or a strategy's `tell` threw; the run recorded it and went on. */
 export type PluginFailed = Event<'PluginFailed', { source: string; trialId?: number; error: ErrorInfo }>;
 export type RunResumed = Event<'RunResumed', { fromSeq: number; redispatched: number[]; env?: RunEnv }>;
@@ -249,6 +265,7 @@ export type RunEvent =
   | TrialFailed
   | TrialPruned
   | Checkpointed
+  | Progressed
   | PluginFailed
   | RunResumed
   | RunExtended
@@ -276,6 +293,7 @@ export const CURRENT_VERSIONS: Readonly<Record<RunEventType, number>> = {
   TrialPruned: 2,
   // Replaces StrategyCheckpointed v1 (see `upcast`).
   Checkpointed: 1,
+  Progressed: 1,
   PluginFailed: 1,
   RunResumed: 1,
   RunExtended: 1,

@@ -111,6 +111,12 @@ function shapeFault(e: RunEvent): string | undefined {
     }
     return undefined;
   }
+  if (e.type === 'Progressed') {
+    if (typeof data.owner !== 'string') return 'Progressed has no owner';
+    if (!Number.isSafeInteger(data.step)) return 'Progressed has no step';
+    if (!isObject(data.metrics)) return 'Progressed has no metrics';
+    return undefined;
+  }
   if (TRIAL_EVENTS.has(e.type)) {
     if (!Number.isSafeInteger(data.trialId) || (data.trialId as number) < 0)
       return `${e.type} has no trialId`;

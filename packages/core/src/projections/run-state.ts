@@ -57,6 +57,11 @@ export interface RunState {
   /** Active time of the segments before the current one (a resume starts a segment). */
   activeMsBefore: number;
   segmentStart?: number;
+  /**
+   * The latest progress of each owner of work done between trials (`Progressed`), by owner, in
+   * the order owners first reported; without its `values` (vectors), which the log keeps.
+   */
+  readonly progress: Map<string, { seq: number; step: number; metrics: Metrics }>;
   /** The latest checkpoint (of any owner). */
   checkpoint?: { seq: number; owner: string; blob: string; told: number };
   completion?: { reason: string; trials: number };
@@ -104,6 +109,7 @@ export function initialRunState(runId = ''): RunState {
     lastSeq: -1,
     lastHash: '',
     activeMsBefore: 0,
+    progress: new Map(),
     pluginFailures: 0,
     decision: { told: 0, seeded: new Set(), seededTold: 0, gates: new Map(), screenedOut: new Set() },
   };
@@ -208,6 +214,9 @@ export function evolve(state: RunState, e: RunEvent): RunState {
     }
     case 'Checkpointed':
       state.checkpoint = { seq: e.seq, owner: e.data.owner, blob: e.data.blob, told: e.data.told };
+      break;
+    case 'Progressed':
+      state.progress.set(e.data.owner, { seq: e.seq, step: e.data.step, metrics: e.data.metrics });
       break;
     case 'PluginFailed':
       state.pluginFailures++;

@@ -22,6 +22,13 @@ export interface TrialJob<A = unknown> extends EvaluationContext {
 export interface TrialRunner {
   /** Trials it evaluates at once: the run's concurrency (`--concurrency` sets it). */
   readonly concurrency: number;
+  /**
+   * True when it calls the run's own estimator (the one in its context) in this process. Only
+   * such a runner can evaluate with an estimator that uses the run's services (`RunService`):
+   * elsewhere the estimator is made again, without them, so a run whose estimator gets one is
+   * refused with any other runner.
+   */
+  readonly inProcess?: boolean;
   run(job: TrialJob): Promise<Metrics>;
   dispose?(): void | Promise<void>;
 }
@@ -32,6 +39,7 @@ export const TrialRunner: unique symbol = Symbol.for('archlab.TrialRunner');
 export function inProcessRunner(estimator: Estimator, concurrency: number): TrialRunner {
   return {
     concurrency,
+    inProcess: true,
     run: ({ arch, ...ctx }) => estimator.evaluate(arch, ctx),
   };
 }

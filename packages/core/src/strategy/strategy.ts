@@ -1,4 +1,5 @@
 import type { RunServices } from '../di/run-scope.js';
+import type { ProgressReporter } from '../engine/run-progress.js';
 import type { Budget, Constraint, Metrics, Objective } from '../events/event.js';
 import type { OptionsSpec } from '../options/options.js';
 import type { Rng } from '../rng/rng.js';
@@ -87,6 +88,13 @@ export interface StrategyContext<A = unknown, O = Record<string, unknown>> {
    * engine always gives it; optional so that contexts built by hand still type-check.
    */
   readonly services?: RunServices;
+  /**
+   * Records the progress of work the strategy does between trials (one epoch of supernet
+   * training in `ask`, a controller update in `tell`) as `Progressed { owner: 'strategy' }`;
+   * a resume or verify that replays the work checks each report against the log. The engine
+   * always gives it; optional so that contexts built by hand still type-check.
+   */
+  readonly progress?: ProgressReporter;
 }
 
 export interface StrategyFactory {
