@@ -20,6 +20,11 @@ export interface Nb201NetworkOptions {
   readonly cellsPerStage?: number;
   /** Channels of the first stage, C (then 2C, 4C); default 16. */
   readonly channels?: number;
+  /**
+   * Stride of the stem convolution; default 1, as in the benchmark. 2 halves the first stage's
+   * feature maps: the small supernet's 28×28 default (`@archlab/supernet`).
+   */
+  readonly stemStride?: number;
   /** Initial weights; the same seed gives the same weights. */
   readonly seed: number;
 }
@@ -115,12 +120,12 @@ function nb201Options(
       `a cell is ${NB201_EDGES.length} op indices in [0, ${NB201_OPS.length})`,
     );
   }
-  const { inputShape = [32, 32, 3], numClasses = 10, cellsPerStage = 5, channels = 16 } = options;
-  for (const [name, n] of Object.entries({ numClasses, cellsPerStage, channels })) {
+  const { inputShape = [32, 32, 3], numClasses = 10, cellsPerStage = 5, channels = 16, stemStride = 1 } = options;
+  for (const [name, n] of Object.entries({ numClasses, cellsPerStage, channels, stemStride })) {
     if (!Number.isInteger(n) || n < 1)
       throw new ConfigError(`NAS-Bench-201 network: ${name} must be a whole number ≥ 1, got ${n}`);
   }
-  return { inputShape, numClasses, cellsPerStage, channels };
+  return { inputShape, numClasses, cellsPerStage, channels, stemStride };
 }
 
 /** The network's graph on any builder; returns the logits. */
@@ -130,7 +135,7 @@ function nb201Graph<T>(
   o: Required<Omit<Nb201NetworkOptions, 'seed'>>,
 ): T {
   const plan = nb201CellPlan(arch);
-  let x = b.conv2d('stem.conv', b.input, { kernelSize: 3, filters: o.channels });
+  let x = b.conv2d('stem.conv', b.input, { kernelSize: 3, filters: o.channels, stride: o.stemStride });
   x = b.batchNorm('stem.bn', x);
   for (let stage = 1; stage <= 3; stage++) {
     const width = o.channels * 2 ** (stage - 1);

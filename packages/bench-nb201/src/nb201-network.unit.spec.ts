@@ -3,7 +3,7 @@ import { gradientProblems, initBackend, type Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Nb201Arch, parseNb201Key } from './nb201-arch.js';
-import { buildNb201Network, nb201CellPlan } from './nb201-network.js';
+import { buildNb201Network, describeNb201Network, nb201CellPlan } from './nb201-network.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -118,6 +118,23 @@ describe('buildNb201Network', () => {
     tf.dispose([x, labels]);
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('halves the first stage with a stride-2 stem, keeping the parameter count', () => {
+    const wide = describeNb201Network(MIXED, { inputShape: [28, 28, 1], cellsPerStage: 1, channels: 8 });
+    const strided = describeNb201Network(MIXED, {
+      inputShape: [28, 28, 1],
+      cellsPerStage: 1,
+      channels: 8,
+      stemStride: 2,
+    });
+    const stem = (d: typeof wide) => d.layers.find((l) => l.name === 'stem.conv')!;
+    expect(stem(wide).outputShape).toEqual([28, 28, 8]);
+    expect(stem(strided).outputShape).toEqual([14, 14, 8]);
+    expect(strided.layers.at(-2)).toMatchObject({ name: 'head.pool', inputShape: [4, 4, 32] });
+    const params = (d: typeof wide) => d.layers.reduce((n, l) => n + l.params, 0);
+    expect(params(strided)).toBe(params(wide));
+    expect(() => describeNb201Network(MIXED, { stemStride: 0 })).toThrow(/stemStride/);
   });
 
   it('is deterministic in its seed', () => {

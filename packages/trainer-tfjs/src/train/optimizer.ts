@@ -19,6 +19,13 @@ export interface OptimizerOptions {
 export interface Optimizer {
   /** One update with learning rate `lr`; `grads[i]` belongs to `variables[i]` (undefined: no gradient, skipped). */
   step(grads: readonly (tf.Tensor | undefined)[], lr: number): void;
+  /**
+   * Its state for a checkpoint, in a fixed order: SGD's momentum buffers (none without
+   * momentum), or Adam's first then second moments, one per variable. Assign them to restore.
+   */
+  readonly slots: readonly tf.Variable[];
+  /** Updates made so far (Adam's bias correction reads it); set it when restoring the slots. */
+  steps: number;
   dispose(): void;
 }
 
@@ -39,7 +46,10 @@ export function createOptimizer(variables: readonly tf.Variable[], options: Opti
     const { momentum: mu, nesterov } = options;
     const [buffers] = mu > 0 ? state(1) : [[]];
     return {
+      slots: buffers!,
+      steps: 0,
       step(grads, lr) {
+        this.steps++;
         tf.tidy(() => {
           variables.forEach((v, i) => {
             const grad = grads[i];
@@ -60,10 +70,11 @@ export function createOptimizer(variables: readonly tf.Variable[], options: Opti
   }
 
   const [m, s] = state(2) as [tf.Variable[], tf.Variable[]];
-  let t = 0;
   return {
+    slots: [...m, ...s],
+    steps: 0,
     step(grads, lr) {
-      t++;
+      const t = ++this.steps;
       const stepSize = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
       tf.tidy(() => {
         variables.forEach((v, i) => {

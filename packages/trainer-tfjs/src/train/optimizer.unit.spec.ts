@@ -107,4 +107,30 @@ describe('createOptimizer', () => {
     b.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it.each(['sgd', 'adam'] as const)(
+    '%s continues from copied slots and step count as the original does',
+    (optimizer) => {
+      const options = { optimizer, momentum: 0.9, nesterov: false, weightDecay: 0.01 };
+      const [a, b] = tf.tidy(() => [tf.variable(tf.tensor1d(W0)), tf.variable(tf.tensor1d(W0))]);
+      const first = createOptimizer([a], options);
+      const grads = GRADS.map((g) => tf.tensor1d(g));
+      first.step([grads[0]], LRS[0]!);
+      b.assign(a);
+      const second = createOptimizer([b], options);
+      expect(second.slots.length).toBe(first.slots.length);
+      expect(first.slots.length).toBe(optimizer === 'sgd' ? 1 : 2);
+      second.slots.forEach((s, i) => s.assign(first.slots[i]!));
+      second.steps = first.steps;
+      for (const t of [1, 2]) {
+        first.step([grads[t]], LRS[t]!);
+        second.step([grads[t]], LRS[t]!);
+      }
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      expect(second.steps).toBe(3);
+      tf.dispose([...grads, a, b]);
+      first.dispose();
+      second.dispose();
+    },
+  );
 });
