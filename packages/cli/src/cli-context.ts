@@ -41,6 +41,8 @@ export const DEFAULT_PLUGINS = [
   '@archlab/strategy-evolution',
   '@archlab/strategy-pnas',
   '@archlab/strategy-rl',
+  '@archlab/oneshot',
+  '@archlab/strategy-darts',
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',

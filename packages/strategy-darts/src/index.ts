@@ -1,0 +1,8 @@
+export {
+  betaDartsStrategyFactory,
+  DartsStrategy,
+  dartsStrategyFactory,
+  gdasStrategyFactory,
+  softmaxRows,
+} from './darts-strategy.js';
+export { strategyDartsModule } from './strategy-darts-module.js';
