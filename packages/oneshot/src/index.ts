@@ -15,6 +15,7 @@ export {
   SupernetDivergedError,
   SupernetRun,
   SupernetService,
+  SupernetTrainingError,
   supernetRunService,
   type TensorBatch,
 } from './supernet-service.js';

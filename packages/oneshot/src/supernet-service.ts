@@ -32,6 +32,19 @@ export class SupernetDivergedError extends RunHaltedError {
   }
 }
 
+/** Supernet training failed part way through an epoch (not by diverging): the run stops, resumable. */
+export class SupernetTrainingError extends RunHaltedError {
+  override readonly code: string = 'SUPERNET_TRAINING';
+  constructor(epoch: number, cause: unknown) {
+    super(
+      `supernet training failed in epoch ${epoch}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
 /** A batch as tensors; the caller disposes both. */
 export interface TensorBatch {
   readonly x: tf.Tensor4D;
@@ -164,24 +177,32 @@ export class SupernetService {
     const epoch = this.epochsDone + 1;
     let lossSum = 0;
     let correct = 0;
-    for (let b = 0, start = 0; start < order.length; b++, start += batchSize) {
-      await plan.before?.(b);
-      const batch = this.tensors(dataset, data.train.split, order.slice(start, start + batchSize));
-      try {
-        const rate = cosineLearningRate(lr, this.epochsDone * perEpoch + b, plan.epochs * perEpoch);
-        const { loss, correct: hits } = await trainer.step(
-          (training) => plan.forward(batch.x, b, training),
-          batch.y,
-          rate,
-          (value) => {
-            if (!Number.isFinite(value)) throw new SupernetDivergedError(epoch, b, `training loss ${value}`);
-          },
-        );
-        lossSum += loss * batch.size;
-        correct += hits;
-      } finally {
-        tf.dispose([batch.x, batch.y]);
+    try {
+      for (let b = 0, start = 0; start < order.length; b++, start += batchSize) {
+        await plan.before?.(b);
+        const batch = this.tensors(dataset, data.train.split, order.slice(start, start + batchSize));
+        try {
+          const rate = cosineLearningRate(lr, this.epochsDone * perEpoch + b, plan.epochs * perEpoch);
+          const { loss, correct: hits } = await trainer.step(
+            (training) => plan.forward(batch.x, b, training),
+            batch.y,
+            rate,
+            (value) => {
+              if (!Number.isFinite(value))
+                throw new SupernetDivergedError(epoch, b, `training loss ${value}`);
+            },
+          );
+          lossSum += loss * batch.size;
+          correct += hits;
+        } finally {
+          tf.dispose([batch.x, batch.y]);
+        }
       }
+    } catch (err) {
+      // Half an epoch is applied to the weights: asking again would train on from there, so the
+      // run stops (resume redoes the epoch from the last checkpoint).
+      if (err instanceof RunHaltedError) throw err;
+      throw new SupernetTrainingError(epoch, err);
     }
     this.epochsDone = epoch;
     this.imagesSeen += order.length;

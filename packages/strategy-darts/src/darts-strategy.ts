@@ -279,8 +279,10 @@ export class DartsStrategy<A> implements Strategy<A> {
           const alpha = a as tf.Tensor2D;
           const { w, only } = this.opWeights(alpha, tau);
           const logits = this.service.supernet.applyWeighted(x, w, { training: true, ...(only && { only }) });
-          const loss = crossEntropy(logits, y, classes);
-          if (lambda === 0) return loss;
+          // A GDAS sample whose cell reaches its output through no op leaves α out of the loss;
+          // 0·Σα keeps it in the graph, so its gradient is 0 rather than an error.
+          const loss = tf.add(crossEntropy(logits, y, classes), tf.mul(tf.sum(alpha), 0));
+          if (lambda === 0) return loss as tf.Scalar;
           return tf.add(loss, tf.mul(tf.mean(tf.logSumExp(alpha, 1)), lambda)) as tf.Scalar;
         })(tf.tensor2d(this.alpha, [EDGES, OPS])),
       );
