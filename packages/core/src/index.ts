@@ -78,6 +78,7 @@ export {
   extendedBudget,
   type SearchConfigInput,
 } from './engine/run-config.js';
+export { type ProgressReporter, type ProgressValues, RunProgress } from './engine/run-progress.js';
 export { type NewEvent, RunWriter } from './engine/run-writer.js';
 export {
   newRunId,
@@ -99,6 +100,7 @@ export {
   echo,
   errorInfo,
   InvalidOptionError,
+  InvalidProgressError,
   MalformedArchitectureError,
   MissingCapabilityError,
   MissingRunPluginError,
@@ -140,6 +142,7 @@ export {
   type Objective,
   type PluginFailed,
   type PluginProvider,
+  type Progressed,
   type RewardConfig,
   type RunCompleted,
   type RunConfig,

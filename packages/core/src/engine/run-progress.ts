@@ -102,6 +102,8 @@ export class RunProgress {
   ): Promise<void> {
     const data = progressData(owner, step, metrics, values);
     const next = this.recorded.get(owner)?.shift();
+    // Reports come in the order they were recorded: one recorded before this one, of any owner, was skipped.
+    if (next) this.check(next.seq);
     if (next) {
       const unlike = progressDifference(next.data, data);
       if (!unlike) {

@@ -275,6 +275,12 @@ export class Search {
     }
     const search = new Search(deps, writer, replayed.plugins, replayed.strategy, pending);
     if (extended) search.extendedFromTrials = budget.trials;
+    // A crash between a result and the checkpoint due after it: the replayed owners are where
+    // they were then, so the checkpoint is the one the run would have written.
+    const { told } = replayed.state.decision;
+    if (replayed.state.status !== 'completed' && told > 0 && replayed.state.checkpoint?.told !== told) {
+      await search.maybeCheckpoint();
+    }
     return search;
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '../di/plugin-registry.js';
+import type { RunService } from '../di/run-scope.js';
 import { instantiateEvaluation } from '../engine/plugin-instances.js';
 import { replayRun } from '../engine/replay.js';
 import type { SearchConfigInput } from '../engine/run-config.js';
@@ -333,6 +334,13 @@ export interface StrategyContractOptions {
   readonly strategyOptions?: Record<string, unknown>;
   readonly trials?: number;
   readonly checkpointEvery?: number;
+  /** Run services the strategy uses (a one-shot method's supernet), registered for every run. */
+  readonly runServices?: readonly RunService[];
+}
+
+/** What a run's progress reports (Progressed) record, in log order: what a resumed run must record too. */
+function progressOf(events: readonly StoredEvent[]): unknown[] {
+  return events.filter((e) => e.type === 'Progressed').map((e) => e.data);
 }
 
 /** The registry and run config the strategy contract uses for `factory` under `opts`. */
@@ -345,6 +353,7 @@ function contractSetup(factory: StrategyFactory, opts: StrategyContractOptions) 
   registry.register('strategy', factory);
   registry.register('hardware model', syntheticCostFactory);
   registry.register('estimator', syntheticScreenFactory);
+  for (const service of opts.runServices ?? []) registry.registerRunService(service);
   const config = (seed: number, concurrency = 1): SearchConfigInput => ({
     space: spaceFactory.name,
     estimator: estimatorFactory.name,
@@ -416,6 +425,7 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
 
     const resumesAtCuts = async (full: Awaited<ReturnType<typeof runSearch>>, n: number) => {
       const expected = trialsOf(full.state);
+      const progress = progressOf(await readAll(full.store, full.runId));
       const total = full.state.lastSeq + 1;
       const rng = Rng.fromSeed('cuts');
       const cuts = new Set([1, 2, 3, total - 1, ...Array.from({ length: n }, () => 1 + rng.int(total - 1))]);
@@ -425,6 +435,8 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
         const resumed = await runSearch(registry, { resume: full.runId }, store);
         expect(trialsOf(resumed.state), `cut after ${cut} events`).toEqual(expected);
         expect(resumed.state.best, `cut after ${cut} events`).toEqual(full.state.best);
+        // Work between trials (a supernet's epochs) re-done after the cut is checked, not written twice.
+        expect(progressOf(await readAll(store, full.runId)), `cut after ${cut} events`).toEqual(progress);
       }
     };
 
@@ -456,6 +468,8 @@ export function strategyContract(factory: StrategyFactory, opts: StrategyContrac
       const full = await runSearch(registry, config(13));
       const r = await replayRun(full.store, registry, full.runId, { mode: 'verify' });
       expect(r.state.trials.length).toBe(full.state.trials.length);
+      // Every progress report of a finished run was made again and equal.
+      expect(r.progress).toBe(progressOf(await readAll(full.store, full.runId)).length);
     });
 
     it('runs with several trials in flight and uses exactly the budget', async () => {
