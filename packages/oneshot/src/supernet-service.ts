@@ -1,5 +1,5 @@
 import { ConfigError, Rng, RunHaltedError, type RunScope, type RunService } from '@archlab/core';
-import { type BackendChoice, initBackend } from '@archlab/nn';
+import { type BackendChoice, initBackend, type Network } from '@archlab/nn';
 import { Nb201Supernet } from '@archlab/supernet';
 import {
   cosineLearningRate,
@@ -12,7 +12,7 @@ import {
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { SupernetTrainer } from './local-trainer.js';
-import { type Nb201Cells, nb201Cells } from './nb201-cells.js';
+import { type CellPath, type Nb201Cells, nb201Cells } from './nb201-cells.js';
 import { type SupernetOptions, supernetOptions, trainsSupernet } from './supernet-options.js';
 
 /** The token of the run's supernet service (`scope.get(SupernetService)` / `ctx.services.get`). */
@@ -119,7 +119,12 @@ export class SupernetService {
     const { config } = scope;
     if (!trainsSupernet(config.strategyOptions)) {
       throw new ConfigError(
-        `the run's supernet is trained by a one-shot strategy (darts, gdas, beta-darts, spos, enas); strategy '${config.strategy}' trains none`,
+        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos); strategy '${config.strategy}' trains none`,
+      );
+    }
+    if (config.estimator === 'oneshot' && config.concurrency !== 1) {
+      throw new ConfigError(
+        `the oneshot estimator scores with the supernet the strategy trains between trials, one trial at a time; drop --concurrency ${config.concurrency}`,
       );
     }
     this.options = supernetOptions(config.strategyOptions);
@@ -231,6 +236,28 @@ export class SupernetService {
     return this.tensors(dataset, data.val.split, indices);
   }
 
+  /**
+   * The stand-alone network of `path` with the supernet's weights, its batch-norm statistics
+   * recalibrated on `bn` when given. The supernet itself is left as it was (its statistics are
+   * put back), so scoring changes nothing a checkpoint holds: a resumed run, which does not score
+   * the trials before its crash again, trains on from the same state.
+   */
+  scoringNetwork(path: CellPath, bn?: Samples): Network {
+    const { supernet } = this;
+    if (!bn) return supernet.extract(path);
+    const saved = supernet.buffers.map((b) => tf.clone(b));
+    const images = this.images4d(bn);
+    try {
+      supernet.recalibrateBn(path, [images]);
+      return supernet.extract(path);
+    } finally {
+      tf.tidy(() => {
+        for (const [i, b] of supernet.buffers.entries()) b.assign(saved[i]!);
+      });
+      tf.dispose([...saved, images]);
+    }
+  }
+
   /** `count` validation images (the first of a seeded order), the same ones on every call. */
   fixedImages(samples: Samples, count: number, label: string): Samples {
     if (count <= 0 || count >= samples.indices.length) return samples;
@@ -240,7 +267,7 @@ export class SupernetService {
   }
 
   /** Images of `samples` as one tensor (for BN recalibration). */
-  images4d(samples: Samples): tf.Tensor4D {
+  private images4d(samples: Samples): tf.Tensor4D {
     const { dataset } = this.need();
     const batch = makeBatch(dataset, samples.split, samples.indices);
     const [h, w, c] = dataset.imageShape;
