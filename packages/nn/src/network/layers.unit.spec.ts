@@ -183,6 +183,25 @@ describe('batchNorm', () => {
     const gammaRef = tf.sum(tf.mul(w, xHat), [0, 1, 2]).arraySync() as number[];
     expect(Array.from(grads[gamma!.name]!.dataSync())).toEqual(gammaRef.map((v) => expect.closeTo(v, 4)));
   });
+
+  it.each([true, false])(
+    'applyScaled (training %s) is s times apply, with the gradient to s and to x',
+    (training) => {
+      const l = track(batchNorm(ctx(), [3, 3, 2]));
+      tf.tidy(() => l.apply([tf.randomNormal([4, 3, 3, 2], 1, 2, 'float32', 5)], true)); // running statistics off (0, 1)
+      const x = tf.randomNormal([4, 3, 3, 2], 0, 2, 'float32', 7);
+      const w = tf.randomNormal([4, 3, 3, 2], 0, 1, 'float32', 8);
+      const s = tf.scalar(0.7);
+      const scaled = (x: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(l.applyScaled(x, s, training), w));
+      const reference = (x: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.mul(l.apply([x], training), s), w));
+      const [dx, ds] = tf.grads(scaled)([x, s]);
+      const [dxRef, dsRef] = tf.grads(reference)([x, s]);
+      expect(scaled(x, s).dataSync()[0]).toBeCloseTo(reference(x, s).dataSync()[0]!, 4);
+      expect(tf.max(tf.abs(tf.sub(dx!, dxRef!))).dataSync()[0]).toBeLessThan(1e-5);
+      expect(ds!.dataSync()[0]).toBeCloseTo(dsRef!.dataSync()[0]!, 4);
+      expect(Math.abs(dsRef!.dataSync()[0]!)).toBeGreaterThan(1e-3);
+    },
+  );
 });
 
 describe('pooling', () => {
@@ -193,6 +212,25 @@ describe('pooling', () => {
     const t = x();
     expect(run(l, [t])).toEqual([3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7]);
     t.dispose();
+  });
+
+  it('gives each pixel Σ 1/count over the windows holding it as its average pool gradient', () => {
+    // Window counts on 3×3: 4 at the corners, 6 on the sides, 9 in the middle.
+    const grad = (size: number, stride: number) => {
+      const l = pool2d(ctx(), [3, 3, 1], 'avg', { size, stride });
+      const t = x();
+      const g = tf.grad((input: tf.Tensor) => tf.sum(l.apply([input], true)))(t);
+      const out = Array.from(g.dataSync());
+      tf.dispose([t, g]);
+      return out;
+    };
+    const corner = 1 / 4 + 2 / 6 + 1 / 9;
+    const side = 2 / 4 + 3 / 6 + 1 / 9;
+    const expected3 = [corner, side, corner, side, 4 / 4 + 4 / 6 + 1 / 9, side, corner, side, corner];
+    for (const [i, g] of grad(3, 1).entries()) expect(g).toBeCloseTo(expected3[i]!, 6);
+    // 2×2 stride 2 on 3×3 pads the bottom and right: windows of 4, 2, 2 and 1 pixels.
+    const expected2 = [1 / 4, 1 / 4, 1 / 2, 1 / 4, 1 / 4, 1 / 2, 1 / 2, 1 / 2, 1];
+    for (const [i, g] of grad(2, 2).entries()) expect(g).toBeCloseTo(expected2[i]!, 6);
   });
 
   it('halves the sides rounding up with a 2×2 stride-2 pool', () => {
