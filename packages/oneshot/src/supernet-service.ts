@@ -118,7 +118,7 @@ export class SupernetService {
     const { config } = scope;
     if (!trainsSupernet(config.strategyOptions)) {
       throw new ConfigError(
-        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos); strategy '${config.strategy}' trains none`,
+        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos, enas); strategy '${config.strategy}' trains none`,
       );
     }
     if (config.estimator === 'oneshot' && config.concurrency !== 1) {
