@@ -114,8 +114,8 @@ const FORMAT = 'archlab.darts/1';
  * - `beta-darts`, the remedy for DARTS's collapse to parameter-free cells (skip, pool, none):
  *   β-DARTS (Ye et al. 2022) adds λ·mean over edges of logsumexp(α_edge) to the architecture
  *   loss. Chosen over DrNAS and DARTS-PT because it changes nothing but the α loss (no extra
- *   forward passes, no Dirichlet sampling, no post-hoc perturbation of every edge), and it has
- *   the best published NAS-Bench-201 CIFAR-10 result of the three (94.36 ± 0.00, as DrNAS).
+ *   forward passes, no Dirichlet sampling, no post-hoc perturbation of every edge), and its
+ *   published NAS-Bench-201 CIFAR-10 result is the best of them, with DrNAS's (94.36).
  *
  * α, Adam's moments and the Gumbel rng are the strategy's checkpoint; the weights, their
  * optimizer and the data order are the `supernet` service's.
