@@ -40,7 +40,7 @@ export function registerTinyDataset(name = 'tiny-test', std = 0.2): () => void {
 export const TINY_SUPERNET = {
   dataset: 'tiny-test',
   channels: 4,
-  'train-images': 64,
-  'val-images': 32,
+  'train-images': 32,
+  'val-images': 16,
   'batch-size': 16,
 } as const;
