@@ -55,7 +55,7 @@ export const oneshotEstimatorFactory: EstimatorFactory = {
   name: 'oneshot',
   description: "accuracy with weights inherited from the run's supernet (SPOS-style, BN recalibrated)",
   options,
-  create(space, raw, ctx): Estimator {
+  create(_space, raw, ctx): Estimator {
     const o = parseOptions('oneshot', options, raw) as OneshotOptions;
     // Outside a run (its metrics asked for) there is no supernet; in one, its checks run now.
     const service = ctx?.services.get<SupernetService>(SupernetRun);

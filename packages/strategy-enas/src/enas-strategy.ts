@@ -170,11 +170,16 @@ export class EnasStrategy<A> implements Strategy<A> {
     }
     this.epoch = epoch;
     // Images so far include the validation batches the controller was rewarded on.
-    await reportEpoch(this.ctx, epoch, { ...stats, images: net.images }, {
-      reward: rewardSum / (o['controller-steps'] * o['controller-batch']),
-      baseline: this.baseline ?? 0,
-      proposed_acc: best!.acc,
-    });
+    await reportEpoch(
+      this.ctx,
+      epoch,
+      { ...stats, images: net.images },
+      {
+        reward: rewardSum / (o['controller-steps'] * o['controller-batch']),
+        baseline: this.baseline ?? 0,
+        proposed_acc: best!.acc,
+      },
+    );
     return this.cells.fromPath(best!.path);
   }
 
