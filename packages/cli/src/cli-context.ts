@@ -145,11 +145,12 @@ export async function openStore(
     packages,
     plugins,
   }: { registry: PluginRegistry; packages: Record<string, string>; plugins: PluginSet },
-  opts: { db: string; store?: string; storeOption?: readonly string[] },
+  opts: { db: string; store?: string; storeOption?: readonly string[]; mustExist?: boolean },
 ): Promise<CliContext> {
   const store = await storeFactory(registry, opts.store, opts.db).create(
     opts.db,
     parseKeyValues(opts.storeOption ?? [], '--store-option'),
+    { mustExist: opts.mustExist ?? false },
   );
   return { registry, packages, plugins, store, dbPath: opts.db };
 }

@@ -96,7 +96,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
-  it('says in one line, exit 2, what is wrong with a bad URL, a wrong password or a missing database', () => {
+  it('says in one line, exit 2, what is wrong with a bad URL, a wrong password, a missing database or schema', async () => {
     const cases: [string, RegExp][] = [
       [
         server.url('archlab', 'wrong-password'),
@@ -125,6 +125,18 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
         expect(r.stderr).not.toContain('wrong-password');
       }
     }
+    // A mistyped schema in a command that reads a log is an error, not a new empty log.
+    for (const args of [['show', 'r'], ['runs'], ['replay', 'r', '--verify'], ['resume', 'r']]) {
+      const r = archlab(dir, ...args, ...at('typo'));
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/^archlab: error: .* holds no archlab log in schema 'typo'; check/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(
+      await server.sql('archlab', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+        'typo',
+      ]),
+    ).toEqual([]);
     const sqlite = archlab(dir, 'show', 'r', '--store', 'sqlite', '--db', url);
     expect(sqlite.code).toBe(2);
     expect(sqlite.stderr).toBe(

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeWith } from '@archlab/core/testing';
@@ -235,6 +235,25 @@ describeWith(redisServerRequirement(), 'trials on archlab workers through BullMQ
     await until(w!, new RegExp(`refused trial 0 of run v: ${why.replace(/\./g, '\\.')}`));
     expect(r).toBeDefined();
   }, 30_000);
+
+  it('a wrong password or no server: one line, exit 2, before anything is written', () => {
+    const wrong = url.replace(PASSWORD, 'not-the-password');
+    const closed = 'redis://127.0.0.1:1';
+    for (const [redisUrl, reason] of [
+      [wrong, /WRONGPASS/],
+      [closed, /ECONNREFUSED/],
+    ] as const) {
+      const r = archlab(dir, 'search', ...sleepy(1, 3, 1), '--db', 'refused.db', '--redis', redisUrl);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^archlab: error: cannot use the Redis server at redis:\/\/127\.0\.0\.1:\d+ \(/,
+      );
+      expect(r.stderr).toMatch(reason);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toContain('not-the-password');
+      expect(existsSync(join(dir, 'refused.db'))).toBe(false);
+    }
+  });
 
   it('Redis killed mid-run: one line, exit 2, the log intact; resume on a new Redis completes', async () => {
     const own = await startRedisServer();

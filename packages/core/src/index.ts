@@ -280,6 +280,7 @@ export {
   EventStoreFactory,
   type RunListing,
   STORE_MODE_OPTION,
+  type StoreOpening,
 } from './store/event-store.js';
 export { InMemoryEventStore } from './store/in-memory-event-store.js';
 export { locationScheme, redactLocation } from './store/store-location.js';

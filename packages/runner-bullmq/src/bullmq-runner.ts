@@ -159,6 +159,34 @@ export function bullmqRunner(o: BullmqRunnerOptions): TrialRunner {
 
   return {
     concurrency: o.concurrency,
+    async prepare() {
+      const { Redis } = await import('ioredis');
+      // One plain connection that gives up at the first failure: a wrong password or TLS setting
+      // is reported before the run writes anything, not after `lostAfterMs` of waiting.
+      const probe = new Redis({
+        ...o.connection,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: o.lostAfterMs,
+      });
+      // The socket's own error (refused, WRONGPASS, a certificate) says more than the closed connection.
+      let cause: Error | undefined;
+      probe.on('error', (err: Error) => {
+        cause ??= err;
+      });
+      try {
+        await probe.connect();
+        await probe.ping();
+      } catch (err) {
+        throw new RunnerUnavailableError(
+          `cannot use the Redis server at ${address} (${(cause ?? (err as Error)).message}); check that it runs, the URL's password and TLS options, then try again`,
+        );
+      } finally {
+        probe.disconnect();
+      }
+    },
     run: (job) => guarded(job.signal, () => evaluate(job)),
     async dispose() {
       closed = true;

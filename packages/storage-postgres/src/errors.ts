@@ -59,18 +59,31 @@ export class PostgresLocationError extends StoreError {
   override readonly code = 'DATABASE_LOCATION';
 }
 
-/** Opened read-only, the schema lacks archlab's tables or has an older version of them: it would have to be written first. */
+/**
+ * A command that reads an existing log (show, export, replay, resume, serve) found no archlab
+ * tables in the schema: a mistyped `schema=` or database, which must not become a new empty log.
+ */
+export class PostgresNoLogError extends StoreError {
+  override readonly code = 'NO_LOG';
+  constructor(
+    readonly location: string,
+    readonly schema: string,
+  ) {
+    super(
+      `${location} holds no archlab log in schema '${schema}'; check the database and --store-option schema=NAME (default archlab), or start a run with 'archlab search --db URL ...'`,
+    );
+  }
+}
+
+/** Opened read-only, the schema has an older version of archlab's tables: it would have to be written first. */
 export class PostgresReadOnlyUpgradeError extends StoreError {
   override readonly code = 'READ_ONLY_UPGRADE';
   constructor(
     readonly location: string,
-    readonly schema: string,
     readonly found: number,
   ) {
     super(
-      found === 0
-        ? `${location} holds no archlab runs in schema '${schema}' yet; start one with 'archlab search --db URL ...'`
-        : `${location} was written by an older archlab (schema v${found}) and cannot be upgraded read-only; run a command that writes (e.g. 'archlab resume RUN --db URL') first`,
+      `${location} was written by an older archlab (schema v${found}) and cannot be upgraded read-only; run a command that writes (e.g. 'archlab resume RUN --db URL') first`,
     );
   }
 }

@@ -2,6 +2,7 @@ export {
   PostgresAuthError,
   PostgresForeignSchemaError,
   PostgresLocationError,
+  PostgresNoLogError,
   PostgresReadOnlyUpgradeError,
   PostgresSchemaTooNewError,
   PostgresTlsError,

@@ -5,7 +5,7 @@ import {
   PostgresAuthError,
   PostgresForeignSchemaError,
   PostgresLocationError,
-  PostgresReadOnlyUpgradeError,
+  PostgresNoLogError,
   PostgresSchemaTooNewError,
   PostgresTlsError,
   PostgresUnreachableError,
@@ -153,17 +153,23 @@ describeWith(postgresRequirement(), 'PostgresEventStore on a private server', ()
     await writer.close();
   });
 
-  it('read-only: refuses a schema without archlab’s tables, creating nothing', async () => {
-    const schema = `t${schemas++}`;
-    await expect(PostgresEventStore.open(server.url(), { schema, readOnly: true })).rejects.toBeInstanceOf(
-      PostgresReadOnlyUpgradeError,
-    );
-    expect(
-      await server.sql('archlab', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
-        schema,
-      ]),
-    ).toEqual([]);
-  });
+  it.each([
+    { opening: 'read-only', options: { readOnly: true } },
+    { opening: 'must exist', options: { mustExist: true } },
+  ])(
+    '$opening: refuses a schema without archlab’s tables, naming it, creating nothing',
+    async ({ options }) => {
+      const schema = `t${schemas++}`;
+      const opened = PostgresEventStore.open(server.url(), { schema, ...options });
+      await expect(opened).rejects.toBeInstanceOf(PostgresNoLogError);
+      await expect(opened).rejects.toThrow(`holds no archlab log in schema '${schema}'`);
+      expect(
+        await server.sql('archlab', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+          schema,
+        ]),
+      ).toEqual([]);
+    },
+  );
 
   it('throws a StoreError after close, and closes twice without complaint', async () => {
     const store = await fresh();

@@ -14,7 +14,12 @@ import {
   sha256Hex,
 } from '@archlab/core';
 import type pg from 'pg';
-import { PostgresLocationError, PostgresReadOnlyUpgradeError, translatePgError } from './errors.js';
+import {
+  PostgresLocationError,
+  PostgresNoLogError,
+  PostgresReadOnlyUpgradeError,
+  translatePgError,
+} from './errors.js';
 import { LATEST_SCHEMA_VERSION, migrate, quoteIdent, schemaVersion } from './migrate.js';
 
 /** How the connection is encrypted: as the URL's `sslmode` says, or overriding it. */
@@ -35,6 +40,8 @@ export interface PostgresEventStoreOptions {
    * appends and blobs fail, and every connection's transactions are read-only on the server too.
    */
   readonly readOnly?: boolean;
+  /** The schema must hold archlab's tables already (a command that reads a log): never made here. */
+  readonly mustExist?: boolean;
 }
 
 /** The URL schemes of PostgreSQL connection strings. */
@@ -121,8 +128,11 @@ export class PostgresEventStore implements EventStore {
       const client = await pool.connect();
       try {
         const version = await schemaVersion(client, schema, location);
+        if (version === 0 && (options.readOnly || options.mustExist)) {
+          throw new PostgresNoLogError(location, schema);
+        }
         if (version < LATEST_SCHEMA_VERSION) {
-          if (options.readOnly) throw new PostgresReadOnlyUpgradeError(location, schema, version);
+          if (options.readOnly) throw new PostgresReadOnlyUpgradeError(location, version);
           await migrate(client, schema, location);
         }
       } finally {

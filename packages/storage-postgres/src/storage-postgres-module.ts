@@ -41,7 +41,7 @@ export const postgresEventStoreFactory: EventStoreFactory = {
   description: 'keeps the log on a PostgreSQL server; many machines read it while one run writes',
   options: POSTGRES_STORE_OPTIONS,
   urlSchemes: POSTGRES_URL_SCHEMES,
-  create: (location, options) => {
+  create: (location, options, opening) => {
     const o = parseOptions('store postgres', POSTGRES_STORE_OPTIONS, options);
     return PostgresEventStore.open(location, {
       schema: o.schema,
@@ -50,6 +50,7 @@ export const postgresEventStoreFactory: EventStoreFactory = {
       connectTimeoutMs: o['connect-timeout'] * 1000,
       poolSize: o.pool,
       readOnly: o.mode === 'read-only',
+      mustExist: opening?.mustExist ?? false,
     });
   },
 };

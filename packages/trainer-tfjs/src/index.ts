@@ -1,5 +1,15 @@
 export { type Augmentation, type Batch, makeBatch } from './data/batch.js';
 export {
+  CIFAR10_DEFAULT_DIR,
+  CIFAR10_ENV,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_URL,
+  cifar10,
+  cifar10Dir,
+  decodeCifar10,
+  encodeCifar10,
+} from './data/cifar10.js';
+export {
   type Dataset,
   type DatasetLoadOptions,
   type DatasetSource,

@@ -30,7 +30,7 @@ const train = defineCommand<TrainFlags>({
     },
     { flags: '--run-id <id>', description: 'name the run (default: a timestamp)' },
     { flags: '--epochs <n>', description: 'epochs to train', parse: { integer: { min: 1 } } },
-    { flags: '--dataset <name>', description: 'data set, e.g. fashion-mnist' },
+    { flags: '--dataset <name>', description: 'data set, e.g. fashion-mnist (the default) or cifar10' },
     {
       flags: '--estimator-option <k=v>',
       description: 'other train option, e.g. batch-size=256 (repeatable)',
@@ -53,7 +53,7 @@ const shortcuts: EstimatorOptionShortcut[] = [
   {
     option: 'dataset',
     flags: '--dataset <name>',
-    description: 'data set of the train estimator (its dataset option), e.g. fashion-mnist',
+    description: 'data set of the train estimator (its dataset option), e.g. fashion-mnist or cifar10',
   },
   {
     option: 'epochs',

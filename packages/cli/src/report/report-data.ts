@@ -226,7 +226,8 @@ export class RunReportBuilder {
         delete this.ended[e.data.trialId];
         break;
       default:
-        // One-shot events (α per edge, supernet loss) are folded here once core records them.
+        // Progressed (a one-shot run's supernet training, α) has no panel yet; `show` prints
+        // each owner's latest step, and `events --type Progressed` every report.
         break;
     }
   }

@@ -51,6 +51,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     db: dbPath,
     store: storeName,
     storeOption: [...(flags.storeOption ?? []), ...readOnly],
+    mustExist: true,
   });
   try {
     // Each report builder makes its run's space once.

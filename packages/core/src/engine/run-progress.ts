@@ -121,6 +121,8 @@ export class RunProgress {
       if (this.replaying === undefined) throw new Error(`'${owner}' reported progress before its run began`);
       throw this.diverged(this.at, `'${owner}' reports progress step ${step}, which the log does not record`);
     }
+    // A new report comes after every recorded one, of any owner, as it did in the run that recorded them.
+    this.check();
     const last = writer.state.progress.get(owner)?.step ?? 0;
     if (step <= last) {
       throw new InvalidProgressError(

@@ -224,6 +224,7 @@ export class Search {
     const run = instantiate(plugins, resolveConfig(plugins, input), {
       ...(options.runner && { runner: runnerByName(plugins, runId, options.runner) }),
     });
+    await run.runner.prepare?.();
     return { runId, run, env: await runEnv(run) };
   }
 
@@ -259,6 +260,7 @@ export class Search {
       onWarning: deps.warn,
       ...(options.runner && { runner: runnerByName(deps.plugins, runId, options.runner) }),
     });
+    await replayed.plugins.runner.prepare?.();
     const writer = new RunWriter(deps.store, replayed.state, deps.clock ?? Date.now);
     // Progress the log records after the last replayed `ask` (a crash in the middle of an
     // epoch) is still checked first; what follows it is written.

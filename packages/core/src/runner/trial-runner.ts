@@ -29,6 +29,12 @@ export interface TrialRunner {
    * refused with any other runner.
    */
   readonly inProcess?: boolean;
+  /**
+   * Checks that trials can run at all (a queue's server answers, its password is right) before
+   * the run writes anything: `search` and `resume` call it first, so a wrong URL is one line and
+   * an untouched log, not a run that starts and then waits. Rejects with RunnerUnavailableError.
+   */
+  prepare?(): Promise<void>;
   run(job: TrialJob): Promise<Metrics>;
   dispose?(): void | Promise<void>;
 }

@@ -56,8 +56,22 @@ export interface EventStoreFactory {
    * is given. A store whose locations are file paths has none.
    */
   readonly urlSchemes?: readonly string[];
-  /** `location` is backend-specific: a file path for sqlite, a URL for postgres, ignored by memory. */
-  create(location: string, options?: Readonly<Record<string, unknown>>): EventStore | Promise<EventStore>;
+  /**
+   * `location` is backend-specific: a file path for sqlite, a URL for postgres, ignored by memory.
+   * With `opening.mustExist` (commands that read a log: show, export, replay, resume) a location
+   * that holds no log yet is an error, never a new empty one.
+   */
+  create(
+    location: string,
+    options?: Readonly<Record<string, unknown>>,
+    opening?: StoreOpening,
+  ): EventStore | Promise<EventStore>;
+}
+
+/** How a command opens a store. */
+export interface StoreOpening {
+  /** The location must hold a log already (a mistyped name is an error, not a new log). */
+  readonly mustExist?: boolean;
 }
 // Symbol.for: a plugin built against another copy of @archlab/core still binds the same token.
 export const EventStoreFactory: unique symbol = Symbol.for('archlab.EventStoreFactory');

@@ -1,9 +1,13 @@
 import { resolve } from 'node:path';
 import { UnknownPluginError } from '@archlab/core';
+import { cifar10 } from './cifar10.js';
 import type { Dataset, DatasetLoadOptions, DatasetSource } from './dataset.js';
 import { fashionMnist } from './fashion-mnist.js';
 
-const sources = new Map<string, DatasetSource>([[fashionMnist.name, fashionMnist]]);
+const sources = new Map<string, DatasetSource>([
+  [fashionMnist.name, fashionMnist],
+  [cifar10.name, cifar10],
+]);
 const loaded = new Map<string, Promise<Dataset>>();
 
 /** Makes a data set loadable by name; returns a function that removes it again. */

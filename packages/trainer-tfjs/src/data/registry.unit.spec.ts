@@ -19,14 +19,14 @@ const tiny: Dataset = {
 };
 
 describe('data set registry', () => {
-  it('knows fashion-mnist', () => {
-    expect(datasetNames()).toContain('fashion-mnist');
+  it('knows fashion-mnist and cifar10', () => {
+    expect(datasetNames()).toEqual(expect.arrayContaining(['cifar10', 'fashion-mnist']));
   });
 
   it('rejects an unknown name, listing the known ones', async () => {
     const load = loadDataset('cifar-11');
     await expect(load).rejects.toThrow(UnknownPluginError);
-    await expect(load).rejects.toThrow("unknown data set 'cifar-11'; known data sets: fashion-mnist");
+    await expect(load).rejects.toThrow("unknown data set 'cifar-11'; known data sets: cifar10, fashion-mnist");
   });
 
   it('loads once per name and directory, and retries after a failure', async () => {
