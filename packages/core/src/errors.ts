@@ -128,6 +128,15 @@ export class RunnerUnavailableError extends ArchlabError {
   readonly code = 'RUNNER_UNAVAILABLE';
 }
 
+/**
+ * Thrown by a strategy's `ask` when the run cannot go on (a one-shot method's supernet diverged):
+ * the run stops with this error instead of recording a failed proposal and asking again, and
+ * the log stays as it was, so `resume` carries on from the last checkpoint.
+ */
+export class RunHaltedError extends ArchlabError {
+  readonly code: string = 'RUN_HALTED';
+}
+
 export class OutputError extends ArchlabError {
   readonly code = 'OUTPUT';
 }

@@ -107,6 +107,7 @@ export {
   OutputError,
   PluginLoadError,
   ReplayDivergenceError,
+  RunHaltedError,
   RunnerUnavailableError,
   StoreError,
   UnknownPluginError,

@@ -216,4 +216,11 @@ describe('the run store in the run scope', () => {
     expect(seen).toHaveLength(3);
     expect(seen.every((s) => s === run.store)).toBe(true);
   });
+  it("a strategy's checkpointEvery is the run's default; a given one wins", () => {
+    const { r } = registry();
+    r.register('strategy', { ...randomStrategyFactory, name: 'epochal', checkpointEvery: 1 });
+    expect(resolveConfig(r, { ...input, strategy: 'epochal' }).checkpointEvery).toBe(1);
+    expect(resolveConfig(r, { ...input, strategy: 'epochal', checkpointEvery: 5 }).checkpointEvery).toBe(5);
+    expect(resolveConfig(r, input).checkpointEvery).toBe(50);
+  });
 });

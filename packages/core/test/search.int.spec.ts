@@ -9,6 +9,7 @@ import {
   type Reaction,
   ReplayDivergenceError,
   type RunEvent,
+  RunHaltedError,
   randomStrategyFactory,
   replayRun,
   Search,
@@ -44,6 +45,40 @@ function registry(...extra: StrategyFactory[]): PluginRegistry {
 const base = { space: 'digits', estimator: 'synthetic', seed: 3, budget: { trials: 30 } };
 
 describe('Search', () => {
+  it("stops with a strategy's RunHaltedError, records nothing for that ask, and resumes from there", async () => {
+    // Halts once, at its 5th ask, in the run's strategy only (the 1st one made checks the
+    // options): as a supernet that diverged, then a resume that (here by fiat) gets past it.
+    let lives = 0;
+    const halting: StrategyFactory = {
+      ...randomStrategyFactory,
+      name: 'halting',
+      create(ctx) {
+        const inner = randomStrategyFactory.create(ctx);
+        const life = ++lives;
+        let asks = 0;
+        return {
+          ask: () => {
+            if (life === 2 && ++asks === 5)
+              throw new RunHaltedError('supernet diverged: loss NaN at epoch 5');
+            return inner.ask();
+          },
+          tell: (r) => inner.tell(r),
+        };
+      },
+    };
+    const store = new InMemoryEventStore();
+    const input = { ...base, strategy: 'halting', budget: { trials: 8 } };
+    await expect(runSearch(registry(halting), input, store)).rejects.toThrow(/supernet diverged/);
+    const types = (await readAll(store, 'test-run')).map((e) => e.type);
+    expect(types.filter((t) => t === 'TrialCompleted')).toHaveLength(4);
+    expect(types).not.toContain('TrialFailed');
+    expect(types).not.toContain('RunCompleted');
+    const resumed = await runSearch(registry(halting), { resume: 'test-run' }, store);
+    expect(resumed.status).toBe('completed');
+    const ref = await runSearch(registry(), { ...input, strategy: 'random' });
+    expect(trialsOf(resumed.state)).toEqual(trialsOf(ref.state));
+  });
+
   it('runs the budget, records every trial and finds the best of them', async () => {
     const r = await runSearch(registry(), base);
     expect(r.status).toBe('completed');

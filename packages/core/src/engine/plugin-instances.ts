@@ -116,6 +116,7 @@ export function resolveConfig(plugins: PluginRegistry, input: SearchConfigInput)
       strategyOptions,
       hardware: hw.map((h) => h.config),
       concurrency: input.concurrency ?? estimator.parallelism,
+      checkpointEvery: input.checkpointEvery ?? strategyFactory.checkpointEvery,
     },
     { metric: first.name, direction: first.direction },
   );

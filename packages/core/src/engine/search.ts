@@ -10,6 +10,7 @@ import {
   errorInfo,
   InvalidProgressError,
   ReplayDivergenceError,
+  RunHaltedError,
   RunnerUnavailableError,
 } from '../errors.js';
 import type { ArtifactRef, Metrics, RunConfig, RunEnv, RunEvent, TrialRef } from '../events/event.js';
@@ -140,6 +141,8 @@ export class Search {
   private stopping = false;
   /** Set when the runner lost where trials run: the run stops and `run` throws it. */
   private unavailable: RunnerUnavailableError | undefined;
+  /** What a strategy's `ask` halted the run with (RunHaltedError): thrown once the trials in flight settle. */
+  private halted: RunHaltedError | undefined;
   /** Proposed trials to start before asking the strategy: those a resume re-runs, then the warm-up. */
   private readonly pending: number[];
   private extendedFromTrials: number | undefined;
@@ -294,8 +297,9 @@ export class Search {
 
   /**
    * Runs until the budget is spent (or `stop`). Resolves with the outcome; a completed run
-   * resolves at once. Rejects with the runner's RunnerUnavailableError once the trials in flight
-   * have settled: the log is intact and `resume` carries on.
+   * resolves at once. Rejects with the runner's RunnerUnavailableError, or the RunHaltedError a
+   * strategy's `ask` threw, once the trials in flight have settled: the log is intact and
+   * `resume` carries on.
    */
   async run(): Promise<RunOutcome> {
     const subscriptions = this.state.status === 'completed' ? [] : this.subscribeReactions();
@@ -333,6 +337,7 @@ export class Search {
       }
       await this.writer.flush();
       if (this.unavailable) throw this.unavailable;
+      if (this.halted) throw this.halted;
       if (this.stopping) return this.outcome('interrupted');
       await this.writer.append(...decide(this.state, { kind: 'ended', exhausted }));
       return this.outcome('completed');
@@ -383,6 +388,11 @@ export class Search {
       if (arch === undefined) return 'empty';
       key = this.runPlugins.space.key(arch);
     } catch (err) {
+      if (err instanceof RunHaltedError) {
+        this.halted ??= err;
+        this.stop();
+        return 'failed';
+      }
       await this.writer.append(
         ...decide(this.state, { kind: 'propose-failed', trialId, error: errorInfo(err) }),
       );

@@ -40,7 +40,9 @@ export interface TrialResult<A = unknown> {
  *   With no trial in flight, `undefined` ends the run as 'exhausted', so a strategy that waits
  *   for results must know what it has in flight.
  * - `tell` receives each proposed trial's outcome exactly once, failures and prunings included.
- *   An `ask` that throws is recorded as a failed trial with no architecture and is not told.
+ *   An `ask` that throws is recorded as a failed trial with no architecture and is not told;
+ *   one that throws a RunHaltedError (its own state is broken: a supernet diverged) stops the
+ *   run instead, with nothing recorded for it.
  *   A trial pruned by a cheap hardware model is told at once, before any later `ask`, with
  *   status 'pruned', its costs as metrics and score NaN.
  * - Screened runs (`RunConfig.screen`): with a warm-up, the first trials are architectures the
@@ -101,6 +103,12 @@ export interface StrategyFactory {
   readonly options: OptionsSpec;
   /** Space operations the strategy calls; a space without one is rejected before the run starts. Absent: none. */
   readonly requires?: readonly SpaceCapability[];
+  /**
+   * The run's `checkpointEvery` when the caller gives none (absent: the engine's default, 50). A
+   * strategy whose `ask` does expensive work of its own (a one-shot method trains a supernet for
+   * an epoch in each) sets 1, so a resume never redoes more than one ask's work.
+   */
+  readonly checkpointEvery?: number;
   /** May throw InvalidOptionError for checks across options (e.g. sample size > population). */
   // biome-ignore lint/suspicious/noExplicitAny: each factory narrows its own options type
   create(ctx: StrategyContext<unknown, any>): Strategy;

@@ -1,0 +1,21 @@
+export { reportEpoch } from './epoch-report.js';
+export { type CellPath, type Nb201Cells, nb201Cells } from './nb201-cells.js';
+export { ONESHOT_METRICS, oneshotEstimatorFactory } from './oneshot-estimator.js';
+export { oneshotModule } from './oneshot-module.js';
+export { SposStrategy, sposStrategyFactory } from './spos-strategy.js';
+export {
+  type SupernetOptions,
+  supernetOptions,
+  supernetOptionsSpec,
+  trainsSupernet,
+} from './supernet-options.js';
+export {
+  type EpochPlan,
+  type EpochStats,
+  SupernetDivergedError,
+  SupernetRun,
+  SupernetService,
+  SupernetTrainingError,
+  supernetRunService,
+  type TensorBatch,
+} from './supernet-service.js';
