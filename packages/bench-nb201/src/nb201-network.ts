@@ -120,7 +120,13 @@ function nb201Options(
       `a cell is ${NB201_EDGES.length} op indices in [0, ${NB201_OPS.length})`,
     );
   }
-  const { inputShape = [32, 32, 3], numClasses = 10, cellsPerStage = 5, channels = 16, stemStride = 1 } = options;
+  const {
+    inputShape = [32, 32, 3],
+    numClasses = 10,
+    cellsPerStage = 5,
+    channels = 16,
+    stemStride = 1,
+  } = options;
   for (const [name, n] of Object.entries({ numClasses, cellsPerStage, channels, stemStride })) {
     if (!Number.isInteger(n) || n < 1)
       throw new ConfigError(`NAS-Bench-201 network: ${name} must be a whole number ≥ 1, got ${n}`);

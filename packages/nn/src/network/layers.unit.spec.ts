@@ -195,6 +195,25 @@ describe('pooling', () => {
     t.dispose();
   });
 
+  it('gives each pixel Σ 1/count over the windows holding it as its average pool gradient', () => {
+    // Window counts on 3×3: 4 at the corners, 6 on the sides, 9 in the middle.
+    const grad = (size: number, stride: number) => {
+      const l = pool2d(ctx(), [3, 3, 1], 'avg', { size, stride });
+      const t = x();
+      const g = tf.grad((input: tf.Tensor) => tf.sum(l.apply([input], true)))(t);
+      const out = Array.from(g.dataSync());
+      tf.dispose([t, g]);
+      return out;
+    };
+    const corner = 1 / 4 + 2 / 6 + 1 / 9;
+    const side = 2 / 4 + 3 / 6 + 1 / 9;
+    const expected3 = [corner, side, corner, side, 4 / 4 + 4 / 6 + 1 / 9, side, corner, side, corner];
+    for (const [i, g] of grad(3, 1).entries()) expect(g).toBeCloseTo(expected3[i]!, 6);
+    // 2×2 stride 2 on 3×3 pads the bottom and right: windows of 4, 2, 2 and 1 pixels.
+    const expected2 = [1 / 4, 1 / 4, 1 / 2, 1 / 4, 1 / 4, 1 / 2, 1 / 2, 1 / 2, 1];
+    for (const [i, g] of grad(2, 2).entries()) expect(g).toBeCloseTo(expected2[i]!, 6);
+  });
+
   it('halves the sides rounding up with a 2×2 stride-2 pool', () => {
     const l = pool2d(ctx(), [3, 3, 1], 'max', { size: 2 });
     expect(l.info).toMatchObject({ kind: 'max_pool', outputShape: [2, 2, 1], params: 0, flops: 0 });

@@ -120,7 +120,7 @@ describe('createOptimizer', () => {
       const second = createOptimizer([b], options);
       expect(second.slots.length).toBe(first.slots.length);
       expect(first.slots.length).toBe(optimizer === 'sgd' ? 1 : 2);
-      second.slots.forEach((s, i) => s.assign(first.slots[i]!));
+      for (const [i, s] of second.slots.entries()) s.assign(first.slots[i]!);
       second.steps = first.steps;
       for (const t of [1, 2]) {
         first.step([grads[t]], LRS[t]!);
