@@ -24,14 +24,14 @@
 // ceiling_tau=... n=...` and writes every cell's figures to `--out` (results.csv and
 // results.json, default .bench-out/oneshot-ranking). Sizes: --n, --epochs (supernet),
 // --train-images/--val-images (supernet), --sa-epochs/--sa-images/--test-images (stand-alone);
-// `node bench/oneshot-ranking/main.mjs --help` lists them all.
+// `node bench/oneshot-ranking/main.mjs --help` lists them all. The defaults' run is in recorded/.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { nb201Table } from '../../packages/bench-nb201/dist/index.js';
+import { nb201SpaceNetwork, nb201Table } from '../../packages/bench-nb201/dist/index.js';
 import {
   ArchlabError,
   bootstrapInterval,
@@ -146,7 +146,9 @@ try {
 const started = performance.now();
 const say = (line) => process.stderr.write(`oneshot-ranking: ${line}\n`);
 const s = opts.strategyOptions;
-const network = `${pathToFileURL(join(here, 'network.mjs')).href}?channels=${s.channels}&cells=${s.cells}&stem-stride=${s['stem-stride']}`;
+// The stand-alone networks are the supernet's size: the nb201 space's options size the network
+// the `train` estimator builds (buildNb201Network, as Nb201Supernet.extract does).
+const spaceOptions = { channels: s.channels, cells: s.cells, 'stem-stride': s['stem-stride'] };
 
 /** `n` distinct cells, stratified by CIFAR-10 accuracy decile (see the header). */
 function drawCells(n, seed) {
@@ -228,7 +230,8 @@ const jobs = [
     keys.map((key) => ({
       kind: 'standalone',
       what: `${key} (seed ${seed})`,
-      network,
+      network: nb201SpaceNetwork.module,
+      spaceOptions,
       key,
       options: opts.trainOptions,
       seed,

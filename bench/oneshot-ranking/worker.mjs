@@ -5,7 +5,7 @@
 //     on the run's `supernet` service) for `epochs`, then every cell scored by the `oneshot`
 //     estimator (BN recalibrated on a fixed seeded image set, accuracy on the validation split);
 //   standalone: one cell trained from scratch by runTrainingTrial (the `train` estimator's code
-//     path) at the supernet's size (network.mjs), test accuracy on the test split.
+//     path) at the supernet's size (the nb201 space's options), test accuracy on the test split.
 
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
 import { Rng } from '../../packages/core/dist/index.js';
@@ -75,9 +75,9 @@ async function supernet({ strategyOptions, oneshotOptions, seed, keys }) {
   };
 }
 
-async function standalone({ network, key, options, seed }) {
+async function standalone({ network, spaceOptions, key, options, seed }) {
   const { metrics } = await runTrainingTrial(
-    { space: nb201Space.name, spaceOptions: {}, network, arch: key, options, seed },
+    { space: nb201Space.name, spaceOptions, network, arch: key, options, seed },
     { report() {}, signal: new AbortController().signal },
   );
   return metrics;
