@@ -27,7 +27,13 @@ export {
   nb201Estimator,
   nb201ImageNet16Factory,
 } from './nb201-estimator.js';
-export { nb201Space, nb201SpaceFactory } from './nb201-space.js';
+export {
+  NB201_SPACE_OPTIONS,
+  type Nb201SpaceOptions,
+  nb201Space,
+  nb201SpaceFactory,
+  nb201SpaceOptions,
+} from './nb201-space.js';
 export { nb201SpaceNetwork } from './nb201-space-network.js';
 export {
   NB201_TABLE_FILE,

@@ -9,7 +9,7 @@ import {
   type SpaceNetworkModule,
 } from '@archlab/nn';
 import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch } from './nb201-arch.js';
-import { nb201Space } from './nb201-space.js';
+import { nb201Space, nb201SpaceOptions } from './nb201-space.js';
 
 export interface Nb201NetworkOptions {
   /** `[height, width, channels]`; default `[32, 32, 3]` (CIFAR). */
@@ -95,18 +95,27 @@ export function describeNb201Network(
 }
 
 /**
- * The network of every nb201 architecture (see `buildNb201Network`, N=5 and C=16 as in the
- * benchmark): what `nb201SpaceNetwork` loads. Its images are CIFAR's 32×32×3 by default.
+ * The network of every nb201 architecture (see `buildNb201Network`; N=5, C=16 and stem stride 1
+ * as in the benchmark unless the space's options say otherwise): what `nb201SpaceNetwork`
+ * loads. Its images are CIFAR's 32×32×3 by default.
  */
 export const spaceNetwork: SpaceNetworkModule<Nb201Arch> = {
   inputShape: () => [32, 32, 3],
-  describe: (_space, arch, shape) => describeNb201Network(arch, shape),
-  build: (key, _spaceOptions, { inputShape, numClasses, seed }) =>
-    buildNb201Network(nb201Space.parse(key), { inputShape, numClasses, seed }),
+  describe: (space, arch, shape) => describeNb201Network(arch, { ...shape, ...networkSize(space.options) }),
+  build: (key, spaceOptions, { inputShape, numClasses, seed }) =>
+    buildNb201Network(nb201Space.parse(key), { inputShape, numClasses, seed, ...networkSize(spaceOptions) }),
   // The five cells with one op on every edge give every cell op at every stage's shape, node
   // sums of 2 and 3 inputs, the zero cell, stem, reductions and head.
   coveringArchitectures: () => NB201_OPS.map((_, op) => NB201_EDGES.map(() => op) as unknown as Nb201Arch),
 };
+
+/** The network size the space's options (`--space-option channels=8` ...) ask for. */
+function networkSize(
+  spaceOptions: Readonly<Record<string, unknown>> = {},
+): Pick<Nb201NetworkOptions, 'channels' | 'cellsPerStage' | 'stemStride'> {
+  const o = nb201SpaceOptions(spaceOptions);
+  return { channels: o.channels, cellsPerStage: o.cells, stemStride: o['stem-stride'] };
+}
 
 /** The options with defaults filled in, after checking them and the architecture. */
 function nb201Options(

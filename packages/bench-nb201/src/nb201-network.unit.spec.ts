@@ -3,7 +3,8 @@ import { gradientProblems, initBackend, type Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Nb201Arch, parseNb201Key } from './nb201-arch.js';
-import { buildNb201Network, describeNb201Network, nb201CellPlan } from './nb201-network.js';
+import { buildNb201Network, describeNb201Network, nb201CellPlan, spaceNetwork } from './nb201-network.js';
+import { nb201SpaceFactory } from './nb201-space.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -135,6 +136,28 @@ describe('buildNb201Network', () => {
     const params = (d: typeof wide) => d.layers.reduce((n, l) => n + l.params, 0);
     expect(params(strided)).toBe(params(wide));
     expect(() => describeNb201Network(MIXED, { stemStride: 0 })).toThrow(/stemStride/);
+  });
+
+  it("builds and describes the size the space's options ask for (C=8, N=1, stride-2 stem)", () => {
+    const small = nb201SpaceFactory.create({ channels: 8, cells: 1, 'stem-stride': 2 });
+    const shape = { inputShape: [28, 28, 1] as const, numClasses: 10 };
+    const direct = { ...shape, channels: 8, cellsPerStage: 1, stemStride: 2 };
+    const described = spaceNetwork.describe(small, MIXED, shape);
+    expect(described).toEqual(describeNb201Network(MIXED, direct));
+    expect(described.layers.find((l) => l.name === 'stem.conv')!.outputShape).toEqual([14, 14, 8]);
+    const cells = new Set(described.layers.flatMap((l) => l.name.match(/^stage\d\.cell\d+/) ?? []));
+    expect([...cells]).toEqual(['stage1.cell1', 'stage2.cell1', 'stage3.cell1']);
+    const net = spaceNetwork.build(small.key(MIXED), small.options!, { ...shape, seed: 1 });
+    const reference = buildNb201Network(MIXED, { ...direct, seed: 1 });
+    expect(net.paramCount()).toBe(reference.paramCount());
+    expect(net.flops()).toBe(reference.flops());
+    net.dispose();
+    reference.dispose();
+    // No options: the benchmark's network, as before.
+    expect(spaceNetwork.describe(nb201SpaceFactory.create({}), MIXED, shape)).toEqual(
+      describeNb201Network(MIXED, shape),
+    );
+    expect(described).not.toEqual(describeNb201Network(MIXED, shape));
   });
 
   it('is deterministic in its seed', () => {

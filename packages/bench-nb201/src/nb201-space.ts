@@ -1,4 +1,11 @@
-import { MalformedArchitectureError, type SearchSpace, type SearchSpaceFactory } from '@archlab/core';
+import {
+  MalformedArchitectureError,
+  type OptionsSpec,
+  type OptionValues,
+  parseOptions,
+  type SearchSpace,
+  type SearchSpaceFactory,
+} from '@archlab/core';
 import {
   isNb201Arch,
   NB201_EDGES,
@@ -72,10 +79,46 @@ export const nb201Space: SearchSpace<Nb201Arch> = {
   },
 };
 
-/** `--space nb201`; it takes no options. */
+/**
+ * Options of `--space nb201`: the size of the network its cells are built into (by the `train`
+ * estimator, zero-cost proxies and the counters). The defaults are the benchmark's network; the
+ * cells, their keys and the table's values are the same whatever they are.
+ */
+export const NB201_SPACE_OPTIONS = {
+  channels: {
+    type: 'int',
+    default: 16,
+    min: 1,
+    max: 256,
+    description: "C: channels of the network's first stage (NAS-Bench-201: 16)",
+  },
+  cells: { type: 'int', default: 5, min: 1, max: 10, description: 'N: cells per stage (NAS-Bench-201: 5)' },
+  'stem-stride': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 4,
+    description: 'stride of the stem convolution (NAS-Bench-201: 1; 2 makes 28×28 inputs 4× cheaper)',
+  },
+} as const satisfies OptionsSpec;
+
+export type Nb201SpaceOptions = OptionValues<typeof NB201_SPACE_OPTIONS>;
+
+/** The nb201 space's options, checked (out of range: InvalidOptionError) and with defaults filled in. */
+export function nb201SpaceOptions(options: Readonly<Record<string, unknown>> = {}): Nb201SpaceOptions {
+  return parseOptions("space 'nb201'", NB201_SPACE_OPTIONS, options);
+}
+
+/** `--space nb201`; its options size the network (`NB201_SPACE_OPTIONS`). */
 export const nb201SpaceFactory: SearchSpaceFactory = {
   name: 'nb201',
   description: 'NAS-Bench-201 cell: 4 nodes, 6 edges, 5 ops each (15,625 architectures)',
-  options: {},
-  create: () => nb201Space,
+  options: NB201_SPACE_OPTIONS,
+  create(options) {
+    const o = nb201SpaceOptions(options);
+    const defaults = nb201SpaceOptions();
+    const same = (Object.keys(defaults) as (keyof Nb201SpaceOptions)[]).every((k) => o[k] === defaults[k]);
+    // The benchmark's own network: the space as it always was, options and all.
+    return same ? nb201Space : { ...nb201Space, options: o };
+  },
 };

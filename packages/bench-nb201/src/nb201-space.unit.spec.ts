@@ -47,15 +47,27 @@ function differingEdges(a: Nb201Arch, b: Nb201Arch): number[] {
 describe('nb201 space', () => {
   const space = nb201Space;
 
-  it('has 15,625 architectures and takes no options', () => {
+  it('has 15,625 architectures; its options size the network, defaults the benchmark', () => {
     expect(space.name).toBe('nb201');
     expect(space.size).toBe(15_625);
-    expect(() => parseOptions('space nb201', nb201SpaceFactory.options!, { cells: 5 })).toThrow(
-      InvalidOptionError,
+    // The benchmark's network: the very same space, no options recorded on it.
+    expect(nb201SpaceFactory.create({})).toBe(nb201Space);
+    expect(nb201SpaceFactory.create({ channels: 16, cells: 5, 'stem-stride': 1 })).toBe(nb201Space);
+    const small = nb201SpaceFactory.create({ channels: 8, cells: 1, 'stem-stride': 2 });
+    expect(small.options).toEqual({ channels: 8, cells: 1, 'stem-stride': 2 });
+    // Only the network changes: the same cells under the same keys.
+    expect(small.key(small.parse(VALID))).toBe(VALID);
+    expect(small.size).toBe(15_625);
+    expect(nb201SpaceFactory.create({ cells: 2 }).options).toEqual({
+      channels: 16,
+      cells: 2,
+      'stem-stride': 1,
+    });
+    expect(() => parseOptions('space nb201', nb201SpaceFactory.options!, { layers: 5 })).toThrow(
+      /unknown option 'layers'; known options: channels, cells, stem-stride/,
     );
-    expect(() => parseOptions('space nb201', nb201SpaceFactory.options!, { cells: 5 })).toThrow(
-      /unknown option 'cells'; known options: \(none\)/,
-    );
+    expect(() => nb201SpaceFactory.create({ channels: 0 })).toThrow(InvalidOptionError);
+    expect(() => nb201SpaceFactory.create({ 'stem-stride': 5 })).toThrow(/stem-stride/);
   });
 
   it('samples each op about equally on each edge', () => {

@@ -273,6 +273,7 @@ export {
 } from './space/search-space.js';
 export { readArchKeys, sampleKeys } from './space/space-keys.js';
 export { MissingSpaceNetworkError, SpaceNetwork } from './space/space-network.js';
+export { type BootstrapInterval, type BootstrapOptions, bootstrapInterval } from './stats/bootstrap.js';
 export { kendall, median, percentile, quantile, ranks, spearman } from './stats/rank-stats.js';
 export { type EventRow, eventFromRow, eventRows } from './store/event-rows.js';
 export {

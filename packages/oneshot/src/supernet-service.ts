@@ -351,9 +351,15 @@ export class SupernetService {
   }
 }
 
-/** `supernet`: the run's one supernet, shared by its one-shot strategy and the `oneshot` estimator. */
-export const supernetRunService: RunService<SupernetService> = {
+/**
+ * `supernet`: the run's one supernet, shared by its one-shot strategy and the `oneshot` estimator.
+ * A run with neither (random search with `train`, say) has none: nothing is made or checkpointed.
+ */
+export const supernetRunService: RunService<SupernetService | undefined> = {
   token: SupernetRun,
   name: 'supernet',
-  create: (scope) => new SupernetService(scope),
+  create: (scope) =>
+    trainsSupernet(scope.config.strategyOptions) || scope.config.estimator === 'oneshot'
+      ? new SupernetService(scope)
+      : undefined,
 };

@@ -44,6 +44,8 @@ export type EpochMetrics = {
   readonly val_acc: number;
   /** Training images per second in this epoch (validation not counted). */
   readonly img_s: number;
+  /** Training images processed so far, this epoch included: the compute a trial has spent, as a one-shot run's `Progressed` counts it. */
+  readonly images: number;
 };
 
 export type TrainResult = {
@@ -108,6 +110,7 @@ export async function trainNetwork(
     let last: EpochMetrics | undefined;
     let epoch = 0;
     let step = 0;
+    let images = 0;
     while (epoch < epochs) {
       epoch++;
       const epochStarted = performance.now();
@@ -142,11 +145,13 @@ export async function trainNetwork(
         step++;
       }
       const trainSeconds = (performance.now() - epochStarted) / 1000;
+      images += order.length;
       last = {
         loss: lossSum / order.length,
         train_acc: (100 * correct) / order.length,
         val_acc: await accuracy(net, dataset, data.val, evalBatchSize, signal),
         img_s: order.length / trainSeconds,
+        images,
       };
       hooks.report?.(epoch, last);
       if (hooks.shouldStop?.(epoch, last)) break;

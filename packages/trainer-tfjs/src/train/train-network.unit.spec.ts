@@ -73,16 +73,18 @@ describe('trainNetwork', () => {
     expect(untimed(await train({ ...options, seed: 2 }))).not.toEqual(untimed(a));
   });
 
-  it('reports once per epoch, numbered from 1, with loss, train_acc, val_acc and img_s', async () => {
+  it('reports once per epoch, numbered from 1, with loss, train_acc, val_acc, img_s and images so far', async () => {
     const reports: [number, EpochMetrics][] = [];
     const result = await train({}, { report: (epoch: number, m: EpochMetrics) => reports.push([epoch, m]) });
     expect(reports.map(([e]) => e)).toEqual([1, 2, 3]);
     for (const [, m] of reports) {
-      expect(Object.keys(m).sort()).toEqual(['img_s', 'loss', 'train_acc', 'val_acc']);
+      expect(Object.keys(m).sort()).toEqual(['images', 'img_s', 'loss', 'train_acc', 'val_acc']);
       for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);
       expect(m.img_s).toBeGreaterThan(0);
     }
     expect(reports[0]![1].loss).toBeGreaterThan(reports[2]![1].loss);
+    // 240 training images, 24 of them held out for validation: 216 per epoch.
+    expect(reports.map(([, m]) => m.images)).toEqual([216, 432, 648]);
     expect(result.val_acc).toBe(reports[2]![1].val_acc);
     expect(result.train_acc).toBe(reports[2]![1].train_acc);
     expect(result.loss).toBe(reports[2]![1].loss);

@@ -1,0 +1,336 @@
+#!/usr/bin/env node
+// How well a SPOS supernet's inherited accuracy ranks NAS-Bench-201 cells, against the same
+// cells trained stand-alone, on real Fashion-MNIST (the Debian package dataset-fashion-mnist).
+//
+// 1. Draws `--n` distinct cells (one per NB201 isoKey, so no two compute the same function),
+//    stratified by the NB201 table's CIFAR-10 accuracy decile: n/10 from each tenth of the
+//    cells ordered by accuracy (the remainder to the top tenths), seeded. This keeps uniform
+//    sampling's spread over the whole quality range (disconnected cells to the best ones) with
+//    less sampling noise, and puts ~n/5 cells in the top 20% that the top-20% τ is about.
+//    Parameter-count strata would not: in NB201 many cells share a count and accuracy is
+//    what the ranking is about.
+// 2. Trains the default supernet (C=8, N=1, stride-2 stem, 28×28×1) by SPOS, uniform single
+//    path, on a seeded train/validation split of the training images (the `spos` strategy and
+//    the run's `supernet` service), and scores each cell with the `oneshot` estimator
+//    (BN recalibrated on a fixed seeded set, accuracy on the validation split).
+// 3. Trains each cell stand-alone, the same network (buildNb201Network, same C, N, stride),
+//    with 2 seeds (the `train` estimator's runTrainingTrial), test accuracy on the test split.
+// 4. Kendall τ-b and Spearman ρ of inherited accuracy against the mean stand-alone accuracy,
+//    τ within the top 20% by stand-alone accuracy, the ceiling (τ between the 2 stand-alone
+//    seeds), each with a seeded percentile bootstrap 95% interval.
+//
+// The supernet and the stand-alone trainings run in `--workers` processes (default: one per
+// core). Prints one line `bench oneshot-ranking kendall_tau=... spearman=... top20_tau=...
+// ceiling_tau=... n=...` and writes every cell's figures to `--out` (results.csv and
+// results.json, default .bench-out/oneshot-ranking). Sizes: --n, --epochs (supernet),
+// --train-images/--val-images (supernet), --sa-epochs/--sa-images/--test-images (stand-alone);
+// `node bench/oneshot-ranking/main.mjs --help` lists them all. The defaults' run is in recorded/.
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { nb201SpaceNetwork, nb201Table } from '../../packages/bench-nb201/dist/index.js';
+import {
+  ArchlabError,
+  bootstrapInterval,
+  kendall,
+  parseOptions,
+  Rng,
+  spearman,
+} from '../../packages/core/dist/index.js';
+import { sposStrategyFactory } from '../../packages/oneshot/dist/index.js';
+import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const spec = {
+  n: {
+    type: 'int',
+    default: 40,
+    min: 10,
+    max: 2000,
+    description: 'cells drawn (stratified by CIFAR-10 decile)',
+  },
+  seed: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    description: 'seeds the draw, the supernet, the stand-alone seeds and the bootstrap',
+  },
+  epochs: { type: 'int', default: 20, min: 1, max: 1000, description: 'SPOS supernet training epochs' },
+  'train-images': {
+    type: 'int',
+    default: 3000,
+    min: 10,
+    description: "supernet's training images (training split)",
+  },
+  'val-images': {
+    type: 'int',
+    default: 2000,
+    min: 10,
+    description: 'supernet validation images: the inherited accuracy is measured on them',
+  },
+  'bn-images': {
+    type: 'int',
+    default: 256,
+    min: 0,
+    description: 'images of BN recalibration before each cell is scored',
+  },
+  'sa-epochs': { type: 'int', default: 3, min: 1, max: 1000, description: 'stand-alone training epochs' },
+  'sa-images': {
+    type: 'int',
+    default: 2000,
+    min: 10,
+    description: 'stand-alone training images (training split)',
+  },
+  'sa-batch': { type: 'int', default: 32, min: 1, max: 4096, description: 'stand-alone batch size' },
+  'test-images': {
+    type: 'int',
+    default: 2000,
+    min: 10,
+    max: 10000,
+    description: 'test images of the stand-alone accuracy',
+  },
+  resamples: { type: 'int', default: 1000, min: 10, max: 100000, description: 'bootstrap resamples' },
+  workers: { type: 'int', default: availableParallelism(), min: 1, max: 64, description: 'worker processes' },
+  out: {
+    type: 'string',
+    default: '.bench-out/oneshot-ranking',
+    description: 'folder of results.csv and results.json',
+  },
+};
+
+let opts;
+try {
+  const { values } = parseArgs({
+    options: {
+      ...Object.fromEntries(Object.keys(spec).map((k) => [k, { type: 'string' }])),
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    for (const [k, s] of Object.entries(spec))
+      process.stdout.write(`  --${k.padEnd(13)} ${s.description} (default ${s.default})\n`);
+    process.exit(0);
+  }
+  const { help: _, ...raw } = values;
+  opts = parseOptions('oneshot-ranking', spec, raw);
+  // The supernet's and the stand-alone trainings' own options, checked before anything runs.
+  opts.strategyOptions = parseOptions('spos', sposStrategyFactory.options, {
+    epochs: opts.epochs,
+    'train-images': opts['train-images'],
+    'val-images': opts['val-images'],
+    'split-seed': opts.seed,
+  });
+  opts.trainOptions = parseTrainOptions({
+    epochs: opts['sa-epochs'],
+    'batch-size': opts['sa-batch'],
+    'max-train': opts['sa-images'],
+    'max-test': opts['test-images'],
+    'split-seed': opts.seed,
+  });
+  // A missing data set is the user's to fix: say so before any worker starts.
+  const dataset = await loadDataset(opts.trainOptions.dataset);
+  if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
+    throw new Error(
+      `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
+    );
+  }
+} catch (err) {
+  const prefix = err.message.startsWith('oneshot-ranking') ? '' : 'oneshot-ranking: ';
+  process.stderr.write(`${prefix}${err.message}\n`);
+  process.exit(2);
+}
+
+const started = performance.now();
+const say = (line) => process.stderr.write(`oneshot-ranking: ${line}\n`);
+const s = opts.strategyOptions;
+// The stand-alone networks are the supernet's size: the nb201 space's options size the network
+// the `train` estimator builds (buildNb201Network, as Nb201Supernet.extract does).
+const spaceOptions = { channels: s.channels, cells: s.cells, 'stem-stride': s['stem-stride'] };
+
+/** `n` distinct cells, stratified by CIFAR-10 accuracy decile (see the header). */
+function drawCells(n, seed) {
+  const table = nb201Table();
+  const distinct = new Map();
+  for (const [key, r] of table.rows)
+    if (!distinct.has(r.isoKey)) distinct.set(r.isoKey, { key, cifar10: r.cifar10 });
+  const cells = [...distinct.values()].sort((a, b) => a.cifar10 - b.cifar10 || (a.key < b.key ? -1 : 1));
+  const rng = Rng.fromSeed(`${seed}/oneshot-ranking/draw`);
+  const out = [];
+  for (let d = 0; d < 10; d++) {
+    const tenth = cells.slice(Math.floor((d * cells.length) / 10), Math.floor(((d + 1) * cells.length) / 10));
+    const count = Math.floor(n / 10) + (d >= 10 - (n % 10) ? 1 : 0);
+    out.push(
+      ...rng
+        .shuffle(tenth)
+        .slice(0, count)
+        .map((c) => ({ ...c, decile: d + 1 })),
+    );
+  }
+  return { cells: out, distinct: cells.length };
+}
+
+/** Runs `jobs` on `workers` forked worker processes, each taking the next job when free. */
+async function runJobs(jobs, workers, onDone) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const children = [];
+  const one = () =>
+    new Promise((resolveAll, reject) => {
+      const child = fork(join(here, 'worker.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      const give = () => {
+        if (next >= jobs.length) {
+          child.disconnect();
+          return resolveAll();
+        }
+        const id = next++;
+        child.send({ ...jobs[id], id });
+      };
+      child.on('message', (m) => {
+        if (m.error !== undefined) return reject(new Error(`${jobs[m.id].what}: ${m.error}`));
+        results[m.id] = m.result;
+        onDone(jobs[m.id], m.result);
+        give();
+      });
+      child.on('exit', (code, signal) => {
+        if (code !== 0) reject(new Error(`a worker exited with ${signal ?? `code ${code}`}`));
+      });
+      give();
+    });
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.connected) c.kill();
+  }
+  return results;
+}
+
+const { cells, distinct } = drawCells(opts.n, opts.seed);
+const keys = cells.map((c) => c.key);
+const seedRng = Rng.fromSeed(`${opts.seed}/oneshot-ranking/stand-alone`);
+const saSeeds = [seedRng.nextUint32(), seedRng.nextUint32()];
+say(
+  `${keys.length} cells of ${distinct} distinct; supernet ${s.epochs} epochs on ${s['train-images']} images; stand-alone ${opts['sa-epochs']} epochs on ${opts['sa-images']} images, seeds ${saSeeds.join(', ')}; ${opts.workers} workers`,
+);
+
+// The supernet first: the longest single job, while the other workers train stand-alone.
+const jobs = [
+  {
+    kind: 'supernet',
+    what: 'the supernet',
+    strategyOptions: s,
+    oneshotOptions: { 'bn-images': opts['bn-images'], 'eval-images': 0 },
+    seed: opts.seed,
+    keys,
+  },
+  ...saSeeds.flatMap((seed, run) =>
+    keys.map((key) => ({
+      kind: 'standalone',
+      what: `${key} (seed ${seed})`,
+      network: nb201SpaceNetwork.module,
+      spaceOptions,
+      key,
+      options: opts.trainOptions,
+      seed,
+      run,
+    })),
+  ),
+];
+let done = 0;
+let results;
+try {
+  results = await runJobs(jobs, opts.workers, (job, r) => {
+    done++;
+    const what =
+      job.kind === 'supernet'
+        ? `supernet trained (${r.trainSeconds.toFixed(0)} s) and ${keys.length} cells scored (${r.scoreSeconds.toFixed(0)} s)`
+        : `${job.key} seed ${job.run + 1}: ${r.test_acc.toFixed(1)}%`;
+    say(`${done}/${jobs.length} ${what}`);
+  });
+} catch (err) {
+  say(err instanceof ArchlabError || err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
+
+const [sup, ...trained] = results;
+const acc = (run) => trained.filter((_, i) => jobs[i + 1].run === run).map((m) => m.test_acc);
+const seed1 = acc(0);
+const seed2 = acc(1);
+const standaloneAcc = seed1.map((a, i) => (a + seed2[i]) / 2);
+const oneshot = keys.map((k) => sup.oneshot[k]);
+
+// The top 20% by stand-alone accuracy (ties broken by key, so the set is fixed).
+const k20 = Math.max(2, Math.round(keys.length / 5));
+const top = keys
+  .map((_, i) => i)
+  .sort((a, b) => standaloneAcc[b] - standaloneAcc[a] || (keys[a] < keys[b] ? -1 : 1))
+  .slice(0, k20);
+const pick = (xs, idx) => idx.map((i) => xs[i]);
+
+const boot = (xs, ys, stat, label) => {
+  const v = stat(xs, ys);
+  const ci = bootstrapInterval(xs, ys, stat, { seed: `${opts.seed}/${label}`, resamples: opts.resamples });
+  return { value: v, low: ci.low, high: ci.high };
+};
+const stats = {
+  kendall_tau: boot(oneshot, standaloneAcc, kendall, 'kendall'),
+  spearman: boot(oneshot, standaloneAcc, spearman, 'spearman'),
+  top20_tau: boot(pick(oneshot, top), pick(standaloneAcc, top), kendall, 'top20'),
+  ceiling_tau: boot(seed1, seed2, kendall, 'ceiling'),
+  ceiling_top20_tau: boot(pick(seed1, top), pick(seed2, top), kendall, 'ceiling-top20'),
+};
+const nb201Tau = kendall(
+  cells.map((c) => c.cifar10),
+  standaloneAcc,
+);
+
+mkdirSync(resolve(opts.out), { recursive: true });
+const rows = cells.map((c, i) => ({
+  arch: c.key,
+  decile: c.decile,
+  nb201_cifar10: c.cifar10,
+  oneshot_acc: oneshot[i],
+  standalone_seed1: seed1[i],
+  standalone_seed2: seed2[i],
+  standalone_mean: standaloneAcc[i],
+  params: trained[i].params,
+  top20: top.includes(i),
+}));
+const header = Object.keys(rows[0]);
+writeFileSync(
+  join(opts.out, 'results.csv'),
+  `${header.join(',')}\n${rows.map((r) => header.map((h) => r[h]).join(',')).join('\n')}\n`,
+);
+const f = (v) => (Number.isFinite(v) ? v.toFixed(3) : 'nan');
+const wall = (performance.now() - started) / 1000;
+writeFileSync(
+  join(opts.out, 'results.json'),
+  `${JSON.stringify(
+    {
+      options: { ...opts, strategyOptions: undefined, trainOptions: undefined },
+      supernet: s,
+      standalone: { ...opts.trainOptions, seeds: saSeeds },
+      backend: sup.backend,
+      supernet_images: sup.images,
+      stats,
+      nb201_tau: nb201Tau,
+      wall_s: wall,
+      cells: rows,
+    },
+    null,
+    2,
+  )}\n`,
+);
+say(`per-cell results in ${join(opts.out, 'results.csv')}`);
+
+const fields = Object.entries(stats).flatMap(([name, v]) => [`${name}=${f(v.value)}`]);
+const intervals = Object.entries(stats).flatMap(([name, v]) => [
+  `${name.replace(/_tau$/, '')}_lo=${f(v.low)}`,
+  `${name.replace(/_tau$/, '')}_hi=${f(v.high)}`,
+]);
+process.stdout.write(
+  `bench oneshot-ranking ${fields.join(' ')} n=${keys.length} top_k=${k20} ${intervals.join(' ')} nb201_tau=${f(nb201Tau)} supernet_epochs=${s.epochs} supernet_images=${sup.images} sa_epochs=${opts['sa-epochs']} sa_images=${opts['sa-images']} backend=${sup.backend} wall_s=${wall.toFixed(0)}\n`,
+);
