@@ -4,6 +4,7 @@ export { ONESHOT_METRICS, oneshotEstimatorFactory } from './oneshot-estimator.js
 export { oneshotModule } from './oneshot-module.js';
 export { SposStrategy, sposStrategyFactory } from './spos-strategy.js';
 export {
+  epochsOption,
   type SupernetOptions,
   supernetOptions,
   supernetOptionsSpec,

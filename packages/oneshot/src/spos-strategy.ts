@@ -10,18 +10,15 @@ import {
 } from '@archlab/core';
 import { regularizedEvolutionFactory } from '@archlab/strategy-evolution';
 import { reportEpoch } from './epoch-report.js';
-import { supernetOptionsSpec } from './supernet-options.js';
+import { epochsOption, supernetOptionsSpec } from './supernet-options.js';
 import { SupernetRun, type SupernetService } from './supernet-service.js';
 
 const options = {
   ...supernetOptionsSpec,
-  epochs: {
-    type: 'int',
-    default: 5,
-    min: 1,
-    max: 10000,
-    description: 'epochs of uniform single-path supernet training, one per trial, before the evolution',
-  },
+  epochs: epochsOption(
+    5,
+    'epochs of uniform single-path supernet training, one per trial, before the evolution',
+  ),
   // The evolution's own options (regularized evolution, as the evolution strategy runs it).
   population: regularizedEvolutionFactory.options.population!,
   sampleSize: regularizedEvolutionFactory.options.sampleSize!,

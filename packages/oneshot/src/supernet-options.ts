@@ -8,6 +8,11 @@ import { BACKENDS } from '@archlab/nn';
  * Every one-shot strategy's spec includes them, so the run's recorded `strategyOptions` hold them
  * with their defaults and the `supernet` service reads them from there.
  */
+/** A one-shot strategy's `epochs` option: its epochs of supernet training, one per trial. */
+export function epochsOption(defaultEpochs: number, description: string) {
+  return { type: 'int', default: defaultEpochs, min: 1, max: 10000, description } as const;
+}
+
 export const supernetOptionsSpec = {
   channels: {
     type: 'int',

@@ -8,6 +8,7 @@ import {
 } from '@archlab/core';
 import {
   type CellPath,
+  epochsOption,
   type Nb201Cells,
   nb201Cells,
   reportEpoch,
@@ -27,14 +28,10 @@ const PARAMETER_FREE = new Set([0, 1, 4]);
 
 const common = {
   ...supernetOptionsSpec,
-  epochs: {
-    type: 'int',
-    default: 10,
-    min: 1,
-    max: 10000,
-    description:
-      'epochs of supernet and architecture training, one per trial (each proposes the derived cell)',
-  },
+  epochs: epochsOption(
+    10,
+    'epochs of supernet and architecture training, one per trial (each proposes the derived cell)',
+  ),
   'arch-lr': {
     type: 'number',
     default: 3e-4,

@@ -8,6 +8,7 @@ import {
 } from '@archlab/core';
 import {
   type CellPath,
+  epochsOption,
   type Nb201Cells,
   nb201Cells,
   reportEpoch,
@@ -21,13 +22,10 @@ import * as tf from '@tensorflow/tfjs-core';
 
 const options = {
   ...supernetOptionsSpec,
-  epochs: {
-    type: 'int',
-    default: 10,
-    min: 1,
-    max: 10000,
-    description: 'epochs of shared-weight and controller training, one per trial (each proposes a cell)',
-  },
+  epochs: epochsOption(
+    10,
+    'epochs of shared-weight and controller training, one per trial (each proposes a cell)',
+  ),
   'controller-steps': {
     type: 'int',
     default: 10,
