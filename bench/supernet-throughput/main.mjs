@@ -31,7 +31,11 @@ if (!hasTorch() && process.getuid?.() === 0) {
 
 const run = (cmd, cmdArgs, env = {}) =>
   JSON.parse(
-    execFileSync(cmd, cmdArgs, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    execFileSync(cmd, cmdArgs, {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
       .trim()
       .split('\n')
       .at(-1),

@@ -79,15 +79,7 @@ export const oneshotEstimatorFactory: EstimatorFactory = {
         const path = s.cells.toPath(arch);
         const bn = o['bn-images'] > 0 ? s.fixedImages(data.train, o['bn-images'], 'bn') : undefined;
         const scored = s.fixedImages(data.val, o['eval-images'], 'eval');
-        if (bn) {
-          const images = s.images4d(bn);
-          try {
-            s.supernet.recalibrateBn(path, [images]);
-          } finally {
-            images.dispose();
-          }
-        }
-        const net = s.supernet.extract(path);
+        const net = s.scoringNetwork(path, bn);
         try {
           const acc = await accuracy(net, dataset, scored, Math.max(256, s.options['batch-size']));
           return { oneshot_acc: acc, supernet_images: s.images };

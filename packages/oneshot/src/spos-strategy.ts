@@ -11,7 +11,6 @@ import {
 } from '@archlab/core';
 import { regularizedEvolutionFactory } from '@archlab/strategy-evolution';
 import { reportEpoch } from './epoch-report.js';
-import type { CellPath } from './nb201-cells.js';
 import { supernetOptionsSpec } from './supernet-options.js';
 import { SupernetRun, type SupernetService } from './supernet-service.js';
 
@@ -43,7 +42,6 @@ interface Snapshot {
   readonly format: typeof FORMAT;
   readonly epochs: number;
   readonly trainingTold: number;
-  readonly paths: RngState;
   readonly proposals: RngState;
   readonly evolution: readonly EvolutionStep[];
 }
@@ -65,7 +63,6 @@ export class SposStrategy<A> implements Strategy<A> {
   private evolution: Strategy<A>;
   private evolutionSteps: EvolutionStep[] = [];
   private epochs = 0;
-  private paths: Rng;
   private proposals: Rng;
   /** Results told of the proposals made while training (one per epoch): not the evolution's. */
   private trainingTold = 0;
@@ -77,7 +74,6 @@ export class SposStrategy<A> implements Strategy<A> {
         `strategy 'spos' scores candidates by their inherited accuracy: run it with --estimator oneshot, not '${this.service.estimator}'`,
       );
     }
-    this.paths = ctx.rng.fork('paths');
     this.proposals = ctx.rng.fork('proposals');
     this.evolution = this.freshEvolution();
   }
@@ -89,7 +85,7 @@ export class SposStrategy<A> implements Strategy<A> {
       await supernet.ready();
       const stats = await supernet.trainEpoch({
         epochs: o.epochs,
-        forward: (x, _batch, training) => supernet.supernet.applyPath(x, this.randomPath(), { training }),
+        forward: (x, _batch, training) => supernet.supernet.applyPath(x, supernet.samplePath(), { training }),
       });
       this.epochs++;
       await reportEpoch(this.ctx, this.epochs, stats);
@@ -123,7 +119,6 @@ export class SposStrategy<A> implements Strategy<A> {
       format: FORMAT,
       epochs: this.epochs,
       trainingTold: this.trainingTold,
-      paths: this.paths.state(),
       proposals: this.proposals.state(),
       evolution: this.evolutionSteps,
     };
@@ -135,7 +130,6 @@ export class SposStrategy<A> implements Strategy<A> {
     if (s.format !== FORMAT) throw new TypeError(`not a checkpoint of spos (${s.format})`);
     this.epochs = s.epochs;
     this.trainingTold = s.trainingTold;
-    this.paths = Rng.fromState(s.paths);
     this.proposals = Rng.fromState(s.proposals);
     this.evolution = this.freshEvolution();
     this.evolutionSteps = [];
@@ -149,11 +143,6 @@ export class SposStrategy<A> implements Strategy<A> {
         await this.evolution.tell({ ...step.tell, arch });
       }
     }
-  }
-
-  private randomPath(): CellPath {
-    const p = this.paths;
-    return [p.int(5), p.int(5), p.int(5), p.int(5), p.int(5), p.int(5)];
   }
 
   private freshEvolution(): Strategy<A> {

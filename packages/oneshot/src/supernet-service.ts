@@ -1,18 +1,19 @@
 import { ConfigError, Rng, RunHaltedError, type RunScope, type RunService } from '@archlab/core';
-import { type BackendChoice, initBackend } from '@archlab/nn';
-import { Nb201Supernet } from '@archlab/supernet';
+import { type BackendChoice, initBackend, type Network } from '@archlab/nn';
+import { Nb201Supernet, SupernetTrainer } from '@archlab/supernet';
 import {
   cosineLearningRate,
+  crossEntropy,
   type Dataset,
   loadDataset,
   makeBatch,
   type Samples,
   splitDataset,
   type TrainingData,
+  TrainingDivergedError,
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { SupernetTrainer } from './local-trainer.js';
-import { type Nb201Cells, nb201Cells } from './nb201-cells.js';
+import { type CellPath, type Nb201Cells, nb201Cells } from './nb201-cells.js';
 import { type SupernetOptions, supernetOptions, trainsSupernet } from './supernet-options.js';
 
 /** The token of the run's supernet service (`scope.get(SupernetService)` / `ctx.services.get`). */
@@ -83,7 +84,6 @@ interface Header {
   readonly format: typeof FORMAT;
   readonly epochs: number;
   readonly images: number;
-  readonly shuffle: readonly number[];
   readonly val: readonly number[];
   readonly valOrder: readonly number[];
   readonly valCursor: number;
@@ -108,7 +108,6 @@ export class SupernetService {
   private readonly seed: number;
   private loading?: Promise<Loaded>;
   private loaded?: Loaded;
-  private shuffleRng: Rng;
   private valRng: Rng;
   private valOrder: number[] = [];
   private valCursor = 0;
@@ -119,16 +118,19 @@ export class SupernetService {
     const { config } = scope;
     if (!trainsSupernet(config.strategyOptions)) {
       throw new ConfigError(
-        `the run's supernet is trained by a one-shot strategy (darts, gdas, beta-darts, spos, enas); strategy '${config.strategy}' trains none`,
+        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos); strategy '${config.strategy}' trains none`,
+      );
+    }
+    if (config.estimator === 'oneshot' && config.concurrency !== 1) {
+      throw new ConfigError(
+        `the oneshot estimator scores with the supernet the strategy trains between trials, one trial at a time; drop --concurrency ${config.concurrency}`,
       );
     }
     this.options = supernetOptions(config.strategyOptions);
     this.cells = nb201Cells(scope.space, 'the supernet');
     this.estimator = config.estimator;
     this.seed = config.seed;
-    const rng = Rng.fromSeed(`${config.seed}/supernet`);
-    this.shuffleRng = rng.fork('shuffle');
-    this.valRng = rng.fork('validation');
+    this.valRng = Rng.fromSeed(`${config.seed}/supernet/validation`);
   }
 
   /** Epochs of weight training done. */
@@ -172,45 +174,41 @@ export class SupernetService {
   async trainEpoch(plan: EpochPlan): Promise<EpochStats> {
     const { data, dataset, trainer } = await this.ready();
     const { 'batch-size': batchSize, lr } = this.options;
-    const order = this.shuffleRng.shuffle(Array.from(data.train.indices));
-    const perEpoch = Math.ceil(order.length / batchSize);
+    const n = data.train.indices.length;
+    const perEpoch = Math.ceil(n / batchSize);
     const epoch = this.epochsDone + 1;
     let lossSum = 0;
     let correct = 0;
     try {
-      for (let b = 0, start = 0; start < order.length; b++, start += batchSize) {
+      for (let b = 0; b < perEpoch; b++) {
         await plan.before?.(b);
-        const batch = this.tensors(dataset, data.train.split, order.slice(start, start + batchSize));
+        const picked = Array.from(trainer.nextBatch(n, batchSize), (i: number) => data.train.indices[i]!);
+        const batch = this.tensors(dataset, data.train.split, picked);
+        let hits: tf.Scalar | undefined;
         try {
           const rate = cosineLearningRate(lr, this.epochsDone * perEpoch + b, plan.epochs * perEpoch);
-          const { loss, correct: hits } = await trainer.step(
-            (training) => plan.forward(batch.x, b, training),
-            batch.y,
-            rate,
-            (value) => {
-              if (!Number.isFinite(value))
-                throw new SupernetDivergedError(epoch, b, `training loss ${value}`);
-            },
-          );
+          const loss = trainer.step(() => {
+            const logits = plan.forward(batch.x, b, true);
+            hits = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32')));
+            return crossEntropy(logits, batch.y, dataset.numClasses);
+          }, rate);
           lossSum += loss * batch.size;
-          correct += hits;
+          correct += (await hits!.data())[0]!;
         } finally {
-          tf.dispose([batch.x, batch.y]);
+          tf.dispose([batch.x, batch.y, hits]);
         }
       }
     } catch (err) {
+      if (err instanceof TrainingDivergedError)
+        throw new SupernetDivergedError(epoch, err.step, `training loss ${err.loss}`);
       // Half an epoch is applied to the weights: asking again would train on from there, so the
       // run stops (resume redoes the epoch from the last checkpoint).
       if (err instanceof RunHaltedError) throw err;
       throw new SupernetTrainingError(epoch, err);
     }
     this.epochsDone = epoch;
-    this.imagesSeen += order.length;
-    return {
-      loss: lossSum / order.length,
-      train_acc: (100 * correct) / order.length,
-      images: this.imagesSeen,
-    };
+    this.imagesSeen += n;
+    return { loss: lossSum / n, train_acc: (100 * correct) / n, images: this.imagesSeen };
   }
 
   /** The next validation batch (`batch-size` images), cycling through the validation split in a seeded order. */
@@ -231,6 +229,28 @@ export class SupernetService {
     return this.tensors(dataset, data.val.split, indices);
   }
 
+  /**
+   * The stand-alone network of `path` with the supernet's weights, its batch-norm statistics
+   * recalibrated on `bn` when given. The supernet itself is left as it was (its statistics are
+   * put back), so scoring changes nothing a checkpoint holds: a resumed run, which does not score
+   * the trials before its crash again, trains on from the same state.
+   */
+  scoringNetwork(path: CellPath, bn?: Samples): Network {
+    const { supernet } = this;
+    if (!bn) return supernet.extract(path);
+    const saved = supernet.buffers.map((b) => tf.clone(b));
+    const images = this.images4d(bn);
+    try {
+      supernet.recalibrateBn(path, [images]);
+      return supernet.extract(path);
+    } finally {
+      tf.tidy(() => {
+        for (const [i, b] of supernet.buffers.entries()) b.assign(saved[i]!);
+      });
+      tf.dispose([...saved, images]);
+    }
+  }
+
   /** `count` validation images (the first of a seeded order), the same ones on every call. */
   fixedImages(samples: Samples, count: number, label: string): Samples {
     if (count <= 0 || count >= samples.indices.length) return samples;
@@ -240,7 +260,7 @@ export class SupernetService {
   }
 
   /** Images of `samples` as one tensor (for BN recalibration). */
-  images4d(samples: Samples): tf.Tensor4D {
+  private images4d(samples: Samples): tf.Tensor4D {
     const { dataset } = this.need();
     const batch = makeBatch(dataset, samples.split, samples.indices);
     const [h, w, c] = dataset.imageShape;
@@ -252,13 +272,17 @@ export class SupernetService {
     return (await this.ready()).trainer.weightsHash();
   }
 
+  /** A cell drawn uniformly (SPOS's path sampling), from the trainer's checkpointed rng. */
+  samplePath(): CellPath {
+    return this.need().trainer.samplePath();
+  }
+
   async snapshot(): Promise<Uint8Array> {
     const { trainer } = await this.ready();
     const header: Header = {
       format: FORMAT,
       epochs: this.epochsDone,
       images: this.imagesSeen,
-      shuffle: this.shuffleRng.state(),
       val: this.valRng.state(),
       valOrder: this.valOrder,
       valCursor: this.valCursor,
@@ -281,7 +305,6 @@ export class SupernetService {
     await trainer.restore(bytes.subarray(4 + length));
     this.epochsDone = header.epochs;
     this.imagesSeen = header.images;
-    this.shuffleRng = Rng.fromState(header.shuffle as [number, number, number, number]);
     this.valRng = Rng.fromState(header.val as [number, number, number, number]);
     this.valOrder = [...header.valOrder];
     this.valCursor = header.valCursor;
@@ -323,6 +346,7 @@ export class SupernetService {
       momentum: o.momentum,
       nesterov: false,
       weightDecay: o['weight-decay'],
+      seed: Rng.fromSeed(`${this.seed}/supernet/trainer`).nextUint32(),
     });
     return { dataset, data, trainer, backend: backend.name };
   }

@@ -51,17 +51,9 @@ const common = {
   },
 } as const;
 
-const dartsOptions = {
-  ...common,
-  order: {
-    type: 'int',
-    default: 1,
-    min: 1,
-    max: 2,
-    description:
-      "1: first-order DARTS (α's gradient at the current weights); 2: second order, the unrolled weights' gradient with the finite-difference Hessian-vector product",
-  },
-} as const;
+// First order only: second-order DARTS (the unrolled weights' gradient with the
+// finite-difference Hessian-vector product) is not built yet.
+const dartsOptions = common;
 
 const gdasOptions = {
   ...common,

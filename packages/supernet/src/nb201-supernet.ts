@@ -2,6 +2,7 @@ import { isNb201Arch, NB201_EDGES, NB201_OPS, type Nb201Arch, parseNb201Key } fr
 import { buildNb201Network, nb201CellPlan } from '@archlab/bench-nb201/network';
 import { ConfigError, DataError, MalformedArchitectureError, Rng } from '@archlab/core';
 import {
+  type BatchNormLayer,
   batchNorm,
   conv2d,
   dense,
@@ -64,7 +65,7 @@ const NODES = 4;
 /** ReLU → conv → BN; the ReLU is the caller's (convolutions reading one node share it). */
 interface ConvBn {
   readonly conv: Layer;
-  readonly bn: Layer;
+  readonly bn: BatchNormLayer;
 }
 
 /** The candidate ops of one edge that hold layers, by op index; none and skip hold none. */
@@ -183,7 +184,7 @@ export class Nb201Supernet {
     try {
       const convBn = (name: string, shape: readonly number[], k: number, filters: number, stride = 1) => {
         const conv = make(`${name}.conv`, (ctx) => conv2d(ctx, shape, { kernelSize: k, filters, stride }));
-        const bn = make(`${name}.bn`, (ctx) => batchNorm(ctx, conv.info.outputShape));
+        const bn = make(`${name}.bn`, (ctx) => batchNorm(ctx, conv.info.outputShape)) as BatchNormLayer;
         return { conv, bn };
       };
       const stemConv = make('stem.conv', (ctx) =>
@@ -304,7 +305,7 @@ export class Nb201Supernet {
       const ops = only ? (live![e] ? [only[e]!] : []) : NB201_OPS.map((_, k) => k);
       const terms = ops
         .filter((k) => k !== NONE)
-        .map((k) => tf.mul(this.op(cell, e, k, input, relu, training), weights[k]!));
+        .map((k) => this.op(cell, e, k, input, relu, training, weights[k]!));
       return terms.length === 0 ? undefined : terms.length === 1 ? terms[0] : tf.addN(terms);
     });
   }
@@ -436,7 +437,10 @@ export class Nb201Supernet {
     return nodes[NODES - 1] ?? tf.zerosLike(x);
   }
 
-  /** Op `k` of edge `e` on `input`; `relu` gives the input's (shared) ReLU. */
+  /**
+   * Op `k` of edge `e` on `input`, times `weight` when given; `relu` gives the input's (shared)
+   * ReLU. A convolution's weight scales its BN's γ and β rather than its output.
+   */
   private op(
     cell: Cell,
     e: number,
@@ -444,12 +448,16 @@ export class Nb201Supernet {
     input: tf.Tensor,
     relu: () => tf.Tensor,
     training: boolean,
+    weight?: tf.Tensor,
   ): tf.Tensor {
-    if (k === SKIP) return input;
+    const scaled = (t: tf.Tensor) => (weight ? tf.mul(t, weight) : t);
+    if (k === SKIP) return scaled(input);
     const layers = cell.edges[e]!.get(k);
     if (!layers) throw new Error(`unreachable: op ${NB201_OPS[k]} has no layers`);
-    if ('apply' in layers) return layers.apply([input], training);
-    return this.bn(layers.bn, layers.conv.apply([relu()], training), training);
+    if ('apply' in layers) return scaled(layers.apply([input], training));
+    const conv = layers.conv.apply([relu()], training);
+    if (training) this.observeBn?.(layers.bn, conv);
+    return weight ? layers.bn.applyScaled(conv, weight, training) : layers.bn.apply([conv], training);
   }
 
   private reduce(r: Reduction, x: tf.Tensor, training: boolean): tf.Tensor {

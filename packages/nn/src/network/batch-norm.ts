@@ -8,13 +8,22 @@ export interface BatchNormOptions {
   readonly epsilon?: number;
 }
 
+/** A batch-norm layer, which can also compute its output times a scalar weight at no extra cost. */
+export interface BatchNormLayer extends Layer {
+  /**
+   * `s · apply([x], training)` for a scalar tensor `s` (an op's weight in a DARTS mixed op),
+   * with the gradient to `s`: `s` scales γ and β, so no full-size multiply is added.
+   */
+  applyScaled(x: tf.Tensor, s: tf.Tensor, training: boolean): tf.Tensor;
+}
+
 /**
  * Batch normalisation over every axis but the last (channels), with a trainable scale (gamma,
  * starting at 1) and shift (beta, at 0). Training normalises with the batch's statistics and
  * moves the running mean and variance towards them (the variance unbiased, as PyTorch does);
  * inference normalises with the running averages.
  */
-export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormOptions = {}): Layer {
+export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormOptions = {}): BatchNormLayer {
   const { momentum = 0.9, epsilon = 1e-5 } = opts;
   if (!(momentum >= 0 && momentum < 1))
     throw new RangeError(`layer ${ctx.name}: momentum must be in [0, 1), got ${momentum}`);
@@ -40,20 +49,64 @@ export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormO
     variables: [gamma, beta],
     buffers: [mean, variance],
     apply(inputs, training) {
-      const x = single(inputs, ctx.name);
-      if (!training) return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
-      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const m = tf.moments(x, axes);
-      const n = (x.shape[0] ?? 1) * perChannel;
-      const unbiased = n > 1 ? tf.mul(m.variance, n / (n - 1)) : m.variance;
-      // The updates do not lead to the output, so a gradient tape recording them ignores them.
-      mean.assign(tf.add(tf.mul(mean, momentum), tf.mul(m.mean, 1 - momentum)));
-      variance.assign(tf.add(tf.mul(variance, momentum), tf.mul(unbiased, 1 - momentum)));
-      // Written out rather than tf.batchNorm: the gradient tfjs registers for FusedBatchNorm tiles
-      // per-channel values to the full activation shape, and Tile dominated a training step on
-      // wasm (about half its time); the broadcasting ops below reduce with Sum instead.
-      const scale = tf.mul(gamma, tf.rsqrt(tf.add(m.variance, epsilon)));
-      return tf.add(tf.mul(tf.sub(x, m.mean), scale), beta);
+      return run(single(inputs, ctx.name), gamma, beta, training);
+    },
+    applyScaled(x, s, training) {
+      return run(x, tf.mul(gamma, s), tf.mul(beta, s), training);
     },
   };
+
+  function run(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, training: boolean): tf.Tensor {
+    if (!training) return tf.batchNorm(x, mean, variance, offset, scale, epsilon);
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+    const n = (x.shape[0] ?? 1) * perChannel;
+    // The updates do not lead to the output, so a gradient tape recording them ignores them.
+    return normalise(x, scale, offset, axes, epsilon, (batchMean, batchVariance) => {
+      const unbiased = n > 1 ? tf.mul(batchVariance, n / (n - 1)) : batchVariance;
+      mean.assign(tf.add(tf.mul(mean, momentum), tf.mul(batchMean, 1 - momentum)));
+      variance.assign(tf.add(tf.mul(variance, momentum), tf.mul(unbiased, 1 - momentum)));
+    });
+  }
+}
+
+/**
+ * `(x − mean)·γ/√(var + ε) + β` over the batch's moments, with the gradient of batch norm
+ * written out: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. Autodiff through
+ * the moments took about a dozen full-size ops and dominated a training step on wasm (and
+ * tf.batchNorm's registered gradient tiles per-channel values to the activation's shape); this
+ * takes five. `stats` is called with the batch's mean and (biased) variance, which live only
+ * during the call.
+ */
+function normalise(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  axes: number[],
+  epsilon: number,
+  stats: (mean: tf.Tensor, variance: tf.Tensor) => void,
+): tf.Tensor {
+  const n = axes.reduce((k, a) => k * x.shape[a]!, 1);
+  const f = tf.customGrad(((input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const m = tf.moments(input, axes);
+    stats(m.mean, m.variance);
+    const invStd = tf.rsqrt(tf.add(m.variance, epsilon));
+    const centred = tf.sub(input, m.mean);
+    save([centred, invStd, g]);
+    return {
+      value: tf.add(tf.mul(centred, tf.mul(g, invStd)), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xc, s, gm] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const dBeta = tf.sum(dy, axes);
+        const dyXc = tf.sum(tf.mul(dy, xc), axes);
+        const k1 = tf.mul(gm, s);
+        const k2 = tf.mul(tf.mul(k1, tf.square(s)), -1 / n);
+        const dx = tf.add(
+          tf.add(tf.mul(dy, k1), tf.mul(xc, tf.mul(k2, dyXc))),
+          tf.mul(k1, tf.mul(dBeta, -1 / n)),
+        );
+        return [dx, tf.mul(dyXc, s), dBeta];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (f as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor)(x, gamma, beta);
 }

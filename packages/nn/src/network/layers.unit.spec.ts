@@ -183,6 +183,25 @@ describe('batchNorm', () => {
     const gammaRef = tf.sum(tf.mul(w, xHat), [0, 1, 2]).arraySync() as number[];
     expect(Array.from(grads[gamma!.name]!.dataSync())).toEqual(gammaRef.map((v) => expect.closeTo(v, 4)));
   });
+
+  it.each([true, false])(
+    'applyScaled (training %s) is s times apply, with the gradient to s and to x',
+    (training) => {
+      const l = track(batchNorm(ctx(), [3, 3, 2]));
+      tf.tidy(() => l.apply([tf.randomNormal([4, 3, 3, 2], 1, 2, 'float32', 5)], true)); // running statistics off (0, 1)
+      const x = tf.randomNormal([4, 3, 3, 2], 0, 2, 'float32', 7);
+      const w = tf.randomNormal([4, 3, 3, 2], 0, 1, 'float32', 8);
+      const s = tf.scalar(0.7);
+      const scaled = (x: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(l.applyScaled(x, s, training), w));
+      const reference = (x: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.mul(l.apply([x], training), s), w));
+      const [dx, ds] = tf.grads(scaled)([x, s]);
+      const [dxRef, dsRef] = tf.grads(reference)([x, s]);
+      expect(scaled(x, s).dataSync()[0]).toBeCloseTo(reference(x, s).dataSync()[0]!, 4);
+      expect(tf.max(tf.abs(tf.sub(dx!, dxRef!))).dataSync()[0]).toBeLessThan(1e-5);
+      expect(ds!.dataSync()[0]).toBeCloseTo(dsRef!.dataSync()[0]!, 4);
+      expect(Math.abs(dsRef!.dataSync()[0]!)).toBeGreaterThan(1e-3);
+    },
+  );
 });
 
 describe('pooling', () => {
