@@ -38,11 +38,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../../packages/cli/dist/bin.js');
 
 const spec = {
-  seeds: { type: 'string', default: '1,2,3', description: 'seeds, comma-separated (each method runs once per seed)' },
+  seeds: {
+    type: 'string',
+    default: '1,2,3',
+    description: 'seeds, comma-separated (each method runs once per seed)',
+  },
   methods: {
     type: 'string',
     default: '',
-    description: 'methods, comma-separated (default: random, evolution and every one-shot strategy registered)',
+    description:
+      'methods, comma-separated (default: random, evolution and every one-shot strategy registered)',
   },
   budget: {
     type: 'int',
@@ -62,7 +67,12 @@ const spec = {
     min: 10,
     description: 'one-shot runs: validation images (architecture steps, inherited-weight scores)',
   },
-  'bn-images': { type: 'int', default: 128, min: 0, description: 'oneshot estimator: BN recalibration images' },
+  'bn-images': {
+    type: 'int',
+    default: 128,
+    min: 0,
+    description: 'oneshot estimator: BN recalibration images',
+  },
   'spos-evolution': {
     type: 'int',
     default: 10,
@@ -75,7 +85,13 @@ const spec = {
     min: 10,
     description: "random/evolution: each trial's training images (train's max-train)",
   },
-  'sa-epochs': { type: 'int', default: 1, min: 1, max: 100, description: 'random/evolution: epochs per trial' },
+  'sa-epochs': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 100,
+    description: 'random/evolution: epochs per trial',
+  },
   'sa-test': {
     type: 'int',
     default: 500,
@@ -103,7 +119,8 @@ const spec = {
     default: 2,
     min: 1,
     max: 64,
-    description: 'searches run at once, one process each (wall times are then measured under each other’s load)',
+    description:
+      'searches run at once, one process each (wall times are then measured under each other’s load)',
   },
   out: {
     type: 'string',
@@ -141,7 +158,7 @@ try {
     process.exit(0);
   }
   const { help: _, ...raw } = values;
-  opts = parseOptions('oneshot-search', spec, raw);
+  opts = parseOptions('bench', spec, raw);
 } catch (err) {
   if (err instanceof ArchlabError || err instanceof TypeError) fail(err.message);
   throw err;
@@ -166,14 +183,18 @@ async function archlab(args) {
 const lastJson = (stdout) => JSON.parse(stdout.trim().split('\n').at(-1));
 
 // The strategies this CLI has: the one-shot ones present join the default list (enas when loaded).
-const strategies = new Map(lastJson((await archlab(['list', '--json'])).stdout).strategies.map((s) => [s.name, s]));
+const strategies = new Map(
+  lastJson((await archlab(['list', '--json'])).stdout).strategies.map((s) => [s.name, s]),
+);
 const methods = opts.methods
   ? opts.methods.split(',').map((m) => m.trim())
   : ['random', 'evolution', ...ONE_SHOT.filter((m) => strategies.has(m))];
 for (const m of methods) {
   if (!strategies.has(m)) fail(`no strategy '${m}' is registered (archlab list shows them)`);
   if (!BLACK_BOX.has(m) && !ONE_SHOT.includes(m))
-    fail(`'${m}' is neither a black-box method run with train (random, evolution) nor a one-shot one (${ONE_SHOT.join(', ')})`);
+    fail(
+      `'${m}' is neither a black-box method run with train (random, evolution) nor a one-shot one (${ONE_SHOT.join(', ')})`,
+    );
 }
 
 const out = resolve(opts.out);
@@ -198,7 +219,10 @@ function searchArgs(method, seed) {
     const trials = Math.max(2, Math.round(B / (opts['sa-epochs'] * opts['sa-images'])));
     const strategy =
       method === 'evolution'
-        ? { population: Math.max(2, Math.floor(trials / 2)), sampleSize: Math.min(3, Math.max(1, Math.floor(trials / 4))) }
+        ? {
+            population: Math.max(2, Math.floor(trials / 2)),
+            sampleSize: Math.min(3, Math.max(1, Math.floor(trials / 4))),
+          }
         : {};
     return [
       'search',
@@ -249,7 +273,9 @@ function searchArgs(method, seed) {
 /** What a run's log says: images trained on, the final cell, and the trials. */
 function readLog(method, events) {
   const completed = events.filter((e) => e.type === 'TrialCompleted');
-  const proposed = new Map(events.filter((e) => e.type === 'TrialProposed').map((e) => [e.data.trialId, e.data.arch]));
+  const proposed = new Map(
+    events.filter((e) => e.type === 'TrialProposed').map((e) => [e.data.trialId, e.data.arch]),
+  );
   let images = 0;
   if (BLACK_BOX.has(method)) {
     // Each trial's last epoch report holds its images so far.
@@ -260,7 +286,8 @@ function readLog(method, events) {
     for (const e of events) if (e.type === 'Progressed') images = Math.max(images, e.data.metrics.images);
   }
   if (!completed.length) throw new Error('no trial completed');
-  const by = (metric) => completed.reduce((a, b) => (b.data.metrics[metric] > a.data.metrics[metric] ? b : a));
+  const by = (metric) =>
+    completed.reduce((a, b) => (b.data.metrics[metric] > a.data.metrics[metric] ? b : a));
   const final = BLACK_BOX.has(method)
     ? by('val_acc')
     : GRADIENT.has(method)
@@ -325,7 +352,8 @@ await Promise.all(
 const wall = (performance.now() - started) / 1000;
 
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const sd = (xs) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+const sd = (xs) =>
+  xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0;
 const rows = methods.map((method) => {
   const all = results.filter((r) => r.method === method);
   const ok = all.filter((r) => !r.error);
@@ -342,7 +370,9 @@ const rows = methods.map((method) => {
   };
 });
 const images = rows.filter((r) => r.seeds).map((r) => r.images);
-const spread = images.length ? (100 * (Math.max(...images) - Math.min(...images))) / Math.min(...images) : Number.NaN;
+const spread = images.length
+  ? (100 * (Math.max(...images) - Math.min(...images))) / Math.min(...images)
+  : Number.NaN;
 
 const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'nan');
 const table = [
@@ -386,7 +416,10 @@ const md = [
   '',
 ];
 writeFileSync(join(out, 'results.md'), md.join('\n'));
-writeFileSync(join(out, 'results.json'), `${JSON.stringify({ options: opts, db, wall_s: wall, rows, results }, null, 2)}\n`);
+writeFileSync(
+  join(out, 'results.json'),
+  `${JSON.stringify({ options: opts, db, wall_s: wall, rows, results }, null, 2)}\n`,
+);
 process.stderr.write(`${table.join('\n')}\n(${join(out, 'results.md')})\n`);
 
 const key = (m) => m.replace(/-/g, '_');
