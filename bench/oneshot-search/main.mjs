@@ -212,61 +212,60 @@ function perEpoch(method) {
   return GRADIENT.has(method) ? train + Math.ceil(train / batch) * batch : train;
 }
 
-/** The `archlab search` arguments of one method and seed, sized to the budget. */
-function searchArgs(method, seed) {
-  const common = [...spaceArgs, '--seed', seed, '--db', db, '--run-id', `${method}-s${seed}`, '--json', '-q'];
+/** What one method's search runs with, sized to the budget: its trials, strategy, estimator and their options. */
+function searchPlan(method) {
   if (BLACK_BOX.has(method)) {
     const trials = Math.max(2, Math.round(B / (opts['sa-epochs'] * opts['sa-images'])));
-    const strategy =
-      method === 'evolution'
-        ? {
-            population: Math.max(2, Math.floor(trials / 2)),
-            sampleSize: Math.min(3, Math.max(1, Math.floor(trials / 4))),
-          }
-        : {};
-    return [
-      'search',
-      ...common,
-      '--strategy',
-      method,
-      ...kv('--strategy-option', strategy),
-      '--estimator',
-      'train',
-      ...kv('--estimator-option', {
+    return {
+      trials,
+      strategy:
+        method === 'evolution'
+          ? {
+              population: Math.max(2, Math.floor(trials / 2)),
+              sampleSize: Math.min(3, Math.max(1, Math.floor(trials / 4))),
+            }
+          : {},
+      estimator: 'train',
+      estimatorOptions: {
         epochs: opts['sa-epochs'],
         'max-train': opts['sa-images'],
         'max-test': opts['sa-test'],
         'batch-size': batch,
         workers: 1,
-      }),
-      '--concurrency',
-      '1',
-      '--trials',
-      String(trials),
-    ];
+      },
+      // One trial at a time on one worker thread: one core, as a supernet trains on.
+      extra: ['--concurrency', '1'],
+    };
   }
   const epochs = Math.max(GRADIENT.has(method) ? 2 : 1, Math.round(B / perEpoch(method)));
   const own = strategies.get(method).options.map((o) => o.name);
-  const strategy = {
-    ...NETWORK,
-    'train-images': opts['train-images'],
-    'val-images': opts['val-images'],
-    'batch-size': batch,
-    ...(own.includes('epochs') && { epochs }),
+  return {
+    // The DARTS family proposes one derived cell per epoch; spos (and enas) go on to evolve.
+    trials: GRADIENT.has(method) ? epochs : epochs + opts['spos-evolution'],
+    strategy: {
+      ...NETWORK,
+      'train-images': opts['train-images'],
+      'val-images': opts['val-images'],
+      'batch-size': batch,
+      ...(own.includes('epochs') && { epochs }),
+    },
+    estimator: 'oneshot',
+    estimatorOptions: { 'bn-images': opts['bn-images'] },
+    extra: [],
   };
-  // The DARTS family proposes one derived cell per epoch; spos (and enas) go on to evolve.
-  const trials = GRADIENT.has(method) ? epochs : epochs + opts['spos-evolution'];
+}
+
+/** The `archlab search` arguments of one method and seed. */
+function searchArgs(method, seed) {
+  const plan = searchPlan(method);
   return [
     'search',
-    ...common,
-    '--strategy',
-    method,
-    ...kv('--strategy-option', strategy),
-    '--estimator',
-    'oneshot',
-    ...kv('--estimator-option', { 'bn-images': opts['bn-images'] }),
-    '--trials',
-    String(trials),
+    ...spaceArgs,
+    ...['--strategy', method, ...kv('--strategy-option', plan.strategy)],
+    ...['--estimator', plan.estimator, ...kv('--estimator-option', plan.estimatorOptions)],
+    ...plan.extra,
+    ...['--trials', String(plan.trials), '--seed', seed],
+    ...['--db', db, '--run-id', `${method}-s${seed}`, '--json', '-q'],
   ];
 }
 
