@@ -15,14 +15,17 @@ Prints one JSON line: {"spos_img_s": ..., "darts_img_s": ..., "threads": 1, "tor
 Usage: python3 supernet_torch.py [--batch 64] [--warmup 3] [--seconds 3] [--seed 1]
 """
 
-import argparse
 import json
 import random
-import time
+import sys
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from torch_bench import bench_args, images_per_second  # noqa: E402
 
 EDGES = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]
 NONE, SKIP, CONV1, CONV3, POOL = range(5)
@@ -119,15 +122,7 @@ def live_edges(arch):
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--seconds", type=float, default=3.0)
-    p.add_argument("--seed", type=int, default=1)
-    a = p.parse_args()
-
-    torch.set_num_threads(1)
-    torch.manual_seed(a.seed)
+    a = bench_args(batch=64, warmup=3)
     rng = random.Random(a.seed)
     net = Supernet()
     x_train, x_val = torch.randn(a.batch, 1, 28, 28), torch.randn(a.batch, 1, 28, 28)
@@ -159,20 +154,8 @@ def main() -> None:
         (alpha.grad,) = torch.autograd.grad(loss, [alpha])
         alpha_opt.step()
 
-    def measure(step, images):
-        for _ in range(a.warmup):
-            step()
-        steps = 0
-        start = time.perf_counter()
-        while True:
-            step()
-            steps += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= a.seconds:
-                return steps * images / elapsed
-
-    spos = measure(spos_step, a.batch)
-    darts = measure(darts_step, 2 * a.batch)
+    spos = images_per_second(spos_step, a.batch, a.warmup, a.seconds)
+    darts = images_per_second(darts_step, 2 * a.batch, a.warmup, a.seconds)
     print(
         json.dumps(
             {

@@ -4,24 +4,19 @@ Prints one JSON line: {"img_s": ..., "threads": 1, "torch": version}.
 Usage: python3 torch_cnn.py [--batch 128] [--warmup 5] [--seconds 3] [--seed 1]
 """
 
-import argparse
 import json
-import time
+import sys
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from torch_bench import bench_args, images_per_second  # noqa: E402
+
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--seconds", type=float, default=3.0)
-    p.add_argument("--seed", type=int, default=1)
-    a = p.parse_args()
-
-    torch.set_num_threads(1)
-    torch.manual_seed(a.seed)
+    a = bench_args(batch=128, warmup=5)
     x = torch.rand(a.batch, 1, 28, 28)
     y = torch.randint(0, 10, (a.batch,))
     model = torch.nn.Sequential(
@@ -42,17 +37,8 @@ def main() -> None:
         loss.backward()
         opt.step()
 
-    for _ in range(a.warmup):
-        step()
-    steps = 0
-    start = time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= a.seconds:
-            break
-    print(json.dumps({"img_s": steps * a.batch / elapsed, "steps": steps, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    img_s = images_per_second(step, a.batch, a.warmup, a.seconds)
+    print(json.dumps({"img_s": img_s, "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

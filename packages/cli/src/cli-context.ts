@@ -43,6 +43,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/strategy-rl',
   '@archlab/oneshot',
   '@archlab/strategy-darts',
+  '@archlab/strategy-enas',
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',

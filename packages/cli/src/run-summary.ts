@@ -58,6 +58,12 @@ export function summarize(state: RunState) {
             metrics: t.metrics!,
           }))
         : null,
+    /** The latest progress of each owner of work between trials (a supernet's epochs), in runs that report it. */
+    ...(state.progress.size > 0 && {
+      progress: Object.fromEntries(
+        [...state.progress].map(([owner, p]) => [owner, { step: p.step, metrics: p.metrics }]),
+      ),
+    }),
     createdAt: state.createdAt === undefined ? null : new Date(state.createdAt).toISOString(),
     events: state.lastSeq + 1,
     packages: state.packages,
@@ -80,6 +86,13 @@ export function summaryText(state: RunState, dbPath?: string): string {
     // The whole recipe, defaults included: what retraining it again takes.
     const options = Object.entries(s.estimatorOptions ?? {}).map(([k, v]) => `${k}=${v}`);
     lines.push(`options    ${options.join(' ')}`);
+  }
+  if (s.progress) {
+    const owners = Object.entries(s.progress).map(([owner, p]) => {
+      const metrics = Object.entries(p.metrics).map(([k, v]) => `${k}=${fmt(v)}`);
+      return `${owner} step ${p.step}${metrics.length ? ` (${metrics.join(' ')})` : ''}`;
+    });
+    lines.push(`progress   ${owners.join('; ')}`);
   }
   if (s.objectives.length > 1) {
     lines.push(`objectives ${s.objectives.map((x) => `${x.metric} (${x.direction})`).join(', ')}`);

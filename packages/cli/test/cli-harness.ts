@@ -2,8 +2,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -76,6 +78,100 @@ export function exited(
   return new Promise((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
+}
+
+/** Resolves once the child has written RunStarted of run `runId` (it says so on stderr), or has ended. */
+export function runStarted(child: ChildProcess, runId: string): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes(`run ${runId} started`)) {
+        child.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.on('close', () => resolve());
+  });
+}
+
+/**
+ * Starts `archlab search SEARCH_ARGS` (run `runId`, its `--db` among the arguments), kills it
+ * with SIGKILL `afterMs` after it wrote RunStarted, so the kill lands in the run itself, and
+ * brings the run to its end: `resume --json`, or the search again when the kill came before
+ * anything was stored. `midRun`: the kill hit an unfinished run.
+ */
+export async function killThenFinish(
+  cwd: string,
+  searchArgs: readonly string[],
+  runId: string,
+  afterMs: number,
+): Promise<{ midRun: boolean; finished: CliResult }> {
+  const child = archlabAsync(cwd, 'search', ...searchArgs);
+  const done = exited(child);
+  await runStarted(child, runId);
+  await sleep(afterMs);
+  child.kill('SIGKILL');
+  const killed = await done;
+  const db = searchArgs[searchArgs.indexOf('--db') + 1]!;
+  const runs = archlab(cwd, 'runs', '--db', db, '--json');
+  const listed = runs.code === 0 ? (JSON.parse(runs.stdout) as { status: string }[]) : [];
+  if (listed.length === 0)
+    return { midRun: false, finished: archlab(cwd, 'search', ...searchArgs, '--json') };
+  return {
+    midRun: killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed',
+    finished: archlab(cwd, 'resume', runId, '--db', db, '--json'),
+  };
+}
+
+/** How long run `runId` in `db` ran, from RunStarted to RunCompleted, in ms: where kill points can land. */
+export function runDurationMs(cwd: string, runId: string, db: string): number {
+  const ends = archlabJson<{ ts: number }[]>(
+    cwd,
+    'events',
+    runId,
+    '--db',
+    db,
+    '--type',
+    'RunStarted',
+    '--type',
+    'RunCompleted',
+  );
+  return ends[1]!.ts - ends[0]!.ts;
+}
+
+/**
+ * The kill -9 property: `runs` times, a search of run `runId` (`searchArgs(db)`, a fresh `db`
+ * each time) killed at a random point of its first `maxFraction` of `runMs` and finished
+ * (`killThenFinish`), then `check(db, finished)`; at least `minMidRun` kills must hit the run
+ * while unfinished, else the property proved nothing.
+ */
+export async function killAtRandomPoints(
+  cwd: string,
+  runId: string,
+  searchArgs: (db: string) => readonly string[],
+  opts: { runMs: number; runs: number; seed: number; minMidRun: number; minFraction?: number },
+  check: (db: string, finished: CliResult) => void,
+): Promise<void> {
+  let attempt = 0;
+  let midRun = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.double({ min: opts.minFraction ?? 0, max: 0.9, noNaN: true }), async (fraction) => {
+      const db = `k${attempt++}.db`;
+      const { midRun: hit, finished } = await killThenFinish(
+        cwd,
+        searchArgs(db),
+        runId,
+        fraction * opts.runMs,
+      );
+      if (hit) midRun++;
+      expect(finished.code, finished.stderr).toBe(0);
+      check(db, finished);
+    }),
+    { numRuns: opts.runs, seed: opts.seed, endOnFailure: true },
+  );
+  expect(midRun).toBeGreaterThanOrEqual(opts.minMidRun);
 }
 
 /**

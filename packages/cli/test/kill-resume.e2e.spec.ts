@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archlab, archlabAsync, archlabJson, exited, tempDir, trialsCsv } from './cli-harness.js';
+import {
+  archlab,
+  archlabAsync,
+  archlabJson,
+  exited,
+  killAtRandomPoints,
+  runDurationMs,
+  tempDir,
+  trialsCsv,
+} from './cli-harness.js';
 
 const ARGS = [
   '--space',
@@ -18,22 +26,6 @@ const ARGS = [
   'r',
 ];
 
-/** Resolves once the child has written RunStarted (it says so on stderr), so kill points land in the run itself. */
-function started(child: ReturnType<typeof archlabAsync>): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (/run r started/.test(seen)) {
-        child.stderr?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.on('close', () => resolve());
-  });
-}
-
 describe('kill -9 at a random point, then resume', () => {
   let dir: string;
   let expected: string;
@@ -43,53 +35,23 @@ describe('kill -9 at a random point, then resume', () => {
   beforeAll(() => {
     dir = tempDir();
     const full = archlabJson<{ best: unknown }>(dir, 'search', ...ARGS, '--db', 'full.db');
-    const events = archlabJson<{ type: string; ts: number }[]>(
-      dir,
-      'events',
-      'r',
-      '--db',
-      'full.db',
-      '--type',
-      'RunStarted',
-      '--type',
-      'RunCompleted',
-    );
-    runMs = events[1]!.ts - events[0]!.ts;
+    runMs = runDurationMs(dir, 'r', 'full.db');
     expected = trialsCsv(dir, 'full.db', 'r');
     expectedBest = full.best;
   });
 
   it('ends with the same trials and the same best architecture as the uninterrupted run', async () => {
-    let attempt = 0;
-    let midRun = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.double({ min: 0, max: 0.9, noNaN: true }), async (fraction) => {
-        const db = `k${attempt++}.db`;
-        const child = archlabAsync(dir, 'search', ...ARGS, '--db', db);
-        const done = exited(child);
-        await started(child);
-        await sleep(fraction * runMs);
-        child.kill('SIGKILL');
-        const killed = await done;
-        const runs = archlab(dir, 'runs', '--db', db, '--json');
-        const listed =
-          runs.code === 0 ? (JSON.parse(runs.stdout) as { runId: string; status: string }[]) : [];
-        if (listed.length === 0) {
-          // Killed before RunStarted was written: nothing to resume, so start again.
-          archlabJson(dir, 'search', ...ARGS, '--db', db);
-        } else {
-          if (killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed') midRun++;
-          const resumed = archlab(dir, 'resume', 'r', '--db', db, '--json');
-          expect(resumed.code, resumed.stderr).toBe(0);
-          expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!).best).toEqual(expectedBest);
-        }
+    await killAtRandomPoints(
+      dir,
+      'r',
+      (db) => [...ARGS, '--db', db],
+      { runMs, runs: 8, seed: 20261123, minMidRun: 6 },
+      (db, finished) => {
+        expect(JSON.parse(finished.stdout.trim().split('\n').at(-1)!).best).toEqual(expectedBest);
         expect(trialsCsv(dir, db, 'r')).toBe(expected);
         expect(archlab(dir, 'replay', 'r', '--db', db, '--verify').code).toBe(0);
-      }),
-      { numRuns: 8, seed: 20261123, endOnFailure: true },
+      },
     );
-    // The property is only worth something if the kills hit a run in progress.
-    expect(midRun).toBeGreaterThanOrEqual(6);
   }, 300_000);
 });
 

@@ -6,7 +6,7 @@ import { describeWith } from '@archlab/core/testing';
 import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
 import Database from 'better-sqlite3';
 import { beforeAll, expect, it } from 'vitest';
-import { archlab, archlabAsync, exited, tempDir } from './cli-harness.js';
+import { archlab, archlabAsync, exited, killAtRandomPoints, runDurationMs, tempDir } from './cli-harness.js';
 
 // One-shot runs through the CLI on a slice of the real Fashion-MNIST: a tiny supernet (the
 // default C=8, N=1), 256 training and 128 validation images, three epochs.
@@ -197,6 +197,26 @@ describeWith(fashionMnistRequirement(), 'one-shot searches on Fashion-MNIST, thr
     );
     expect(midEpoch.filter((r) => r.type === 'Progressed')).toHaveLength(1);
   }, 300_000);
+
+  it('darts: kill -9 at random points of the run (property), then resume: the same run', async () => {
+    const runMs = runDurationMs(dir, 'd', 'full.db');
+    await killAtRandomPoints(
+      dir,
+      'd',
+      // Not quiet: the kill is timed from the 'run d started' line.
+      (db) => [
+        ...search('darts', 'd', 3, 3)
+          .slice(1)
+          .filter((a) => a !== '--quiet'),
+        '--db',
+        db,
+      ],
+      { runMs, runs: 3, seed: 20261203, minMidRun: 2 },
+      (db) => {
+        expect(work(join(dir, db), 'd')).toEqual(darts);
+      },
+    );
+  }, 600_000);
 
   it('spos trains with random single paths, proposing random cells, then evolves cells scored by inherited accuracy', () => {
     const r = archlab(

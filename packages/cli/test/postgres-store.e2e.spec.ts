@@ -6,27 +6,20 @@ import {
   startPrivatePostgres,
 } from '@archlab/storage-postgres/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { archlab, archlabAsync, archlabJson, exited, serve, tempDir, trialsCsv } from './cli-harness.js';
+import {
+  archlab,
+  archlabAsync,
+  archlabJson,
+  exited,
+  runStarted,
+  serve,
+  tempDir,
+  trialsCsv,
+} from './cli-harness.js';
 
 const SEARCH = ['--space', 'nb201', '--estimator', 'nb201:cifar10', '--strategy', 'random', '--seed', '7'];
 /** The run every test compares with the reference: 400 trials, run id `r`. */
 const RUN = [...SEARCH, '--trials', '400', '--run-id', 'r'];
-
-/** Resolves once the child says its run started (RunStarted is written), or when it ends. */
-function started(child: ReturnType<typeof archlabAsync>, runId: string): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes(`run ${runId} started`)) {
-        child.stderr?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.on('close', () => resolve());
-  });
-}
 
 describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', () => {
   let server: PrivatePostgres;
@@ -69,7 +62,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
   it('after kill -9 mid-run, resume ends with the same trials as the uninterrupted run', async () => {
     const child = archlabAsync(dir, 'search', ...RUN, ...at('killed'));
     const done = exited(child);
-    await started(child, 'r');
+    await runStarted(child, 'r');
     await sleep(300);
     child.kill('SIGKILL');
     const killed = await done;
@@ -87,7 +80,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
   it('lets other processes show and export the run while it writes', async () => {
     const child = archlabAsync(dir, 'search', ...SEARCH, '--trials', '3000', '--run-id', 'w', ...at('busy'));
     const done = exited(child);
-    await started(child, 'w');
+    await runStarted(child, 'w');
     const seen: number[] = [];
     while (child.exitCode === null && seen.length < 5) {
       const show = archlab(dir, 'show', 'w', ...at('busy'), '--json');
@@ -159,7 +152,7 @@ describeWith(postgresRequirement(), 'the log on PostgreSQL, through the CLI', ()
   it('a server gone mid-run stops the run in one line, exit 2; once it is back, resume finishes it exactly', async () => {
     const child = archlabAsync(dir, 'search', ...RUN, ...at('down'));
     const done = exited(child);
-    await started(child, 'r');
+    await runStarted(child, 'r');
     await sleep(200);
     await server.shutdown();
     const end = await done;

@@ -11,7 +11,7 @@ const TINY = ['epochs=1', 'train-images=128', 'val-images=64', 'batch-size=32'].
 
 describeWith(fashionMnistRequirement(), "README's one-shot commands", () => {
   it('run as pasted (shrunk by later flags): a darts search, its progress, its verification, a spos search', () => {
-    const commands = readmeCommands('## One-shot searches (DARTS, GDAS, β-DARTS, SPOS)').map(words);
+    const commands = readmeCommands('## One-shot searches (DARTS, GDAS, SPOS, ENAS)').map(words);
     expect(commands.map((c) => c[0])).toEqual(['search', 'events', 'replay', 'search']);
     const [darts, events, verify, spos] = commands as [string[], string[], string[], string[]];
     const cwd = tempDir();

@@ -32,7 +32,7 @@ import {
 } from '../src/testing/index.js';
 
 /** How the fakes behave in the run under test: a resumed run may be made to differ. */
-const behaviour = { drift: 1, quiet: false };
+const behaviour = { drift: 1, quiet: false, nanAt: 0 };
 
 const WIDTH = 4;
 const BASE = 5;
@@ -62,6 +62,7 @@ class FakeSupernet {
       }
       this.step++;
       this.images += 32;
+      if (this.step === behaviour.nanAt) loss = Number.NaN;
       await this.progress.report(this.step, { loss, images: this.images });
     }
   }
@@ -243,7 +244,7 @@ async function withBehaviour<T>(b: Partial<typeof behaviour>, f: () => Promise<T
   try {
     return await f();
   } finally {
-    Object.assign(behaviour, { drift: 1, quiet: false });
+    Object.assign(behaviour, { drift: 1, quiet: false, nanAt: 0 });
   }
 }
 
@@ -433,6 +434,27 @@ describe('progress of work between trials (Progressed)', () => {
     expect(ghost.message).toContain(
       "the log records progress step 1 of 'ghost', which the run did not report again",
     );
+  });
+
+  it('a NaN loss stops the run with the reason, writing nothing of it; the log resumes from its last checkpoint', async () => {
+    const { events } = await fullRun();
+    const store = new InMemoryEventStore();
+    const err = await withBehaviour({ nanAt: 7 }, () =>
+      runSearch(registry(), config, store).catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(InvalidProgressError);
+    expect((err as Error).message).toBe(
+      "'supernet' reported progress step 7 with loss=NaN, not a finite number; nothing was recorded",
+    );
+    const stopped = await readAll(store, 'test-run');
+    // Everything up to the failed report is the uninterrupted run's; no failed trial was recorded.
+    expect(comparable(stopped)).toEqual(comparable(events.slice(0, stopped.length)));
+    expect(stopped.filter((e) => e.type === 'TrialFailed')).toEqual([]);
+    // Supernet step 7 is the first chunk of the fourth epoch: the log ends with the third trial's result.
+    expect(stopped.at(-1)).toMatchObject({ type: 'TrialCompleted', data: { trialId: 2 } });
+    // Once the cause is gone (here: the same arithmetic without the NaN), resume finishes it exactly.
+    await runSearch(registry(), { resume: 'test-run' }, store);
+    expect(comparable(await readAll(store, 'test-run'))).toEqual(comparable(events));
   });
 
   it('verifies a log killed in the middle of an epoch, leaving its last reports to the resume', async () => {

@@ -6,7 +6,7 @@ import {
   type OptionValues,
   parseOptions,
 } from '@archlab/core';
-import { accuracy } from '@archlab/trainer-tfjs';
+import { inheritedAccuracy } from '@archlab/supernet';
 import { SupernetRun, type SupernetService } from './supernet-service.js';
 
 /** What `oneshot` returns for every trial. */
@@ -28,10 +28,10 @@ const options = {
   'bn-images': {
     type: 'int',
     default: 256,
-    min: 0,
+    min: 1,
     max: 60000,
     description:
-      "training images batch norm's running statistics are recomputed on before scoring (a fixed seeded set; 0: none)",
+      "training images batch norm's running statistics are recomputed on before scoring (a fixed seeded set)",
   },
   'eval-images': {
     type: 'int',
@@ -55,7 +55,7 @@ export const oneshotEstimatorFactory: EstimatorFactory = {
   name: 'oneshot',
   description: "accuracy with weights inherited from the run's supernet (SPOS-style, BN recalibrated)",
   options,
-  create(space, raw, ctx): Estimator {
+  create(_space, raw, ctx): Estimator {
     const o = parseOptions('oneshot', options, raw) as OneshotOptions;
     // Outside a run (its metrics asked for) there is no supernet; in one, its checks run now.
     const service = ctx?.services.get<SupernetService>(SupernetRun);
@@ -75,17 +75,18 @@ export const oneshotEstimatorFactory: EstimatorFactory = {
       },
       async evaluate(arch) {
         const s = need();
-        const { dataset, data } = await s.ready();
-        const path = s.cells.toPath(arch);
-        const bn = o['bn-images'] > 0 ? s.fixedImages(data.train, o['bn-images'], 'bn') : undefined;
+        const { data } = await s.ready();
         const scored = s.fixedImages(data.val, o['eval-images'], 'eval');
-        const net = s.scoringNetwork(path, bn);
-        try {
-          const acc = await accuracy(net, dataset, scored, Math.max(256, s.options['batch-size']));
-          return { oneshot_acc: acc, supernet_images: s.images };
-        } finally {
-          net.dispose();
-        }
+        const acc = await s.keepingBatchNorm((trainer) =>
+          inheritedAccuracy(
+            trainer,
+            s.cells.toPath(arch),
+            data,
+            { recalibrationImages: o['bn-images'], batchSize: s.options['batch-size'], seed: s.seed },
+            scored,
+          ),
+        );
+        return { oneshot_acc: acc, supernet_images: s.images };
       },
     };
   },

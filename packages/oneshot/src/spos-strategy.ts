@@ -1,6 +1,5 @@
 import {
   ConfigError,
-  InvalidOptionError,
   type OptionValues,
   Rng,
   type RngState,
@@ -23,13 +22,9 @@ const options = {
     max: 10000,
     description: 'epochs of uniform single-path supernet training, one per trial, before the evolution',
   },
-  population: {
-    type: 'int',
-    default: 10,
-    min: 2,
-    description: "the evolution's population (regularized evolution, as in the evolution strategy)",
-  },
-  sampleSize: { type: 'int', default: 3, min: 1, description: "the evolution's tournament size" },
+  // The evolution's own options (regularized evolution, as the evolution strategy runs it).
+  population: regularizedEvolutionFactory.options.population!,
+  sampleSize: regularizedEvolutionFactory.options.sampleSize!,
 } as const;
 
 type SposOptions = OptionValues<typeof options>;
@@ -162,13 +157,6 @@ export const sposStrategyFactory: StrategyFactory = {
   options,
   requires: ['encoding', 'mutate'],
   checkpointEvery: 1,
-  create(ctx) {
-    const o = ctx.options as SposOptions;
-    if (o.sampleSize > o.population) {
-      throw new InvalidOptionError(
-        `strategy 'spos': sampleSize (${o.sampleSize}) cannot be larger than population (${o.population})`,
-      );
-    }
-    return new SposStrategy(ctx as StrategyContext<unknown, SposOptions>);
-  },
+  // The evolution's own checks (sampleSize ≤ population) run as the strategy makes it.
+  create: (ctx) => new SposStrategy(ctx as StrategyContext<unknown, SposOptions>),
 };

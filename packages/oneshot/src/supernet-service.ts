@@ -1,5 +1,5 @@
 import { ConfigError, Rng, RunHaltedError, type RunScope, type RunService } from '@archlab/core';
-import { type BackendChoice, initBackend, type Network } from '@archlab/nn';
+import { type BackendChoice, initBackend } from '@archlab/nn';
 import { Nb201Supernet, SupernetTrainer } from '@archlab/supernet';
 import {
   cosineLearningRate,
@@ -105,7 +105,8 @@ export class SupernetService {
   readonly cells: Nb201Cells;
   /** Name of the run's estimator (SPOS needs `oneshot`). */
   readonly estimator: string;
-  private readonly seed: number;
+  /** The run's seed: the supernet's initial weights, data order and fixed image sets derive from it. */
+  readonly seed: number;
   private loading?: Promise<Loaded>;
   private loaded?: Loaded;
   private valRng: Rng;
@@ -118,7 +119,7 @@ export class SupernetService {
     const { config } = scope;
     if (!trainsSupernet(config.strategyOptions)) {
       throw new ConfigError(
-        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos); strategy '${config.strategy}' trains none`,
+        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos, enas); strategy '${config.strategy}' trains none`,
       );
     }
     if (config.estimator === 'oneshot' && config.concurrency !== 1) {
@@ -230,24 +231,20 @@ export class SupernetService {
   }
 
   /**
-   * The stand-alone network of `path` with the supernet's weights, its batch-norm statistics
-   * recalibrated on `bn` when given. The supernet itself is left as it was (its statistics are
-   * put back), so scoring changes nothing a checkpoint holds: a resumed run, which does not score
-   * the trials before its crash again, trains on from the same state.
+   * What `fn` returns, with the supernet's batch-norm statistics put back afterwards: scoring a
+   * cell recalibrates them, and must change nothing a checkpoint holds, since a resumed run does
+   * not score the trials before its crash again.
    */
-  scoringNetwork(path: CellPath, bn?: Samples): Network {
-    const { supernet } = this;
-    if (!bn) return supernet.extract(path);
-    const saved = supernet.buffers.map((b) => tf.clone(b));
-    const images = this.images4d(bn);
+  async keepingBatchNorm<T>(fn: (trainer: SupernetTrainer) => Promise<T>): Promise<T> {
+    const { trainer } = await this.ready();
+    const saved = trainer.supernet.buffers.map((b) => tf.clone(b));
     try {
-      supernet.recalibrateBn(path, [images]);
-      return supernet.extract(path);
+      return await fn(trainer);
     } finally {
       tf.tidy(() => {
-        for (const [i, b] of supernet.buffers.entries()) b.assign(saved[i]!);
+        for (const [i, b] of trainer.supernet.buffers.entries()) b.assign(saved[i]!);
       });
-      tf.dispose([...saved, images]);
+      tf.dispose(saved);
     }
   }
 
@@ -257,14 +254,6 @@ export class SupernetService {
     const rng = Rng.fromSeed(`${this.seed}/supernet/${label}`);
     const picked = rng.shuffle(Array.from(samples.indices)).slice(0, count);
     return { split: samples.split, indices: Uint32Array.from(picked).sort() };
-  }
-
-  /** Images of `samples` as one tensor (for BN recalibration). */
-  private images4d(samples: Samples): tf.Tensor4D {
-    const { dataset } = this.need();
-    const batch = makeBatch(dataset, samples.split, samples.indices);
-    const [h, w, c] = dataset.imageShape;
-    return tf.tensor4d(batch.images, [batch.size, h, w, c]);
   }
 
   /** sha256 (hex) of the weights, optimizer slots included. */

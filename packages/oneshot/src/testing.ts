@@ -4,9 +4,10 @@ import { type Dataset, registerDataset } from '@archlab/trainer-tfjs';
 /**
  * Registers `tiny-test`: 8×8 grey images of 10 classes (seeded noise, each class a brighter
  * pixel block of its own), 200 training and 20 test images, so one-shot tests train a supernet
- * in a blink and still learn something. Returns what removes it.
+ * in a blink and still learn something. With `std` 0 every pixel normalises to ±Infinity: a
+ * network's loss on it is NaN at once (a diverging run). Returns what removes it.
  */
-export function registerTinyDataset(name = 'tiny-test'): () => void {
+export function registerTinyDataset(name = 'tiny-test', std = 0.2): () => void {
   const split = (count: number, seed: string) => {
     const rng = Rng.fromSeed(seed);
     const images = new Uint8Array(count * 64);
@@ -24,7 +25,7 @@ export function registerTinyDataset(name = 'tiny-test'): () => void {
     numClasses: 10,
     classNames: Array.from({ length: 10 }, (_, i) => `class${i}`),
     mean: [0.3],
-    std: [0.2],
+    std: [std],
     train: split(200, `${name}/train`),
     test: split(20, `${name}/test`),
   };
@@ -39,7 +40,7 @@ export function registerTinyDataset(name = 'tiny-test'): () => void {
 export const TINY_SUPERNET = {
   dataset: 'tiny-test',
   channels: 4,
-  'train-images': 64,
-  'val-images': 32,
+  'train-images': 32,
+  'val-images': 16,
   'batch-size': 16,
 } as const;

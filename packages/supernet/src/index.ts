@@ -6,4 +6,12 @@ export {
   type SupernetApplyOptions,
   type WeightedApplyOptions,
 } from './nb201-supernet.js';
+export {
+  type InheritedAccuracyOptions,
+  inheritedAccuracy,
+  type SposEpoch,
+  type SposHooks,
+  type SposTrainOptions,
+  trainSpos,
+} from './spos.js';
 export { SupernetTrainer, type SupernetTrainerOptions } from './supernet-trainer.js';

@@ -300,8 +300,11 @@ export class Nb201Supernet {
     const only = options.only === undefined ? undefined : Nb201Supernet.arch(options.only);
     const live = only && nb201CellPlan(only).live;
     const training = options.training ?? false;
+    // The per-op scalars, made once per pass inside its tidy.
+    let scalars: tf.Tensor[][] | undefined;
     return this.forward(x, training, (cell, e, input, relu) => {
-      const weights = tf.unstack(tf.reshape(tf.slice(w, [e, 0], [1, OPS]), [OPS]));
+      scalars ??= tf.unstack(w).map((row) => tf.unstack(row));
+      const weights = scalars[e]!;
       const ops = only ? (live![e] ? [only[e]!] : []) : NB201_OPS.map((_, k) => k);
       const terms = ops
         .filter((k) => k !== NONE)

@@ -21,6 +21,7 @@ const FORMAT = 'archlab-supernet-trainer/1';
 
 interface State {
   readonly format: string;
+  readonly orderSeed: number;
   readonly rng: RngState;
   readonly epoch: number;
   readonly cursor: number;
@@ -45,6 +46,8 @@ export class SupernetTrainer {
   epoch = 0;
   /** Images of the current epoch's order already handed out. */
   cursor = 0;
+  /** Seeds each epoch's order: the options' seed, or the snapshot's after a restore. */
+  private orderSeed: number;
   private order: { epoch: number; n: number; indices: Uint32Array } | undefined;
 
   constructor(
@@ -53,6 +56,7 @@ export class SupernetTrainer {
   ) {
     this.optimizer = createOptimizer(supernet.variables, options);
     this.rng = Rng.fromSeed(`${options.seed}/supernet-trainer`);
+    this.orderSeed = options.seed;
   }
 
   /**
@@ -68,7 +72,7 @@ export class SupernetTrainer {
       this.cursor = 0;
     }
     if (this.order?.epoch !== this.epoch || this.order.n !== n) {
-      const shuffled = Rng.fromSeed(`${this.options.seed}/order/${this.epoch}`).shuffle(
+      const shuffled = Rng.fromSeed(`${this.orderSeed}/order/${this.epoch}`).shuffle(
         Array.from({ length: n }, (_, i) => i),
       );
       this.order = { epoch: this.epoch, n, indices: Uint32Array.from(shuffled) };
@@ -127,6 +131,7 @@ export class SupernetTrainer {
   snapshot(): Uint8Array {
     const state: State = {
       format: FORMAT,
+      orderSeed: this.orderSeed,
       rng: this.rng.state(),
       epoch: this.epoch,
       cursor: this.cursor,
@@ -169,7 +174,10 @@ export class SupernetTrainer {
         `the snapshot is of another supernet (${tensors.length} tensors for ${expected.length}${i >= 0 ? `; '${tensors[i]!.name}' where '${expected[i]?.name}' was expected` : ', shapes differ'})`,
       );
     }
-    if (![state.epoch, state.cursor, state.steps].every((n) => Number.isInteger(n) && n >= 0)) {
+    if (
+      ![state.epoch, state.cursor, state.steps].every((n) => Number.isInteger(n) && n >= 0) ||
+      !Number.isFinite(state.orderSeed)
+    ) {
       throw new DataError('the supernet trainer snapshot has a malformed data position or step count');
     }
     const rng = Rng.fromState(state.rng);
@@ -177,6 +185,8 @@ export class SupernetTrainer {
       for (const [i, t] of tensors.entries()) targets[i]!.assign(tf.tensor(t.data, [...t.shape], 'float32'));
     });
     this.rng = rng;
+    this.orderSeed = state.orderSeed;
+    this.order = undefined;
     this.epoch = state.epoch;
     this.cursor = state.cursor;
     this.optimizer.steps = state.steps;

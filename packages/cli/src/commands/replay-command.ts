@@ -58,6 +58,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
           rescreened: r.rescreened,
           head: r.head,
           artifacts: r.artifacts,
+          ...(r.progress > 0 && { progress: r.progress }),
           seconds,
         };
         process.stdout.write(
@@ -77,7 +78,7 @@ export async function replayCommand(run: string, flags: ReplayFlags): Promise<nu
         flags.verify && !r.plugins.estimator.deterministic && r.state.counts.completed > 0
           ? `; results taken as recorded (${r.plugins.estimator.name} is not deterministic)`
           : '';
-      const what = `${r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : ''}${r.rescreened ? `, ${r.rescreened} screen scores recomputed and equal` : ''}${r.artifacts ? `, ${r.artifacts} artifact blob${r.artifacts === 1 ? '' : 's'} present and matching ${r.artifacts === 1 ? 'its' : 'their'} sha256` : ''}${unchecked}`;
+      const what = `${r.progress ? `, ${r.progress} progress report${r.progress === 1 ? '' : 's'} made again and equal` : ''}${r.reevaluated ? `, ${r.reevaluated} results re-evaluated and equal` : ''}${r.rescreened ? `, ${r.rescreened} screen scores recomputed and equal` : ''}${r.artifacts ? `, ${r.artifacts} artifact blob${r.artifacts === 1 ? '' : 's'} present and matching ${r.artifacts === 1 ? 'its' : 'their'} sha256` : ''}${unchecked}`;
       process.stdout.write(
         `${flags.verify ? 'verified' : 'replayed'}: run ${runId}, ${r.events} events, ${r.state.trials.length} trials; hash chain intact, every proposal reproduced${what} (${seconds.toFixed(2)} s)\n`,
       );

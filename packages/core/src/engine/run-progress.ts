@@ -17,7 +17,8 @@ export interface ProgressReporter {
    * `replay --verify` does again work the log already records, the report is instead checked
    * against the recorded one and rejects with ReplayDivergenceError if any field differs.
    * Rejects with InvalidProgressError, writing nothing, for a step that does not follow the
-   * last or a metric or value that is not a finite number.
+   * last or a metric or value that is not a finite number. Either error, let through the
+   * strategy's `ask` or `tell`, stops the run (the log stays resumable from its last checkpoint).
    */
   report(step: number, metrics: Metrics, values?: ProgressValues): Promise<void>;
 }

@@ -8,6 +8,7 @@ import {
   ConfigError,
   echo,
   errorInfo,
+  InvalidProgressError,
   ReplayDivergenceError,
   RunHaltedError,
   RunnerUnavailableError,
@@ -377,6 +378,8 @@ export class Search {
     // After a resume, the progress the log recorded before the crash must have been reported
     // again: a run that no longer does what its log records stops, it does not fail a trial.
     this.runPlugins.progress.check();
+    // So does one whose training went wrong (a NaN loss): resume carries on from the last checkpoint.
+    if ('error' in asked && asked.error instanceof InvalidProgressError) throw asked.error;
     try {
       if ('error' in asked) throw asked.error;
       arch = asked.value;
@@ -547,11 +550,18 @@ export class Search {
     return refs;
   }
 
-  /** Tells the strategy a recorded result, in log order; a `tell` that throws is recorded and the run goes on. */
+  /**
+   * Tells the strategy a recorded result, in log order; a `tell` that throws is recorded and the
+   * run goes on, unless what it threw is about its progress reports (a divergence from the log,
+   * a report that cannot be recorded): then the run stops, as after such an `ask`.
+   */
   private async tell(trialId: number): Promise<void> {
     try {
       await this.strategy.tell(toldResult(this.state, this.runPlugins.space, trialId));
     } catch (err) {
+      const { divergence } = this.runPlugins.progress;
+      if (divergence) throw divergence;
+      if (err instanceof InvalidProgressError) throw err;
       await this.writer.append({
         type: 'PluginFailed',
         data: { source: 'strategy.tell', trialId, error: errorInfo(err) },

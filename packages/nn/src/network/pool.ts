@@ -50,11 +50,13 @@ export function pool2d(ctx: LayerContext, inputShape: Shape, kind: 'max' | 'avg'
     },
     variables: [],
     buffers: [],
-    apply: (inputs) => {
+    apply: (inputs, training) => {
       const x = single(inputs, ctx.name) as tf.Tensor4D;
-      if (!padded) return op(x, size, stride, padding);
       // tfjs's AvgPool gradient divides by the whole window even where `same` padding cut it
-      // short (its forward pass does not), so a border pixel got a gradient too small.
+      // short (its forward pass does not), so a border pixel got a gradient too small. Training
+      // gets the right one. Inference keeps tfjs's: the synflow scores recorded in existing logs
+      // were computed with it, and a resumed or verified run must compute them again alike.
+      if (!padded || !training) return op(x, size, stride, padding);
       if (stride === 1 && size % 2 === 1) return centredAvgPool(x, size, padded.count);
       // Otherwise explicit zero padding, a `valid` pool and a per-position rescale give both right.
       const pooled = tf.avgPool(tf.pad(x, padded.pads), size, stride, 'valid');
