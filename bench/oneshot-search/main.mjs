@@ -77,7 +77,7 @@ const spec = {
     type: 'int',
     default: 10,
     min: 0,
-    description: 'spos/enas: trials of evolution over inherited accuracy after the supernet is trained',
+    description: 'spos: trials of evolution over inherited accuracy after the supernet is trained',
   },
   'sa-images': {
     type: 'int',
@@ -205,11 +205,34 @@ const spaceArgs = ['--space', 'nb201', ...kv('--space-option', NETWORK)];
 const B = opts.budget;
 const batch = opts['batch-size'];
 
-/** Images a one-shot method puts through a training step per epoch. */
-function perEpoch(method) {
+/** A strategy option's default, as `archlab list --json` gives it. */
+const defaultOf = (method, name) => strategies.get(method).options.find((o) => o.name === name)?.default;
+
+/**
+ * Images a one-shot method's epoch counts in its `Progressed` events: its training images, plus
+ * the validation batches of DARTS's α steps (one per weight step) or of ENAS's controller
+ * (`controllerSteps` × controller-batch cells rewarded, then the candidates, a batch each).
+ */
+function perEpoch(method, controllerSteps = defaultOf(method, 'controller-steps')) {
   const train = opts['train-images'];
-  // DARTS, GDAS, β-DARTS: an architecture step on a validation batch before every weight step.
-  return GRADIENT.has(method) ? train + Math.ceil(train / batch) * batch : train;
+  if (GRADIENT.has(method)) return train + Math.ceil(train / batch) * batch;
+  if (method === 'enas')
+    return (
+      train +
+      (controllerSteps * defaultOf(method, 'controller-batch') + defaultOf(method, 'candidates')) * batch
+    );
+  return train;
+}
+
+/**
+ * ENAS's controller steps per epoch, fewer than its default where the budget is small: at least
+ * 2 epochs (ENAS proposes a cell per epoch), the rest of each epoch's share after training and the
+ * candidates spent on controller steps.
+ */
+function enasControllerSteps(epochs) {
+  const perStep = defaultOf('enas', 'controller-batch') * batch;
+  const rest = B / epochs - opts['train-images'] - defaultOf('enas', 'candidates') * batch;
+  return Math.max(1, Math.round(rest / perStep));
 }
 
 /** What one method's search runs with, sized to the budget: its trials, strategy, estimator and their options. */
@@ -237,17 +260,22 @@ function searchPlan(method) {
       extra: ['--concurrency', '1'],
     };
   }
-  const epochs = Math.max(GRADIENT.has(method) ? 2 : 1, Math.round(B / perEpoch(method)));
+  const epochs = Math.max(
+    GRADIENT.has(method) || method === 'enas' ? 2 : 1,
+    Math.round(B / perEpoch(method)),
+  );
   const own = strategies.get(method).options.map((o) => o.name);
+  const controllerSteps = method === 'enas' ? enasControllerSteps(epochs) : undefined;
   return {
-    // The DARTS family proposes one derived cell per epoch; spos (and enas) go on to evolve.
-    trials: GRADIENT.has(method) ? epochs : epochs + opts['spos-evolution'],
+    // The DARTS family and ENAS propose one cell per epoch; spos goes on to evolve.
+    trials: method === 'spos' ? epochs + opts['spos-evolution'] : epochs,
     strategy: {
       ...NETWORK,
       'train-images': opts['train-images'],
       'val-images': opts['val-images'],
       'batch-size': batch,
       ...(own.includes('epochs') && { epochs }),
+      ...(controllerSteps && { 'controller-steps': controllerSteps }),
     },
     estimator: 'oneshot',
     estimatorOptions: { 'bn-images': opts['bn-images'] },
