@@ -87,7 +87,7 @@ describe('archlab compare', () => {
       .trim()
       .split('\n');
     expect(csv[0]).toBe(
-      'strategy,mean_at_10,se_at_10,mean_at_60,se_at_60,seeds,reached_optimum,mean_trial_to_optimum',
+      'strategy,mean_at_10,se_at_10,mean_at_60,se_at_60,seeds,reached_optimum,mean_trial_to_optimum,mean_images,mean_wall_s',
     );
     expect(csv[1]).toMatch(/^random,/);
     expect(

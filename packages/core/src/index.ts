@@ -203,6 +203,7 @@ export {
   score,
   violations,
 } from './projections/objectives.js';
+export { imagesProcessed } from './projections/images-processed.js';
 export { dominates, hypervolume, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
 export {
   activeMs,

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import {
+  activeMs,
   bestSoFar,
   ConfigError,
   configDifference,
   extendedBudget,
+  imagesProcessed,
   instantiate,
   type MeanWithError,
   meanWithError,
@@ -51,6 +53,13 @@ export interface StrategySummary {
   reachedOptimum: { seeds: number; of: number; meanTrial: number | null } | null;
   /** The mean best-so-far after every trial, with its standard error. */
   curve: { trial: number; mean: number; se: number }[];
+  /**
+   * Mean images processed per run (`imagesProcessed`: one-shot supernet epochs plus trained
+   * trials), over the seeds that reported any; null when none did (a table estimator).
+   */
+  meanImages: number | null;
+  /** Mean active wall time of a run, in seconds (a resumed run's waits excluded). */
+  meanWallSeconds: number;
 }
 
 /**
@@ -278,7 +287,17 @@ export function summarizeStrategy(
   const curve = Array.from({ length: trials }, (_, i) => ({ trial: i + 1, ...meanWithError(at(i)) }))
     .filter((p) => p.n > 0)
     .map(({ trial, mean, se }) => ({ trial, mean, se }));
-  return { strategy, runs: states.map((s) => s.runId), atTrials, reachedOptimum, curve };
+  const images = states.map(imagesProcessed).filter((n): n is number => n !== undefined);
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    strategy,
+    runs: states.map((s) => s.runId),
+    atTrials,
+    reachedOptimum,
+    curve,
+    meanImages: images.length ? mean(images) : null,
+    meanWallSeconds: states.length ? mean(states.map((s) => activeMs(s) / 1000)) : 0,
+  };
 }
 
 function compareCsv(summaries: readonly StrategySummary[], checkpoints: readonly number[]): string {
@@ -288,6 +307,8 @@ function compareCsv(summaries: readonly StrategySummary[], checkpoints: readonly
     'seeds',
     'reached_optimum',
     'mean_trial_to_optimum',
+    'mean_images',
+    'mean_wall_s',
   ];
   const rows = summaries.map((s) => [
     s.strategy,
@@ -295,6 +316,8 @@ function compareCsv(summaries: readonly StrategySummary[], checkpoints: readonly
     String(s.runs.length),
     s.reachedOptimum ? String(s.reachedOptimum.seeds) : '',
     s.reachedOptimum?.meanTrial == null ? '' : String(s.reachedOptimum.meanTrial),
+    s.meanImages === null ? '' : String(s.meanImages),
+    String(s.meanWallSeconds),
   ]);
   return `${[head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
@@ -308,6 +331,8 @@ function compareTable(
     'strategy',
     ...checkpoints.map((c) => `@${c}`),
     ...(optimum !== undefined ? [`optimum ${fmt(optimum)}`] : []),
+    'images',
+    'wall s',
   ];
   const rows = summaries.map((s) => [
     s.strategy,
@@ -317,6 +342,8 @@ function compareTable(
           `${s.reachedOptimum.seeds}/${s.reachedOptimum.of}${s.reachedOptimum.meanTrial !== null ? ` (trial ${s.reachedOptimum.meanTrial.toFixed(0)})` : ''}`,
         ]
       : []),
+    s.meanImages === null ? '—' : Math.round(s.meanImages).toString(),
+    s.meanWallSeconds.toFixed(1),
   ]);
-  return `best-so-far (mean ± s.e. over seeds) after N trials\n${formatTable(head, rows)}`;
+  return `best-so-far (mean ± s.e. over seeds) after N trials; images processed and active wall time (mean per run)\n${formatTable(head, rows)}`;
 }
