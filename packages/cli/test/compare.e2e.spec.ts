@@ -25,6 +25,8 @@ interface CompareJson {
     runs: string[];
     atTrials: Record<string, { mean: number; se: number; n: number }>;
     reachedOptimum: { seeds: number; of: number };
+    meanImages: number | null;
+    meanWallSeconds: number;
   }[];
 }
 
@@ -112,6 +114,10 @@ describe('archlab compare', () => {
     expect(again.code).toBe(0);
     expect(again.stderr.match(/\(reused\)/g)).toHaveLength(3);
     expect(again.stdout).toMatch(/random\s+\d+\.\d\d ± \d\.\d\d/);
+    // The table estimator trains nothing: its images are unknown, not 0.
+    expect(again.stdout).toMatch(/ images +wall s\n/);
+    expect(again.stdout).toMatch(/ — +\d+\.\d\n/);
+    expect(result.strategies[0]!.meanImages).toBeNull();
   });
 
   it('rejects an unknown strategy before running anything', () => {
