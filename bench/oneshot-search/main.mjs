@@ -31,7 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { ArchlabError, parseOptions } from '../../packages/core/dist/index.js';
+import { ArchlabError, foldRun, imagesProcessed, parseOptions } from '../../packages/core/dist/index.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -303,15 +303,9 @@ function readLog(method, events) {
   const proposed = new Map(
     events.filter((e) => e.type === 'TrialProposed').map((e) => [e.data.trialId, e.data.arch]),
   );
-  let images = 0;
-  if (BLACK_BOX.has(method)) {
-    // Each trial's last epoch report holds its images so far.
-    const last = new Map();
-    for (const e of events) if (e.type === 'TrialProgressed') last.set(e.data.trialId, e.data.metrics.images);
-    for (const [id, n] of last) if (completed.some((c) => c.data.trialId === id)) images += n;
-  } else {
-    for (const e of events) if (e.type === 'Progressed') images = Math.max(images, e.data.metrics.images);
-  }
+  // The rule is core's, as `compare` reports it: every owner's last Progressed images plus each
+  // trial's last TrialProgressed images.
+  const images = imagesProcessed(foldRun(events)) ?? 0;
   if (!completed.length) throw new Error('no trial completed');
   const by = (metric) =>
     completed.reduce((a, b) => (b.data.metrics[metric] > a.data.metrics[metric] ? b : a));
