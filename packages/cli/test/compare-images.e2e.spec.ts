@@ -46,7 +46,8 @@ describeWith(fashionMnistRequirement(), 'compare counts the budget in images pro
   }, 120_000);
 
   const summaries = () =>
-    (JSON.parse(readFileSync(join(dir, 'out', 'compare.json'), 'utf8')) as { strategies: Summary[] }).strategies;
+    (JSON.parse(readFileSync(join(dir, 'out', 'compare.json'), 'utf8')) as { strategies: Summary[] })
+      .strategies;
 
   it('reports mean images per run for a black-box and a one-shot strategy, as counted by hand', () => {
     const [random, darts] = summaries();
@@ -57,7 +58,9 @@ describeWith(fashionMnistRequirement(), 'compare counts the budget in images pro
     const supernetEpoch = SUPERNET + Math.ceil(SUPERNET / BATCH) * BATCH;
     expect(darts!.meanImages).toBe(DARTS_EPOCHS * supernetEpoch + TRIALS * EPOCHS * TRAIN);
     expect(table).toMatch(new RegExp(`random .* ${TRIALS * EPOCHS * TRAIN}\\s+\\d+\\.\\d\\n`));
-    const csv = readFileSync(join(dir, 'out', 'compare.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(dir, 'out', 'compare.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]!.split(',').slice(-2)).toEqual(['mean_images', 'mean_wall_s']);
     expect(csv[2]!.split(',').at(-2)).toBe(String(darts!.meanImages));
   });

@@ -193,6 +193,7 @@ export {
 export { type HardwareModel, HardwareModelFactory } from './hardware/hardware-model.js';
 export { type OptionSpec, type OptionsSpec, type OptionValues, parseOptions } from './options/options.js';
 export { bestSoFar, type MeanWithError, meanWithError } from './projections/best-so-far.js';
+export { imagesProcessed } from './projections/images-processed.js';
 export {
   constraintText,
   isBetter,
@@ -203,7 +204,6 @@ export {
   score,
   violations,
 } from './projections/objectives.js';
-export { imagesProcessed } from './projections/images-processed.js';
 export { dominates, hypervolume, objectiveVector, paretoFront, paretoIndices } from './projections/pareto.js';
 export {
   activeMs,

@@ -16,4 +16,3 @@ export function imagesProcessed(state: RunState): number | undefined {
   for (const t of state.trials) add(t?.progress?.metrics.images);
   return total;
 }
-
