@@ -50,7 +50,10 @@ export function unrolledAlphaGradient(
       const { value, grads } = tf.variableGrads(() => step.train(a), variables);
       value.dispose();
       return variables.map((v, i) =>
-        tf.sub(saved[i]!, tf.mul(tf.add(grads[v.name] ?? tf.zerosLike(v), tf.mul(saved[i]!, step.weightDecay)), step.xi)),
+        tf.sub(
+          saved[i]!,
+          tf.mul(tf.add(grads[v.name] ?? tf.zerosLike(v), tf.mul(saved[i]!, step.weightDecay)), step.xi),
+        ),
       );
     });
     put(virtual);
@@ -70,12 +73,16 @@ export function unrolledAlphaGradient(
       }
     });
     const loss = atUnrolled.value.dataSync()[0]!;
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(atUnrolled.v.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    const norm = tf.tidy(
+      () => tf.sqrt(tf.addN(atUnrolled.v.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!,
+    );
     let hessian: tf.Tensor | undefined;
     if (norm > 0 && Number.isFinite(norm)) {
       const eps = 0.01 / norm;
       const alphaGradAt = (sign: 1 | -1) => {
-        const moved = tf.tidy(() => variables.map((_, i) => tf.add(saved[i]!, tf.mul(atUnrolled.v[i]!, sign * eps))));
+        const moved = tf.tidy(() =>
+          variables.map((_, i) => tf.add(saved[i]!, tf.mul(atUnrolled.v[i]!, sign * eps))),
+        );
         put(moved);
         tf.dispose(moved);
         return tf.tidy(() => tf.grad((x: tf.Tensor) => step.train(x as tf.Tensor2D))(a));

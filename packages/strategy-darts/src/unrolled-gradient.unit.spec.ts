@@ -32,7 +32,12 @@ interface TestNet {
 /** Six edges in a chain, each the softmax(α)-weighted sum of five tanh layers of 4 units; a dense head. */
 function smoothNet(rng: Rng): TestNet {
   const weight = (shape: [number, number]) =>
-    tf.variable(tf.tensor2d(Float32Array.from({ length: shape[0] * shape[1] }, () => 0.8 * rng.normal()), shape));
+    tf.variable(
+      tf.tensor2d(
+        Float32Array.from({ length: shape[0] * shape[1] }, () => 0.8 * rng.normal()),
+        shape,
+      ),
+    );
   const ops = Array.from({ length: 30 }, () => weight([4, 4]));
   const head = weight([4, 3]);
   return {
@@ -42,7 +47,12 @@ function smoothNet(rng: Rng): TestNet {
     logits: (x, w) =>
       tf.matMul(
         Array.from({ length: 6 }, (_, e) => e).reduce(
-          (h, e) => tf.addN(Array.from({ length: 5 }, (_, k) => tf.mul(tf.tanh(tf.matMul(h, ops[e * 5 + k]!)), tf.slice(w, [e, k], [1, 1])))),
+          (h, e) =>
+            tf.addN(
+              Array.from({ length: 5 }, (_, k) =>
+                tf.mul(tf.tanh(tf.matMul(h, ops[e * 5 + k]!)), tf.slice(w, [e, k], [1, 1])),
+              ),
+            ),
           x as tf.Tensor2D,
         ),
         head,
@@ -52,7 +62,13 @@ function smoothNet(rng: Rng): TestNet {
 }
 
 function nb201Net(): TestNet {
-  const net = new Nb201Supernet({ channels: 2, cellsPerStage: 1, stemStride: 1, inputShape: [8, 8, 1], seed: 3 });
+  const net = new Nb201Supernet({
+    channels: 2,
+    cellsPerStage: 1,
+    stemStride: 1,
+    inputShape: [8, 8, 1],
+    seed: 3,
+  });
   return {
     variables: net.variables,
     buffers: net.buffers,
@@ -85,8 +101,14 @@ describe('second-order DARTS: unrolledAlphaGradient', () => {
     nets.push(net);
     const size = input.reduce((a, b) => a * b, 1);
     const batch = () => {
-      const x = tf.tensor(Float32Array.from({ length: 16 * size }, () => rng.normal()), [16, ...input]);
-      const y = tf.tensor1d(Array.from({ length: 16 }, () => rng.int(net.classes)), 'int32');
+      const x = tf.tensor(
+        Float32Array.from({ length: 16 * size }, () => rng.normal()),
+        [16, ...input],
+      );
+      const y = tf.tensor1d(
+        Array.from({ length: 16 }, () => rng.int(net.classes)),
+        'int32',
+      );
       batches.push(x, y);
       return (a: tf.Tensor2D) => crossEntropy(net.logits(x, tf.softmax(a)), y, net.classes) as tf.Scalar;
     };
@@ -135,7 +157,7 @@ describe('second-order DARTS: unrolledAlphaGradient', () => {
     expect(firstOrderError).toBeGreaterThan(10 * error);
   });
 
-  it('puts back the NB201 supernet\'s weights and batch-norm statistics bit for bit, and leaves no tensor behind', () => {
+  it("puts back the NB201 supernet's weights and batch-norm statistics bit for bit, and leaves no tensor behind", () => {
     const { net, step } = setUp(nb201Net, [8, 8, 1]);
     const before = [...net.variables, ...net.buffers].map((v) => v.dataSync().slice());
     const tensors = tf.memory().numTensors;
