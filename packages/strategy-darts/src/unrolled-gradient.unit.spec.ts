@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlphaLoss, unrolledAlphaGradient } from './unrolled-gradient.js';
+import { unrolledAlphaGradient } from './unrolled-gradient.js';
 
 // The reference: the unrolled objective f(α) = L_val(w − ξ(∇w L_train(w, α) + wd·w), α), computed
 // directly (the virtual step taken for real at each α) and differentiated by central finite
