@@ -16,6 +16,16 @@ import { betaDartsStrategyFactory, dartsStrategyFactory, gdasStrategyFactory } f
 registerTinyDataset();
 registerTinyDataset('tiny-nan', 0);
 
+/** The NB201 space and table, the supernet service, and `strategy`. */
+function registryWith(strategy: StrategyFactory): PluginRegistry {
+  const registry = new PluginRegistry();
+  registry.register('space', nb201SpaceFactory);
+  registry.register('estimator', nb201Cifar10Factory);
+  registry.register('strategy', strategy);
+  registry.registerRunService(supernetRunService);
+  return registry;
+}
+
 // Six epochs on a tiny supernet, each derived cell looked up in the NB201 table: every resume
 // point (mid-epoch progress included), verify, pruning, warm-up trials, several in flight.
 // beta-darts is darts with another α loss (its own test below): the cells it derives on this
@@ -43,11 +53,7 @@ describe('darts, order 2', () => {
   });
 
   it.each([0, 3, 1.5])('refuses order %s before the run, with a typed one-line error', async (order) => {
-    const registry = new PluginRegistry();
-    registry.register('space', nb201SpaceFactory);
-    registry.register('estimator', nb201Cifar10Factory);
-    registry.register('strategy', dartsStrategyFactory);
-    registry.registerRunService(supernetRunService);
+    const registry = registryWith(dartsStrategyFactory);
     const store = new InMemoryEventStore();
     const run = runSearch(
       registry,
@@ -70,11 +76,7 @@ describe('darts, order 2', () => {
 
 describe('beta-darts', () => {
   it('raises λ linearly from 0 to beta-weight over the epochs, deterministically, and resumes the same', async () => {
-    const registry = new PluginRegistry();
-    registry.register('space', nb201SpaceFactory);
-    registry.register('estimator', nb201Cifar10Factory);
-    registry.register('strategy', betaDartsStrategyFactory);
-    registry.registerRunService(supernetRunService);
+    const registry = registryWith(betaDartsStrategyFactory);
     const input = {
       space: 'nb201',
       estimator: 'nb201:cifar10',
@@ -99,11 +101,7 @@ describe('beta-darts', () => {
 
 describe('darts', () => {
   it('stops the run when the supernet diverges, with the reason; the log verifies, and a resume meets the same divergence', async () => {
-    const registry = new PluginRegistry();
-    registry.register('space', nb201SpaceFactory);
-    registry.register('estimator', nb201Cifar10Factory);
-    registry.register('strategy', dartsStrategyFactory);
-    registry.registerRunService(supernetRunService);
+    const registry = registryWith(dartsStrategyFactory);
     const store = new InMemoryEventStore();
     const input = {
       space: 'nb201',
@@ -148,11 +146,7 @@ describe('darts', () => {
           };
         },
       };
-      const registry = new PluginRegistry();
-      registry.register('space', nb201SpaceFactory);
-      registry.register('estimator', nb201Cifar10Factory);
-      registry.register('strategy', counting);
-      registry.registerRunService(supernetRunService);
+      const registry = registryWith(counting);
       const run = await runSearch(registry, {
         space: 'nb201',
         estimator: 'nb201:cifar10',
