@@ -59,8 +59,12 @@ export interface EpochPlan {
   readonly epochs: number;
   /** Logits of training batch `batch` (counting from 0 in the epoch), in training mode: the path or the weighted ops trained. */
   forward(x: tf.Tensor4D, batch: number, training: boolean): tf.Tensor2D;
-  /** Runs before the weight step of each batch: DARTS's architecture step on a validation batch. */
-  before?(batch: number): void | Promise<void>;
+  /**
+   * Runs before the weight step of each batch: DARTS's architecture step on a validation batch.
+   * `train` is the batch the step trains on and its learning rate (second-order DARTS's virtual
+   * step); its tensors are the service's, freed after the step.
+   */
+  before?(batch: number, train: TensorBatch & { readonly lr: number }): void | Promise<void>;
 }
 
 /** What an epoch of weight training measured. Accuracy in percent. */
@@ -182,12 +186,12 @@ export class SupernetService {
     let correct = 0;
     try {
       for (let b = 0; b < perEpoch; b++) {
-        await plan.before?.(b);
         const picked = Array.from(trainer.nextBatch(n, batchSize), (i: number) => data.train.indices[i]!);
         const batch = this.tensors(dataset, data.train.split, picked);
         let hits: tf.Scalar | undefined;
         try {
           const rate = cosineLearningRate(lr, this.epochsDone * perEpoch + b, plan.epochs * perEpoch);
+          await plan.before?.(b, { ...batch, lr: rate });
           const loss = trainer.step(() => {
             const logits = plan.forward(batch.x, b, true);
             hits = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32')));

@@ -1,5 +1,11 @@
 import { nb201Cifar10Factory, nb201SpaceFactory } from '@archlab/bench-nb201';
-import { InMemoryEventStore, PluginRegistry, replayRun, type StrategyFactory } from '@archlab/core';
+import {
+  InMemoryEventStore,
+  InvalidOptionError,
+  PluginRegistry,
+  replayRun,
+  type StrategyFactory,
+} from '@archlab/core';
 import { copyLogPrefix, readAll, runSearch, strategyContract, trialsOf } from '@archlab/core/testing';
 import { SupernetDivergedError, supernetRunService } from '@archlab/oneshot';
 import { registerTinyDataset, TINY_SUPERNET } from '@archlab/oneshot/testing';
@@ -9,6 +15,16 @@ import { betaDartsStrategyFactory, dartsStrategyFactory, gdasStrategyFactory } f
 
 registerTinyDataset();
 registerTinyDataset('tiny-nan', 0);
+
+/** The NB201 space and table, the supernet service, and `strategy`. */
+function registryWith(strategy: StrategyFactory): PluginRegistry {
+  const registry = new PluginRegistry();
+  registry.register('space', nb201SpaceFactory);
+  registry.register('estimator', nb201Cifar10Factory);
+  registry.register('strategy', strategy);
+  registry.registerRunService(supernetRunService);
+  return registry;
+}
 
 // Six epochs on a tiny supernet, each derived cell looked up in the NB201 table: every resume
 // point (mid-epoch progress included), verify, pruning, warm-up trials, several in flight.
@@ -25,13 +41,42 @@ for (const factory of [dartsStrategyFactory, gdasStrategyFactory]) {
   });
 }
 
+// Second order: the same contract (determinism, every resume point, verify) on fewer epochs.
+describe('darts, order 2', () => {
+  strategyContract(dartsStrategyFactory, {
+    space: nb201SpaceFactory,
+    estimator: nb201Cifar10Factory,
+    runServices: [supernetRunService],
+    strategyOptions: { ...TINY_SUPERNET, epochs: 3, order: 2 },
+    trials: 3,
+    checkpointEvery: 1,
+  });
+
+  it.each([0, 3, 1.5])('refuses order %s before the run, with a typed one-line error', async (order) => {
+    const registry = registryWith(dartsStrategyFactory);
+    const store = new InMemoryEventStore();
+    const run = runSearch(
+      registry,
+      {
+        space: 'nb201',
+        estimator: 'nb201:cifar10',
+        strategy: 'darts',
+        strategyOptions: { ...TINY_SUPERNET, epochs: 2, order },
+        budget: { trials: 2 },
+      },
+      store,
+    );
+    await expect(run).rejects.toThrow(InvalidOptionError);
+    const message = (await run.catch((e: Error) => e)).message;
+    expect(message).toMatch(/order/);
+    expect(message).not.toContain('\n');
+    expect(await readAll(store, 'test-run')).toEqual([]);
+  });
+});
+
 describe('beta-darts', () => {
   it('raises λ linearly from 0 to beta-weight over the epochs, deterministically, and resumes the same', async () => {
-    const registry = new PluginRegistry();
-    registry.register('space', nb201SpaceFactory);
-    registry.register('estimator', nb201Cifar10Factory);
-    registry.register('strategy', betaDartsStrategyFactory);
-    registry.registerRunService(supernetRunService);
+    const registry = registryWith(betaDartsStrategyFactory);
     const input = {
       space: 'nb201',
       estimator: 'nb201:cifar10',
@@ -56,11 +101,7 @@ describe('beta-darts', () => {
 
 describe('darts', () => {
   it('stops the run when the supernet diverges, with the reason; the log verifies, and a resume meets the same divergence', async () => {
-    const registry = new PluginRegistry();
-    registry.register('space', nb201SpaceFactory);
-    registry.register('estimator', nb201Cifar10Factory);
-    registry.register('strategy', dartsStrategyFactory);
-    registry.registerRunService(supernetRunService);
+    const registry = registryWith(dartsStrategyFactory);
     const store = new InMemoryEventStore();
     const input = {
       space: 'nb201',
@@ -84,40 +125,39 @@ describe('darts', () => {
     );
   });
 
-  it('holds no more tensors after each epoch than after the first (memory flat)', async () => {
-    const counts: number[] = [];
-    // darts, counting the tensors alive after each of its asks (an epoch each).
-    const counting: StrategyFactory = {
-      ...dartsStrategyFactory,
-      create(ctx) {
-        const inner = dartsStrategyFactory.create(ctx);
-        return {
-          ask: async () => {
-            const arch = await inner.ask();
-            counts.push(tf.memory().numTensors);
-            return arch;
-          },
-          tell: (r) => inner.tell(r),
-          snapshot: () => inner.snapshot!(),
-          restore: (b) => inner.restore!(b),
-        };
-      },
-    };
-    const registry = new PluginRegistry();
-    registry.register('space', nb201SpaceFactory);
-    registry.register('estimator', nb201Cifar10Factory);
-    registry.register('strategy', counting);
-    registry.registerRunService(supernetRunService);
-    const run = await runSearch(registry, {
-      space: 'nb201',
-      estimator: 'nb201:cifar10',
-      strategy: 'darts',
-      strategyOptions: { ...TINY_SUPERNET, epochs: 5 },
-      budget: { trials: 6 },
-    });
-    // Its budget of epochs spent, it proposed nothing more: the run ends exhausted.
-    expect(run.state.trials).toHaveLength(5);
-    expect(counts).toHaveLength(6);
-    expect(counts.slice(1)).toEqual(counts.slice(1).map(() => counts[0]));
-  });
+  it.each([1, 2])(
+    'holds no more tensors after each epoch than after the first (memory flat), order %s',
+    async (order) => {
+      const counts: number[] = [];
+      // darts, counting the tensors alive after each of its asks (an epoch each).
+      const counting: StrategyFactory = {
+        ...dartsStrategyFactory,
+        create(ctx) {
+          const inner = dartsStrategyFactory.create(ctx);
+          return {
+            ask: async () => {
+              const arch = await inner.ask();
+              counts.push(tf.memory().numTensors);
+              return arch;
+            },
+            tell: (r) => inner.tell(r),
+            snapshot: () => inner.snapshot!(),
+            restore: (b) => inner.restore!(b),
+          };
+        },
+      };
+      const registry = registryWith(counting);
+      const run = await runSearch(registry, {
+        space: 'nb201',
+        estimator: 'nb201:cifar10',
+        strategy: 'darts',
+        strategyOptions: { ...TINY_SUPERNET, epochs: 5, order },
+        budget: { trials: 6 },
+      });
+      // Its budget of epochs spent, it proposed nothing more: the run ends exhausted.
+      expect(run.state.trials).toHaveLength(5);
+      expect(counts).toHaveLength(6);
+      expect(counts.slice(1)).toEqual(counts.slice(1).map(() => counts[0]));
+    },
+  );
 });
