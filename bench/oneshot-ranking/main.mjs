@@ -30,7 +30,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { nb201SpaceNetwork, nb201Table } from '../../packages/bench-nb201/dist/index.js';
 import {
   ArchlabError,
@@ -42,6 +41,7 @@ import {
 } from '../../packages/core/dist/index.js';
 import { sposStrategyFactory } from '../../packages/oneshot/dist/index.js';
 import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
+import { benchFlags } from '../bench-flags.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
@@ -103,19 +103,7 @@ const spec = {
 
 let opts;
 try {
-  const { values } = parseArgs({
-    options: {
-      ...Object.fromEntries(Object.keys(spec).map((k) => [k, { type: 'string' }])),
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    for (const [k, s] of Object.entries(spec))
-      process.stdout.write(`  --${k.padEnd(13)} ${s.description} (default ${s.default})\n`);
-    process.exit(0);
-  }
-  const { help: _, ...raw } = values;
-  opts = parseOptions('oneshot-ranking', spec, raw);
+  opts = benchFlags('oneshot-ranking', spec);
   // The supernet's and the stand-alone trainings' own options, checked before anything runs.
   opts.strategyOptions = parseOptions('spos', sposStrategyFactory.options, {
     epochs: opts.epochs,

@@ -30,8 +30,9 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { ArchlabError, foldRun, imagesProcessed, parseOptions } from '../../packages/core/dist/index.js';
+import { promisify } from 'node:util';
+import { ArchlabError, foldRun, imagesProcessed } from '../../packages/core/dist/index.js';
+import { benchFlags } from '../bench-flags.mjs';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -146,19 +147,7 @@ function fail(message) {
 
 let opts;
 try {
-  const { values } = parseArgs({
-    options: {
-      ...Object.fromEntries(Object.keys(spec).map((k) => [k, { type: 'string' }])),
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    for (const [k, s] of Object.entries(spec))
-      process.stdout.write(`  --${k.padEnd(15)} ${s.description} (default ${s.default || 'see above'})\n`);
-    process.exit(0);
-  }
-  const { help: _, ...raw } = values;
-  opts = parseOptions('bench', spec, raw);
+  opts = benchFlags('oneshot-search', spec);
 } catch (err) {
   if (err instanceof ArchlabError || err instanceof TypeError) fail(err.message);
   throw err;
