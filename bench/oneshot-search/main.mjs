@@ -149,7 +149,8 @@ let opts;
 try {
   opts = benchFlags('oneshot-search', spec);
 } catch (err) {
-  if (err instanceof ArchlabError || err instanceof TypeError) fail(err.message.replace(/^oneshot-search: /, ''));
+  if (err instanceof ArchlabError || err instanceof TypeError)
+    fail(err.message.replace(/^oneshot-search: /, ''));
   throw err;
 }
 
