@@ -11,7 +11,7 @@ import {
 import { regularizedEvolutionFactory } from '@archlab/strategy-evolution';
 import { reportEpoch } from './epoch-report.js';
 import { epochsOption, supernetOptionsSpec } from './supernet-options.js';
-import { SupernetRun, type SupernetService } from './supernet-service.js';
+import { type EpochPlan, SupernetRun, type SupernetService } from './supernet-service.js';
 
 const options = {
   ...supernetOptionsSpec,
@@ -39,6 +39,17 @@ interface Snapshot {
 }
 
 const FORMAT = 'archlab.spos/1';
+
+/**
+ * SPOS's supernet training (Guo et al. 2020) as the service's epoch: each batch trains one path
+ * drawn uniformly from the service's checkpointed rng, `epochs` the length of the cosine schedule.
+ */
+export function sposEpoch(service: SupernetService, epochs: number): EpochPlan {
+  return {
+    epochs,
+    forward: (x, _batch, training) => service.supernet.applyPath(x, service.samplePath(), { training }),
+  };
+}
 
 /**
  * SPOS, single path one-shot (Guo et al. 2020). Its first `epochs` asks each train the run's
@@ -73,12 +84,8 @@ export class SposStrategy<A> implements Strategy<A> {
   async ask(): Promise<A | undefined> {
     const { space, options: o } = this.ctx;
     if (this.epochs < o.epochs) {
-      const supernet = this.service;
-      await supernet.ready();
-      const stats = await supernet.trainEpoch({
-        epochs: o.epochs,
-        forward: (x, _batch, training) => supernet.supernet.applyPath(x, supernet.samplePath(), { training }),
-      });
+      await this.service.ready();
+      const stats = await this.service.trainEpoch(sposEpoch(this.service, o.epochs));
       this.epochs++;
       await reportEpoch(this.ctx, this.epochs, stats);
       return space.sample(this.proposals);

@@ -1,3 +1,4 @@
+export { type InheritedAccuracyOptions, inheritedAccuracy } from './inherited-accuracy.js';
 export {
   NB201_MACRO,
   type Nb201Path,
@@ -6,12 +7,4 @@ export {
   type SupernetApplyOptions,
   type WeightedApplyOptions,
 } from './nb201-supernet.js';
-export {
-  type InheritedAccuracyOptions,
-  inheritedAccuracy,
-  type SposEpoch,
-  type SposHooks,
-  type SposTrainOptions,
-  trainSpos,
-} from './spos.js';
 export { SupernetTrainer, type SupernetTrainerOptions } from './supernet-trainer.js';

@@ -1,0 +1,48 @@
+import { Rng } from '@archlab/core';
+import { accuracy, makeBatch, type Samples, type TrainingData } from '@archlab/trainer-tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Nb201Path } from './nb201-supernet.js';
+import type { SupernetTrainer } from './supernet-trainer.js';
+
+export interface InheritedAccuracyOptions {
+  /** Training images BN statistics are recalibrated on (a seeded draw, the same for every path); default 640. */
+  readonly recalibrationImages?: number;
+  /** Default 64. */
+  readonly batchSize?: number;
+  /** Picks the recalibration images. */
+  readonly seed: number;
+}
+
+/**
+ * SPOS's score of one cell: its BN statistics recalibrated on a fixed seeded set of training
+ * images, then the accuracy (%) on `samples` (default `data.val`) of its network with the
+ * supernet's weights, in inference mode.
+ */
+export async function inheritedAccuracy(
+  trainer: Pick<SupernetTrainer, 'supernet'>,
+  path: Nb201Path,
+  data: TrainingData,
+  options: InheritedAccuracyOptions,
+  samples: Samples = data.val,
+): Promise<number> {
+  const { recalibrationImages = 640, batchSize = 64, seed } = options;
+  const { dataset, train } = data;
+  const pool = Rng.fromSeed(`${seed}/recalibration`).shuffle(Array.from(train.indices));
+  const chosen = pool.slice(0, Math.min(recalibrationImages, pool.length));
+  const batches: tf.Tensor4D[] = [];
+  try {
+    for (let start = 0; start < chosen.length; start += batchSize) {
+      const batch = makeBatch(dataset, train.split, chosen.slice(start, start + batchSize));
+      batches.push(tf.tensor4d(batch.images, [batch.size, ...dataset.imageShape]));
+    }
+    trainer.supernet.recalibrateBn(path, batches);
+  } finally {
+    tf.dispose(batches);
+  }
+  const net = trainer.supernet.extract(path);
+  try {
+    return await accuracy(net, dataset, samples, Math.max(batchSize, 256));
+  } finally {
+    net.dispose();
+  }
+}
