@@ -1,63 +1,56 @@
 // A worker process of `bench oneshot-ranking` (forked by main.mjs, jobs over IPC), so that the
 // supernet and the stand-alone trainings share the cores. Two kinds of job, each the library's
 // own code path:
-//   supernet: SPOS (the `spos` strategy's asks: one epoch of uniform single-path training each,
-//     on the run's `supernet` service) for `epochs`, then every cell scored by the `oneshot`
-//     estimator (BN recalibrated on a fixed seeded image set, accuracy on the validation split);
+//   supernet: a SPOS run of `epochs` trials (the `spos` strategy's asks: one epoch of uniform
+//     single-path training each, on the run's `supernet` service), then every cell scored by the
+//     `oneshot` estimator (BN recalibrated on a fixed seeded image set, accuracy on the
+//     validation split);
 //   standalone: one cell trained from scratch by runTrainingTrial (the `train` estimator's code
 //     path) at the supernet's size (the nb201 space's options), test accuracy on the test split.
 
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
-import { Rng } from '../../packages/core/dist/index.js';
-import {
-  oneshotEstimatorFactory,
-  SupernetRun,
-  sposStrategyFactory,
-  supernetRunService,
-} from '../../packages/oneshot/dist/index.js';
+import { InMemoryEventStore, loadPlugins, PluginRegistry, Search } from '../../packages/core/dist/index.js';
+import { oneshotEstimatorFactory, SupernetRun } from '../../packages/oneshot/dist/index.js';
 import { runTrainingTrial } from '../../packages/trainer-tfjs/dist/index.js';
 
 const say = (line) => process.stderr.write(`oneshot-ranking: ${line}\n`);
-
-/** A hand-made run scope of one service, what the engine gives a run of `--strategy spos --estimator oneshot`. */
-function runScope(config) {
-  const services = new Map();
-  const reporter = {
-    async report(step, m) {
-      say(
-        `supernet epoch ${step}/${config.strategyOptions.epochs}: loss ${m.loss.toFixed(3)}, train acc ${m.train_acc.toFixed(1)}%`,
-      );
-    },
-  };
-  const scope = {
-    config,
-    space: nb201Space,
-    get: (token) => services.get(token),
-    has: (token) => services.has(token),
-    progress: () => reporter,
-    reporter,
-  };
-  services.set(SupernetRun, supernetRunService.create(scope));
-  return scope;
-}
+const cliDir = new URL('../../packages/cli/', import.meta.url).pathname;
 
 async function supernet({ strategyOptions, oneshotOptions, seed, keys }) {
   const started = performance.now();
-  const scope = runScope({ strategy: 'spos', estimator: 'oneshot', seed, concurrency: 1, strategyOptions });
-  const spos = sposStrategyFactory.create({
-    space: nb201Space,
-    rng: Rng.fromSeed(`${seed}/strategy`),
-    options: strategyOptions,
-    objective: { metric: 'oneshot_acc', direction: 'max' },
-    budget: { trials: strategyOptions.epochs },
-    concurrency: 1,
-    services: scope,
-    progress: scope.reporter,
+  // The run `archlab search --space nb201 --strategy spos --estimator oneshot --trials EPOCHS`
+  // makes, in memory: the engine builds its scope and `supernet` service. Each of SPOS's first
+  // `epochs` trials trains the supernet one epoch (its random proposal, scored, is not used).
+  const { container } = await loadPlugins(['@archlab/bench-nb201', '@archlab/oneshot'], [cliDir]);
+  const search = await Search.start(
+    { store: new InMemoryEventStore(), plugins: new PluginRegistry(container) },
+    {
+      space: 'nb201',
+      estimator: 'oneshot',
+      estimatorOptions: oneshotOptions,
+      strategy: 'spos',
+      strategyOptions,
+      seed,
+      budget: { trials: strategyOptions.epochs },
+    },
+    'oneshot-ranking',
+  );
+  const epochs = search.events$.subscribe((e) => {
+    if (e.type !== 'Progressed') return;
+    const { step, metrics: m } = e.data;
+    say(
+      `supernet epoch ${step}/${strategyOptions.epochs}: loss ${m.loss.toFixed(3)}, train acc ${m.train_acc.toFixed(1)}%`,
+    );
   });
-  // Each of SPOS's first `epochs` asks trains the supernet one epoch (its proposal is not used).
-  for (let e = 0; e < strategyOptions.epochs; e++) await spos.ask();
+  try {
+    await search.run();
+  } finally {
+    epochs.unsubscribe();
+  }
   const trained = performance.now();
-  const estimator = oneshotEstimatorFactory.create(nb201Space, oneshotOptions, { services: scope });
+  // The cells are scored by the estimator with the run's services, as the run's own trials are.
+  const { services } = search.plugins;
+  const estimator = oneshotEstimatorFactory.create(nb201Space, oneshotOptions, { services });
   await estimator.prepare?.();
   const signal = new AbortController().signal;
   const oneshot = {};
@@ -65,7 +58,7 @@ async function supernet({ strategyOptions, oneshotOptions, seed, keys }) {
     const m = await estimator.evaluate(nb201Space.parse(key), { seed, signal, report() {} });
     oneshot[key] = m.oneshot_acc;
   }
-  const service = scope.get(SupernetRun);
+  const service = services.get(SupernetRun);
   return {
     oneshot,
     images: service.images,
