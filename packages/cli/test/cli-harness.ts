@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, expect } from 'vitest';
 
@@ -115,14 +116,48 @@ export async function killThenFinish(
   child.kill('SIGKILL');
   const killed = await done;
   const db = searchArgs[searchArgs.indexOf('--db') + 1]!;
-  const runs = archlab(cwd, 'runs', '--db', db, '--json');
-  const listed = runs.code === 0 ? (JSON.parse(runs.stdout) as { status: string }[]) : [];
-  if (listed.length === 0)
+  // What `archlab runs` would list, read from the file without a process.
+  const stored = storedEvents(join(cwd, db), runId);
+  if (stored.length === 0)
     return { midRun: false, finished: archlab(cwd, 'search', ...searchArgs, '--json') };
   return {
-    midRun: killed.signal === 'SIGKILL' && listed[0]!.status !== 'completed',
+    midRun: killed.signal === 'SIGKILL' && !stored.some((e) => e.type === 'RunCompleted'),
     finished: archlab(cwd, 'resume', runId, '--db', db, '--json'),
   };
+}
+
+/** An event of a run as the SQLite store holds it. */
+export interface StoredRow {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Run `runId`'s events in the SQLite file `dbPath`, read from the file itself: fast enough to
+ * poll while a run writes, and no process started. None when the file or its tables are not
+ * made yet.
+ */
+export function storedEvents(dbPath: string, runId: string): StoredRow[] {
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  } catch {
+    return []; // not created yet
+  }
+  try {
+    return (
+      db.prepare('SELECT seq, type, data FROM events WHERE run_id = ? ORDER BY seq').all(runId) as {
+        seq: number;
+        type: string;
+        data: string;
+      }[]
+    ).map((r) => ({ seq: r.seq, type: r.type, data: JSON.parse(r.data) }));
+  } catch {
+    return []; // no table yet
+  } finally {
+    db.close();
+  }
 }
 
 /** How long run `runId` in `db` ran, from RunStarted to RunCompleted, in ms: where kill points can land. */
