@@ -17,6 +17,12 @@ export interface OnnxExportOptions {
   readonly name?: string;
   /** Stored in the model's `metadata_props` (what the architecture is, how to normalise its input). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * The model takes pixel values in [0, 255] and normalises them first as training batches are,
+   * `(v / 255 − mean[c]) / std[c]` per channel (mean and std on the [0, 1] scale); by default it
+   * takes the normalised images, as `Network.apply` does.
+   */
+  readonly pixels?: { readonly mean: readonly number[]; readonly std: readonly number[] };
   /** The exporter of each layer kind; default ONNX_EXPORTERS. */
   readonly exporters?: Readonly<Record<string, LayerExporter>>;
 }
@@ -49,13 +55,11 @@ export function onnxModel(
   const output = dataflow.find((s) => !read.has(s.output))?.output;
   if (output === undefined) throw new Error('the network has no layer writing its output');
   const graph = new OnnxGraph();
+  const images = options.pixels ? normalise(graph, options.pixels, inputShape[2]) : ONNX_INPUT;
   const values = new Map<number, OnnxValue>([
     [
       0,
-      {
-        name: graph.node('Transpose', [ONNX_INPUT], ['input/nchw'], { perm: [0, 3, 1, 2] })[0]!,
-        layout: 'nchw',
-      },
+      { name: graph.node('Transpose', [images], ['input/nchw'], { perm: [0, 3, 1, 2] })[0]!, layout: 'nchw' },
     ],
   ]);
   dataflow.forEach((step, i) => {
@@ -81,4 +85,25 @@ export function onnxModel(
     output: { name: ONNX_OUTPUT, shape: [numClasses] },
     ...(options.metadata && { metadata: options.metadata }),
   });
+}
+
+/** `input · a − b` per channel (the last axis of NHWC), a = 1 / (255·std), b = mean / std. */
+function normalise(
+  graph: OnnxGraph,
+  { mean, std }: NonNullable<OnnxExportOptions['pixels']>,
+  channels: number,
+): string {
+  if (mean.length !== channels || std.length !== channels || !std.every((s) => s > 0)) {
+    throw new RangeError(`pixel normalisation needs ${channels} means and positive standard deviations`);
+  }
+  const scale = graph.constant('input/scale', {
+    shape: [channels],
+    data: Float32Array.from(std, (s) => 1 / (255 * s)),
+  });
+  const shift = graph.constant('input/shift', {
+    shape: [channels],
+    data: Float32Array.from(mean, (m, c) => m / std[c]!),
+  });
+  const scaled = graph.node('Mul', [ONNX_INPUT, scale], ['input/scaled']);
+  return graph.node('Sub', [scaled[0]!, shift], ['input/normalised'])[0]!;
 }
