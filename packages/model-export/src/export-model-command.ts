@@ -55,7 +55,7 @@ export async function exportModelCommand(flags: ExportModelFlags, cli: CommandSe
     const ref = trial.artifacts?.weights;
     if (!ref) {
       throw new MissingWeightsError(
-        `trial ${trial.trialId} of run ${runId} has no trained weights (estimator '${config.estimator}' kept none): train it with 'archlab train --run ${runId} --arch '${trial.arch}' --db ${flags.db}' and export that run, or search with --estimator train --estimator-option save-weights=true`,
+        `trial ${trial.trialId} of run ${runId} has no trained weights (estimator '${config.estimator}' kept none): train it with archlab train --run ${runId} --arch KEY --db ${flags.db} (KEY: its architecture, in archlab show ${runId}) and export that run, or search with --estimator train --estimator-option save-weights=true`,
       );
     }
     if (ref.format !== SAFETENSORS_FORMAT)
