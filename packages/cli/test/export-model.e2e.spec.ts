@@ -7,34 +7,13 @@ import { fashionMnistRequirement, loadDataset, makeBatch } from '@archlab/traine
 import * as tf from '@tensorflow/tfjs-core';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { archlab, tempDir } from './cli-harness.js';
+import { archlab, TINY_DATA, tempDir } from './cli-harness.js';
 
 const SEARCH = [
-  'search',
-  '--space',
-  'fmnist-chain',
-  '--estimator',
-  'train',
-  '--strategy',
-  'random',
-  '--trials',
-  '2',
-  '--seed',
-  '3',
-  '--epochs',
-  '1',
-  '--estimator-option',
-  'max-train=300',
-  '--estimator-option',
-  'max-test=100',
-  '--estimator-option',
-  'workers=1',
-  '--estimator-option',
-  'save-weights=true',
-  '--db',
-  'runs.db',
-  '--run-id',
-  'ex',
+  ...'search --space fmnist-chain --estimator train --strategy random --trials 2 --seed 3'.split(' '),
+  ...TINY_DATA,
+  ...'--estimator-option max-train=300 --estimator-option workers=1'.split(' '),
+  ...'--estimator-option save-weights=true --db runs.db --run-id ex'.split(' '),
 ];
 
 interface Completed {
@@ -89,6 +68,11 @@ describeWith(fashionMnistRequirement(), 'archlab export-model', () => {
     }
   }
 
+  /** `archlab export-model --db runs.db --trial TRIAL --out OUT ...flags` in the run's folder. */
+  function exportTrial(trial: number, out: string, ...flags: string[]) {
+    return archlab(cwd, 'export-model', '--db', 'runs.db', '--trial', String(trial), '--out', out, ...flags);
+  }
+
   function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
     expect(a.length).toBe(b.length);
     let d = 0;
@@ -105,32 +89,13 @@ describeWith(fashionMnistRequirement(), 'archlab export-model', () => {
       for (let k = 0; k < 784; k++) pixels[b * 784 + k] = dataset.test.images[index * 784 + k]!;
     });
     for (const trial of [0, 1]) {
-      const written = archlab(
-        cwd,
-        'export-model',
-        '--db',
-        'runs.db',
-        '--trial',
-        String(trial),
-        '--out',
-        `t${trial}.onnx`,
-      );
+      const written = exportTrial(trial, `t${trial}.onnx`);
       expect(written.stderr).toBe('');
       expect(written.code).toBe(0);
       expect(written.stdout).toMatch(
         new RegExp(`^wrote t${trial}\\.onnx \\(ONNX opset 13, \\d+ bytes\\): trial ${trial} of run ex`),
       );
-      const pixelModel = archlab(
-        cwd,
-        'export-model',
-        '--db',
-        'runs.db',
-        '--trial',
-        String(trial),
-        '--pixels',
-        '--out',
-        `p${trial}.onnx`,
-      );
+      const pixelModel = exportTrial(trial, `p${trial}.onnx`, '--pixels');
       expect(pixelModel.code).toBe(0);
 
       const net = await trainedNetwork(trial);
@@ -159,17 +124,7 @@ describeWith(fashionMnistRequirement(), 'archlab export-model', () => {
     writeFileSync(join(cwd, 'kept.onnx'), 'precious');
     const table = archlab(
       cwd,
-      'search',
-      '--space',
-      'nb201',
-      '--estimator',
-      'nb201:cifar10',
-      '--trials',
-      '2',
-      '--db',
-      'runs.db',
-      '--run-id',
-      'table',
+      ...'search --space nb201 --estimator nb201:cifar10 --trials 2 --db runs.db --run-id table'.split(' '),
     );
     expect(table.code).toBe(0);
     const cases: [string[], RegExp][] = [

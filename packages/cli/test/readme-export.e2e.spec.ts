@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describeWith } from '@archlab/core/testing';
 import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
 import { expect, it } from 'vitest';
-import { archlab, readmeCommands, tempDir, words } from './cli-harness.js';
+import { archlab, readmeCommands, TINY_DATA, tempDir, words } from './cli-harness.js';
 
 const HEADING = '## Export a network';
 
@@ -24,18 +24,7 @@ describeWith(fashionMnistRequirement(), "README's export commands", () => {
     expect(commands.map((c) => c[0])).toEqual(['search', 'export-model', 'export-model']);
     const [search, ...exports] = commands as [string[], ...string[][]];
     const cwd = tempDir();
-    const run = archlab(
-      cwd,
-      ...search,
-      '--trials',
-      '2',
-      '--estimator-option',
-      'max-train=200',
-      '--estimator-option',
-      'max-test=100',
-      '--estimator-option',
-      'workers=1',
-    );
+    const run = archlab(cwd, ...search, '--trials', '2', ...TINY_DATA, '--estimator-option', 'workers=1');
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     for (const e of exports) {

@@ -9,14 +9,14 @@ const exportModel = defineCommand<ExportModelFlags>({
   description:
     "write a trial's trained network as a file a runtime loads (ONNX, for onnxruntime): a trial of a search with the train estimator's save-weights, or an archlab train run",
   options: [
-    { flags: '--db <file>', description: 'the run database (required)' },
+    { flags: '--db <file>', description: 'the run database', required: true },
     { flags: '--run <id>', description: 'the run (id or unique prefix; default: the only run in --db)' },
     {
       flags: '--trial <n>',
       description: "the trial (default: the run's best)",
       parse: { integer: { min: 0 } },
     },
-    { flags: '--out <file>', description: 'where the model goes, e.g. model.onnx (required)' },
+    { flags: '--out <file>', description: 'where the model goes, e.g. model.onnx', required: true },
     { flags: '--format <name>', description: 'file format: onnx (the default)' },
     {
       flags: '--pixels',
