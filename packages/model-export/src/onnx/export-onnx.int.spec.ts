@@ -133,7 +133,7 @@ describe('exportOnnx: onnxruntime-node computes what archlab computes (inference
     expect(diff).toBeLessThan(1e-4);
   });
 
-  it('a depthwise (stride 2, multiplier 2, dilation 2) block with a residual, biases, valid padding and a 3-way sum', async () => {
+  it('a depthwise (stride 2, multiplier 2, dilation 2) block with a residual, biases, valid padding, a dilated strided conv and a 3-way sum', async () => {
     const net = randomise(
       NetworkBuilder.buildFrom([13, 11, 3], 5, (b) => {
         const stem = b.conv2d('stem', b.input, { kernelSize: 3, filters: 6, stride: 2, useBias: true });
@@ -157,7 +157,9 @@ describe('exportOnnx: onnxruntime-node computes what archlab computes (inference
         const valid = b.conv2d('valid', sum, { kernelSize: 3, filters: 6, padding: 'valid' });
         const pooled = b.maxPool('pool', valid, { size: 3, stride: 2, padding: 'valid' });
         const features = b.flatten('flatten', b.add('join', [pooled, b.zeros('zeros', pooled)]));
-        const gap = b.globalAvgPool('gap', down);
+        // A dilated strided convolution and an average pool whose windows the padding cuts.
+        const dilated = b.conv2d('dilated', down, { kernelSize: 3, filters: 6, stride: 2, dilation: 2 });
+        const gap = b.globalAvgPool('gap', b.avgPool('avg', dilated, { size: 3, stride: 2 }));
         const hidden = b.batchNorm('hidden.bn', b.dense('hidden', features, { units: 6, useBias: false }));
         return b.dense('classifier', b.add('heads', [hidden, gap]), { units: 4 });
       }),
@@ -173,6 +175,7 @@ describe('exportOnnx: onnxruntime-node computes what archlab computes (inference
         'zero',
         'flatten',
         'global_avg_pool',
+        'avg_pool',
         'max_pool',
         'dense',
       ]),
