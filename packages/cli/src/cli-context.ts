@@ -21,10 +21,10 @@ import {
   pluginVersionWarnings,
   type RunEvent,
   type RunState,
+  resolveRunId,
   type SearchDeps,
   type StoredEvent,
   type StoreFlags,
-  UnknownRunError,
   upcast,
 } from '@archlab/core';
 import { parseKeyValues } from './flag-parsers.js';
@@ -48,6 +48,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',
   '@archlab/runner-bullmq',
+  '@archlab/model-export',
 ] as const;
 
 export interface CliContext {
@@ -206,23 +207,8 @@ export function openFromFlags(flags: StoreFlags, mustExist: boolean): Promise<Cl
   });
 }
 
-/** A run id or a unique prefix of one. */
-export async function resolveRunId(store: EventStore, idOrPrefix: string): Promise<string> {
-  const runs = await store.listRuns();
-  if (runs.some((r) => r.runId === idOrPrefix)) return idOrPrefix;
-  const matches = runs.filter((r) => r.runId.startsWith(idOrPrefix));
-  if (matches.length === 1) return matches[0]!.runId;
-  if (matches.length > 1) {
-    throw new UnknownRunError(
-      idOrPrefix,
-      `it is a prefix of ${matches.length} runs (${matches
-        .map((r) => r.runId)
-        .slice(0, 5)
-        .join(', ')}); give more of it`,
-    );
-  }
-  throw new UnknownRunError(idOrPrefix);
-}
+/** A run id or a unique prefix of one (core's, kept here for the CLI's commands). */
+export { resolveRunId };
 
 /**
  * A run's state, folded from its log. A log that cannot be read as a run throws DamagedLogError;

@@ -45,6 +45,19 @@ export function archlabJson<T = Record<string, unknown>>(cwd: string, ...args: s
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
 }
 
+/**
+ * Training shrunk to a few seconds a trial: added after a README command, these later flags win,
+ * so the command runs as printed.
+ */
+export const TINY_DATA = [
+  '--epochs',
+  '1',
+  '--estimator-option',
+  'max-train=200',
+  '--estimator-option',
+  'max-test=100',
+];
+
 /** The flags of a two-objective NSGA-II search on the NB201 table, as README's 'See a search' runs one. */
 export const MO_SEARCH = [
   '--space',

@@ -285,6 +285,7 @@ export {
   type StoreOpening,
 } from './store/event-store.js';
 export { InMemoryEventStore } from './store/in-memory-event-store.js';
+export { resolveRunId } from './store/resolve-run-id.js';
 export { locationScheme, redactLocation } from './store/store-location.js';
 export { FixedStrategy, fixedStrategyFactory } from './strategy/fixed-strategy.js';
 export { RandomStrategy, randomStrategyFactory } from './strategy/random-strategy.js';

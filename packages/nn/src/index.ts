@@ -47,7 +47,9 @@ export { globalAvgPool, type PoolOptions, pool2d } from './network/pool.js';
 export {
   decodeSafetensors,
   encodeSafetensors,
+  loadNetworkWeights,
   type NamedTensor,
+  networkTensors,
   networkWeights,
   SAFETENSORS_FORMAT,
 } from './network/safetensors.js';

@@ -1,4 +1,5 @@
 import { DataError } from '@archlab/core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from './network.js';
 
 /** The artifact format of the weights the `train` estimator saves: what `ArtifactRef.format` says. */
@@ -85,17 +86,55 @@ export function decodeSafetensors(bytes: Uint8Array): {
 }
 
 /**
- * A network's weights as safetensors: its trainable variables, then its buffers (batch-norm
- * running statistics), each named `LAYER/PARAM` as in `layers()`, without the process-unique
- * prefix of the tfjs variable names.
+ * A network's weights and buffers (batch-norm running statistics) as named tensors, in the order
+ * of `variables` then `buffers`, each named `LAYER/PARAM` as in `layers()`, without the
+ * process-unique prefix of the tfjs variable names.
  */
+export function networkTensors(net: Network): NamedTensor[] {
+  return [...net.variables, ...net.buffers].map((v) => ({
+    name: weightName(v),
+    shape: v.shape,
+    data: v.dataSync() as Float32Array,
+  }));
+}
+
+/** A network's weights as safetensors (see `networkTensors`). */
 export function networkWeights(net: Network, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  return encodeSafetensors(
-    [...net.variables, ...net.buffers].map((v) => ({
-      name: v.name.slice(v.name.indexOf('/') + 1),
-      shape: v.shape,
-      data: v.dataSync() as Float32Array,
-    })),
-    metadata,
-  );
+  return encodeSafetensors(networkTensors(net), metadata);
+}
+
+/**
+ * Sets a network's weights and buffers to those of a safetensors file that `networkWeights` wrote
+ * for the same architecture. Every tensor must be there with its shape, and no other: a file of
+ * another architecture is a DataError naming the first tensor that differs, and the network is
+ * left as it was.
+ */
+export function loadNetworkWeights(net: Network, bytes: Uint8Array): void {
+  const { tensors } = decodeSafetensors(bytes);
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const targets = [...net.variables, ...net.buffers];
+  const wanted = new Set(targets.map(weightName));
+  const extra = tensors.find((t) => !wanted.has(t.name));
+  if (extra)
+    throw new DataError(
+      `the weights hold '${extra.name}', which this network has not: they are another architecture's`,
+    );
+  for (const v of targets) {
+    const t = byName.get(weightName(v));
+    if (!t) throw new DataError(`the weights lack '${weightName(v)}': they are another architecture's`);
+    if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+      throw new DataError(
+        `the weights' '${t.name}' is [${t.shape.join(', ')}], the network's [${v.shape.join(', ')}]: they are another architecture's`,
+      );
+    }
+  }
+  for (const v of targets) {
+    const t = byName.get(weightName(v))!;
+    tf.tidy(() => v.assign(tf.tensor(t.data, [...t.shape], 'float32')));
+  }
+}
+
+/** `LAYER/PARAM`: a tfjs variable's name without the network's process-unique prefix. */
+function weightName(v: tf.Variable): string {
+  return v.name.slice(v.name.indexOf('/') + 1);
 }

@@ -1,6 +1,15 @@
 import { DataError } from '@archlab/core';
-import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/backend.js';
+import type { Network } from './network.js';
+import { NetworkBuilder } from './network-builder.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadNetworkWeights,
+  networkTensors,
+  networkWeights,
+} from './safetensors.js';
 
 const tensors = [
   { name: 'conv/kernel', shape: [3, 3, 1, 2], data: Float32Array.from({ length: 18 }, (_, i) => i / 7 - 1) },
@@ -43,5 +52,70 @@ describe('safetensors', () => {
   ])('says what is wrong with a file that is %s', (_, bytes, message) => {
     expect(() => decodeSafetensors(bytes)).toThrow(DataError);
     expect(() => decodeSafetensors(bytes)).toThrow(message);
+  });
+});
+
+describe('loadNetworkWeights', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
+  const build = (seed: number, filters = 2) =>
+    NetworkBuilder.buildFrom([4, 4, 1], seed, (b) =>
+      b.dense(
+        'dense',
+        b.globalAvgPool('gap', b.batchNorm('bn', b.conv2d('conv', b.input, { kernelSize: 3, filters }))),
+        {
+          units: 3,
+        },
+      ),
+    );
+  const values = (net: Network) => networkTensors(net).map((t) => [t.name, [...t.data]]);
+
+  it("sets a network's weights and buffers to those networkWeights wrote", () => {
+    const [a, b] = [build(1), build(2)];
+    try {
+      expect(values(b)).not.toEqual(values(a));
+      loadNetworkWeights(b, networkWeights(a));
+      expect(values(b)).toEqual(values(a));
+      expect(networkTensors(b).map((t) => t.name)).toEqual([
+        'conv/kernel',
+        'bn/gamma',
+        'bn/beta',
+        'dense/kernel',
+        'dense/bias',
+        'bn/moving_mean',
+        'bn/moving_variance',
+      ]);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it("refuses another architecture's weights with a DataError, leaving the network as it was", () => {
+    const [net, wider] = [build(1), build(1, 3)];
+    try {
+      const before = values(net);
+      const other = networkWeights(wider);
+      expect(() => loadNetworkWeights(net, other)).toThrow(DataError);
+      expect(() => loadNetworkWeights(net, other)).toThrow(
+        "the weights' 'conv/kernel' is [3, 3, 1, 3], the network's [3, 3, 1, 2]: they are another architecture's",
+      );
+      const { tensors } = decodeSafetensors(networkWeights(net));
+      expect(() => loadNetworkWeights(net, encodeSafetensors(tensors.slice(1)))).toThrow(
+        "the weights lack 'conv/kernel': they are another architecture's",
+      );
+      expect(() =>
+        loadNetworkWeights(
+          net,
+          encodeSafetensors([...tensors, { name: 'x/w', shape: [1], data: new Float32Array(1) }]),
+        ),
+      ).toThrow("the weights hold 'x/w', which this network has not: they are another architecture's");
+      expect(values(net)).toEqual(before);
+    } finally {
+      net.dispose();
+      wider.dispose();
+    }
   });
 });
