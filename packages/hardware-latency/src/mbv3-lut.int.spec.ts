@@ -10,12 +10,11 @@ import {
   EstimatorFactory,
   InMemoryEventStore,
   PluginRegistry,
-  type SearchSpace,
 } from '@archlab/core';
-import { runSearch, syntheticEstimatorFactory } from '@archlab/core/testing';
+import { neighbourWalk, runSearch, syntheticEstimatorFactory } from '@archlab/core/testing';
 import type { LayerInfo } from '@archlab/nn';
 import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
-import { type Mbv3Arch, mbv3Space, mbv3SpaceNetwork, spaceMbv3Module } from '@archlab/space-mbv3';
+import { mbv3Space, mbv3SpaceNetwork, SMALL_MBV3_OPTIONS, spaceMbv3Module } from '@archlab/space-mbv3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hardwareLatencyModule } from './hardware-latency-module.js';
 import { type LatencyLut, lutModel, opKey, profileDevice } from './lut.js';
@@ -26,28 +25,7 @@ const costOf = (layer: LayerInfo) =>
   layer.flops * 1e-7 +
   createHash('sha256').update(opKey(layer)).digest().readUInt16BE(0) / 65536 / 20;
 
-// 2 resolutions × (4 + 4²)² stage choices: 800 architectures, few enough to cost every one.
-const OPTIONS = {
-  resolutions: '8,12',
-  depths: '1,2',
-  kernels: '3,5',
-  expands: '1,2',
-  widths: '4,8',
-  strides: '1,2',
-};
-const space = mbv3Space(OPTIONS);
-
-/** Every architecture of the space, by a walk over neighbours. */
-function everyArchitecture(s: SearchSpace<Mbv3Arch>): Mbv3Arch[] {
-  const seen = new Map<string, Mbv3Arch>();
-  const queue = [s.parse('r8-k3e1-k3e1')];
-  for (let a = queue.pop(); a; a = queue.pop()) {
-    if (seen.has(s.key(a))) continue;
-    seen.set(s.key(a), a);
-    queue.push(...s.neighbours!(a));
-  }
-  return [...seen.values()];
-}
+const space = mbv3Space(SMALL_MBV3_OPTIONS);
 
 describe('a latency table of mbv3 (synthetic timings)', () => {
   let file: string;
@@ -59,13 +37,13 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
       timer: async (t) => (t.kind === 'op' ? costOf(t.layer) : 0.1),
       passes: 1,
       out: file,
-      spaceOptions: OPTIONS,
+      spaceOptions: SMALL_MBV3_OPTIONS,
     });
   });
 
   it('costs every architecture, and its floor is the exact least latency, named with its architecture', async () => {
     const model = lutModel(mbv3SpaceNetwork, space, lut);
-    const all = everyArchitecture(space);
+    const all = neighbourWalk(space, space.parse('r8-k3e1-k3e1'));
     expect(all).toHaveLength(800);
     const costs = new Map<string, number>();
     for (const a of all) costs.set(space.key(a), (await model.cost(a)).latency_ms!);
@@ -88,7 +66,7 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
     const [floor] = await lutModel(mbv3SpaceNetwork, space, lut).floors!();
     const config = (bound: number) => ({
       space: 'mbv3',
-      spaceOptions: OPTIONS,
+      spaceOptions: SMALL_MBV3_OPTIONS,
       estimator: 'synthetic',
       strategy: 'random',
       seed: 1,
@@ -113,7 +91,7 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
   });
 
   it('refuses before a run a table made with other space options or for another space, naming an op it lacks', async () => {
-    const wider = lutModel(mbv3SpaceNetwork, mbv3Space({ ...OPTIONS, widths: '4,16' }), lut, {
+    const wider = lutModel(mbv3SpaceNetwork, mbv3Space({ ...SMALL_MBV3_OPTIONS, widths: '4,16' }), lut, {
       source: 'small.json',
     });
     await expect(wider.floors!()).rejects.toThrow(DataError);
