@@ -145,7 +145,7 @@ export function mbv3SpaceConfig(options: Readonly<Record<string, unknown>> = {})
     strides,
     final: o.final,
     resolutions: numberList('resolutions', o.resolutions, 1, 1024),
-    depths: numberList('depths', o.depths, 1, 9),
+    depths: numberList('depths', o.depths, 1, 32),
     kernels: numberList('kernels', o.kernels, 1, 9, (k) => k % 2 === 1, ' (odd)'),
     expands: numberList('expands', o.expands, 1, 9),
   };

@@ -170,6 +170,11 @@ describe('mbv3 options and size', () => {
     );
     expect(() => mbv3Space({ expands: '3,10' })).toThrow(/option 'expands' .* '10' is not one/);
     expect(() => mbv3Space({ depths: '2,2' })).toThrow(/option 'depths' lists a value twice/);
+    // Compound scaling deepens stages beyond the elastic choices: a key spells any depth.
+    const deep = mbv3Space({ depths: '2,12' });
+    const key = 'r28-k333333333333e666666666666-k33e33-k33e33-k33e33';
+    expect(deep.key(deep.parse(key))).toBe(key);
+    expect(() => mbv3Space({ depths: '33' })).toThrow(/option 'depths' is whole numbers in \[1, 32\]/);
     expect(() => mbv3Space({ resolutions: '0' })).toThrow(/option 'resolutions' .* '0' is not one/);
     expect(() => mbv3Space({ widths: '16,24', strides: '1,2,2' })).toThrow(
       "mbv3: options 'widths' (2 stages) and 'strides' (3) need one entry per stage each",
