@@ -12,12 +12,14 @@ import {
   PluginRegistry,
 } from '@archlab/core';
 import { neighbourWalk, runSearch, syntheticEstimatorFactory } from '@archlab/core/testing';
-import type { LayerInfo } from '@archlab/nn';
+import { initBackend, type LayerInfo } from '@archlab/nn';
 import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
 import { mbv3Space, mbv3SpaceNetwork, SMALL_MBV3_OPTIONS, spaceMbv3Module } from '@archlab/space-mbv3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countersModel } from './counters.js';
 import { hardwareLatencyModule } from './hardware-latency-module.js';
 import { type LatencyLut, lutModel, opKey, profileDevice } from './lut.js';
+import { latencyModel } from './measure.js';
 
 /** Synthetic costs: by multiply-adds, plus a hashed part per operation so that bigger is not always dearer. */
 const costOf = (layer: LayerInfo) =>
@@ -111,5 +113,27 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
     await expect(other.floors!()).rejects.toThrow(
       /^chain\.json was built for space 'fmnist-chain', not 'mbv3': it has no entry for \w+ at input [\dx]+ \(.*, layer (stem|s\d\.b\d|head)\.\w+\); build one with archlab profile-device --space mbv3$/,
     );
+  });
+});
+
+describe('counters and measured latency on mbv3', () => {
+  it("count and time each architecture's own network, at its resolution", async () => {
+    await initBackend('cpu');
+    const module = await mbv3SpaceNetwork.load();
+    const counters = countersModel(mbv3SpaceNetwork, space);
+    const latency = latencyModel(mbv3SpaceNetwork, space, { backend: 'cpu', warmup: 1, runs: 2 });
+    for (const key of ['r8-k3e1-k5e2', 'r12-k35e21-k5e1']) {
+      const arch = space.parse(key);
+      const built = module.build(key, SMALL_MBV3_OPTIONS, {
+        inputShape: [28, 28, 1],
+        numClasses: 10,
+        seed: 0,
+      });
+      expect(built.inputShape).toEqual([arch.resolution, arch.resolution, 1]);
+      expect(await counters.cost(arch)).toMatchObject({ params: built.paramCount(), flops: built.flops() });
+      built.dispose();
+      const { latency_ms } = await latency.cost(arch);
+      expect(latency_ms).toBeGreaterThan(0);
+    }
   });
 });
