@@ -45,10 +45,7 @@ export function archlabJson<T = Record<string, unknown>>(cwd: string, ...args: s
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
 }
 
-/**
- * Training shrunk to a few seconds a trial: added after a README command, these later flags win,
- * so the command runs as printed.
- */
+/** `train` estimator flags that shrink a README command to a few seconds (later flags win): 1 epoch on 200 images, tested on 100. */
 export const TINY_DATA = [
   '--epochs',
   '1',

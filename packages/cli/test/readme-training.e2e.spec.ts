@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { archlab, archlabJson, readmeCommands, TINY_DATA, tempDir, words } from './cli-harness.js';
 
 describeWith(fashionMnistRequirement(), "README's training commands", () => {
+  // Later flags win: the commands run as printed, only shrunk to a few seconds (TINY_DATA).
   it('run as pasted (shrunk by later flags): the search, then the retraining of its best', () => {
     const commands = readmeCommands('## Training real networks');
     expect(commands.map((c) => words(c)[0])).toEqual(['search', 'train']);
