@@ -6,6 +6,7 @@ import {
   depthwiseConv2dNativeBackpropFilter,
   depthwiseConv2dNativeBackpropInput,
 } from './wasm-kernels/conv-grads.js';
+import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import { cast, identity } from './wasm-kernels/identity.js';
 import { maxPoolGrad } from './wasm-kernels/max-pool-grad.js';
 import { mean, sum } from './wasm-kernels/reduce.js';
@@ -29,6 +30,9 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = (
     [tf.BatchMatMul, batchMatMul],
     [tf.Sum, sum],
     [tf.Mean, mean],
+    [tf.Multiply, multiply],
+    [tf.Add, add],
+    [tf.Sub, sub],
     [tf.Identity, identity],
     [tf.Cast, cast],
   ] as const

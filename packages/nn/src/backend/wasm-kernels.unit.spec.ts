@@ -215,6 +215,8 @@ const TABLE: ConvCase[] = [
   { ...base, strides: [2, 2], pad: valid },
   { ...base, strides: [3, 2], h: 11, w: 8 },
   { ...base, kh: 1, kw: 1, pad: valid },
+  { ...base, kh: 1, kw: 1, pad: 'same', c: 7, k: 5 }, // a pointwise convolution: a matrix product
+  { ...base, kh: 1, kw: 1, pad: 1 }, // padded: the general way
   { ...base, kh: 1, kw: 1, strides: [2, 2], pad: valid },
   { ...base, kh: 5, kw: 2, pad: 1 },
   { ...base, kh: 3, kw: 3, pad: 2, strides: [2, 1] },
@@ -491,6 +493,50 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
         expect(out.shape).toEqual(ref.shape);
         expect(relativeError(out.values, ref.values), kernel).toBeLessThanOrEqual(1e-4);
       }
+    });
+  });
+
+  const channelCases: [number[], number[]][] = [
+    [[6, 5, 4, 3], [3]], // batch norm's scale and shift
+    [[6, 5, 4, 3], [1, 1, 1, 3]],
+    [[3], [7, 3]], // the vector first
+    [[9, 16], [1, 16]], // a dense layer's bias
+    [[2, 3, 4, 5, 6], [6]],
+    [[1, 1, 1, 4], [4]], // no bigger than the vector: the own kernel
+    [[6, 5, 4, 3], [4, 1]], // another broadcast: the own kernel
+    [[6, 5, 4, 3], [6, 5, 4, 3]], // same shape: the own kernel
+  ];
+  it.each(channelCases)('Multiply, Add and Sub of [%s] and [%s] equal the cpu backend bit for bit', async (aShape, bShape) => {
+    const rng = Rng.fromSeed(aShape.length * 31 + bShape.length);
+    const inputs = { a: random(aShape, rng), b: random(bShape, rng) };
+    await expectNoLeak(async () => {
+      for (const kernel of [tf.Multiply, tf.Add, tf.Sub]) {
+        for (const [a, b] of [
+          [inputs.a, inputs.b],
+          [inputs.b, inputs.a],
+        ] as const) {
+          const out = await run('wasm', kernel, { a, b }, {});
+          const ref = await run('cpu', kernel, { a, b }, {});
+          expect(out.shape, kernel).toEqual(ref.shape);
+          expect(out.values, `${kernel} [${a.shape}] [${b.shape}]`).toEqual(ref.values);
+        }
+      }
+    });
+  });
+
+  it('Multiply, Add and Sub of int32 tensors go to the own kernels', async () => {
+    await expectNoLeak(async () => {
+      await tf.setBackend('wasm');
+      const a = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+      const b = tf.tensor([10, 20, 30], [3], 'int32');
+      const outs = [tf.mul(a, b), tf.add(a, b), tf.sub(b, a)];
+      expect(outs.map((t) => t.dtype)).toEqual(['int32', 'int32', 'int32']);
+      expect(outs.map((t) => [...t.dataSync()])).toEqual([
+        [10, 40, 90, 40, 100, 180],
+        [11, 22, 33, 14, 25, 36],
+        [9, 18, 27, 6, 15, 24],
+      ]);
+      tf.dispose([a, b, ...outs]);
     });
   });
 
