@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMul } from './wasm-kernels/batch-mat-mul.js';
+import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import {
   conv2DBackpropFilter,
   conv2DBackpropInput,
   depthwiseConv2dNativeBackpropFilter,
   depthwiseConv2dNativeBackpropInput,
 } from './wasm-kernels/conv-grads.js';
-import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import { cast, identity } from './wasm-kernels/identity.js';
 import { maxPoolGrad } from './wasm-kernels/max-pool-grad.js';
 import { mean, sum } from './wasm-kernels/reduce.js';
