@@ -496,60 +496,12 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
     });
   });
 
-  const channelCases: [number[], number[]][] = [
-    [[6, 5, 4, 3], [3]], // batch norm's scale and shift
-    [
-      [6, 5, 4, 3],
-      [1, 1, 1, 3],
-    ],
-    [[3], [7, 3]], // the vector first
-    [
-      [9, 16],
-      [1, 16],
-    ], // a dense layer's bias: the own kernel
-    [
-      [9, 2, 16],
-      [1, 16],
-    ],
-    [[2, 3, 4, 5, 6], [6]],
-    [[1, 1, 1, 4], [4]], // no bigger than the vector: the own kernel
-    [
-      [6, 5, 4, 3],
-      [4, 1],
-    ], // another broadcast: the own kernel
-    [
-      [6, 5, 4, 3],
-      [6, 5, 4, 3],
-    ], // same shape: the own kernel
-  ];
-  it.each(channelCases)(
-    'Multiply, Add and Sub of [%s] and [%s] equal the cpu backend bit for bit',
-    async (aShape, bShape) => {
-      const rng = Rng.fromSeed(aShape.length * 31 + bShape.length);
-      const inputs = { a: random(aShape, rng), b: random(bShape, rng) };
-      await expectNoLeak(async () => {
-        for (const kernel of [tf.Multiply, tf.Add, tf.Sub]) {
-          for (const [a, b] of [
-            [inputs.a, inputs.b],
-            [inputs.b, inputs.a],
-          ] as const) {
-            const out = await run('wasm', kernel, { a, b }, {});
-            const ref = await run('cpu', kernel, { a, b }, {});
-            expect(out.shape, kernel).toEqual(ref.shape);
-            expect(out.values, `${kernel} [${a.shape}] [${b.shape}]`).toEqual(ref.values);
-          }
-        }
-      });
-    },
-  );
-
-  it('NaN and infinities stay what the cpu backend makes of them (a diverged batch is still seen)', async () => {
+  it('Sum and Mean keep NaN and infinities as the cpu backend does (a diverged batch is still seen)', async () => {
     const x = random([4, 3, 3, 5], Rng.fromSeed(9));
     const values = x.values.slice();
     values[7] = Number.NaN; // channel 2
     values[13] = Number.POSITIVE_INFINITY; // channel 3
     const bad: Host = { values, shape: x.shape };
-    const v: Host = { values: Float32Array.of(1, Number.NaN, 2, Number.NEGATIVE_INFINITY, 3), shape: [5] };
     await expectNoLeak(async () => {
       for (const kernel of [tf.Sum, tf.Mean]) {
         const attrs = { axis: [0, 1, 2], keepDims: false };
@@ -557,33 +509,8 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
         const ref = await run('cpu', kernel, { x: bad }, attrs);
         expect([...out.values].map(Number.isFinite), kernel).toEqual([...ref.values].map(Number.isFinite));
         expect(Number.isNaN(out.values[2])).toBe(true);
+        expect(out.values[3]).toBe(Number.POSITIVE_INFINITY);
       }
-      for (const kernel of [tf.Multiply, tf.Add, tf.Sub]) {
-        // A vector that is not finite: the own kernel, exactly the cpu's.
-        const out = await run('wasm', kernel, { a: x, b: v }, {});
-        expect(out.values, kernel).toEqual((await run('cpu', kernel, { a: x, b: v }, {})).values);
-        // A feature map that is not finite: NaN stays NaN, as on the cpu.
-        const w: Host = { values: Float32Array.of(1, 2, 3, 4, 5), shape: [5] };
-        const fromBad = await run('wasm', kernel, { a: bad, b: w }, {});
-        expect(fromBad.values, kernel).toEqual((await run('cpu', kernel, { a: bad, b: w }, {})).values);
-        expect(Number.isNaN(fromBad.values[7]), kernel).toBe(true);
-      }
-    });
-  });
-
-  it('Multiply, Add and Sub of int32 tensors go to the own kernels', async () => {
-    await expectNoLeak(async () => {
-      await tf.setBackend('wasm');
-      const a = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
-      const b = tf.tensor([10, 20, 30], [3], 'int32');
-      const outs = [tf.mul(a, b), tf.add(a, b), tf.sub(b, a)];
-      expect(outs.map((t) => t.dtype)).toEqual(['int32', 'int32', 'int32']);
-      expect(outs.map((t) => [...t.dataSync()])).toEqual([
-        [10, 40, 90, 40, 100, 180],
-        [11, 22, 33, 14, 25, 36],
-        [9, 18, 27, 6, 15, 24],
-      ]);
-      tf.dispose([a, b, ...outs]);
     });
   });
 
