@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMul } from './wasm-kernels/batch-mat-mul.js';
+import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import {
   conv2DBackpropFilter,
   conv2DBackpropInput,
@@ -29,6 +30,9 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = (
     [tf.BatchMatMul, batchMatMul],
     [tf.Sum, sum],
     [tf.Mean, mean],
+    [tf.Multiply, multiply],
+    [tf.Add, add],
+    [tf.Sub, sub],
     [tf.Identity, identity],
     [tf.Cast, cast],
   ] as const

@@ -496,6 +496,70 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
     });
   });
 
+  const channelCases: [number[], number[]][] = [
+    [[6, 5, 4, 3], [3]], // batch norm's centring, scale and shift
+    [
+      [6, 5, 4, 3],
+      [1, 1, 1, 3],
+    ],
+    [[3], [7, 3]], // the vector first
+    [
+      [9, 16],
+      [1, 16],
+    ], // a dense layer's bias
+    [[2, 3, 4, 5, 6], [6]],
+    [[13, 4], [4]], // a prime number of rows: the own kernel
+    [[1, 1, 1, 4], [4]], // no bigger than the vector: the own kernel
+    [
+      [6, 5, 4, 3],
+      [4, 1],
+    ], // another broadcast: the own kernel
+    [
+      [6, 5, 4, 3],
+      [6, 5, 4, 3],
+    ], // same shape: the own kernel
+  ];
+  it.each(channelCases)(
+    'Multiply, Add and Sub of [%s] and [%s] equal the cpu backend bit for bit, NaN included',
+    async (aShape, bShape) => {
+      const rng = Rng.fromSeed(aShape.length * 31 + bShape.length);
+      const inputs = { a: random(aShape, rng), b: random(bShape, rng) };
+      // A diverged batch: NaN and infinities on either side must come out as the cpu makes them.
+      inputs.a.values[1] = Number.NaN;
+      inputs.a.values[2] = Number.POSITIVE_INFINITY;
+      inputs.b.values[0] = Number.NEGATIVE_INFINITY;
+      await expectNoLeak(async () => {
+        for (const kernel of [tf.Multiply, tf.Add, tf.Sub]) {
+          for (const [a, b] of [
+            [inputs.a, inputs.b],
+            [inputs.b, inputs.a],
+          ] as const) {
+            const out = await run('wasm', kernel, { a, b }, {});
+            const ref = await run('cpu', kernel, { a, b }, {});
+            expect(out.shape, kernel).toEqual(ref.shape);
+            expect(out.values, `${kernel} [${a.shape}] [${b.shape}]`).toEqual(ref.values);
+          }
+        }
+      });
+    },
+  );
+
+  it('Multiply, Add and Sub of int32 tensors go to the own kernels', async () => {
+    await expectNoLeak(async () => {
+      await tf.setBackend('wasm');
+      const a = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+      const b = tf.tensor([10, 20, 30], [3], 'int32');
+      const outs = [tf.mul(a, b), tf.add(a, b), tf.sub(b, a)];
+      expect(outs.map((t) => t.dtype)).toEqual(['int32', 'int32', 'int32']);
+      expect(outs.map((t) => [...t.dataSync()])).toEqual([
+        [10, 40, 90, 40, 100, 180],
+        [11, 22, 33, 14, 25, 36],
+        [9, 18, 27, 6, 15, 24],
+      ]);
+      tf.dispose([a, b, ...outs]);
+    });
+  });
+
   it('Sum and Mean keep NaN and infinities as the cpu backend does (a diverged batch is still seen)', async () => {
     const x = random([4, 3, 3, 5], Rng.fromSeed(9));
     const values = x.values.slice();
