@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { avgPoolGrad } from './wasm-kernels/avg-pool-grad.js';
 import { batchMatMul } from './wasm-kernels/batch-mat-mul.js';
 import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import {
@@ -27,6 +28,7 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = (
     [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter],
     [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput],
     [tf.MaxPoolGrad, maxPoolGrad],
+    [tf.AvgPoolGrad, avgPoolGrad],
     [tf.BatchMatMul, batchMatMul],
     [tf.Sum, sum],
     [tf.Mean, mean],

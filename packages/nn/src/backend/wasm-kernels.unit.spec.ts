@@ -453,6 +453,30 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
     await checkMaxPoolGrad({ values, shape }, 3, 1, 'valid');
   });
 
+  const avgPoolCases: [number[], number | [number, number], number, Pad][] = [
+    [[2, 7, 7, 3], 3, 1, 'same'], // a NAS-Bench-201 cell's pool
+    [[2, 8, 8, 4], 2, 2, 'valid'], // a reduction's shortcut
+    [[3, 7, 6, 2], 3, 2, 'same'],
+    [[1, 9, 9, 5], [2, 3], 1, 'valid'],
+    [[2, 5, 5, 1], 3, 3, 'same'],
+  ];
+  it.each(avgPoolCases)(
+    'AvgPoolGrad of [%s], window %s, stride %s, %s',
+    async (shape, filterSize, strides, pad) => {
+      const rng = Rng.fromSeed(shape.reduce((a, b) => a * 7 + b, 0));
+      const input = random(shape, rng);
+      const attrs = { filterSize, strides, pad };
+      const output = await run('cpu', tf.AvgPool, { x: input }, attrs);
+      const dy = random(output.shape, rng);
+      await expectNoLeak(async () => {
+        const dx = await run('wasm', tf.AvgPoolGrad, { dy, input }, attrs);
+        const ref = await run('cpu', tf.AvgPoolGrad, { dy, input }, attrs);
+        expect(dx.shape).toEqual(shape);
+        expect(relativeError(dx.values, ref.values)).toBeLessThanOrEqual(1e-6);
+      });
+    },
+  );
+
   const matMulCases: [string, number[], number[], boolean, boolean][] = [
     ['a^T b (dense dW)', [37, 20], [37, 6], true, false],
     ['a b^T (dense dx)', [9, 6], [20, 6], false, true],
