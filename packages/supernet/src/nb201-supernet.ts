@@ -4,6 +4,7 @@ import { ConfigError, DataError, MalformedArchitectureError, Rng } from '@archla
 import {
   type BatchNormLayer,
   batchNorm,
+  channelMoments,
   conv2d,
   dense,
   globalAvgPool,
@@ -360,7 +361,7 @@ export class Nb201Supernet {
     const sums = new Map<Layer, [tf.Tensor, tf.Tensor]>();
     this.observeBn = (bn, x) => {
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const m = tf.moments(x, axes);
+      const m = channelMoments(x, axes);
       const n = x.size / x.shape[x.rank - 1]!;
       const unbiased = n > 1 ? tf.mul(m.variance, n / (n - 1)) : m.variance;
       const old = sums.get(bn);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { avgPoolGrad } from './wasm-kernels/avg-pool-grad.js';
 import { batchMatMul } from './wasm-kernels/batch-mat-mul.js';
+import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import {
   conv2DBackpropFilter,
   conv2DBackpropInput,
@@ -26,9 +28,13 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = (
     [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter],
     [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput],
     [tf.MaxPoolGrad, maxPoolGrad],
+    [tf.AvgPoolGrad, avgPoolGrad],
     [tf.BatchMatMul, batchMatMul],
     [tf.Sum, sum],
     [tf.Mean, mean],
+    [tf.Multiply, multiply],
+    [tf.Add, add],
+    [tf.Sub, sub],
     [tf.Identity, identity],
     [tf.Cast, cast],
   ] as const

@@ -215,6 +215,8 @@ const TABLE: ConvCase[] = [
   { ...base, strides: [2, 2], pad: valid },
   { ...base, strides: [3, 2], h: 11, w: 8 },
   { ...base, kh: 1, kw: 1, pad: valid },
+  { ...base, kh: 1, kw: 1, pad: 'same', c: 7, k: 5 }, // a pointwise convolution: a matrix product
+  { ...base, kh: 1, kw: 1, pad: 1 }, // padded: the general way
   { ...base, kh: 1, kw: 1, strides: [2, 2], pad: valid },
   { ...base, kh: 5, kw: 2, pad: 1 },
   { ...base, kh: 3, kw: 3, pad: 2, strides: [2, 1] },
@@ -451,6 +453,30 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
     await checkMaxPoolGrad({ values, shape }, 3, 1, 'valid');
   });
 
+  const avgPoolCases: [number[], number | [number, number], number, Pad][] = [
+    [[2, 7, 7, 3], 3, 1, 'same'], // a NAS-Bench-201 cell's pool
+    [[2, 8, 8, 4], 2, 2, 'valid'], // a reduction's shortcut
+    [[3, 7, 6, 2], 3, 2, 'same'],
+    [[1, 9, 9, 5], [2, 3], 1, 'valid'],
+    [[2, 5, 5, 1], 3, 3, 'same'],
+  ];
+  it.each(avgPoolCases)(
+    'AvgPoolGrad of [%s], window %s, stride %s, %s',
+    async (shape, filterSize, strides, pad) => {
+      const rng = Rng.fromSeed(shape.reduce((a, b) => a * 7 + b, 0));
+      const input = random(shape, rng);
+      const attrs = { filterSize, strides, pad };
+      const output = await run('cpu', tf.AvgPool, { x: input }, attrs);
+      const dy = random(output.shape, rng);
+      await expectNoLeak(async () => {
+        const dx = await run('wasm', tf.AvgPoolGrad, { dy, input }, attrs);
+        const ref = await run('cpu', tf.AvgPoolGrad, { dy, input }, attrs);
+        expect(dx.shape).toEqual(shape);
+        expect(relativeError(dx.values, ref.values)).toBeLessThanOrEqual(1e-6);
+      });
+    },
+  );
+
   const matMulCases: [string, number[], number[], boolean, boolean][] = [
     ['a^T b (dense dW)', [37, 20], [37, 6], true, false],
     ['a b^T (dense dx)', [9, 6], [20, 6], false, true],
@@ -490,6 +516,88 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
         const ref = await run('cpu', kernel, { x }, { axis, keepDims });
         expect(out.shape).toEqual(ref.shape);
         expect(relativeError(out.values, ref.values), kernel).toBeLessThanOrEqual(1e-4);
+      }
+    });
+  });
+
+  const channelCases: [number[], number[]][] = [
+    [[6, 5, 4, 3], [3]], // batch norm's centring, scale and shift
+    [
+      [6, 5, 4, 3],
+      [1, 1, 1, 3],
+    ],
+    [[3], [7, 3]], // the vector first
+    [
+      [9, 16],
+      [1, 16],
+    ], // a dense layer's bias
+    [[2, 3, 4, 5, 6], [6]],
+    [[13, 4], [4]], // a prime number of rows: the own kernel
+    [[1, 1, 1, 4], [4]], // no bigger than the vector: the own kernel
+    [
+      [6, 5, 4, 3],
+      [4, 1],
+    ], // another broadcast: the own kernel
+    [
+      [6, 5, 4, 3],
+      [6, 5, 4, 3],
+    ], // same shape: the own kernel
+  ];
+  it.each(channelCases)(
+    'Multiply, Add and Sub of [%s] and [%s] equal the cpu backend bit for bit, NaN included',
+    async (aShape, bShape) => {
+      const rng = Rng.fromSeed(aShape.length * 31 + bShape.length);
+      const inputs = { a: random(aShape, rng), b: random(bShape, rng) };
+      // A diverged batch: NaN and infinities on either side must come out as the cpu makes them.
+      inputs.a.values[1] = Number.NaN;
+      inputs.a.values[2] = Number.POSITIVE_INFINITY;
+      inputs.b.values[0] = Number.NEGATIVE_INFINITY;
+      await expectNoLeak(async () => {
+        for (const kernel of [tf.Multiply, tf.Add, tf.Sub]) {
+          for (const [a, b] of [
+            [inputs.a, inputs.b],
+            [inputs.b, inputs.a],
+          ] as const) {
+            const out = await run('wasm', kernel, { a, b }, {});
+            const ref = await run('cpu', kernel, { a, b }, {});
+            expect(out.shape, kernel).toEqual(ref.shape);
+            expect(out.values, `${kernel} [${a.shape}] [${b.shape}]`).toEqual(ref.values);
+          }
+        }
+      });
+    },
+  );
+
+  it('Multiply, Add and Sub of int32 tensors go to the own kernels', async () => {
+    await expectNoLeak(async () => {
+      await tf.setBackend('wasm');
+      const a = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+      const b = tf.tensor([10, 20, 30], [3], 'int32');
+      const outs = [tf.mul(a, b), tf.add(a, b), tf.sub(b, a)];
+      expect(outs.map((t) => t.dtype)).toEqual(['int32', 'int32', 'int32']);
+      expect(outs.map((t) => [...t.dataSync()])).toEqual([
+        [10, 40, 90, 40, 100, 180],
+        [11, 22, 33, 14, 25, 36],
+        [9, 18, 27, 6, 15, 24],
+      ]);
+      tf.dispose([a, b, ...outs]);
+    });
+  });
+
+  it('Sum and Mean keep NaN and infinities as the cpu backend does (a diverged batch is still seen)', async () => {
+    const x = random([4, 3, 3, 5], Rng.fromSeed(9));
+    const values = x.values.slice();
+    values[7] = Number.NaN; // channel 2
+    values[13] = Number.POSITIVE_INFINITY; // channel 3
+    const bad: Host = { values, shape: x.shape };
+    await expectNoLeak(async () => {
+      for (const kernel of [tf.Sum, tf.Mean]) {
+        const attrs = { axis: [0, 1, 2], keepDims: false };
+        const out = await run('wasm', kernel, { x: bad }, attrs);
+        const ref = await run('cpu', kernel, { x: bad }, attrs);
+        expect([...out.values].map(Number.isFinite), kernel).toEqual([...ref.values].map(Number.isFinite));
+        expect(Number.isNaN(out.values[2])).toBe(true);
+        expect(out.values[3]).toBe(Number.POSITIVE_INFINITY);
       }
     });
   });

@@ -71,11 +71,15 @@ export function pool2d(ctx: LayerContext, inputShape: Shape, kind: 'max' | 'avg'
  * hold it, which (the windows being centred) is the forward pool of dy/count times count.
  */
 function centredAvgPool(x: tf.Tensor4D, size: number, count: Float32Array): tf.Tensor4D {
-  const [, h, w] = x.shape;
+  const [, h, w, c] = x.shape;
   const pool = tf.customGrad((input) => ({
     value: tf.avgPool(input as tf.Tensor4D, size, 1, 'same'),
     gradFunc: (dy: tf.Tensor) => {
-      const n = tf.tensor3d(count, [h, w, 1]);
+      // The counts repeated for every channel: the product broadcasts over the batch alone, in
+      // long rows (the wasm backend's broadcasting loop pays per row).
+      const perChannel = new Float32Array(h * w * c);
+      for (let i = 0; i < h * w; i++) perChannel.fill(count[i]!, i * c, (i + 1) * c);
+      const n = tf.tensor3d(perChannel, [h, w, c]);
       return tf.mul(tf.avgPool(tf.div(dy, n) as tf.Tensor4D, size, 1, 'same'), n);
     },
   }));

@@ -45,6 +45,18 @@ function filterGrad(ops: WasmOps, x: Info, dy: Info, info: Conv2DInfo, depthwise
     [rows.before, rows.after],
     [cols.before, cols.after],
   ];
+  const unpadded = rows.before + rows.after + cols.before + cols.after === 0;
+  if (!depthwise && kh === 1 && kw === 1 && sh === 1 && sw === 1 && unpadded) {
+    // A pointwise convolution is a matrix product: x^T dy over every pixel of the batch.
+    const pixels = n * oh * ow;
+    const xt = ops.transpose(ops.reshape(xs, [pixels, c]), [1, 0]);
+    const out = ops.run(
+      tf.BatchMatMul,
+      { a: ops.reshape(xt, [1, c, pixels]), b: ops.reshape(dy, [1, pixels, co]) },
+      { transposeA: false, transposeB: false },
+    );
+    return ops.reshape(out, [1, 1, c, co]);
+  }
   if (!depthwise) {
     const macs = kh * kw * c * co * n * oh * ow;
     const byDy = PACK_NS * n * oh * ow * co + MOVE_NS * (n * h * w * c + n * oh * ow * co) + MAC_NS * macs;

@@ -8,7 +8,8 @@ type Info = tf.TensorInfo;
  * Sum or Mean over a block of adjacent axes followed by others, such as a bias gradient (sum over
  * batch, rows, columns) or a global average pool (mean over rows and columns). The wasm backend
  * first transposes the reduced axes innermost, a slow scalar copy; this is one XNNPACK average
- * pooling whose window spans the block. Other reductions go to the backend's own kernels.
+ * pooling whose window spans the block. Other reductions, and those whose result is not finite,
+ * go to the backend's own kernels.
  */
 function reduceKernel(kind: typeof tf.Sum | typeof tf.Mean) {
   return (args: KernelArgs): Info => {
@@ -27,15 +28,21 @@ function reduceKernel(kind: typeof tf.Sum | typeof tf.Mean) {
     const outShape = keepDims
       ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
       : x.shape.filter((_, i) => i < first || i > last);
-    return withOps(args.backend as BackendWasm, (ops) => {
+    const backend = args.backend as BackendWasm;
+    const out = withOps(backend, (ops) => {
       const pooled = ops.run(
         tf.AvgPool,
         { x: ops.reshape(x, [outer, size, 1, inner]) },
         { filterSize: [size, 1], strides: [1, 1], pad: 'valid' },
       );
-      const out = kind === tf.Sum ? ops.mul(pooled, ops.constant([], Float32Array.of(size))) : pooled;
-      return ops.keep(ops.reshape(out, outShape), [x]);
+      const result = kind === tf.Sum ? ops.mul(pooled, ops.constant([], Float32Array.of(size))) : pooled;
+      return ops.keep(ops.reshape(result, outShape), [x]);
     });
+    // XNNPACK's pooling clamps with min/max that turn NaN into ±∞; a sum or mean that is not
+    // finite (a batch that diverged) is computed again by the own kernel, so NaN stays NaN.
+    if ((backend.readSync(out.dataId) as Float32Array).every(Number.isFinite)) return out;
+    backend.disposeData(out.dataId);
+    return wasmKernelFunc(kind)(args) as Info;
   };
 }
 
