@@ -1,0 +1,27 @@
+export {
+  COMPOUND_SCALING,
+  COMPOUND_SCALING_OPTIONS,
+  CompoundScaling,
+  compoundScalingFactory,
+} from './compound-scaling.js';
+export { isScalable, type ScalableSpace } from './scalable-space.js';
+export { scaledKey, splitScaledKey } from './scaled-key.js';
+export {
+  type Coefficients,
+  compoundMultipliers,
+  DEPTH_DIVISOR,
+  DIMENSIONS,
+  type Dimension,
+  flopsFactor,
+  formatCoefficients,
+  MAX_MULTIPLIER,
+  type Multipliers,
+  matchFlops,
+  quantize,
+  roundFilters,
+  roundRepeats,
+  roundResolution,
+  scalingGrid,
+  UNSCALED,
+} from './scaling.js';
+export { strategyEffnetModule } from './strategy-effnet-module.js';
