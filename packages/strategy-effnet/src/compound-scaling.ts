@@ -19,6 +19,7 @@ import {
   matchFlops,
   parseMultiplier,
   parseMultiplierList,
+  quantize,
   scalingGrid,
   UNSCALED,
 } from './scaling.js';
@@ -96,7 +97,8 @@ export class CompoundScaling<A> implements Strategy<A> {
   private readonly grid: readonly Coefficients[];
   private phase: Phase;
   private best: Coefficients | undefined;
-  private plan: Planned<A>[] = [];
+  /** The current phase's trials; undefined until phase 2's are worked out (it counts FLOPs). */
+  private plan: Planned<A>[] | undefined;
   private next = 0;
   private readonly pending = new Set<string>();
   private readonly known = new Map<string, number>();
@@ -117,13 +119,19 @@ export class CompoundScaling<A> implements Strategy<A> {
     const parse = (name: 'alphas' | 'betas' | 'gammas') =>
       parseMultiplierList(COMPOUND_SCALING, name, o[name]);
     this.grid = scalingGrid(COMPOUND_SCALING, parse('alphas'), parse('betas'), parse('gammas'), o.tolerance);
-    if (o.coefficients === '') {
+    const given = o.coefficients === '' ? undefined : parseCoefficients(o.coefficients);
+    const largest = Math.max(...(given ? [given] : this.grid).flatMap((c) => [c.alpha, c.beta, c.gamma]));
+    if (quantize(largest ** o['phi-max']) > MAX_MULTIPLIER) {
+      throw new InvalidOptionError(
+        `${COMPOUND_SCALING}: φ=${o['phi-max']} would scale by ${largest}^${o['phi-max']} = ${quantize(largest ** o['phi-max'])}, beyond ×${MAX_MULTIPLIER}; lower 'phi-max' or the coefficients`,
+      );
+    }
+    if (!given) {
       this.phase = 'grid';
-      this.plan = this.grid.map((c) => this.planned(compoundMultipliers(c, 1)));
+      this.plan = this.gridPlan();
     } else {
-      this.best = parseCoefficients(o.coefficients);
+      this.best = given;
       this.phase = 'scale';
-      this.plan = this.scalePlan(this.best);
     }
   }
 
@@ -132,10 +140,11 @@ export class CompoundScaling<A> implements Strategy<A> {
     return this.best;
   }
 
-  ask(): A | undefined {
+  async ask(): Promise<A | undefined> {
+    const plan = this.plan ?? (await this.scalePlan());
     if (this.halted) throw new RunHaltedError(this.halted);
-    while (this.next < this.plan.length) {
-      const item = this.plan[this.next++]!;
+    while (this.next < plan.length) {
+      const item = plan[this.next++]!;
       if (this.known.has(item.key) || this.pending.has(item.key)) continue;
       this.pending.add(item.key);
       return item.arch;
@@ -143,11 +152,11 @@ export class CompoundScaling<A> implements Strategy<A> {
     return undefined;
   }
 
-  tell(result: TrialResult<A>): void {
+  async tell(result: TrialResult<A>): Promise<void> {
     if (!result.seeded) this.pending.delete(result.key);
     if (!this.known.has(result.key))
       this.known.set(result.key, result.status === 'completed' ? result.score : Number.NaN);
-    this.advance();
+    await this.advance();
   }
 
   snapshot(): Uint8Array {
@@ -162,14 +171,13 @@ export class CompoundScaling<A> implements Strategy<A> {
     return new TextEncoder().encode(JSON.stringify(saved));
   }
 
-  restore(bytes: Uint8Array): void {
+  async restore(bytes: Uint8Array): Promise<void> {
     const saved = JSON.parse(new TextDecoder().decode(bytes)) as Saved;
     this.phase = saved.phase;
     this.best = saved.best ?? undefined;
     this.halted = saved.halted ?? undefined;
-    this.plan = [];
-    if (saved.phase === 'grid') this.plan = this.grid.map((c) => this.planned(compoundMultipliers(c, 1)));
-    else if (this.best && !this.halted) this.plan = this.scalePlan(this.best);
+    this.plan = saved.phase === 'grid' ? this.gridPlan() : undefined;
+    if (this.plan === undefined) await this.scalePlan();
     this.next = saved.next;
     this.pending.clear();
     for (const k of saved.pending) this.pending.add(k);
@@ -178,59 +186,65 @@ export class CompoundScaling<A> implements Strategy<A> {
   }
 
   /** Moves to phase 2 once every grid point is told, to done once every planned trial is. */
-  private advance(): void {
-    if (this.pending.size > 0 || this.plan.some((p) => !this.known.has(p.key))) return;
+  private async advance(): Promise<void> {
+    const plan = this.plan;
+    if (!plan || this.pending.size > 0 || plan.some((p) => !this.known.has(p.key))) return;
     if (this.phase === 'grid') {
-      this.best = this.bestOfGrid();
+      this.best = this.bestOfGrid(plan);
       this.phase = 'scale';
-      this.plan = [];
       this.next = 0;
       if (!this.best) {
         this.halted = `${COMPOUND_SCALING}: every trial of the grid failed or was pruned, so there are no coefficients to scale with; see why with 'archlab show'`;
-        return;
       }
-      try {
-        this.plan = this.scalePlan(this.best);
-      } catch (e) {
-        this.halted = e instanceof Error ? e.message : String(e);
-        return;
-      }
-      this.advance();
+      await this.scalePlan();
+      await this.advance();
     } else {
       this.phase = 'done';
     }
   }
 
   /** The grid point with the highest score; the first in grid order on a tie; none if every one failed. */
-  private bestOfGrid(): Coefficients | undefined {
+  private bestOfGrid(plan: readonly Planned<A>[]): Coefficients | undefined {
     let best: { c: Coefficients; score: number } | undefined;
     this.grid.forEach((c, i) => {
-      const score = this.known.get(this.plan[i]!.key)!;
+      const score = this.known.get(plan[i]!.key)!;
       if (!Number.isNaN(score) && (!best || score > best.score)) best = { c, score };
     });
     return best?.c;
   }
 
-  /** Phase 2: compound φ = 1 … phi-max, or the one dimension `only` names at their FLOPs. */
-  private scalePlan(c: Coefficients): Planned<A>[] {
+  private gridPlan(): Planned<A>[] {
+    return this.grid.map((c) => this.planned(compoundMultipliers(c, 1)));
+  }
+
+  /**
+   * Works out phase 2 (compound φ = 1 … phi-max, or the one dimension `only` names at their
+   * FLOPs) into `plan`; what stops it (no coefficients, FLOPs out of reach) into `halted`.
+   */
+  private async scalePlan(): Promise<Planned<A>[]> {
+    this.plan = [];
+    const c = this.best;
+    if (this.halted || !c) return this.plan;
     const phis = Array.from({ length: this.ctx.options['phi-max'] }, (_, i) => i + 1);
     const only = this.ctx.options.only as (typeof ONLY)[number];
-    if (only === 'none') return phis.map((phi) => this.planned(compoundMultipliers(c, phi)));
-    return phis.map((phi) => {
-      const target = this.space.flops(this.space.scale(this.base, compoundMultipliers(c, phi)));
-      const alone = (m: number): Multipliers => ({ ...UNSCALED, [only]: m });
-      const m = matchFlops(
-        (x) => this.space.flops(this.space.scale(this.base, alone(x))),
-        target,
-        MAX_MULTIPLIER,
-      );
+    if (only === 'none') {
+      this.plan = phis.map((phi) => this.planned(compoundMultipliers(c, phi)));
+      return this.plan;
+    }
+    const flops = await this.space.flopsCounter();
+    const alone = (m: number): Multipliers => ({ ...UNSCALED, [only]: m });
+    const plan: Planned<A>[] = [];
+    for (const phi of phis) {
+      const target = flops(this.space.scale(this.base, compoundMultipliers(c, phi)));
+      const m = matchFlops((x) => flops(this.space.scale(this.base, alone(x))), target, MAX_MULTIPLIER);
       if (m === undefined) {
-        throw new ConfigError(
-          `${COMPOUND_SCALING}: scaling ${only} alone up to ×${MAX_MULTIPLIER} does not reach the ${target} FLOPs of compound φ=${phi} (${formatCoefficients(c)}); lower 'phi-max'`,
-        );
+        this.halted = `${COMPOUND_SCALING}: scaling ${only} alone up to ×${MAX_MULTIPLIER} does not reach the ${target} FLOPs of compound φ=${phi} (${formatCoefficients(c)}); lower 'phi-max'`;
+        return this.plan;
       }
-      return this.planned(alone(m));
-    });
+      plan.push(this.planned(alone(m)));
+    }
+    this.plan = plan;
+    return plan;
   }
 
   private planned(m: Multipliers): Planned<A> {

@@ -12,7 +12,7 @@ import { digitsSpace } from '@archlab/core/testing';
 import { describe, expect, it } from 'vitest';
 import { COMPOUND_SCALING, COMPOUND_SCALING_OPTIONS, CompoundScaling } from './compound-scaling.js';
 import { compoundMultipliers } from './scaling.js';
-import { type ToyScaledArch, toyScaledSpace } from './test-fixtures.js';
+import { type ToyScaledArch, toyFlops, toyScaledSpace } from './test-fixtures.js';
 
 const space = toyScaledSpace();
 
@@ -45,18 +45,26 @@ function result(
 }
 
 /** Asks until the strategy waits, returning the keys proposed. */
-function drain(s: CompoundScaling<ToyScaledArch>): ToyScaledArch[] {
+async function drain(s: CompoundScaling<ToyScaledArch>): Promise<ToyScaledArch[]> {
   const out: ToyScaledArch[] = [];
-  for (let a = s.ask(); a !== undefined; a = s.ask()) out.push(a);
+  for (let a = await s.ask(); a !== undefined; a = await s.ask()) out.push(a);
   return out;
+}
+
+async function tellAll(
+  s: CompoundScaling<ToyScaledArch>,
+  archs: readonly ToyScaledArch[],
+  score: (i: number) => number,
+) {
+  for (const [i, a] of archs.entries()) await s.tell(result(a, score(i)));
 }
 
 const m = (a: ToyScaledArch) => [a.m.depth, a.m.width, a.m.resolution];
 
-describe('compound-scaling', () => {
-  it('trains the grid at φ=1, waits for it, then scales the best to φ = 2 … phi-max', () => {
+describe('compound-scaling', async () => {
+  it('trains the grid at φ=1, waits for it, then scales the best to φ = 2 … phi-max', async () => {
     const s = strategy();
-    const grid = drain(s);
+    const grid = await drain(s);
     // The default grid (see scaling.unit.spec.ts) at φ=1, in grid order.
     expect(grid.map(m)).toEqual([
       [1, 1.1, 1.3],
@@ -70,45 +78,43 @@ describe('compound-scaling', () => {
     ]);
     expect(grid.every((a) => a.base === '2.3')).toBe(true);
     // Told all but one: still waiting.
-    grid.slice(0, -1).forEach((a, i) => {
-      s.tell(result(a, i === 4 ? 0.9 : 0.5));
-    });
-    expect(s.ask()).toBeUndefined();
+    await tellAll(s, grid.slice(0, -1), (i) => (i === 4 ? 0.9 : 0.5));
+    expect(await s.ask()).toBeUndefined();
     expect(s.coefficients).toBeUndefined();
-    s.tell(result(grid.at(-1)!, 0.7));
+    await s.tell(result(grid.at(-1)!, 0.7));
     expect(s.coefficients).toEqual({ alpha: 1.2, beta: 1, gamma: 1.3 });
     // φ=1 of the best is its grid trial: not proposed again.
-    const scaled = drain(s);
+    const scaled = await drain(s);
     expect(scaled.map(m)).toEqual([
       [1.44, 1, 1.69],
       [1.728, 1, 2.197],
     ]);
-    for (const a of scaled) s.tell(result(a, 0.95));
-    expect(s.ask()).toBeUndefined();
+    await tellAll(s, scaled, () => 0.95);
+    expect(await s.ask()).toBeUndefined();
   });
 
-  it('breaks a tie by grid order and never picks a failed or pruned point', () => {
+  it('breaks a tie by grid order and never picks a failed or pruned point', async () => {
     const s = strategy();
-    const grid = drain(s);
-    grid.forEach((a, i) => {
-      if (i < 2) s.tell(result(a, Number.NaN, i === 1 ? { status: 'pruned', feasible: false } : {}));
-      else s.tell(result(a, i === 3 || i === 6 ? 0.8 : 0.6));
-    });
+    const grid = await drain(s);
+    for (const [i, a] of grid.entries()) {
+      if (i < 2) await s.tell(result(a, Number.NaN, i === 1 ? { status: 'pruned', feasible: false } : {}));
+      else await s.tell(result(a, i === 3 || i === 6 ? 0.8 : 0.6));
+    }
     expect(s.coefficients).toEqual({ alpha: 1.1, beta: 1.2, gamma: 1.1 });
   });
 
-  it('stops the run when every grid point failed', () => {
+  it('stops the run when every grid point failed', async () => {
     const s = strategy({ alphas: '1.2', betas: '1.1', gammas: '1.2' });
-    const [only] = drain(s);
-    s.tell(result(only!, Number.NaN));
-    expect(() => s.ask()).toThrow(RunHaltedError);
-    expect(() => s.ask()).toThrow(/every trial of the grid failed/);
+    const [only] = await drain(s);
+    await s.tell(result(only!, Number.NaN));
+    await expect(s.ask()).rejects.toThrow(RunHaltedError);
+    await expect(s.ask()).rejects.toThrow(/every trial of the grid failed/);
   });
 
-  it('skips the grid when given coefficients, and proposes φ=1 too', () => {
+  it('skips the grid when given coefficients, and proposes φ=1 too', async () => {
     const s = strategy({ coefficients: '1.2,1.1,1.15', 'phi-max': 2 });
     expect(s.coefficients).toEqual({ alpha: 1.2, beta: 1.1, gamma: 1.15 });
-    expect(drain(s).map(m)).toEqual([
+    expect((await drain(s)).map(m)).toEqual([
       [1.2, 1.1, 1.15],
       [1.44, 1.21, 1.323],
     ]);
@@ -116,55 +122,53 @@ describe('compound-scaling', () => {
 
   it.each(['depth', 'width', 'resolution'] as const)(
     'only=%s scales that dimension alone to the FLOPs of compound φ',
-    (dim) => {
+    async (dim) => {
       const c = { alpha: 1.2, beta: 1.1, gamma: 1.15 };
       const s = strategy({ coefficients: '1.2,1.1,1.15', only: dim });
-      const archs = drain(s);
+      const archs = await drain(s);
       expect(archs).toHaveLength(3);
       archs.forEach((a, i) => {
         for (const other of ['depth', 'width', 'resolution'] as const)
           if (other !== dim) expect(a.m[other]).toBe(1);
         const phi = i + 1;
-        const target = space.flops(space.scale('2.3', compoundMultipliers(c, phi)));
+        const target = toyFlops(space.scale('2.3', compoundMultipliers(c, phi)));
         // No multiplier of this dimension (to a thousandth) comes closer in ratio.
         const err = (x: number) =>
-          Math.abs(Math.log(space.flops(space.scale('2.3', { ...a.m, [dim]: x })) / target));
+          Math.abs(Math.log(toyFlops(space.scale('2.3', { ...a.m, [dim]: x })) / target));
         for (let t = 1000; t <= 16000; t += 1)
           expect(err(a.m[dim])).toBeLessThanOrEqual(err(t / 1000) + 1e-12);
       });
     },
   );
 
-  it('uses a result it was told for a key it would propose (a warm-up trial) instead of proposing it', () => {
+  it('uses a result it was told for a key it would propose (a warm-up trial) instead of proposing it', async () => {
     // The grid: (1, 1.1, 1.2), (1.2, 1.1, 1.2), (1.2, 1.1, 1.15).
     const s = strategy({ alphas: '1,1.2', betas: '1.1', gammas: '1.2,1.15', tolerance: 0.3 });
     const first = space.scale('2.3', { depth: 1, width: 1.1, resolution: 1.2 });
-    s.tell(result(first, 0.99, { seeded: true }));
-    s.tell(result(space.scale('3.2', { depth: 1, width: 1, resolution: 1 }), 0.2, { seeded: true }));
-    const grid = drain(s);
+    await s.tell(result(first, 0.99, { seeded: true }));
+    await s.tell(result(space.scale('3.2', { depth: 1, width: 1, resolution: 1 }), 0.2, { seeded: true }));
+    const grid = await drain(s);
     expect(grid.map(m)).toEqual([
       [1.2, 1.1, 1.2],
       [1.2, 1.1, 1.15],
     ]);
-    for (const a of grid) s.tell(result(a, 0.5));
+    await tellAll(s, grid, () => 0.5);
     expect(s.coefficients).toEqual({ alpha: 1, beta: 1.1, gamma: 1.2 });
   });
 
-  it('continues from a snapshot as the original does', () => {
+  it('continues from a snapshot as the original does', async () => {
     const a = strategy({ only: 'width' });
-    const grid = drain(a);
-    grid.slice(0, 5).forEach((x, i) => {
-      a.tell(result(x, i / 10));
-    });
+    const grid = await drain(a);
+    await tellAll(a, grid.slice(0, 5), (i) => i / 10);
     const b = strategy({ only: 'width' });
-    b.restore(a.snapshot());
-    for (const s of [a, b]) for (const x of grid.slice(5)) s.tell(result(x, 0.1));
+    await b.restore(a.snapshot());
+    for (const s of [a, b]) await tellAll(s, grid.slice(5), () => 0.1);
     expect(b.coefficients).toEqual(a.coefficients);
-    expect(drain(b).map(m)).toEqual(drain(a).map(m));
+    expect((await drain(b)).map(m)).toEqual((await drain(a)).map(m));
     expect(new TextDecoder().decode(b.snapshot())).toBe(new TextDecoder().decode(a.snapshot()));
   });
 
-  it('refuses a space that does not scale, a malformed base and malformed options', () => {
+  it('refuses a space that does not scale, a malformed base and malformed options', async () => {
     expect(() => strategy({}, digitsSpace())).toThrow(ConfigError);
     expect(() => strategy({}, digitsSpace())).toThrow(
       /does not scale a base architecture.*--space mbv3-scaled/,
@@ -174,5 +178,16 @@ describe('compound-scaling', () => {
     expect(() => strategy({ coefficients: '1.2,1.1,0.5' })).toThrow(/option 'coefficients'/);
     expect(() => strategy({ gammas: '1.1,1.1' })).toThrow(/lists a value twice/);
     expect(() => strategy({ tolerance: 0 })).toThrow(/no \(alpha, beta, gamma\)/);
+    expect(() => strategy({ 'phi-max': 8, alphas: '1.2,1.5', tolerance: 1 })).toThrow(
+      /φ=8 would scale by 1\.5\^8 = 25\.629, beyond ×16/,
+    );
+  });
+
+  it('stops the run when one dimension alone cannot reach the FLOPs of compound φ', async () => {
+    const s = strategy({ coefficients: '2,2,2', 'phi-max': 4, only: 'depth' });
+    await expect(s.ask()).rejects.toThrow(RunHaltedError);
+    await expect(s.ask()).rejects.toThrow(
+      /scaling depth alone up to ×16 does not reach the \d+ FLOPs of compound φ=1 /,
+    );
   });
 });

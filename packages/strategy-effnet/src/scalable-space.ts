@@ -10,11 +10,16 @@ export interface ScalableSpace<A = unknown> extends SearchSpace<A> {
   readonly defaultBase: string;
   /** `base` (a key of the unscaled space) scaled by `m`; a MalformedArchitectureError names what is wrong with `base`. */
   scale(base: string, m: Multipliers): A;
-  /** Multiply-adds of the architecture's network for one image, as the `counters` model counts them. */
-  flops(arch: A): number;
+  /**
+   * Counts the multiply-adds of an architecture's network for one image, as the `counters`
+   * model does; a promise, so that the space can load its network code on first use.
+   */
+  flopsCounter(): Promise<(arch: A) => number>;
 }
 
 export function isScalable(space: SearchSpace): space is ScalableSpace {
   const s = space as Partial<ScalableSpace>;
-  return typeof s.scale === 'function' && typeof s.flops === 'function' && typeof s.defaultBase === 'string';
+  return (
+    typeof s.scale === 'function' && typeof s.flopsCounter === 'function' && typeof s.defaultBase === 'string'
+  );
 }

@@ -43,15 +43,21 @@ export function toyScaledSpace(): ScalableSpace<ToyScaledArch> {
       parseBase(base, base);
       return { base, m };
     },
-    flops: (a) => {
-      const side = roundResolution(SIDE, a.m.resolution);
-      return parseBase(a.base, a.base).reduce((sum, repeats, s) => {
-        const w = roundFilters(WIDTHS[s]!, a.m.width);
-        const out = Math.ceil(side / 2 ** (s + 1));
-        return sum + roundRepeats(repeats, a.m.depth) * w * w * out * out;
-      }, 0);
-    },
+    flopsCounter: async () => toyFlops,
   };
+}
+
+/** The toy space's FLOPs: Σ repeats × width² × side² of the rounded network. */
+export function toyFlops(a: ToyScaledArch): number {
+  const side = roundResolution(SIDE, a.m.resolution);
+  return a.base
+    .split('.')
+    .map(Number)
+    .reduce((sum, repeats, s) => {
+      const w = roundFilters(WIDTHS[s]!, a.m.width);
+      const out = Math.ceil(side / 2 ** (s + 1));
+      return sum + roundRepeats(repeats, a.m.depth) * w * w * out * out;
+    }, 0);
 }
 
 export const toyScaledSpaceFactory: SearchSpaceFactory = {
