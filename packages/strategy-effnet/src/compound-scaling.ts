@@ -13,6 +13,7 @@ import {
   type Coefficients,
   compoundMultipliers,
   DIMENSIONS,
+  flopsFactor,
   formatCoefficients,
   MAX_MULTIPLIER,
   type Multipliers,
@@ -190,10 +191,21 @@ export class CompoundScaling<A> implements Strategy<A> {
     const plan = this.plan;
     if (!plan || this.pending.size > 0 || plan.some((p) => !this.known.has(p.key))) return;
     if (this.phase === 'grid') {
-      this.best = this.bestOfGrid(plan);
+      const best = this.bestOfGrid(plan);
+      this.best = best?.c;
       this.phase = 'scale';
       this.next = 0;
-      if (!this.best) {
+      if (best) {
+        // The coefficients found, in the log (`archlab show` prints them) before phase 2 starts.
+        const { alpha, beta, gamma } = best.c;
+        await this.ctx.progress?.report(1, {
+          alpha,
+          beta,
+          gamma,
+          flops_factor: flopsFactor(best.c),
+          best_score: best.score,
+        });
+      } else {
         this.halted = `${COMPOUND_SCALING}: every trial of the grid failed or was pruned, so there are no coefficients to scale with; see why with 'archlab show'`;
       }
       await this.scalePlan();
@@ -204,13 +216,13 @@ export class CompoundScaling<A> implements Strategy<A> {
   }
 
   /** The grid point with the highest score; the first in grid order on a tie; none if every one failed. */
-  private bestOfGrid(plan: readonly Planned<A>[]): Coefficients | undefined {
+  private bestOfGrid(plan: readonly Planned<A>[]): { c: Coefficients; score: number } | undefined {
     let best: { c: Coefficients; score: number } | undefined;
-    this.grid.forEach((c, i) => {
-      const score = this.known.get(plan[i]!.key)!;
-      if (!Number.isNaN(score) && (!best || score > best.score)) best = { c, score };
+    plan.forEach((p, i) => {
+      const score = this.known.get(p.key)!;
+      if (!Number.isNaN(score) && (!best || score > best.score)) best = { c: this.grid[i]!, score };
     });
-    return best?.c;
+    return best;
   }
 
   private gridPlan(): Planned<A>[] {

@@ -16,8 +16,16 @@ import { type ToyScaledArch, toyFlops, toyScaledSpace } from './test-fixtures.js
 
 const space = toyScaledSpace();
 
+let reports: [number, Record<string, number>][] = [];
+
 function strategy(options: Record<string, unknown> = {}, on: SearchSpace = space) {
+  reports = [];
   const ctx = {
+    progress: {
+      report: async (step: number, metrics: Record<string, number>) => {
+        reports.push([step, metrics]);
+      },
+    },
     space: on,
     rng: Rng.fromSeed(1),
     options: parseOptions(COMPOUND_SCALING, COMPOUND_SCALING_OPTIONS, options),
@@ -83,6 +91,10 @@ describe('compound-scaling', async () => {
     expect(s.coefficients).toBeUndefined();
     await s.tell(result(grid.at(-1)!, 0.7));
     expect(s.coefficients).toEqual({ alpha: 1.2, beta: 1, gamma: 1.3 });
+    // The coefficients found are reported once, as the strategy's progress.
+    expect(reports).toEqual([
+      [1, { alpha: 1.2, beta: 1, gamma: 1.3, flops_factor: 1.2 * 1.3 ** 2, best_score: 0.9 }],
+    ]);
     // φ=1 of the best is its grid trial: not proposed again.
     const scaled = await drain(s);
     expect(scaled.map(m)).toEqual([

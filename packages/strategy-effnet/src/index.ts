@@ -4,6 +4,17 @@ export {
   CompoundScaling,
   compoundScalingFactory,
 } from './compound-scaling.js';
+export {
+  DEFAULT_MBV3_BASE,
+  MBV3_SCALED,
+  MBV3_SCALED_OPTIONS,
+  type Mbv3ScaledSpace,
+  mbv3ScaledSpace,
+  mbv3ScaledSpaceFactory,
+  type ScaledMbv3Arch,
+  scaleMbv3,
+} from './mbv3-scaled-space.js';
+export { mbv3ScaledSpaceNetwork } from './mbv3-scaled-space-network.js';
 export { isScalable, type ScalableSpace } from './scalable-space.js';
 export { scaledKey, splitScaledKey } from './scaled-key.js';
 export {
