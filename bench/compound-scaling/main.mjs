@@ -15,11 +15,8 @@
 // wall_s=…` and writes results.md (the tables) and results.json beside the runs' database to
 // `--out` (default .bench-out/compound-scaling).
 //   node bench/compound-scaling/main.mjs [--images N] [--epochs E] [--jobs K] ... (`--help` lists them)
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join, resolve } from 'node:path';
 import { ArchlabError } from '../../packages/core/dist/index.js';
 import { latencyModel } from '../../packages/hardware-latency/dist/index.js';
 import {
@@ -27,11 +24,8 @@ import {
   mbv3ScaledSpace,
   mbv3ScaledSpaceNetwork,
 } from '../../packages/strategy-effnet/dist/index.js';
+import { archlab, kv, lastJson } from '../archlab-cli.mjs';
 import { benchFlags } from '../bench-flags.mjs';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../../packages/cli/dist/bin.js');
 
 const spec = {
   seed: { type: 'int', default: 0, min: 0, description: 'seed of every run' },
@@ -93,19 +87,6 @@ try {
   throw err;
 }
 
-/** Runs `archlab ARGS`; resolves to its stdout, rejects with its one-line error. */
-async function archlab(args) {
-  try {
-    return (await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 30 })).stdout;
-  } catch (err) {
-    const line = `${err.stderr ?? ''}`.trim().split('\n').filter(Boolean).at(-1) ?? err.message;
-    throw new Error(`archlab ${args[0]}: ${line}`);
-  }
-}
-
-const lastJson = (stdout) => JSON.parse(stdout.trim().split('\n').at(-1));
-const kv = (flag, o) => Object.entries(o).flatMap(([k, v]) => [flag, `${k}=${v}`]);
-
 const out = resolve(opts.out);
 mkdirSync(out, { recursive: true });
 const db = join(out, `runs-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}.db`);
@@ -146,7 +127,7 @@ async function search(runId, strategy, concurrency) {
     // The strategy ends the run when it is done.
     ...['--trials', '1000', '--seed', String(opts.seed), '--db', db, '--run-id', runId, '--json', '-q'],
   ]);
-  const events = lastJson(await archlab(['events', runId, '--db', db, '--json']));
+  const events = lastJson((await archlab(['events', runId, '--db', db, '--json'])).stdout);
   const archs = new Map(
     events.filter((e) => e.type === 'TrialProposed').map((e) => [e.data.trialId, e.data.arch]),
   );
