@@ -1,4 +1,4 @@
-import { parseOptions, type SearchSpaceFactory } from '@archlab/core';
+import { MalformedArchitectureError, parseOptions, type SearchSpaceFactory } from '@archlab/core';
 import {
   MBV3_OPTIONS,
   type Mbv3Arch,
@@ -97,7 +97,12 @@ export function mbv3ScaledSpace(options: Readonly<Record<string, unknown>> = {})
     key: (arch) => scaledKey(arch.m, mbv3Key(arch.base)),
     parse: (key) => {
       const { m, base } = splitScaledKey(MBV3_SCALED, key);
-      return { base: unscaled.parse(base), m };
+      try {
+        return { base: unscaled.parse(base), m };
+      } catch (e) {
+        if (!(e instanceof MalformedArchitectureError)) throw e;
+        throw new MalformedArchitectureError(MBV3_SCALED, key, `its base '${base}': ${e.reason}`);
+      }
     },
     scale: (base, m) => ({ base: unscaled.parse(base), m }),
     async flopsCounter() {

@@ -88,6 +88,8 @@ describe('scaleMbv3', () => {
     expect(() => space.scale('r24-k33e33', { depth: 1, width: 1, resolution: 1 })).toThrow(
       MalformedArchitectureError,
     );
-    expect(() => space.parse(`d1,w1,r1:r24-k33e33-k99e33-k33e33-k33e33`)).toThrow(/token 3 'k99e33'/);
+    expect(() => space.parse(`d1,w1,r1:r24-k33e33-k99e33-k33e33-k33e33`)).toThrow(
+      /^malformed mbv3-scaled architecture 'd1,w1,r1:r24-k33e33-k99e33-k33e33-k33e33': its base 'r24-k33e33-k99e33-k33e33-k33e33': token 3 'k99e33'/,
+    );
   });
 });
