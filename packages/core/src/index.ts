@@ -190,7 +190,7 @@ export {
   DeviceLatencyTableSource,
   UnknownDeviceError,
 } from './hardware/device-table.js';
-export { type HardwareModel, HardwareModelFactory } from './hardware/hardware-model.js';
+export { type HardwareModel, HardwareModelFactory, type MetricFloor } from './hardware/hardware-model.js';
 export { type OptionSpec, type OptionsSpec, type OptionValues, parseOptions } from './options/options.js';
 export { bestSoFar, type MeanWithError, meanWithError } from './projections/best-so-far.js';
 export { imagesProcessed } from './projections/images-processed.js';
@@ -267,6 +267,7 @@ export {
 } from './screening/screen.js';
 export { type Seeder, WarmupSeeder } from './screening/warmup-seeder.js';
 export {
+  checkChoices,
   type SearchSpace,
   SearchSpaceFactory,
   type SpaceCapability,
