@@ -200,6 +200,9 @@ const baseArch = space.parse(`d1,w1,r1:${baseKey}`);
 await timer.cost(baseArch);
 const baseLatency = (await timer.cost(baseArch)).latency_ms;
 for (const r of rows) r.quiet_ms = (await timer.cost(space.parse(r.arch))).latency_ms;
+const baseParams = (await mbv3ScaledSpaceNetwork.load())
+  .describe(space, baseArch, { inputShape: [28, 28, 1], numClasses: 10 })
+  .layers.reduce((n, l) => n + l.params, 0);
 
 const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'nan');
 const m = (key) => {
@@ -209,7 +212,7 @@ const m = (key) => {
 const table = [
   '| φ | scaling | d / w / r | FLOPs (M) | × base | params | test acc (%) | val acc (%) | latency (ms) |',
   '|---|---|---|---|---|---|---|---|---|',
-  `| 0 | base | 1 / 1 / 1 | ${f(baseFlops / 1e6)} | 1.00 | | | | ${f(baseLatency)} |`,
+  `| 0 | base | 1 / 1 / 1 | ${f(baseFlops / 1e6)} | 1.00 | ${baseParams} | | | ${f(baseLatency)} |`,
   ...[...rows]
     .sort((a, b) => a.phi - b.phi)
     .map(
@@ -245,7 +248,7 @@ const md = [
 writeFileSync(join(out, 'results.md'), md);
 writeFileSync(
   join(out, 'results.json'),
-  `${JSON.stringify({ options: opts, coefficients: c, baseFlops, baseLatency, rows, grid: gridRows, wall_s: wall }, null, 2)}\n`,
+  `${JSON.stringify({ options: opts, coefficients: c, baseFlops, baseLatency, rows, grid: gridRows, baseParams, wall_s: wall }, null, 2)}\n`,
 );
 process.stderr.write(`${md}\n`);
 

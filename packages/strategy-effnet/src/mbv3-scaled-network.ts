@@ -1,7 +1,12 @@
 import type { SearchSpace } from '@archlab/core';
 import type { Network, NetworkDescription, SpaceNetworkModule } from '@archlab/nn';
 import { mbv3CoveringArchitectures } from '@archlab/space-mbv3';
-import { buildMbv3Network, describeMbv3Network, mbv3NetworkConfig } from '@archlab/space-mbv3/network';
+import {
+  buildMbv3Network,
+  describeMbv3Network,
+  spaceNetwork as mbv3Network,
+  mbv3NetworkConfig,
+} from '@archlab/space-mbv3/network';
 import {
   type Mbv3ScaledSpace,
   mbv3ScaledSpace,
@@ -45,11 +50,8 @@ const asScaled = (space: SearchSpace<ScaledMbv3Arch>) =>
  * a network takes its architecture's (scaled) resolution and the data's channels.
  */
 export const spaceNetwork: SpaceNetworkModule<ScaledMbv3Arch> = {
-  inputShape: (space) => {
-    const { config } = asScaled(space).unscaled;
-    const side = config.resolutions.at(-1)!;
-    return [side, side, config.inputChannels];
-  },
+  // The data's default images, as mbv3's: a network takes its own (scaled) resolution anyway.
+  inputShape: (space) => mbv3Network.inputShape(asScaled(space).unscaled),
   describe: (space, arch, { inputShape, numClasses }) =>
     describeScaledMbv3Network(asScaled(space), arch, numClasses, inputShape[2]),
   build: (key, spaceOptions, { inputShape, numClasses, seed }) => {
