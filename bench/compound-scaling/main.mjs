@@ -17,7 +17,6 @@
 //   node bench/compound-scaling/main.mjs [--images N] [--epochs E] [--jobs K] ... (`--help` lists them)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ArchlabError } from '../../packages/core/dist/index.js';
 import { latencyModel } from '../../packages/hardware-latency/dist/index.js';
 import {
   flopsFactor,
@@ -25,7 +24,7 @@ import {
   mbv3ScaledSpaceNetwork,
 } from '../../packages/strategy-effnet/dist/index.js';
 import { archlab, kv, lastJson } from '../archlab-cli.mjs';
-import { benchFlags } from '../bench-flags.mjs';
+import { benchFlagsOrExit } from '../bench-flags.mjs';
 
 const spec = {
   seed: { type: 'int', default: 0, min: 0, description: 'seed of every run' },
@@ -78,14 +77,7 @@ function fail(message) {
   process.exit(2);
 }
 
-let opts;
-try {
-  opts = benchFlags('compound-scaling', spec);
-} catch (err) {
-  if (err instanceof ArchlabError || err instanceof TypeError)
-    fail(err.message.replace(/^compound-scaling: /, ''));
-  throw err;
-}
+const opts = benchFlagsOrExit('compound-scaling', spec);
 
 const out = resolve(opts.out);
 mkdirSync(out, { recursive: true });

@@ -28,9 +28,9 @@
 //   (`--help` lists every option)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ArchlabError, foldRun, imagesProcessed } from '../../packages/core/dist/index.js';
+import { foldRun, imagesProcessed } from '../../packages/core/dist/index.js';
 import { archlab, kv, lastJson } from '../archlab-cli.mjs';
-import { benchFlags } from '../bench-flags.mjs';
+import { benchFlagsOrExit } from '../bench-flags.mjs';
 
 const spec = {
   seeds: {
@@ -139,14 +139,7 @@ function fail(message) {
   process.exit(2);
 }
 
-let opts;
-try {
-  opts = benchFlags('oneshot-search', spec);
-} catch (err) {
-  if (err instanceof ArchlabError || err instanceof TypeError)
-    fail(err.message.replace(/^oneshot-search: /, ''));
-  throw err;
-}
+const opts = benchFlagsOrExit('oneshot-search', spec);
 
 const seeds = opts.seeds.split(',').map((s) => s.trim());
 if (!seeds.length || seeds.some((s) => !/^\d+$/.test(s)) || new Set(seeds).size !== seeds.length)
