@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseOptions } from '../packages/core/dist/index.js';
+import { ArchlabError, parseOptions } from '../packages/core/dist/index.js';
 
 /**
  * A bench's `--NAME VALUE` flags, checked against `spec` (an archlab OptionsSpec: the same typed
@@ -24,4 +24,15 @@ export function benchFlags(name, spec, argv = process.argv.slice(2)) {
   }
   const { help: _, ...raw } = values;
   return parseOptions(name, spec, raw);
+}
+
+/** `benchFlags`, a bad flag printed as `NAME: message` with exit status 2. */
+export function benchFlagsOrExit(name, spec, argv = process.argv.slice(2)) {
+  try {
+    return benchFlags(name, spec, argv);
+  } catch (err) {
+    if (!(err instanceof ArchlabError || err instanceof TypeError)) throw err;
+    process.stderr.write(`${name}: ${err.message.replace(new RegExp(`^${name}: `), '')}\n`);
+    process.exit(2);
+  }
 }

@@ -26,17 +26,11 @@
 // A method that fails is in the table as failed, with its error; the exit status is then 1.
 //   node bench/oneshot-search/main.mjs [--seeds 1,2,3] [--budget N] [--methods a,b] [--jobs K] ...
 //   (`--help` lists every option)
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { ArchlabError, foldRun, imagesProcessed } from '../../packages/core/dist/index.js';
-import { benchFlags } from '../bench-flags.mjs';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../../packages/cli/dist/bin.js');
+import { join, resolve } from 'node:path';
+import { foldRun, imagesProcessed } from '../../packages/core/dist/index.js';
+import { archlab, kv, lastJson } from '../archlab-cli.mjs';
+import { benchFlagsOrExit } from '../bench-flags.mjs';
 
 const spec = {
   seeds: {
@@ -145,32 +139,11 @@ function fail(message) {
   process.exit(2);
 }
 
-let opts;
-try {
-  opts = benchFlags('oneshot-search', spec);
-} catch (err) {
-  if (err instanceof ArchlabError || err instanceof TypeError)
-    fail(err.message.replace(/^oneshot-search: /, ''));
-  throw err;
-}
+const opts = benchFlagsOrExit('oneshot-search', spec);
 
 const seeds = opts.seeds.split(',').map((s) => s.trim());
 if (!seeds.length || seeds.some((s) => !/^\d+$/.test(s)) || new Set(seeds).size !== seeds.length)
   fail(`--seeds takes distinct whole numbers, comma-separated, e.g. 1,2,3; got '${opts.seeds}'`);
-
-/** Runs `archlab ARGS`; resolves to its stdout and its wall time, rejects with its one-line error. */
-async function archlab(args) {
-  const started = performance.now();
-  try {
-    const { stdout } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 30 });
-    return { stdout, seconds: (performance.now() - started) / 1000 };
-  } catch (err) {
-    const line = `${err.stderr ?? ''}`.trim().split('\n').filter(Boolean).at(-1) ?? err.message;
-    throw new Error(`archlab ${args[0]}: ${line}`);
-  }
-}
-
-const lastJson = (stdout) => JSON.parse(stdout.trim().split('\n').at(-1));
 
 // The strategies this CLI has: the one-shot ones present join the default list (enas when loaded).
 const strategies = new Map(
@@ -190,7 +163,6 @@ for (const m of methods) {
 const out = resolve(opts.out);
 mkdirSync(out, { recursive: true });
 const db = join(out, `runs-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}.db`);
-const kv = (flag, o) => Object.entries(o).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 const spaceArgs = ['--space', 'nb201', ...kv('--space-option', NETWORK)];
 const B = opts.budget;
 const batch = opts['batch-size'];
