@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { avgPoolGrad } from './wasm-kernels/avg-pool-grad.js';
 import { batchMatMul } from './wasm-kernels/batch-mat-mul.js';
 import { add, multiply, sub } from './wasm-kernels/channel-broadcast.js';
 import {
@@ -28,7 +27,6 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = (
     [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter],
     [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput],
     [tf.MaxPoolGrad, maxPoolGrad],
-    [tf.AvgPoolGrad, avgPoolGrad],
     [tf.BatchMatMul, batchMatMul],
     [tf.Sum, sum],
     [tf.Mean, mean],

@@ -453,27 +453,34 @@ describe('wasm kernels that replace the backend own match the cpu backend', () =
     await checkMaxPoolGrad({ values, shape }, 3, 1, 'valid');
   });
 
-  const avgPoolCases: [number[], number | [number, number], number, Pad][] = [
-    [[2, 7, 7, 3], 3, 1, 'same'], // a NAS-Bench-201 cell's pool
-    [[2, 8, 8, 4], 2, 2, 'valid'], // a reduction's shortcut
-    [[3, 7, 6, 2], 3, 2, 'same'],
-    [[1, 9, 9, 5], [2, 3], 1, 'valid'],
-    [[2, 5, 5, 1], 3, 3, 'same'],
-  ];
-  it.each(avgPoolCases)(
-    'AvgPoolGrad of [%s], window %s, stride %s, %s',
-    async (shape, filterSize, strides, pad) => {
-      const rng = Rng.fromSeed(shape.reduce((a, b) => a * 7 + b, 0));
-      const input = random(shape, rng);
-      const attrs = { filterSize, strides, pad };
-      const output = await run('cpu', tf.AvgPool, { x: input }, attrs);
-      const dy = random(output.shape, rng);
-      await expectNoLeak(async () => {
-        const dx = await run('wasm', tf.AvgPoolGrad, { dy, input }, attrs);
-        const ref = await run('cpu', tf.AvgPoolGrad, { dy, input }, attrs);
-        expect(dx.shape).toEqual(shape);
-        expect(relativeError(dx.values, ref.values)).toBeLessThanOrEqual(1e-6);
-      });
+  // Stored logs hold scores computed from these gradients (synflow): the pointwise GEMM must give
+  // the bits of the convolution it replaces (either of the two the cost model picks from).
+  it.each([
+    [64, 14, 8, 8],
+    [3, 5, 2, 3],
+    [64, 4, 32, 32],
+    [16, 4, 32, 24],
+    [8, 28, 1, 16],
+  ])(
+    'Conv2DBackpropFilter of a pointwise convolution on [%s, %s, %s, %s], bit for bit a convolution',
+    async (n, h, c, co) => {
+      await tf.setBackend('wasm');
+      const rng = Rng.fromSeed(n * h + c);
+      const x = toTensor(random([n, h, h, c], rng)) as tf.Tensor4D;
+      const dy = toTensor(random([n, h, h, co], rng)) as tf.Tensor4D;
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [1, 1, c, co] };
+      const fast = tf
+        .engine()
+        .runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap);
+      const bits = [...(fast as tf.Tensor).dataSync()];
+      // dy as [co, n, h, w] correlated with x as an [n, h, w, c] filter, or x as [c, h, w, n] with dy as [h, w, n, co].
+      const byX = tf.transpose(
+        tf.conv2d(tf.transpose(dy, [3, 0, 1, 2]), tf.reshape(x, [n, h, h, c]), 1, 'valid'),
+        [1, 2, 3, 0],
+      );
+      const byDy = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid');
+      expect([[...byX.dataSync()], [...byDy.dataSync()]]).toContainEqual(bits);
+      tf.dispose([x, dy, fast as tf.Tensor, byX, byDy]);
     },
   );
 
