@@ -5,7 +5,12 @@ export {
   type BackendName,
   initBackend,
 } from './backend/backend.js';
-export { type BatchNormLayer, type BatchNormOptions, batchNorm } from './network/batch-norm.js';
+export {
+  type BatchNormLayer,
+  type BatchNormOptions,
+  batchNorm,
+  batchNormalise,
+} from './network/batch-norm.js';
 export {
   type Conv2dOptions,
   type ConvOptions,

@@ -1,0 +1,1 @@
+export { type OfaApplyOptions, type OfaSubnet, OfaSupernet, type OfaSupernetConfig } from './ofa-supernet.js';
