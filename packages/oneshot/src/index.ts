@@ -5,7 +5,10 @@ export { oneshotModule } from './oneshot-module.js';
 export { SposStrategy, sposStrategyFactory } from './spos-strategy.js';
 export {
   epochsOption,
+  optionsOf,
+  type SupernetDataOptions,
   type SupernetOptions,
+  supernetDataOptionsSpec,
   supernetOptions,
   supernetOptionsSpec,
   trainsSupernet,
@@ -19,4 +22,5 @@ export {
   SupernetTrainingError,
   supernetRunService,
   type TensorBatch,
+  WeightSharingService,
 } from './supernet-service.js';

@@ -14,4 +14,9 @@ export {
   type SposTrainOptions,
   trainSpos,
 } from './spos.js';
-export { SupernetTrainer, type SupernetTrainerOptions } from './supernet-trainer.js';
+export {
+  SupernetTrainer,
+  type SupernetTrainerOptions,
+  supernetWeights,
+  type TrainableSupernet,
+} from './supernet-trainer.js';
