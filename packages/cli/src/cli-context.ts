@@ -38,6 +38,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/storage-postgres',
   '@archlab/bench-nb201',
   '@archlab/space-fmnist-chain',
+  '@archlab/space-mbv3',
   '@archlab/strategy-evolution',
   '@archlab/strategy-pnas',
   '@archlab/strategy-rl',

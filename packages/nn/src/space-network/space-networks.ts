@@ -9,7 +9,7 @@ import {
   SpaceNetwork,
 } from '@archlab/core';
 // Types only: this module is what a space package's ContainerModule imports, so it must not load tfjs.
-import type { Network, NetworkDescription } from '../network/network.js';
+import type { LayerInfo, Network, NetworkDescription } from '../network/network.js';
 import type { ImageShape } from '../network/network-builder.js';
 
 /** The data a network is built for: its images' shape and its classes. */
@@ -27,6 +27,9 @@ export interface NetworkBuildContext extends NetworkShape {
 /**
  * What a space's SpaceNetwork loads: how the space's architectures become tfjs networks. Every
  * method is synchronous and deterministic; a malformed architecture is a MalformedArchitectureError.
+ * The shape `describe` and `build` get is the data's: a space whose architectures choose their
+ * input resolution (mbv3) makes networks of that resolution, and whoever feeds them resizes the
+ * images to the built network's `inputShape` (trainer-tfjs's `resizeDataset`).
  */
 export interface SpaceNetworkModule<A = unknown> {
   /** The image shape the space's networks take by default, from the space's options. */
@@ -44,6 +47,12 @@ export interface SpaceNetworkModule<A = unknown> {
   ): Network;
   /** Architectures whose networks hold every distinct operation the space can produce (what a latency table times). */
   coveringArchitectures(space: SearchSpace<A>): A[];
+  /**
+   * The architecture whose network's layers cost least in total under `cost` (at least 0 per
+   * layer, as a latency table's entries), exactly; absent when the space cannot say (then no
+   * bound on a constraint is known before a run).
+   */
+  cheapest?(space: SearchSpace<A>, cost: (layer: LayerInfo) => number, shape: NetworkShape): A;
 }
 
 /** A SpaceNetwork of a tfjs network: what `@archlab/nn`'s consumers load. */

@@ -1,6 +1,7 @@
 import type { Metrics } from '@archlab/core';
 import { type BackendChoice, importSpaceNetwork, initBackend, networkWeights } from '@archlab/nn';
 import { loadDataset } from '../data/registry.js';
+import { resizeDataset } from '../data/resize.js';
 import { splitDataset } from '../data/split.js';
 import { trainNetwork } from './train-network.js';
 import { learningRate, parseTrainOptions } from './train-options.js';
@@ -34,7 +35,8 @@ export interface TrialHooks {
  * Trains one architecture and returns its metrics (see `TrainResult`) and, when the options ask
  * (`save-weights`), its trained weights (see `networkWeights`). Initialises the backend
  * and loads the data set on first use in this thread; builds the network with the space network module
- * of `req.network`, seeded from `req.seed`, and disposes it however training ends.
+ * of `req.network`, seeded from `req.seed`, resizes the images to the network's input when they
+ * differ (see `resizeDataset`), and disposes the network however training ends.
  */
 export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Promise<TrainedTrial> {
   const o = parseTrainOptions(req.options);
@@ -42,18 +44,19 @@ export async function runTrainingTrial(req: TrainRequest, hooks: TrialHooks): Pr
   await initBackend(o.backend as BackendChoice);
   const dataset = await loadDataset(o.dataset, { dataDir: o['data-dir'] });
   hooks.signal.throwIfAborted();
-  const data = splitDataset(dataset, {
-    valFraction: o['val-fraction'],
-    maxTrain: o['max-train'],
-    maxTest: o['max-test'],
-    seed: o['split-seed'],
-  });
   const net = network.build(req.arch, req.spaceOptions, {
     inputShape: dataset.imageShape,
     numClasses: dataset.numClasses,
     seed: req.seed,
   });
   try {
+    // A network of another resolution (an mbv3 architecture's) gets the images resized to it.
+    const data = splitDataset(resizeDataset(dataset, net.inputShape), {
+      valFraction: o['val-fraction'],
+      maxTrain: o['max-train'],
+      maxTest: o['max-test'],
+      seed: o['split-seed'],
+    });
     const metrics = await trainNetwork(
       net,
       data,
