@@ -7,7 +7,9 @@ import {
   depthwiseConv2d,
   type Layer,
   layerContext,
+  type Network,
 } from '@archlab/nn';
+import { buildMbv3Network } from '@archlab/space-mbv3/network';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -368,7 +370,8 @@ export class OfaSupernet {
   subnetWeights(subnet: OfaSubnet): Map<string, tf.Tensor> {
     this.check(subnet);
     const out = new Map<string, tf.Tensor>();
-    const put = (name: string, t: tf.Tensor) => out.set(name, tf.keep(t));
+    // Clones: a full-width slice is the variable itself, which the caller must not dispose.
+    const put = (name: string, t: tf.Tensor) => out.set(name, tf.keep(tf.clone(t)));
     const bn = (b: Bn, c: number) => {
       put(`${b.name}/gamma`, first(b.gamma, c));
       put(`${b.name}/beta`, first(b.beta, c));
@@ -376,26 +379,58 @@ export class OfaSupernet {
       put(`${b.name}/moving_variance`, first(b.variance, c));
     };
     tf.tidy(() => {
-      put('stem.conv/kernel', tf.clone(this.stem.conv));
+      put('stem.conv/kernel', this.stem.conv);
       bn(this.stem.bn, this.config.stem);
       subnet.stages.forEach((blocks, s) => {
         blocks.forEach(({ kernel, expand }, b) => {
           const block = this.blocks[s]![b]!;
           const mid = block.inChannels * expand;
-          put(`${block.name}.expand/kernel`, tf.slice(block.expand, [0, 0, 0, 0], [-1, -1, -1, mid]));
-          bn(block.expandBn, mid);
+          if (expand !== 1) {
+            put(`${block.name}.expand/kernel`, tf.slice(block.expand, [0, 0, 0, 0], [-1, -1, -1, mid]));
+            bn(block.expandBn, mid);
+          }
           put(`${block.name}.dw/depthwise_kernel`, this.depthwiseKernel(s, b, kernel, mid));
           bn(block.dwBn, mid);
           put(`${block.name}.project/kernel`, tf.slice(block.project, [0, 0, 0, 0], [-1, -1, mid, -1]));
           bn(block.projectBn, block.outChannels);
         });
       });
-      put('head.conv/kernel', tf.clone(this.head.conv));
+      put('head.conv/kernel', this.head.conv);
       bn(this.head.bn, this.config.final);
-      put('head.dense/kernel', tf.clone(this.head.kernel));
-      put('head.dense/bias', tf.clone(this.head.bias));
+      put('head.dense/kernel', this.head.kernel);
+      put('head.dense/bias', this.head.bias);
     });
     return out;
+  }
+
+  /**
+   * The stand-alone network of one subnet (`buildMbv3Network` with this supernet's widths,
+   * strides, stem and head) carrying the weights it inherits (`subnetWeights`): in inference mode
+   * it computes what `apply` does. Its variables are its own.
+   */
+  extract(subnet: OfaSubnet, seed = this.seed): Network {
+    const weights = this.subnetWeights(subnet);
+    const inherited = [...weights.values()];
+    try {
+      const net = buildMbv3Network(subnet, { ...this.config, seed });
+      try {
+        for (const v of [...net.variables, ...net.buffers]) {
+          const name = v.name.slice(v.name.indexOf('/') + 1);
+          const source = weights.get(name);
+          if (!source) throw new Error(`the supernet has no weights for ${name}`);
+          v.assign(source);
+          weights.delete(name);
+        }
+        if (weights.size > 0)
+          throw new Error(`the network has no layer for ${[...weights.keys()].join(', ')}`);
+      } catch (err) {
+        net.dispose();
+        throw err;
+      }
+      return net;
+    } finally {
+      tf.dispose(inherited);
+    }
   }
 
   /**
@@ -487,8 +522,12 @@ export class OfaSupernet {
         blocks.forEach(({ kernel, expand }, b) => {
           const block = this.blocks[s]![b]!;
           const mid = block.inChannels * expand;
-          const expandW = tf.slice(weights(block.expand), [0, 0, 0, 0], [-1, -1, -1, mid]);
-          let t = tf.relu(this.bn(block.expandBn, conv(y, expandW), weights, mode));
+          // An expand ratio of 1 has no expand conv (as in the stand-alone network).
+          let t = y;
+          if (expand !== 1) {
+            const expandW = tf.slice(weights(block.expand), [0, 0, 0, 0], [-1, -1, -1, mid]);
+            t = tf.relu(this.bn(block.expandBn, conv(y, expandW), weights, mode));
+          }
           const dwW = this.depthwiseKernel(s, b, kernel, mid, weights);
           t = tf.relu(
             this.bn(

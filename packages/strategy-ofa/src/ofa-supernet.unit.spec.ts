@@ -1,5 +1,6 @@
-import { ConfigError, DataError, MalformedArchitectureError } from '@archlab/core';
+import { ConfigError, DataError, MalformedArchitectureError, Rng } from '@archlab/core';
 import { initBackend } from '@archlab/nn';
+import { mbv3Space } from '@archlab/space-mbv3';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OfaSubnet, OfaSupernet, type OfaSupernetConfig } from './ofa-supernet.js';
@@ -253,5 +254,40 @@ describe('OfaSupernet', () => {
     expect(values(net.applyTeacher(x))).toEqual(teacher);
     expect(values(net.apply(x, net.largest(8), { training: true }))).not.toEqual(teacher);
     x.dispose();
+  });
+
+  it('extracts stand-alone mbv3 networks that compute what apply does in inference mode (1e-5)', () => {
+    // The mbv3 space's default shape (stem 16, widths 16/24/32/48, depths 2–4, kernels 3/5/7,
+    // expand 3/4/6, 20–28 px): the smallest, the largest and sampled subnets.
+    const space = mbv3Space();
+    const net = make({ ...space.config, numClasses: 10, seed: 9 });
+    warm(net, 28);
+    // Transforms away from the identity and sorted channels, so both are exercised.
+    tf.tidy(() => {
+      for (const v of net.variables.filter((x) => /to\d$/.test(net.nameOf(x))))
+        v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.1, 'float32', 7)));
+    });
+    net.sortChannels();
+    const rng = Rng.fromSeed('extract');
+    const archs = [
+      { ...net.largest(28) },
+      // The smallest: lowest resolution, depth, kernel and expand ratio everywhere.
+      {
+        resolution: 20,
+        stages: space.config.widths.map(() => [0, 1].map(() => ({ kernel: 3, expand: 3 }))),
+      },
+      space.sample(rng),
+      space.sample(rng),
+      space.sample(rng),
+    ];
+    for (const arch of archs) {
+      const x = images(2, arch.resolution, 3);
+      net.recalibrateBn(arch, [x]);
+      const standalone = net.extract(arch);
+      expectClose(values(standalone.apply(x, { training: false })), values(net.apply(x, arch)), 1e-5);
+      expect(standalone.inputShape).toEqual([arch.resolution, arch.resolution, 1]);
+      standalone.dispose();
+      x.dispose();
+    }
   });
 });
