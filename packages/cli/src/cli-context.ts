@@ -45,6 +45,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/oneshot',
   '@archlab/strategy-darts',
   '@archlab/strategy-enas',
+  '@archlab/strategy-ofa',
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',

@@ -7,6 +7,7 @@ import {
   type Dataset,
   loadDataset,
   makeBatch,
+  resizeDataset,
   type Samples,
   splitDataset,
   type TrainingData,
@@ -70,6 +71,12 @@ export interface EpochPlan {
   readonly startEpoch?: number;
   /** Peak learning rate of this schedule; default the `lr` option. */
   readonly lr?: number;
+  /**
+   * The image shape of training batch `batch`, asked once before its `forward`: the images are
+   * resized to it (`resizeDataset`, as the `train` estimator does for a network of another
+   * resolution). Default: the data set's own. OFA's elastic resolution draws it per batch.
+   */
+  inputShape?(batch: number): readonly [number, number, number];
   /** Logits of training batch `batch` (counting from 0 in the epoch), in training mode: the path or the weighted ops trained. */
   forward(x: tf.Tensor4D, batch: number, training: boolean): tf.Tensor2D;
   /**
@@ -195,7 +202,8 @@ export abstract class WeightSharingService<S extends TrainableSupernet> {
     try {
       for (let b = 0; b < perEpoch; b++) {
         const picked = Array.from(trainer.nextBatch(n, batchSize), (i: number) => data.train.indices[i]!);
-        const batch = this.tensors(dataset, data.train.split, picked);
+        const shape = plan.inputShape?.(b);
+        const batch = this.tensors(shape ? resizeDataset(dataset, shape) : dataset, data.train.split, picked);
         let hits: tf.Scalar | undefined;
         try {
           const start = plan.startEpoch ?? 0;

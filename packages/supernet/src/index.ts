@@ -8,6 +8,7 @@ export {
 } from './nb201-supernet.js';
 export {
   type InheritedAccuracyOptions,
+  type InheritingSupernet,
   inheritedAccuracy,
   type SposEpoch,
   type SposHooks,

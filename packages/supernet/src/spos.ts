@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Rng } from '@archlab/core';
+import type { Network } from '@archlab/nn';
 import {
   accuracy,
   cosineLearningRate,
@@ -102,14 +103,20 @@ export interface InheritedAccuracyOptions {
   readonly seed: number;
 }
 
+/** A supernet whose paths (subnets) can be recalibrated and extracted as stand-alone networks. */
+export interface InheritingSupernet<P> {
+  recalibrateBn(path: P, batches: readonly tf.Tensor4D[]): void;
+  extract(path: P): Network;
+}
+
 /**
- * SPOS's score of one cell: its BN statistics recalibrated on a fixed seeded set of training
- * images, then the accuracy (%) on `samples` (default `data.val`) of its network with the
- * supernet's weights, in inference mode.
+ * SPOS's score of one cell (or OFA's of one subnet, `data` resized to its resolution): its BN
+ * statistics recalibrated on a fixed seeded set of training images, then the accuracy (%) on
+ * `samples` (default `data.val`) of its network with the supernet's weights, in inference mode.
  */
-export async function inheritedAccuracy(
-  trainer: Pick<SupernetTrainer, 'supernet'>,
-  path: Nb201Path,
+export async function inheritedAccuracy<P = Nb201Path>(
+  trainer: { readonly supernet: InheritingSupernet<P> },
+  path: P,
   data: TrainingData,
   options: InheritedAccuracyOptions,
   samples: Samples = data.val,
