@@ -267,7 +267,7 @@ describe('bad input: one line, no stack trace, exit 2, nothing lost', () => {
     );
     expectUserError(
       archlab(dir, 'search', '--estimator', 'nb201:cifar10', '--db', 'keep.db'),
-      /--space is required .* known spaces: fmnist-chain, nb201/,
+      /--space is required .* known spaces: fmnist-chain, mbv3, nb201/,
     );
     expectUserError(
       archlab(dir, ...SEARCH, '--strategy-option', 'dedupe=maybe', '--db', 'keep.db'),

@@ -31,7 +31,7 @@ describe('archlab profile-device --plugin', () => {
   it("looks the space up among the loaded plugins' spaces, and names the ones it knows", () => {
     const unknown = archlab(dir, 'profile-device', '--space', 'toy-space', '--out', 'toy.lut.json');
     expect(unknown.stderr).toBe(
-      "archlab: error: unknown space 'toy-space'; known spaces: fmnist-chain, nb201\n",
+      "archlab: error: unknown space 'toy-space'; known spaces: fmnist-chain, mbv3, nb201\n",
     );
     expect(unknown.code).toBe(2);
   });
@@ -48,7 +48,7 @@ describe('archlab profile-device --plugin', () => {
       'toy.lut.json',
     );
     expect(r.stderr).toBe(
-      "archlab: error: profile-device: space 'toy-space' has no network (no loaded plugin binds a SpaceNetwork for it); spaces with one: fmnist-chain, nb201\n",
+      "archlab: error: profile-device: space 'toy-space' has no network (no loaded plugin binds a SpaceNetwork for it); spaces with one: fmnist-chain, mbv3, nb201\n",
     );
     expect(r.code).toBe(2);
     expect(existsSync(join(dir, 'toy.lut.json'))).toBe(false);

@@ -8,7 +8,7 @@ import {
   type SpaceNetworkModule,
   type SpaceNetworks,
 } from '@archlab/nn';
-import { loadDataset } from '@archlab/trainer-tfjs';
+import { type Dataset, loadDataset, resizeDataset } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   GRADIENT_PROXIES,
@@ -47,8 +47,12 @@ export class ProxyScorer {
     private readonly spaceNetwork: SpaceNetworkModule,
     private readonly inputShape: ImageShape,
     private readonly numClasses: number,
-    private readonly batch: TensorBatch | undefined,
+    /** The data set of the data-dependent proxies, when one is asked for. */
+    private readonly dataset: Dataset | undefined,
   ) {}
+
+  /** The minibatch, by the image shape it was made for. */
+  private readonly batches = new Map<string, TensorBatch>();
 
   /**
    * Initialises the backend and, when a data-dependent proxy is asked for, loads the data set
@@ -71,20 +75,21 @@ export class ProxyScorer {
       needsData ? loadDataset(options.dataset, { dataDir: options['data-dir'] || undefined }) : undefined,
     ]);
     const inputShape = spaceNetwork.inputShape(space);
-    let batch: TensorBatch | undefined;
-    if (dataset) {
-      const b = proxyBatch(dataset, options['batch-size'], options['init-seed'], inputShape);
-      batch = tf.tidy(() => ({
-        images: tf.tensor4d(b.images, [b.size, ...inputShape]),
-        labels: tf.cast(
-          tf.oneHot(tf.tensor1d(b.labels, 'int32'), dataset.numClasses),
-          'float32',
-        ) as tf.Tensor2D,
-      }));
-    }
     // The classifier has the data set's classes; 10 (Fashion-MNIST's, CIFAR-10's) when no data is read.
     const numClasses = dataset?.numClasses ?? 10;
-    return new ProxyScorer(space, names, options, backend.name, spaceNetwork, inputShape, numClasses, batch);
+    const scorer = new ProxyScorer(
+      space,
+      names,
+      options,
+      backend.name,
+      spaceNetwork,
+      inputShape,
+      numClasses,
+      dataset,
+    );
+    // Drawn now, so a bad batch size fails before any architecture is scored.
+    if (dataset) scorer.requireBatch(inputShape);
+    return scorer;
   }
 
   /**
@@ -108,8 +113,10 @@ export class ProxyScorer {
         if (want.has('params')) raw.params = network.paramCount();
         if (want.has('flops')) raw.flops = network.flops();
         const gradient = GRADIENT_PROXIES.filter((p) => want.has(p)) as GradientProxy[];
-        if (gradient.length) Object.assign(raw, gradientProxies(network, this.requireBatch(), gradient));
-        if (want.has('jacob_cov')) raw.jacob_cov = jacobCov(network, this.requireBatch().images);
+        if (gradient.length)
+          Object.assign(raw, gradientProxies(network, this.requireBatch(network.inputShape), gradient));
+        if (want.has('jacob_cov'))
+          raw.jacob_cov = jacobCov(network, this.requireBatch(network.inputShape).images);
       } finally {
         network.dispose();
       }
@@ -147,14 +154,39 @@ export class ProxyScorer {
     }).layers;
   }
 
-  /** Frees the minibatch. */
+  /** Frees the minibatches. */
   dispose(): void {
-    if (this.batch) tf.dispose([this.batch.images, this.batch.labels]);
+    for (const b of this.batches.values()) tf.dispose([b.images, b.labels]);
+    this.batches.clear();
   }
 
-  private requireBatch(): TensorBatch {
-    if (!this.batch) throw new Error('this scorer was created without a data-dependent proxy');
-    return this.batch;
+  /**
+   * The minibatch for a network taking `shape`: the same images for every architecture, resized
+   * bilinearly first when the network takes another resolution than the space's (an mbv3
+   * architecture's), then fitted to it (see `proxyBatch`).
+   */
+  private requireBatch(shape: ImageShape): TensorBatch {
+    const dataset = this.dataset;
+    if (!dataset) throw new Error('this scorer was created without a data-dependent proxy');
+    const key = shape.join('x');
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const [h, w] = this.inputShape;
+      const source =
+        shape[0] === h && shape[1] === w
+          ? dataset
+          : resizeDataset(dataset, [shape[0], shape[1], dataset.imageShape[2]]);
+      const b = proxyBatch(source, this.options['batch-size'], this.options['init-seed'], shape);
+      batch = tf.tidy(() => ({
+        images: tf.tensor4d(b.images, [b.size, ...shape]),
+        labels: tf.cast(
+          tf.oneHot(tf.tensor1d(b.labels, 'int32'), dataset.numClasses),
+          'float32',
+        ) as tf.Tensor2D,
+      }));
+      this.batches.set(key, batch);
+    }
+    return batch;
   }
 }
 

@@ -11,6 +11,7 @@ import {
 import { estimatorContract } from '@archlab/core/testing';
 import { SpaceNetworks } from '@archlab/nn';
 import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
+import { mbv3Space, mbv3SpaceNetwork } from '@archlab/space-mbv3';
 import { type Dataset, registerDataset } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -21,8 +22,8 @@ import { scoreArchitectures } from './score-architectures.js';
 import { combinedEstimatorFactory, proxyEstimatorFactory } from './zero-cost-estimator.js';
 import { zeroCostModule } from './zero-cost-module.js';
 
-/** The spaces' networks, as a container with both space packages loaded holds them. */
-const NETWORKS = new SpaceNetworks([nb201SpaceNetwork, fmnistChainSpaceNetwork]);
+/** The spaces' networks, as a container with the space packages loaded holds them. */
+const NETWORKS = new SpaceNetworks([nb201SpaceNetwork, fmnistChainSpaceNetwork, mbv3SpaceNetwork]);
 
 // NAS-Bench-201 and fmnist-chain networks on the wasm backend, fed from a small synthetic data
 // set of Fashion-MNIST's shape (so these tests need no data files), with a batch of 4.
@@ -94,6 +95,25 @@ describe('ProxyScorer', () => {
     for (const s of [a, b, c]) s!.dispose();
   });
 
+  it('scores mbv3 networks of every resolution on the minibatch resized to it, and frees each', async () => {
+    const space = mbv3Space({ widths: '4,8,8,8', final: 8 });
+    const scorer = await ProxyScorer.create(NETWORKS, space, ['snip', 'jacob_cov'], OPTIONS);
+    const before = tf.memory().numTensors;
+    const scores = ['r20', 'r24', 'r28'].map((r) =>
+      scorer.score(space.parse(`${r}-k33e33-k33e33-k33e33-k33e33`)),
+    );
+    for (const { values, warnings } of scores) {
+      expect(warnings).toEqual([]);
+      expect(Object.values(values).every((v) => Number.isFinite(v) && v !== UNDEFINED_SCORE)).toBe(true);
+    }
+    // The same images at another size give another score; two more minibatches are kept.
+    expect(new Set(scores.map((s) => s.values.snip)).size).toBe(3);
+    expect(tf.memory().numTensors).toBe(before + 4);
+    expect(scorer.score(space.parse('r20-k33e33-k33e33-k33e33-k33e33'))).toEqual(scores[0]);
+    scorer.dispose();
+    expect(tf.memory().numTensors).toBe(before - 2);
+  });
+
   it('gives an undefined proxy a finite last-place score and a warning instead of failing', async () => {
     const scorer = await ProxyScorer.create(NETWORKS, nb201Space, PROXIES, OPTIONS);
     // No path from input to output: zero gradients, and a constant (zero) input Jacobian.
@@ -142,7 +162,7 @@ describe('ProxyScorer', () => {
     const other = { ...nb201Space, name: 'other' } as SearchSpace;
     await expect(ProxyScorer.create(NETWORKS, other, ['params'], OPTIONS)).rejects.toThrow(ConfigError);
     await expect(ProxyScorer.create(NETWORKS, other, ['params'], OPTIONS)).rejects.toThrow(
-      "zero-cost proxies: space 'other' has no network (no loaded plugin binds a SpaceNetwork for it); spaces with one: fmnist-chain, nb201",
+      "zero-cost proxies: space 'other' has no network (no loaded plugin binds a SpaceNetwork for it); spaces with one: fmnist-chain, mbv3, nb201",
     );
   });
 });

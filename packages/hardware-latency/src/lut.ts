@@ -397,7 +397,7 @@ export function predictLayers(
     const entry = lut.entries[key];
     if (entry === undefined) {
       throw new DataError(
-        `${source} has no entry for ${layer.kind} at input ${layer.inputShape.join('x')} (${key}, layer ${layer.name}); rebuild it with archlab profile-device --space ${lut.space}`,
+        `${source} has no entry for ${entryText(layer)}; rebuild it with archlab profile-device --space ${lut.space}`,
       );
     }
     ms += entry;
@@ -405,13 +405,21 @@ export function predictLayers(
   return ms;
 }
 
+/** An operation as a table's errors name it: `avg_pool at input 32x32x16 (KEY, layer NAME)`. */
+function entryText(layer: Pick<LayerInfo, 'name' | 'kind' | 'attrs' | 'inputShape'>): string {
+  return `${layer.kind} at input ${layer.inputShape.join('x')} (${opKey(layer)}, layer ${layer.name})`;
+}
+
 const warned = new Set<string>();
 
 /**
  * A HardwareModel predicting `latency_ms` from a table: the architecture's layers (listed
- * without weights, see {@link spaceLayers}) costed from the table. A table for another space is a ConfigError; one
- * measured on a backend other than `backend` (default: the backend this process already runs,
- * if any) warns once on stderr.
+ * without weights, see {@link spaceLayers}) costed from the table. A table for another space is
+ * a ConfigError naming an operation of this space it has no entry for, raised by `floors`
+ * (before a run) or the first `cost`; one measured on a backend other than `backend` (default:
+ * the backend this process already runs, if any) warns once on stderr. Its floor, when the
+ * space can name its cheapest network (`SpaceNetworkModule.cheapest`), is the exact least
+ * latency over the space: the table is additive per layer.
  */
 export function lutModel(
   network: TfjsSpaceNetwork,
@@ -420,11 +428,6 @@ export function lutModel(
   options: { readonly source?: string; readonly backend?: string } = {},
 ): HardwareModel {
   const source = options.source ?? 'the latency table';
-  if (lut.space !== space.name) {
-    throw new ConfigError(
-      `${source} was built for space '${lut.space}', not '${space.name}'; build one with archlab profile-device --space ${space.name}`,
-    );
-  }
   const backend = options.backend || tf.engine().backendName;
   if (backend && backend !== lut.backend && !warned.has(`${source}|${backend}`)) {
     warned.add(`${source}|${backend}`);
@@ -432,21 +435,61 @@ export function lutModel(
       `warning: ${source} was measured on tfjs backend '${lut.backend}', not '${backend}': its latencies may not hold here\n`,
     );
   }
+  let loaded: Promise<SpaceNetworkModule> | undefined;
+  /** The space's network module, once the table is known to be this space's. */
+  const load = () =>
+    (loaded ??= (async () => {
+      const module = await network.load();
+      if (lut.space !== space.name) {
+        const missing = firstMissing(module);
+        const what = missing ? `: it has no entry for ${entryText(missing)}` : '';
+        throw new ConfigError(
+          `${source} was built for space '${lut.space}', not '${space.name}'${what}; build one with archlab profile-device --space ${space.name}`,
+        );
+      }
+      return module;
+    })());
+  /** The first operation of the space's networks the table has no entry for. */
+  const firstMissing = (module: SpaceNetworkModule) => {
+    const ops = distinctOps(module, space, module.coveringArchitectures(space), lut.network);
+    return [...ops.values()].find((layer) => lut.entries[opKey(layer)] === undefined);
+  };
   const cache = new Map<string, number>();
+  const cost = async (arch: unknown): Promise<number> => {
+    const key = space.key(arch);
+    let ms = cache.get(key);
+    if (ms === undefined) {
+      ms = predictLayers(lut, spaceLayers(await load(), space, arch, lut.network), source);
+      cache.set(key, ms);
+    }
+    return ms;
+  };
   return {
     name: 'lut',
     metrics: ['latency_ms'],
     cheap: true,
     deterministic: true,
     device: { ...lut.device, kind: 'lut', backend: lut.backend, created: lut.created },
-    async cost(arch): Promise<Metrics> {
-      const key = space.key(arch);
-      let ms = cache.get(key);
-      if (ms === undefined) {
-        ms = predictLayers(lut, spaceLayers(await network.load(), space, arch, lut.network), source);
-        cache.set(key, ms);
+    cost: async (arch) => ({ latency_ms: await cost(arch) }),
+    // Before a run: a table that cannot cost every architecture of the space is refused then.
+    async floors() {
+      const module = await load();
+      const missing = firstMissing(module);
+      if (missing) {
+        throw new DataError(
+          `${source} has no entry for ${entryText(missing)}, which networks of this ${space.name} space have; rebuild it with archlab profile-device --space ${space.name} and the same --space-option flags`,
+        );
       }
-      return { latency_ms: ms };
+      if (!module.cheapest) return [];
+      const fastest = module.cheapest(space, (layer) => lut.entries[opKey(layer)]!, lut.network);
+      const ms = await cost(fastest);
+      return [
+        {
+          metric: 'latency_ms',
+          value: ms,
+          text: `the fastest ${space.name} subnet takes ${Number(ms.toPrecision(4))} ms on this LUT (${space.key(fastest)})`,
+        },
+      ];
     },
     dispose: () => cache.clear(),
   };

@@ -203,12 +203,14 @@ describe('the default timer on operations of known cost', () => {
 });
 
 describe('bad tables', () => {
-  it('refuses a table built for another space', () => {
-    expect(() => lutModel(fmnistChainSpaceNetwork, fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(
-      ConfigError,
+  it('refuses a table built for another space, naming an operation it lacks, before a run and at a cost', async () => {
+    const model = lutModel(fmnistChainSpaceNetwork, fmnistChainSpace(), lut, { source: 'dev.json' });
+    await expect(model.floors!()).rejects.toThrow(ConfigError);
+    await expect(model.floors!()).rejects.toThrow(
+      /^dev\.json was built for space 'nb201', not 'fmnist-chain': it has no entry for \w+ at input [\dx]+ \(.*, layer [\w.]+\); build one with archlab profile-device --space fmnist-chain$/,
     );
-    expect(() => lutModel(fmnistChainSpaceNetwork, fmnistChainSpace(), lut, { source: 'dev.json' })).toThrow(
-      /dev\.json was built for space 'nb201', not 'fmnist-chain'/,
+    await expect(model.cost(fmnistChainSpace().parse('conv3x3-16|identity'))).rejects.toThrow(
+      /built for space 'nb201', not 'fmnist-chain': it has no entry for/,
     );
   });
 
@@ -217,6 +219,10 @@ describe('bad tables', () => {
       Object.entries(lut.entries).filter(([k]) => !k.startsWith('avg_pool(padding=same,size=3')),
     );
     const model = lutModel(nb201SpaceNetwork, nb201Space, { ...lut, entries });
+    // Before a run, as soon as the space has networks with that op
+    await expect(model.floors!()).rejects.toThrow(
+      /^the latency table has no entry for avg_pool at input 32x32x16 \(.*, layer .*\), which networks of this nb201 space have; rebuild it/,
+    );
     await expect(model.cost([1, 1, 1, 1, 1, 1])).resolves.toBeDefined();
     const missing = model.cost([4, 1, 1, 1, 1, 1]);
     await expect(missing).rejects.toThrow(DataError);

@@ -125,6 +125,8 @@ function mbv3Graph<T>(b: GraphBuilder<T>, arch: Mbv3Arch, config: Mbv3NetworkCon
   return b.dense('head.dense', features, { units: config.numClasses });
 }
 
+const FASHION_MNIST_SIDE = 28;
+
 /** The configuration of an mbv3 space (the defaults for one made without). */
 function configOf(space: SearchSpace<Mbv3Arch>): Mbv3SpaceConfig {
   return (space as { config?: Mbv3SpaceConfig }).config ?? DEFAULT_MBV3_CONFIG;
@@ -132,15 +134,13 @@ function configOf(space: SearchSpace<Mbv3Arch>): Mbv3SpaceConfig {
 
 /**
  * The networks of mbv3 architectures (see `buildMbv3Network`): what `mbv3SpaceNetwork` loads.
- * The shape it is given is the data's: the network takes the architecture's resolution and the
- * data's channels, and the caller resizes the images (`inputShape` of the built network).
+ * The shape it is given is the data's (by default Fashion-MNIST's 28×28 with the space's
+ * `channels`): the network takes the architecture's resolution and the data's channels, and the
+ * caller resizes the images to it (`inputShape` of the built network).
  */
 export const spaceNetwork: SpaceNetworkModule<Mbv3Arch> = {
-  inputShape: (space) => {
-    const config = configOf(space);
-    const side = config.resolutions.at(-1)!;
-    return [side, side, config.inputChannels];
-  },
+  // The images fed to the networks by default, Fashion-MNIST's: each network takes its own resolution of them.
+  inputShape: (space) => [FASHION_MNIST_SIDE, FASHION_MNIST_SIDE, configOf(space).inputChannels],
   describe: (space, arch, { inputShape, numClasses }) =>
     describeMbv3Network(
       arch,

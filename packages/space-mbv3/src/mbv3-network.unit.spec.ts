@@ -160,7 +160,9 @@ describe('the mbv3 space network', () => {
     expect(net.numClasses).toBe(5);
     net.dispose();
     const space = mbv3Space({ resolutions: '32,16' });
-    expect(spaceNetwork.inputShape(space)).toEqual([32, 32, 1]);
+    // The data's shape by default (Fashion-MNIST's), not a network's
+    expect(spaceNetwork.inputShape(space)).toEqual([28, 28, 1]);
+    expect(spaceNetwork.inputShape(mbv3Space({ channels: 3 }))).toEqual([28, 28, 3]);
     const d = spaceNetwork.describe(space, space.parse('r16-k33e33-k33e33-k33e33-k33e33'), {
       inputShape: [32, 32, 1],
       numClasses: 10,

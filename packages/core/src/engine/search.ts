@@ -21,6 +21,7 @@ import { ScreenEstimator } from '../screening/screen.js';
 import { type Seeder, WarmupSeeder } from '../screening/warmup-seeder.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Strategy } from '../strategy/strategy.js';
+import { refuseUnmeetableConstraints } from './constraint-floors.js';
 import {
   budgetLeft,
   checkpointDue,
@@ -209,8 +210,8 @@ export class Search {
   }
 
   /**
-   * Validates the run id, the config and the plugins, and prepares the plugins (an estimator
-   * loads its data), without a store: a caller can open or create its store once input is valid.
+   * Validates the run id, the config and the plugins (a constraint no architecture meets
+   * included, see `HardwareModel.floors`), and prepares the plugins (an estimator loads its data), without a store: a caller can open or create its store once input is valid.
    */
   static async prepare(
     plugins: PluginRegistry,
@@ -224,6 +225,7 @@ export class Search {
     const run = instantiate(plugins, resolveConfig(plugins, input), {
       ...(options.runner && { runner: runnerByName(plugins, runId, options.runner) }),
     });
+    await refuseUnmeetableConstraints(run.config.constraints, run.hardware);
     await run.runner.prepare?.();
     return { runId, run, env: await runEnv(run) };
   }

@@ -22,7 +22,23 @@ export interface HardwareModel<A = unknown> {
   /** The device this model describes, recorded with the results. */
   readonly device: Readonly<Record<string, string>>;
   cost(arch: A): Promise<Metrics>;
+  /**
+   * Called once before a run starts: checks that the model can cost the space's architectures
+   * (a typed error saying why not) and gives the least value over the whole space of those of
+   * its metrics it knows exactly (a lookup table's latency on a space that can name its cheapest
+   * network). A constraint `metric <= X` (or `<`) that even the least value breaks would prune
+   * every trial: the run is refused before it starts.
+   */
+  floors?(): Promise<readonly MetricFloor[]>;
   dispose?(): void | Promise<void>;
+}
+
+/** The least value a metric takes over a whole space (see `HardwareModel.floors`). */
+export interface MetricFloor {
+  readonly metric: string;
+  readonly value: number;
+  /** Where it is reached, for the refusal: `the fastest mbv3 subnet takes 1.2 ms on this LUT (KEY)`. */
+  readonly text: string;
 }
 
 export interface HardwareModelFactory {
