@@ -356,5 +356,7 @@ export const ofaStrategyFactory: StrategyFactory = {
   options: ofaOptionsSpec,
   requires: ['encoding', 'mutate'],
   checkpointEvery: 1,
+  // A budget below the fastest subnet on the run's table is refused before the run, as --constraint is.
+  searchConstraints: (options) => parseBudgets(String(options.budgets ?? ''), []).flat(),
   create: (ctx) => new OfaStrategy(ctx as StrategyContext<Mbv3Arch, OfaOptions>),
 };
