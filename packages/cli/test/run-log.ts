@@ -1,0 +1,99 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { expect } from 'vitest';
+import { archlab, archlabAsync, exited } from './cli-harness.js';
+
+// A run's log read straight from its SQLite file, for the tests that cut, kill and resume runs.
+
+export interface Row {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** The run's events as stored, straight from the SQLite file (fast enough to poll while a run writes). */
+export function rows(dbPath: string, runId: string): Row[] {
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  } catch {
+    return []; // not created yet
+  }
+  try {
+    return (
+      db.prepare('SELECT seq, type, data FROM events WHERE run_id = ? ORDER BY seq').all(runId) as {
+        seq: number;
+        type: string;
+        data: string;
+      }[]
+    ).map((r) => ({ seq: r.seq, type: r.type, data: JSON.parse(r.data) }));
+  } catch {
+    return []; // no table yet
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * What an interrupted and resumed run must have written exactly as the uninterrupted one: every
+ * epoch's progress (α included), proposal, result and checkpoint (a checkpoint's blob is the
+ * sha256 of the state it saved: the supernet's weights, optimizer slots, rng and data order),
+ * in order, timings left out. RunStarted, RunResumed and RunCompleted hold times and the env;
+ * a trial a crash interrupted is started again (TrialStarted, attempt 2).
+ */
+export function work(dbPath: string, runId: string): unknown[] {
+  return rows(dbPath, runId)
+    .filter((r) => !['RunStarted', 'RunResumed', 'RunCompleted', 'TrialStarted'].includes(r.type))
+    .map(({ type, data }) => {
+      const { durationMs: _, ...rest } = data;
+      return { type, ...rest };
+    });
+}
+
+/** A crash right after event `seq`: the log cut there (appends are atomic, so this is what a kill leaves). */
+export function cutAfter(dir: string, from: string, name: string, runId: string, seq: number): void {
+  copyFileSync(join(dir, from), join(dir, name));
+  const db = new Database(join(dir, name));
+  try {
+    db.prepare('DELETE FROM events WHERE run_id = ? AND seq > ?').run(runId, seq);
+    db.prepare(
+      'UPDATE runs SET last_seq = (SELECT max(seq) FROM events WHERE run_id = ?), last_ts = (SELECT max(ts) FROM events WHERE run_id = ?) WHERE run_id = ?',
+    ).run(runId, runId, runId);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Runs `archlab ARGS --db NAME` in `dir`, kills it (SIGKILL) `delayMs` after its log first
+ * satisfies `when`, resumes it, and expects the resumed run's `work` to equal `whole` (the
+ * uninterrupted run's). Returns the log as the kill left it.
+ */
+export async function killAndResume(
+  dir: string,
+  args: readonly string[],
+  name: string,
+  runId: string,
+  when: (log: Row[]) => boolean,
+  delayMs: number,
+  whole: unknown[],
+): Promise<Row[]> {
+  const child = archlabAsync(dir, ...args, '--db', name);
+  const done = exited(child);
+  for (;;) {
+    const log = rows(join(dir, name), runId);
+    if (when(log)) break;
+    await sleep(5);
+  }
+  await sleep(delayMs);
+  child.kill('SIGKILL');
+  expect((await done).signal).toBe('SIGKILL');
+  const cut = rows(join(dir, name), runId);
+  expect(cut.some((r) => r.type === 'RunCompleted')).toBe(false);
+  const r = archlab(dir, 'resume', runId, '--db', name);
+  expect(r.code, r.stderr).toBe(0);
+  expect(work(join(dir, name), runId)).toEqual(whole);
+  return cut;
+}
