@@ -25,7 +25,6 @@
 // results.json, default .bench-out/oneshot-ranking). Sizes: --n, --epochs (supernet),
 // --train-images/--val-images (supernet), --sa-epochs/--sa-images/--test-images (stand-alone);
 // `node bench/oneshot-ranking/main.mjs --help` lists them all. The defaults' run is in recorded/.
-import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -42,6 +41,7 @@ import {
 import { sposStrategyFactory } from '../../packages/oneshot/dist/index.js';
 import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
 import { benchFlags } from '../bench-flags.mjs';
+import { runJobs } from '../bench-jobs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
@@ -160,42 +160,6 @@ function drawCells(n, seed) {
   return { cells: out, distinct: cells.length };
 }
 
-/** Runs `jobs` on `workers` forked worker processes, each taking the next job when free. */
-async function runJobs(jobs, workers, onDone) {
-  const results = new Array(jobs.length);
-  let next = 0;
-  const children = [];
-  const one = () =>
-    new Promise((resolveAll, reject) => {
-      const child = fork(join(here, 'worker.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(child);
-      const give = () => {
-        if (next >= jobs.length) {
-          child.disconnect();
-          return resolveAll();
-        }
-        const id = next++;
-        child.send({ ...jobs[id], id });
-      };
-      child.on('message', (m) => {
-        if (m.error !== undefined) return reject(new Error(`${jobs[m.id].what}: ${m.error}`));
-        results[m.id] = m.result;
-        onDone(jobs[m.id], m.result);
-        give();
-      });
-      child.on('exit', (code, signal) => {
-        if (code !== 0) reject(new Error(`a worker exited with ${signal ?? `code ${code}`}`));
-      });
-      give();
-    });
-  try {
-    await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
-  } finally {
-    for (const c of children) if (c.exitCode === null && c.connected) c.kill();
-  }
-  return results;
-}
-
 const { cells, distinct } = drawCells(opts.n, opts.seed);
 const keys = cells.map((c) => c.key);
 const seedRng = Rng.fromSeed(`${opts.seed}/oneshot-ranking/stand-alone`);
@@ -230,7 +194,7 @@ const jobs = [
 let done = 0;
 let results;
 try {
-  results = await runJobs(jobs, opts.workers, (job, r) => {
+  results = await runJobs(join(here, 'worker.mjs'), jobs, opts.workers, (job, r) => {
     done++;
     const what =
       job.kind === 'supernet'
