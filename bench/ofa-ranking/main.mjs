@@ -20,7 +20,6 @@
 // `node bench/ofa-ranking/main.mjs --help` lists the sizes.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -36,7 +35,7 @@ import { describeMbv3Network, mbv3NetworkConfig } from '../../packages/space-mbv
 import { ofaStrategyFactory } from '../../packages/strategy-ofa/dist/index.js';
 import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
 import { benchFlags } from '../bench-flags.mjs';
-import { runJobs } from '../bench-jobs.mjs';
+import { rankingFlags, runJobs } from '../bench-jobs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
@@ -61,45 +60,19 @@ const spec = {
     max: 1000,
     description: 'epochs of each of the kernel, depth and expand phases',
   },
-  'train-images': {
-    type: 'int',
-    default: 2000,
-    min: 10,
-    description: "supernet's training images (training split)",
-  },
-  'val-images': {
-    type: 'int',
-    default: 1000,
-    min: 10,
-    description: 'supernet validation images: the inherited accuracy is measured on them',
-  },
-  'bn-images': {
-    type: 'int',
-    default: 512,
-    min: 1,
-    description: 'images of BN recalibration before each subnet is scored',
-  },
-  'sa-epochs': { type: 'int', default: 2, min: 1, max: 1000, description: 'stand-alone training epochs' },
-  'sa-images': {
-    type: 'int',
-    default: 2000,
-    min: 10,
-    description: 'stand-alone training images (training split)',
-  },
-  'test-images': {
-    type: 'int',
-    default: 1000,
-    min: 10,
-    max: 10000,
-    description: 'test images of the stand-alone accuracy',
-  },
-  resamples: { type: 'int', default: 1000, min: 10, max: 100000, description: 'bootstrap resamples' },
-  workers: { type: 'int', default: availableParallelism(), min: 1, max: 64, description: 'worker processes' },
-  out: {
-    type: 'string',
-    default: '.bench-out/ofa-ranking',
-    description: 'folder of results.csv and results.json',
-  },
+  ...rankingFlags(
+    {
+      'train-images': 2000,
+      'val-images': 1000,
+      'bn-images': 512,
+      'sa-epochs': 2,
+      'sa-images': 2000,
+      'sa-batch': 128,
+      'test-images': 1000,
+      resamples: 1000,
+    },
+    '.bench-out/ofa-ranking',
+  ),
 };
 
 let opts;
@@ -130,6 +103,7 @@ try {
   });
   opts.trainOptions = parseTrainOptions({
     epochs: opts['sa-epochs'],
+    'batch-size': opts['sa-batch'],
     'max-train': opts['sa-images'],
     'max-test': opts['test-images'],
     'split-seed': opts.seed,

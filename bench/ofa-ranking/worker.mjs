@@ -15,7 +15,7 @@ import {
   ofaRunService,
   ofaStrategyFactory,
 } from '../../packages/strategy-ofa/dist/index.js';
-import { runTrainingTrial } from '../../packages/trainer-tfjs/dist/index.js';
+import { serveJobs, trainStandalone } from '../bench-jobs.mjs';
 
 const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
 
@@ -84,19 +84,4 @@ async function supernet({ spaceOptions, strategyOptions, estimatorOptions, seed,
   };
 }
 
-async function standalone({ network, spaceOptions, key, options, seed }) {
-  const { metrics } = await runTrainingTrial(
-    { space: 'mbv3', spaceOptions, network, arch: key, options, seed },
-    { report() {}, signal: new AbortController().signal },
-  );
-  return metrics;
-}
-
-process.on('message', async (job) => {
-  try {
-    const result = job.kind === 'supernet' ? await supernet(job) : await standalone(job);
-    process.send({ id: job.id, result });
-  } catch (err) {
-    process.send({ id: job.id, error: err instanceof Error ? err.message : String(err) });
-  }
-});
+serveJobs({ supernet, standalone: (job) => trainStandalone('mbv3', job) });
