@@ -7,7 +7,7 @@ import {
   type Dataset,
   loadDataset,
   makeBatch,
-  resizeDataset,
+  resizeTrainingData,
   type Samples,
   splitDataset,
   type TrainingData,
@@ -203,7 +203,8 @@ export abstract class WeightSharingService<S extends TrainableSupernet> {
       for (let b = 0; b < perEpoch; b++) {
         const picked = Array.from(trainer.nextBatch(n, batchSize), (i: number) => data.train.indices[i]!);
         const shape = plan.inputShape?.(b);
-        const batch = this.tensors(shape ? resizeDataset(dataset, shape) : dataset, data.train.split, picked);
+        const source = shape ? resizeTrainingData(data, shape) : data;
+        const batch = this.tensors(source.dataset, source.train.split, picked);
         let hits: tf.Scalar | undefined;
         try {
           const start = plan.startEpoch ?? 0;

@@ -2,7 +2,7 @@ import { ConfigError, type RunScope, type RunService, type SearchSpace } from '@
 import { optionsOf, supernetDataOptionsSpec, WeightSharingService } from '@archlab/oneshot';
 import type { Mbv3Arch, Mbv3SpaceConfig } from '@archlab/space-mbv3';
 import { inheritedAccuracy } from '@archlab/supernet';
-import { type Dataset, resizeDataset, type TrainingData } from '@archlab/trainer-tfjs';
+import { type Dataset, resizeTrainingData, type TrainingData } from '@archlab/trainer-tfjs';
 import { trainsOfa } from './ofa-options.js';
 import { OfaSupernet } from './ofa-supernet.js';
 
@@ -49,8 +49,7 @@ export class OfaService extends WeightSharingService<OfaSupernet> {
   /** The training data with every image resized to `resolution` (how a subnet sees them). */
   at(resolution: number): TrainingData {
     const data = this.data;
-    const [, , c] = data.dataset.imageShape;
-    return { ...data, dataset: resizeDataset(data.dataset, [resolution, resolution, c]) };
+    return resizeTrainingData(data, [resolution, resolution, data.dataset.imageShape[2]]);
   }
 
   /**
@@ -60,13 +59,14 @@ export class OfaService extends WeightSharingService<OfaSupernet> {
    * put back afterwards (a checkpoint never holds a scoring's).
    */
   async score(arch: Mbv3Arch, options: SubnetScoreOptions): Promise<number> {
-    const { data } = await this.ready();
+    await this.ready();
+    const data = this.at(arch.resolution);
     const scored = this.fixedImages(data.val, options.evalImages, 'eval');
     return this.keepingBatchNorm((trainer) =>
       inheritedAccuracy(
         trainer,
         arch,
-        this.at(arch.resolution),
+        data,
         { recalibrationImages: options.bnImages, batchSize: this.options['batch-size'], seed: this.seed },
         scored,
       ),
