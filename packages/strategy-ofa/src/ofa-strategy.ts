@@ -39,6 +39,7 @@ interface Snapshot {
   readonly measuring: RngState;
   readonly asked: number;
   readonly measured: readonly Measured[];
+  readonly lost: number;
   readonly picks: number;
 }
 
@@ -82,6 +83,8 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
   /** Measurement trials asked so far. */
   private asked = 0;
   private measured: Measured[] = [];
+  /** Measurement trials that gave no accuracy (pruned by the run's constraints, failed). */
+  private lost = 0;
   private picks = 0;
   private readonly costs = new Map<string, Metrics>();
 
@@ -139,11 +142,8 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
     }
   }
 
-  /** Measurement trials that gave no accuracy (pruned by the run's constraints, failed). */
-  private lost = 0;
-
   snapshot(): Uint8Array {
-    const s: Snapshot & { lost: number } = {
+    const s: Snapshot = {
       format: FORMAT,
       phase: this.phase,
       phaseEpochs: this.phaseEpochs,
@@ -161,7 +161,7 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
   }
 
   restore(bytes: Uint8Array): void {
-    const s = JSON.parse(new TextDecoder().decode(bytes)) as Snapshot & { lost: number };
+    const s = JSON.parse(new TextDecoder().decode(bytes)) as Snapshot;
     if (s.format !== FORMAT) throw new TypeError(`not a checkpoint of ofa (${s.format})`);
     this.phase = s.phase;
     this.phaseEpochs = s.phaseEpochs;
