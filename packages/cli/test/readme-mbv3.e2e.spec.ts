@@ -3,21 +3,12 @@ import { join } from 'node:path';
 import { describeWith } from '@archlab/core/testing';
 import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
 import { expect, it } from 'vitest';
-import { archlab, archlabJson, readmeCommands, tempDir, words } from './cli-harness.js';
+import { archlab, archlabJson, readmeCommands, TINY_DATA, tempDir, words } from './cli-harness.js';
 
 const HEADING = "## The mbv3 space (Once-for-All's elastic MobileNetV3)";
 
 // Later flags win: the commands run as printed, only shrunk to a few seconds.
-const TINY_DATA = [
-  '--epochs',
-  '1',
-  '--estimator-option',
-  'max-train=200',
-  '--estimator-option',
-  'max-test=100',
-  '--estimator-option',
-  'workers=1',
-];
+const TINY = [...TINY_DATA, '--estimator-option', 'workers=1'];
 
 describeWith(fashionMnistRequirement(), "README's mbv3 commands", () => {
   const commands = () => readmeCommands(HEADING).map(words) as [string[], string[], string[]];
@@ -31,7 +22,7 @@ describeWith(fashionMnistRequirement(), "README's mbv3 commands", () => {
     const trained = archlabJson<{ arch: string; metrics: Record<string, number> }>(
       cwd,
       ...commands()[0],
-      ...TINY_DATA,
+      ...TINY,
     );
     expect(trained.arch).toBe('r24-k357e346-k35e46-k3355e6644-k77e33');
     expect(trained.metrics.epochs_run).toBe(1);
@@ -46,7 +37,7 @@ describeWith(fashionMnistRequirement(), "README's mbv3 commands", () => {
     const lut = JSON.parse(readFileSync(join(cwd, 'mbv3.lut.json'), 'utf8'));
     expect(lut.space).toBe('mbv3');
 
-    const run = archlab(cwd, ...search, '--trials', '2', ...TINY_DATA);
+    const run = archlab(cwd, ...search, '--trials', '2', ...TINY);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/constraint latency_ms<=5: \d+ pruned before evaluation/);

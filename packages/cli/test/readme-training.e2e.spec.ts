@@ -1,19 +1,10 @@
 import { describeWith } from '@archlab/core/testing';
 import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
 import { expect, it } from 'vitest';
-import { archlab, archlabJson, readmeCommands, tempDir, words } from './cli-harness.js';
-
-// Later flags win: the commands run as printed, only shrunk to a few seconds.
-const TINY_DATA = [
-  '--epochs',
-  '1',
-  '--estimator-option',
-  'max-train=200',
-  '--estimator-option',
-  'max-test=100',
-];
+import { archlab, archlabJson, readmeCommands, TINY_DATA, tempDir, words } from './cli-harness.js';
 
 describeWith(fashionMnistRequirement(), "README's training commands", () => {
+  // Later flags win: the commands run as printed, only shrunk to a few seconds (TINY_DATA).
   it('run as pasted (shrunk by later flags): the search, then the retraining of its best', () => {
     const commands = readmeCommands('## Training real networks');
     expect(commands.map((c) => words(c)[0])).toEqual(['search', 'train']);

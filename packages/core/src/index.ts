@@ -268,6 +268,7 @@ export {
 } from './screening/screen.js';
 export { type Seeder, WarmupSeeder } from './screening/warmup-seeder.js';
 export {
+  checkChoices,
   type SearchSpace,
   SearchSpaceFactory,
   type SpaceCapability,

@@ -544,3 +544,60 @@ describe('resume and replay with constraints', () => {
     );
   });
 });
+
+describe('a constraint the whole space breaks', () => {
+  /** digits with a cheap model whose floor of `latency_ms` is 4, reached by `0000`. */
+  function registry() {
+    const floor = 4;
+    const r = new PluginRegistry();
+    r.register('space', digitsSpaceFactory);
+    r.register('strategy', randomStrategyFactory);
+    r.register(
+      'estimator',
+      countingEstimatorFactory(() => {}),
+    );
+    r.register('hardware model', {
+      ...syntheticCostFactory,
+      create: (space, o) => ({
+        ...syntheticCostFactory.create(space, o),
+        floors: async () => [
+          { metric: 'latency_ms', value: floor, text: `the fastest takes ${floor} ms (0000)` },
+        ],
+      }),
+    });
+    return r;
+  }
+  const config = (...constraints: Constraint[]): SearchConfigInput => ({
+    space: 'digits',
+    estimator: 'counting',
+    seed: 1,
+    budget: { trials: 5 },
+    hardware: [{ name: 'synthetic-cost', options: {} }],
+    constraints,
+  });
+
+  it('is refused before the run, naming the floor, and nothing is written', async () => {
+    const store = new InMemoryEventStore();
+    const below = config({ metric: 'latency_ms', op: '<=', bound: 3.9 });
+    await expect(runSearch(registry(), below, store)).rejects.toThrow(ConfigError);
+    await expect(runSearch(registry(), below, store)).rejects.toThrow(
+      'constraint latency_ms<=3.9 prunes every architecture: the fastest takes 4 ms (0000); raise the bound',
+    );
+    // `<` the floor itself breaks it too.
+    await expect(
+      runSearch(registry(), config({ metric: 'latency_ms', op: '<', bound: 4 }), store),
+    ).rejects.toThrow(/constraint latency_ms<4 prunes every architecture/);
+    expect(await store.lastSeq('test-run')).toBe(-1);
+  });
+
+  it('runs when the floor meets it, and on a lower bound (>=) or another metric the floor says nothing of', async () => {
+    for (const c of [
+      { metric: 'latency_ms', op: '<=', bound: 4 },
+      { metric: 'latency_ms', op: '>=', bound: 9 },
+      { metric: 'params', op: '<=', bound: 1 },
+    ] as const) {
+      const { state } = await runSearch(registry(), config(c));
+      expect(state.trials.length, JSON.stringify(c)).toBeGreaterThan(0);
+    }
+  });
+});

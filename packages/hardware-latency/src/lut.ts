@@ -3,7 +3,6 @@ import {
   DataError,
   type HardwareModel,
   type HardwareModelFactory,
-  type Metrics,
   parseOptions,
   Rng,
   type SearchSpace,

@@ -10,15 +10,16 @@ import {
   EstimatorFactory,
   InMemoryEventStore,
   PluginRegistry,
-  type SearchSpace,
 } from '@archlab/core';
-import { runSearch, syntheticEstimatorFactory } from '@archlab/core/testing';
-import type { LayerInfo } from '@archlab/nn';
+import { neighbourWalk, runSearch, syntheticEstimatorFactory } from '@archlab/core/testing';
+import { initBackend, type LayerInfo } from '@archlab/nn';
 import { fmnistChainSpace, fmnistChainSpaceNetwork } from '@archlab/space-fmnist-chain';
-import { type Mbv3Arch, mbv3Space, mbv3SpaceNetwork, spaceMbv3Module } from '@archlab/space-mbv3';
+import { mbv3Space, mbv3SpaceNetwork, SMALL_MBV3_OPTIONS, spaceMbv3Module } from '@archlab/space-mbv3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countersModel } from './counters.js';
 import { hardwareLatencyModule } from './hardware-latency-module.js';
 import { type LatencyLut, lutModel, opKey, profileDevice } from './lut.js';
+import { latencyModel } from './measure.js';
 
 /** Synthetic costs: by multiply-adds, plus a hashed part per operation so that bigger is not always dearer. */
 const costOf = (layer: LayerInfo) =>
@@ -26,28 +27,7 @@ const costOf = (layer: LayerInfo) =>
   layer.flops * 1e-7 +
   createHash('sha256').update(opKey(layer)).digest().readUInt16BE(0) / 65536 / 20;
 
-// 2 resolutions × (4 + 4²)² stage choices: 800 architectures, few enough to cost every one.
-const OPTIONS = {
-  resolutions: '8,12',
-  depths: '1,2',
-  kernels: '3,5',
-  expands: '1,2',
-  widths: '4,8',
-  strides: '1,2',
-};
-const space = mbv3Space(OPTIONS);
-
-/** Every architecture of the space, by a walk over neighbours. */
-function everyArchitecture(s: SearchSpace<Mbv3Arch>): Mbv3Arch[] {
-  const seen = new Map<string, Mbv3Arch>();
-  const queue = [s.parse('r8-k3e1-k3e1')];
-  for (let a = queue.pop(); a; a = queue.pop()) {
-    if (seen.has(s.key(a))) continue;
-    seen.set(s.key(a), a);
-    queue.push(...s.neighbours!(a));
-  }
-  return [...seen.values()];
-}
+const space = mbv3Space(SMALL_MBV3_OPTIONS);
 
 describe('a latency table of mbv3 (synthetic timings)', () => {
   let file: string;
@@ -59,13 +39,13 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
       timer: async (t) => (t.kind === 'op' ? costOf(t.layer) : 0.1),
       passes: 1,
       out: file,
-      spaceOptions: OPTIONS,
+      spaceOptions: SMALL_MBV3_OPTIONS,
     });
   });
 
   it('costs every architecture, and its floor is the exact least latency, named with its architecture', async () => {
     const model = lutModel(mbv3SpaceNetwork, space, lut);
-    const all = everyArchitecture(space);
+    const all = neighbourWalk(space, space.parse('r8-k3e1-k3e1'));
     expect(all).toHaveLength(800);
     const costs = new Map<string, number>();
     for (const a of all) costs.set(space.key(a), (await model.cost(a)).latency_ms!);
@@ -88,7 +68,7 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
     const [floor] = await lutModel(mbv3SpaceNetwork, space, lut).floors!();
     const config = (bound: number) => ({
       space: 'mbv3',
-      spaceOptions: OPTIONS,
+      spaceOptions: SMALL_MBV3_OPTIONS,
       estimator: 'synthetic',
       strategy: 'random',
       seed: 1,
@@ -113,7 +93,7 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
   });
 
   it('refuses before a run a table made with other space options or for another space, naming an op it lacks', async () => {
-    const wider = lutModel(mbv3SpaceNetwork, mbv3Space({ ...OPTIONS, widths: '4,16' }), lut, {
+    const wider = lutModel(mbv3SpaceNetwork, mbv3Space({ ...SMALL_MBV3_OPTIONS, widths: '4,16' }), lut, {
       source: 'small.json',
     });
     await expect(wider.floors!()).rejects.toThrow(DataError);
@@ -133,5 +113,27 @@ describe('a latency table of mbv3 (synthetic timings)', () => {
     await expect(other.floors!()).rejects.toThrow(
       /^chain\.json was built for space 'fmnist-chain', not 'mbv3': it has no entry for \w+ at input [\dx]+ \(.*, layer (stem|s\d\.b\d|head)\.\w+\); build one with archlab profile-device --space mbv3$/,
     );
+  });
+});
+
+describe('counters and measured latency on mbv3', () => {
+  it("count and time each architecture's own network, at its resolution", async () => {
+    await initBackend('cpu');
+    const module = await mbv3SpaceNetwork.load();
+    const counters = countersModel(mbv3SpaceNetwork, space);
+    const latency = latencyModel(mbv3SpaceNetwork, space, { backend: 'cpu', warmup: 1, runs: 2 });
+    for (const key of ['r8-k3e1-k5e2', 'r12-k35e21-k5e1']) {
+      const arch = space.parse(key);
+      const built = module.build(key, SMALL_MBV3_OPTIONS, {
+        inputShape: [28, 28, 1],
+        numClasses: 10,
+        seed: 0,
+      });
+      expect(built.inputShape).toEqual([arch.resolution, arch.resolution, 1]);
+      expect(await counters.cost(arch)).toMatchObject({ params: built.paramCount(), flops: built.flops() });
+      built.dispose();
+      const { latency_ms } = await latency.cost(arch);
+      expect(latency_ms).toBeGreaterThan(0);
+    }
   });
 });

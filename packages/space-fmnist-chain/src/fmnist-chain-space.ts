@@ -1,6 +1,6 @@
 import {
+  checkChoices,
   InvalidOptionError,
-  MalformedArchitectureError,
   type OptionsSpec,
   parseOptions,
   type Rng,
@@ -228,16 +228,7 @@ export function fmnistChainSpace(options: Readonly<Record<string, unknown>> = {}
         }).flat();
       },
       decode(choices) {
-        const bad =
-          choices.length !== decisions.length ||
-          choices.some((c, i) => !Number.isInteger(c) || c < 0 || c >= decisions[i]!.choices.length);
-        if (bad) {
-          throw new MalformedArchitectureError(
-            CHAIN_SPACE,
-            `[${choices.join(',')}]`,
-            `an encoding is ${decisions.length} choices, each an index into its decision's choices`,
-          );
-        }
+        checkChoices(CHAIN_SPACE, decisions, choices);
         const arch: ChainLayer[] = [];
         for (let s = 0; s < maxDepth; s++) {
           const [op, width, skip] = choices.slice(s * perSlot, (s + 1) * perSlot) as [

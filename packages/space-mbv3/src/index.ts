@@ -16,6 +16,7 @@ export {
   mbv3SpaceConfig,
   mbv3SpaceFactory,
   mbv3SpaceSize,
+  SMALL_MBV3_OPTIONS,
 } from './mbv3-space.js';
 export { mbv3SpaceNetwork } from './mbv3-space-network.js';
 export { spaceMbv3Module } from './space-mbv3-module.js';

@@ -1,4 +1,5 @@
 import { ConfigError, Rng } from '@archlab/core';
+import { neighbourWalk } from '@archlab/core/testing';
 import { describeNetwork, gradientProblems, initBackend, type LayerInfo, type Network } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import {
   mbv3NetworkConfig,
   spaceNetwork,
 } from './mbv3-network.js';
-import { mbv3Space } from './mbv3-space.js';
+import { mbv3Space, SMALL_MBV3_OPTIONS } from './mbv3-space.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -171,14 +172,7 @@ describe('the mbv3 space network', () => {
   });
 
   it('finds the architecture of least total cost exactly: the same as trying every one', () => {
-    const space = mbv3Space({
-      resolutions: '8,12',
-      depths: '1,2',
-      kernels: '3,5',
-      expands: '1,2',
-      widths: '4,8',
-      strides: '1,2',
-    });
+    const space = mbv3Space(SMALL_MBV3_OPTIONS);
     const network = mbv3NetworkConfig(space.config, { numClasses: 10 });
     // A seeded cost per distinct operation, so that larger kernels or ratios are sometimes cheaper.
     const rng = Rng.fromSeed(3);
@@ -189,15 +183,7 @@ describe('the mbv3 space network', () => {
       return table.get(key)!;
     };
     const total = (a: Mbv3Arch) => describeMbv3Network(a, network).layers.reduce((s, l) => s + cost(l), 0);
-    const all: Mbv3Arch[] = [];
-    const seen = new Set<string>();
-    const queue = [space.sample(Rng.fromSeed(0))];
-    for (let a = queue.pop(); a; a = queue.pop()) {
-      if (seen.has(space.key(a))) continue;
-      seen.add(space.key(a));
-      all.push(a);
-      queue.push(...space.neighbours(a));
-    }
+    const all = neighbourWalk(space, space.sample(Rng.fromSeed(0)));
     expect(all).toHaveLength(space.size!);
     const brute = Math.min(...all.map(total));
     const cheapest = mbv3CheapestArchitecture(space.config, network, cost);

@@ -1,6 +1,6 @@
 import {
+  checkChoices,
   InvalidOptionError,
-  MalformedArchitectureError,
   type OptionsSpec,
   parseOptions,
   type Rng,
@@ -71,6 +71,19 @@ export const MBV3_OPTIONS = {
   },
 } as const satisfies OptionsSpec;
 
+/**
+ * The options of a small mbv3 space, 800 architectures on 8×8 or 12×12 images (2 stages of 1 or 2
+ * blocks, kernels 3 and 5, expand ratios 1 and 2): few enough to enumerate, for tests and trials.
+ */
+export const SMALL_MBV3_OPTIONS = {
+  resolutions: '8,12',
+  depths: '1,2',
+  kernels: '3,5',
+  expands: '1,2',
+  widths: '4,8',
+  strides: '1,2',
+} as const;
+
 /** An mbv3 space, with the configuration its keys are checked against. */
 export interface Mbv3SearchSpace extends SearchSpace<Mbv3Arch> {
   readonly config: Mbv3SpaceConfig;
@@ -132,7 +145,7 @@ export function mbv3SpaceConfig(options: Readonly<Record<string, unknown>> = {})
     strides,
     final: o.final,
     resolutions: numberList('resolutions', o.resolutions, 1, 1024),
-    depths: numberList('depths', o.depths, 1, 9),
+    depths: numberList('depths', o.depths, 1, 32),
     kernels: numberList('kernels', o.kernels, 1, 9, (k) => k % 2 === 1, ' (odd)'),
     expands: numberList('expands', o.expands, 1, 9),
   };
@@ -262,16 +275,7 @@ export function mbv3Space(options: Readonly<Record<string, unknown>> = {}): Mbv3
         ]),
       ],
       decode(choices) {
-        const bad =
-          choices.length !== decisions.length ||
-          choices.some((c, i) => !Number.isInteger(c) || c < 0 || c >= decisions[i]!.choices.length);
-        if (bad) {
-          throw new MalformedArchitectureError(
-            MBV3_SPACE,
-            `[${choices.join(',')}]`,
-            `an encoding is ${decisions.length} choices, each an index into its decision's choices`,
-          );
-        }
+        checkChoices(MBV3_SPACE, decisions, choices);
         return {
           resolution: resolutions[choices[0]!]!,
           stages: widths.map((_, s) => {

@@ -1,9 +1,15 @@
 import { InvalidOptionError, MalformedArchitectureError, Rng } from '@archlab/core';
-import { searchSpaceContract } from '@archlab/core/testing';
+import { neighbourWalk, searchSpaceContract } from '@archlab/core/testing';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MBV3_CONFIG, type Mbv3Arch, mbv3Key } from './mbv3-arch.js';
 import { describeMbv3Network, mbv3NetworkConfig } from './mbv3-network.js';
-import { mbv3CoveringArchitectures, mbv3Space, mbv3SpaceFactory, mbv3SpaceSize } from './mbv3-space.js';
+import {
+  mbv3CoveringArchitectures,
+  mbv3Space,
+  mbv3SpaceFactory,
+  mbv3SpaceSize,
+  SMALL_MBV3_OPTIONS,
+} from './mbv3-space.js';
 
 searchSpaceContract('mbv3', () => mbv3SpaceFactory.create({}), [
   '',
@@ -164,6 +170,11 @@ describe('mbv3 options and size', () => {
     );
     expect(() => mbv3Space({ expands: '3,10' })).toThrow(/option 'expands' .* '10' is not one/);
     expect(() => mbv3Space({ depths: '2,2' })).toThrow(/option 'depths' lists a value twice/);
+    // Compound scaling deepens stages beyond the elastic choices: a key spells any depth.
+    const deep = mbv3Space({ depths: '2,12' });
+    const key = 'r28-k333333333333e666666666666-k33e33-k33e33-k33e33';
+    expect(deep.key(deep.parse(key))).toBe(key);
+    expect(() => mbv3Space({ depths: '33' })).toThrow(/option 'depths' is whole numbers in \[1, 32\]/);
     expect(() => mbv3Space({ resolutions: '0' })).toThrow(/option 'resolutions' .* '0' is not one/);
     expect(() => mbv3Space({ widths: '16,24', strides: '1,2,2' })).toThrow(
       "mbv3: options 'widths' (2 stages) and 'strides' (3) need one entry per stage each",
@@ -183,32 +194,16 @@ describe('mbv3 options and size', () => {
       strides: '1,2',
     });
     // Neighbours connect the whole space: a walk over them from one architecture enumerates it.
-    const start = small.sample(Rng.fromSeed(0));
-    const seen = new Set([mbv3Key(start)]);
-    const queue = [start];
-    for (let a = queue.pop(); a; a = queue.pop()) {
-      for (const n of small.neighbours(a)) {
-        if (!seen.has(mbv3Key(n))) queue.push(n);
-        seen.add(mbv3Key(n));
-      }
-    }
+    const all = neighbourWalk(small, small.sample(Rng.fromSeed(0)));
     // 2 resolutions × (2 + 2²)² stages
     expect(small.size).toBe(2 * 6 ** 2);
-    expect(seen.size).toBe(small.size);
+    expect(all).toHaveLength(small.size!);
     expect(mbv3SpaceSize(DEFAULT_MBV3_CONFIG)).toBe(3 * (9 ** 2 + 9 ** 3 + 9 ** 4) ** 4);
     expect(mbv3Space({ widths: '8,8,8,8,8', strides: '1,1,1,1,1' }).size).toBeUndefined();
   });
 
   it('covers every layer at every input of its networks with a few architectures (what a latency table must time)', () => {
-    const options = {
-      resolutions: '8,12',
-      depths: '1,2',
-      kernels: '3,5',
-      expands: '1,2',
-      widths: '4,8',
-      strides: '1,2',
-    };
-    const small = mbv3Space(options);
+    const small = mbv3Space(SMALL_MBV3_OPTIONS);
     const network = mbv3NetworkConfig(small.config, { numClasses: 10 });
     const opsOf = (archs: readonly Mbv3Arch[]) =>
       new Set(

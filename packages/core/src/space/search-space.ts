@@ -1,3 +1,4 @@
+import { MalformedArchitectureError } from '../errors.js';
 import type { OptionsSpec } from '../options/options.js';
 import type { Rng } from '../rng/rng.js';
 
@@ -34,6 +35,27 @@ export interface SpaceEncoding<A> {
   readonly decisions: readonly { readonly name: string; readonly choices: readonly string[] }[];
   encode(arch: A): number[];
   decode(choices: readonly number[]): A;
+}
+
+/**
+ * Throws a MalformedArchitectureError of space `space` unless `choices` holds one index into
+ * each decision's choices, in order: what an encoding's `decode` checks first.
+ */
+export function checkChoices(
+  space: string,
+  decisions: SpaceEncoding<unknown>['decisions'],
+  choices: readonly number[],
+): void {
+  const bad =
+    choices.length !== decisions.length ||
+    choices.some((c, i) => !Number.isInteger(c) || c < 0 || c >= decisions[i]!.choices.length);
+  if (bad) {
+    throw new MalformedArchitectureError(
+      space,
+      `[${choices.join(',')}]`,
+      `an encoding is ${decisions.length} choices, each an index into its decision's choices`,
+    );
+  }
 }
 
 export type SpaceCapability = 'mutate' | 'neighbours' | 'isomorphismKey' | 'encoding';

@@ -11,6 +11,7 @@ export {
 } from './contracts.js';
 export { freeLocalPort } from './free-port.js';
 export { copyLogPrefix, readAll, runSearch, tamperedCopy, trialsOf } from './harness.js';
+export { neighbourWalk } from './neighbour-walk.js';
 export {
   describeWith,
   inCi,
