@@ -19,7 +19,8 @@
 // subnet's figures to `--out` (results.csv, results.json; default .bench-out/ofa-ranking).
 // `node bench/ofa-ranking/main.mjs --help` lists the sizes.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -125,7 +126,8 @@ const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
 
 // 1. The latency table of this machine, and n subnets spread over its range.
 mkdirSync(resolve(opts.out), { recursive: true });
-const lutFile = join(resolve(opts.out), 'mbv3.lut.json');
+// The table goes to a temporary folder: it is this machine's, not a result.
+const lutFile = join(mkdtempSync(join(tmpdir(), 'ofa-ranking-')), 'mbv3.lut.json');
 execFileSync(
   process.execPath,
   [
