@@ -1,11 +1,11 @@
 import {
-  ConfigError,
   type Estimator,
   type EstimatorFactory,
   type MetricSpec,
   type OptionValues,
   parseOptions,
 } from '@archlab/core';
+import { weightSharingEstimator } from '@archlab/oneshot';
 import type { Mbv3Arch } from '@archlab/space-mbv3';
 import { OFA_ESTIMATOR, OfaRun, type OfaService } from './ofa-service.js';
 
@@ -53,31 +53,18 @@ export const ofaEstimatorFactory: EstimatorFactory = {
   options,
   create(_space, raw, ctx): Estimator {
     const o = parseOptions(OFA_ESTIMATOR, options, raw) as OptionValues<typeof options>;
-    const service = ctx?.services.get<OfaService>(OfaRun);
-    const need = (): OfaService => {
-      if (!service)
-        throw new ConfigError(
-          `the ${OFA_ESTIMATOR} estimator scores with a run's OFA supernet; use it in a search`,
-        );
-      return service;
-    };
-    return {
-      name: OFA_ESTIMATOR,
-      metrics: OFA_METRICS,
-      deterministic: true,
-      parallelism: 1,
-      async prepare() {
-        const s = await need().ready();
-        return { backend: s.backend };
-      },
-      async evaluate(arch) {
-        const s = need();
+    return weightSharingEstimator(
+      OFA_ESTIMATOR,
+      OFA_METRICS,
+      ctx?.services.get<OfaService>(OfaRun),
+      `the ${OFA_ESTIMATOR} estimator scores with a run's OFA supernet; use it in a search`,
+      async (s, arch) => {
         const acc = await s.score(arch as Mbv3Arch, {
           bnImages: o['bn-images'],
           evalImages: o['eval-images'],
         });
         return { ofa_acc: acc, supernet_images: s.images };
       },
-    };
+    );
   },
 };
