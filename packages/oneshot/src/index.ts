@@ -1,6 +1,11 @@
 export { reportEpoch } from './epoch-report.js';
 export { type CellPath, type Nb201Cells, nb201Cells } from './nb201-cells.js';
-export { ONESHOT_METRICS, oneshotEstimatorFactory, weightSharingEstimator } from './oneshot-estimator.js';
+export {
+  EVAL_IMAGES_OPTION,
+  ONESHOT_METRICS,
+  oneshotEstimatorFactory,
+  weightSharingEstimator,
+} from './oneshot-estimator.js';
 export { oneshotModule } from './oneshot-module.js';
 export { SposStrategy, sposStrategyFactory } from './spos-strategy.js';
 export {

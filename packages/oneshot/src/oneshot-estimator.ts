@@ -25,6 +25,14 @@ export const ONESHOT_METRICS: readonly MetricSpec[] = [
   },
 ];
 
+/** An inherited-accuracy estimator's `eval-images` option (`oneshot`, `ofa-subnet`). */
+export const EVAL_IMAGES_OPTION = {
+  type: 'int',
+  default: 0,
+  min: 0,
+  description: 'score on this many validation images, a fixed seeded subset (0: all of val-images)',
+} as const;
+
 const options = {
   'bn-images': {
     type: 'int',
@@ -34,12 +42,7 @@ const options = {
     description:
       "training images batch norm's running statistics are recomputed on before scoring (a fixed seeded set)",
   },
-  'eval-images': {
-    type: 'int',
-    default: 0,
-    min: 0,
-    description: 'score on this many validation images, a fixed seeded subset (0: all of val-images)',
-  },
+  'eval-images': EVAL_IMAGES_OPTION,
 } as const;
 
 type OneshotOptions = OptionValues<typeof options>;

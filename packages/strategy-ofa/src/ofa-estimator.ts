@@ -5,7 +5,7 @@ import {
   type OptionValues,
   parseOptions,
 } from '@archlab/core';
-import { weightSharingEstimator } from '@archlab/oneshot';
+import { EVAL_IMAGES_OPTION, weightSharingEstimator } from '@archlab/oneshot';
 import type { Mbv3Arch } from '@archlab/space-mbv3';
 import { OFA_ESTIMATOR, OfaRun, type OfaService } from './ofa-service.js';
 
@@ -33,12 +33,7 @@ const options = {
     description:
       "training images batch norm's running statistics are recomputed on before scoring (a fixed seeded set, at the subnet's resolution)",
   },
-  'eval-images': {
-    type: 'int',
-    default: 0,
-    min: 0,
-    description: 'score on this many validation images, a fixed seeded subset (0: all of val-images)',
-  },
+  'eval-images': EVAL_IMAGES_OPTION,
 } as const;
 
 /**

@@ -9,33 +9,18 @@ import {
   layerContext,
   type Network,
 } from '@archlab/nn';
+import type { Mbv3NetworkConfig, Mbv3SpaceConfig } from '@archlab/space-mbv3';
 import { buildMbv3Network } from '@archlab/space-mbv3/network';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * The shape of the elastic supernet: the fields of an mbv3 space's config (`Mbv3SpaceConfig`,
- * whose largest choices make the largest network) plus the classes and a seed.
+ * The shape of the elastic supernet: an mbv3 space's config (`Mbv3SpaceConfig`: widths, strides,
+ * stem, head and the depth, kernel and expand choices, whose largest make the largest network;
+ * kernels odd), plus the classes and a seed of the initial weights.
  */
-export interface OfaSupernetConfig {
-  /** Channels of the input images. */
-  readonly inputChannels: number;
-  readonly numClasses: number;
-  /** Output channels of the stem's 3×3 convolution. */
-  readonly stem: number;
-  readonly stemStride: number;
-  /** Output channels of each stage's blocks. */
-  readonly widths: readonly number[];
-  /** Stride of each stage's first block. */
-  readonly strides: readonly number[];
-  /** Width of the 1×1 convolution before the pooling. */
-  readonly final: number;
-  /** Depth choices per stage: the largest is what is stored. */
-  readonly depths: readonly number[];
-  /** Kernel sides of the depthwise convolutions, e.g. [3, 5, 7]: odd, the largest is what is stored. */
-  readonly kernels: readonly number[];
-  /** Expand ratios, e.g. [3, 4, 6] (a block's hidden channels: its input channels × the ratio); the largest is stored. */
-  readonly expands: readonly number[];
-  /** Initial weights: the same seed gives the same weights. */
+export interface OfaSupernetConfig
+  extends Omit<Mbv3SpaceConfig, 'resolutions'>,
+    Pick<Mbv3NetworkConfig, 'numClasses'> {
   readonly seed: number;
 }
 
