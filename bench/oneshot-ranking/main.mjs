@@ -25,9 +25,7 @@
 // results.json, default .bench-out/oneshot-ranking). Sizes: --n, --epochs (supernet),
 // --train-images/--val-images (supernet), --sa-epochs/--sa-images/--test-images (stand-alone);
 // `node bench/oneshot-ranking/main.mjs --help` lists them all. The defaults' run is in recorded/.
-import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nb201SpaceNetwork, nb201Table } from '../../packages/bench-nb201/dist/index.js';
@@ -42,6 +40,7 @@ import {
 import { sposStrategyFactory } from '../../packages/oneshot/dist/index.js';
 import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
 import { benchFlags } from '../bench-flags.mjs';
+import { rankingFlags, runJobs } from '../bench-jobs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
@@ -59,46 +58,19 @@ const spec = {
     description: 'seeds the draw, the supernet, the stand-alone seeds and the bootstrap',
   },
   epochs: { type: 'int', default: 20, min: 1, max: 1000, description: 'SPOS supernet training epochs' },
-  'train-images': {
-    type: 'int',
-    default: 3000,
-    min: 10,
-    description: "supernet's training images (training split)",
-  },
-  'val-images': {
-    type: 'int',
-    default: 2000,
-    min: 10,
-    description: 'supernet validation images: the inherited accuracy is measured on them',
-  },
-  'bn-images': {
-    type: 'int',
-    default: 256,
-    min: 0,
-    description: 'images of BN recalibration before each cell is scored',
-  },
-  'sa-epochs': { type: 'int', default: 3, min: 1, max: 1000, description: 'stand-alone training epochs' },
-  'sa-images': {
-    type: 'int',
-    default: 2000,
-    min: 10,
-    description: 'stand-alone training images (training split)',
-  },
-  'sa-batch': { type: 'int', default: 32, min: 1, max: 4096, description: 'stand-alone batch size' },
-  'test-images': {
-    type: 'int',
-    default: 2000,
-    min: 10,
-    max: 10000,
-    description: 'test images of the stand-alone accuracy',
-  },
-  resamples: { type: 'int', default: 1000, min: 10, max: 100000, description: 'bootstrap resamples' },
-  workers: { type: 'int', default: availableParallelism(), min: 1, max: 64, description: 'worker processes' },
-  out: {
-    type: 'string',
-    default: '.bench-out/oneshot-ranking',
-    description: 'folder of results.csv and results.json',
-  },
+  ...rankingFlags(
+    {
+      'train-images': 3000,
+      'val-images': 2000,
+      'bn-images': 256,
+      'sa-epochs': 3,
+      'sa-images': 2000,
+      'sa-batch': 32,
+      'test-images': 2000,
+      resamples: 1000,
+    },
+    '.bench-out/oneshot-ranking',
+  ),
 };
 
 let opts;
@@ -160,42 +132,6 @@ function drawCells(n, seed) {
   return { cells: out, distinct: cells.length };
 }
 
-/** Runs `jobs` on `workers` forked worker processes, each taking the next job when free. */
-async function runJobs(jobs, workers, onDone) {
-  const results = new Array(jobs.length);
-  let next = 0;
-  const children = [];
-  const one = () =>
-    new Promise((resolveAll, reject) => {
-      const child = fork(join(here, 'worker.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(child);
-      const give = () => {
-        if (next >= jobs.length) {
-          child.disconnect();
-          return resolveAll();
-        }
-        const id = next++;
-        child.send({ ...jobs[id], id });
-      };
-      child.on('message', (m) => {
-        if (m.error !== undefined) return reject(new Error(`${jobs[m.id].what}: ${m.error}`));
-        results[m.id] = m.result;
-        onDone(jobs[m.id], m.result);
-        give();
-      });
-      child.on('exit', (code, signal) => {
-        if (code !== 0) reject(new Error(`a worker exited with ${signal ?? `code ${code}`}`));
-      });
-      give();
-    });
-  try {
-    await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
-  } finally {
-    for (const c of children) if (c.exitCode === null && c.connected) c.kill();
-  }
-  return results;
-}
-
 const { cells, distinct } = drawCells(opts.n, opts.seed);
 const keys = cells.map((c) => c.key);
 const seedRng = Rng.fromSeed(`${opts.seed}/oneshot-ranking/stand-alone`);
@@ -230,7 +166,7 @@ const jobs = [
 let done = 0;
 let results;
 try {
-  results = await runJobs(jobs, opts.workers, (job, r) => {
+  results = await runJobs(join(here, 'worker.mjs'), jobs, opts.workers, (job, r) => {
     done++;
     const what =
       job.kind === 'supernet'

@@ -11,7 +11,7 @@
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
 import { InMemoryEventStore, loadPlugins, PluginRegistry, Search } from '../../packages/core/dist/index.js';
 import { oneshotEstimatorFactory, SupernetRun } from '../../packages/oneshot/dist/index.js';
-import { runTrainingTrial } from '../../packages/trainer-tfjs/dist/index.js';
+import { serveJobs, trainStandalone } from '../bench-jobs.mjs';
 
 const say = (line) => process.stderr.write(`oneshot-ranking: ${line}\n`);
 const cliDir = new URL('../../packages/cli/', import.meta.url).pathname;
@@ -68,19 +68,4 @@ async function supernet({ strategyOptions, oneshotOptions, seed, keys }) {
   };
 }
 
-async function standalone({ network, spaceOptions, key, options, seed }) {
-  const { metrics } = await runTrainingTrial(
-    { space: nb201Space.name, spaceOptions, network, arch: key, options, seed },
-    { report() {}, signal: new AbortController().signal },
-  );
-  return metrics;
-}
-
-process.on('message', async (job) => {
-  try {
-    const result = job.kind === 'supernet' ? await supernet(job) : await standalone(job);
-    process.send({ id: job.id, result });
-  } catch (err) {
-    process.send({ id: job.id, error: err instanceof Error ? err.message : String(err) });
-  }
-});
+serveJobs({ supernet, standalone: (job) => trainStandalone(nb201Space.name, job) });

@@ -46,6 +46,7 @@ export const DEFAULT_PLUGINS = [
   '@archlab/strategy-darts',
   '@archlab/strategy-enas',
   '@archlab/strategy-effnet',
+  '@archlab/strategy-ofa',
   '@archlab/trainer-tfjs',
   '@archlab/hardware-latency',
   '@archlab/estimator-zero-cost',

@@ -1,21 +1,17 @@
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Nb201Arch, nb201Key } from '@archlab/bench-nb201';
 import { describeWith } from '@archlab/core/testing';
 import { fashionMnistRequirement } from '@archlab/trainer-tfjs';
-import Database from 'better-sqlite3';
 import { beforeAll, expect, it } from 'vitest';
 import {
   archlab,
-  archlabAsync,
-  exited,
   killAtRandomPoints,
   runDurationMs,
   type StoredRow,
   storedEvents,
   tempDir,
 } from './cli-harness.js';
+import { cutAfter, killAndResume, work } from './run-log.js';
 
 // One-shot runs through the CLI on a slice of the real Fashion-MNIST: a tiny supernet (the
 // default C=8, N=1), 256 training and 128 validation images, two epochs (a second epoch is
@@ -45,36 +41,6 @@ const search = (strategy: string, runId: string, epochs: number, trials: number,
   ...more,
   '--quiet',
 ];
-
-/**
- * What an interrupted and resumed run must have written exactly as the uninterrupted one: every
- * epoch's progress (α included), proposal, result and checkpoint (a checkpoint's blob is the
- * sha256 of the state it saved: the supernet's weights, optimizer slots, rng and data order),
- * in order, timings left out. RunStarted, RunResumed and RunCompleted hold times and the env;
- * a trial a crash interrupted is started again (TrialStarted, attempt 2).
- */
-function work(dbPath: string, runId: string): unknown[] {
-  return storedEvents(dbPath, runId)
-    .filter((r) => !['RunStarted', 'RunResumed', 'RunCompleted', 'TrialStarted'].includes(r.type))
-    .map(({ type, data }) => {
-      const { durationMs: _, ...rest } = data;
-      return { type, ...rest };
-    });
-}
-
-/** A crash right after event `seq`: the log cut there (appends are atomic, so this is what a kill leaves). */
-function cutAfter(dir: string, from: string, name: string, runId: string, seq: number): void {
-  copyFileSync(join(dir, from), join(dir, name));
-  const db = new Database(join(dir, name));
-  try {
-    db.prepare('DELETE FROM events WHERE run_id = ? AND seq > ?').run(runId, seq);
-    db.prepare(
-      'UPDATE runs SET last_seq = (SELECT max(seq) FROM events WHERE run_id = ?), last_ts = (SELECT max(ts) FROM events WHERE run_id = ?) WHERE run_id = ?',
-    ).run(runId, runId, runId);
-  } finally {
-    db.close();
-  }
-}
 
 const argmaxPerEdge = (alpha: readonly number[]) =>
   Array.from({ length: 6 }, (_, e) => {
@@ -145,24 +111,8 @@ describeWith(fashionMnistRequirement(), 'one-shot searches on Fashion-MNIST, thr
   }, 300_000);
 
   it('darts: kill -9 while an epoch trains, and right after a checkpoint, then resume: the same run', async () => {
-    const killAt = async (name: string, when: (log: StoredRow[]) => boolean, delayMs: number) => {
-      const child = archlabAsync(dir, ...search('darts', 'd', 2, 2), '--db', name);
-      const done = exited(child);
-      for (;;) {
-        const log = storedEvents(join(dir, name), 'd');
-        if (when(log)) break;
-        await sleep(5);
-      }
-      await sleep(delayMs);
-      child.kill('SIGKILL');
-      expect((await done).signal).toBe('SIGKILL');
-      const cut = storedEvents(join(dir, name), 'd');
-      expect(cut.some((r) => r.type === 'RunCompleted')).toBe(false);
-      const r = archlab(dir, 'resume', 'd', '--db', name);
-      expect(r.code, r.stderr).toBe(0);
-      expect(work(join(dir, name), 'd')).toEqual(darts);
-      return cut;
-    };
+    const killAt = (name: string, when: (log: StoredRow[]) => boolean, delayMs: number) =>
+      killAndResume(dir, search('darts', 'd', 2, 2), name, 'd', when, delayMs, darts);
     // The first trial's supernet checkpoint is the last event: killed as epoch 2 starts.
     const afterCheckpoint = await killAt(
       'k1.db',

@@ -61,6 +61,7 @@ export {
   instantiateEvaluation,
   instantiateRecorded,
   RunEstimator,
+  RunHardware,
   type RunPlugins,
   RunStore,
   resolveConfig,

@@ -9,6 +9,7 @@ export {
   type BatchNormLayer,
   type BatchNormOptions,
   batchNorm,
+  batchNormalise,
   channelMoments,
 } from './network/batch-norm.js';
 export {

@@ -1,11 +1,19 @@
 export { reportEpoch } from './epoch-report.js';
 export { type CellPath, type Nb201Cells, nb201Cells } from './nb201-cells.js';
-export { ONESHOT_METRICS, oneshotEstimatorFactory } from './oneshot-estimator.js';
+export {
+  EVAL_IMAGES_OPTION,
+  ONESHOT_METRICS,
+  oneshotEstimatorFactory,
+  weightSharingEstimator,
+} from './oneshot-estimator.js';
 export { oneshotModule } from './oneshot-module.js';
 export { SposStrategy, sposStrategyFactory } from './spos-strategy.js';
 export {
   epochsOption,
+  optionsOf,
+  type SupernetDataOptions,
   type SupernetOptions,
+  supernetDataOptionsSpec,
   supernetOptions,
   supernetOptionsSpec,
   trainsSupernet,
@@ -19,4 +27,5 @@ export {
   SupernetTrainingError,
   supernetRunService,
   type TensorBatch,
+  WeightSharingService,
 } from './supernet-service.js';

@@ -3,11 +3,12 @@ import {
   type Estimator,
   type EstimatorFactory,
   type MetricSpec,
+  type Metrics,
   type OptionValues,
   parseOptions,
 } from '@archlab/core';
-import { inheritedAccuracy } from '@archlab/supernet';
-import { SupernetRun, type SupernetService } from './supernet-service.js';
+import { inheritedAccuracy, type TrainableSupernet } from '@archlab/supernet';
+import { SupernetRun, type SupernetService, type WeightSharingService } from './supernet-service.js';
 
 /** What `oneshot` returns for every trial. */
 export const ONESHOT_METRICS: readonly MetricSpec[] = [
@@ -24,6 +25,14 @@ export const ONESHOT_METRICS: readonly MetricSpec[] = [
   },
 ];
 
+/** An inherited-accuracy estimator's `eval-images` option (`oneshot`, `ofa-subnet`). */
+export const EVAL_IMAGES_OPTION = {
+  type: 'int',
+  default: 0,
+  min: 0,
+  description: 'score on this many validation images, a fixed seeded subset (0: all of val-images)',
+} as const;
+
 const options = {
   'bn-images': {
     type: 'int',
@@ -33,12 +42,7 @@ const options = {
     description:
       "training images batch norm's running statistics are recomputed on before scoring (a fixed seeded set)",
   },
-  'eval-images': {
-    type: 'int',
-    default: 0,
-    min: 0,
-    description: 'score on this many validation images, a fixed seeded subset (0: all of val-images)',
-  },
+  'eval-images': EVAL_IMAGES_OPTION,
 } as const;
 
 type OneshotOptions = OptionValues<typeof options>;
@@ -58,23 +62,12 @@ export const oneshotEstimatorFactory: EstimatorFactory = {
   create(_space, raw, ctx): Estimator {
     const o = parseOptions('oneshot', options, raw) as OneshotOptions;
     // Outside a run (its metrics asked for) there is no supernet; in one, its checks run now.
-    const service = ctx?.services.get<SupernetService>(SupernetRun);
-    const need = (): SupernetService => {
-      if (!service)
-        throw new ConfigError("the oneshot estimator scores with a run's supernet; use it in a search");
-      return service;
-    };
-    return {
-      name: 'oneshot',
-      metrics: ONESHOT_METRICS,
-      deterministic: true,
-      parallelism: 1,
-      async prepare() {
-        const s = await need().ready();
-        return { backend: s.backend };
-      },
-      async evaluate(arch) {
-        const s = need();
+    return weightSharingEstimator(
+      'oneshot',
+      ONESHOT_METRICS,
+      ctx?.services.get<SupernetService>(SupernetRun),
+      "the oneshot estimator scores with a run's supernet; use it in a search",
+      async (s, arch) => {
         const { data } = await s.ready();
         const scored = s.fixedImages(data.val, o['eval-images'], 'eval');
         const acc = await s.keepingBatchNorm((trainer) =>
@@ -88,6 +81,35 @@ export const oneshotEstimatorFactory: EstimatorFactory = {
         );
         return { oneshot_acc: acc, supernet_images: s.images };
       },
-    };
+    );
   },
 };
+
+/**
+ * An estimator that scores with a run's weight-sharing service (`oneshot`, `ofa-subnet`):
+ * deterministic on one backend, one trial at a time, in-process; outside a run (`service`
+ * undefined) it still names its metrics, and evaluating is a ConfigError saying `missing`.
+ */
+export function weightSharingEstimator<S extends WeightSharingService<TrainableSupernet>>(
+  name: string,
+  metrics: readonly MetricSpec[],
+  service: S | undefined,
+  missing: string,
+  evaluate: (service: S, arch: unknown) => Promise<Metrics>,
+): Estimator {
+  const need = (): S => {
+    if (!service) throw new ConfigError(missing);
+    return service;
+  };
+  return {
+    name,
+    metrics,
+    deterministic: true,
+    parallelism: 1,
+    async prepare() {
+      const s = await need().ready();
+      return { backend: s.backend };
+    },
+    evaluate: (arch) => evaluate(need(), arch),
+  };
+}

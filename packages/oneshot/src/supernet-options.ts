@@ -1,4 +1,4 @@
-import { type OptionValues, parseOptions } from '@archlab/core';
+import { type OptionsSpec, type OptionValues, parseOptions } from '@archlab/core';
 import { BACKENDS } from '@archlab/nn';
 
 /**
@@ -13,28 +13,11 @@ export function epochsOption(defaultEpochs: number, description: string) {
   return { type: 'int', default: defaultEpochs, min: 1, max: 10000, description } as const;
 }
 
-export const supernetOptionsSpec = {
-  channels: {
-    type: 'int',
-    default: 8,
-    min: 1,
-    max: 256,
-    description: "C: channels of the supernet's first stage (NAS-Bench-201: 16)",
-  },
-  cells: {
-    type: 'int',
-    default: 1,
-    min: 1,
-    max: 10,
-    description: 'N: cells per stage (NAS-Bench-201: 5)',
-  },
-  'stem-stride': {
-    type: 'int',
-    default: 2,
-    min: 1,
-    max: 4,
-    description: 'stride of the stem convolution (NAS-Bench-201: 1; 2 makes 28×28 inputs 4× cheaper)',
-  },
+/**
+ * Options of any run's supernet (the data it trains on and the weights' optimizer); a
+ * supernet's own shape options come on top (`supernetOptionsSpec` for the NAS-Bench-201 one).
+ */
+export const supernetDataOptionsSpec = {
   dataset: { type: 'string', default: 'fashion-mnist', description: 'data set the supernet trains on' },
   'data-dir': {
     type: 'string',
@@ -88,14 +71,50 @@ export const supernetOptionsSpec = {
   },
 } as const;
 
+/** The NAS-Bench-201 supernet's shape, then the data and optimizer options. */
+export const supernetOptionsSpec = {
+  channels: {
+    type: 'int',
+    default: 8,
+    min: 1,
+    max: 256,
+    description: "C: channels of the supernet's first stage (NAS-Bench-201: 16)",
+  },
+  cells: {
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 10,
+    description: 'N: cells per stage (NAS-Bench-201: 5)',
+  },
+  'stem-stride': {
+    type: 'int',
+    default: 2,
+    min: 1,
+    max: 4,
+    description: 'stride of the stem convolution (NAS-Bench-201: 1; 2 makes 28×28 inputs 4× cheaper)',
+  },
+  ...supernetDataOptionsSpec,
+} as const;
+
+export type SupernetDataOptions = OptionValues<typeof supernetDataOptionsSpec>;
 export type SupernetOptions = OptionValues<typeof supernetOptionsSpec>;
 
 /** The supernet's options out of a one-shot strategy's (the other options are the strategy's own). */
 export function supernetOptions(strategyOptions: Readonly<Record<string, unknown>>): SupernetOptions {
+  return optionsOf('supernet', supernetOptionsSpec, strategyOptions);
+}
+
+/** The options of `spec` out of a strategy's, parsed (as `who`'s) with their defaults. */
+export function optionsOf<S extends OptionsSpec>(
+  who: string,
+  spec: S,
+  strategyOptions: Readonly<Record<string, unknown>>,
+): OptionValues<S> {
   const own = Object.fromEntries(
-    Object.keys(supernetOptionsSpec).flatMap((k) => (k in strategyOptions ? [[k, strategyOptions[k]]] : [])),
+    Object.keys(spec).flatMap((k) => (k in strategyOptions ? [[k, strategyOptions[k]]] : [])),
   );
-  return parseOptions('supernet', supernetOptionsSpec, own);
+  return parseOptions(who, spec, own);
 }
 
 /** True when a strategy's options include the supernet's: the strategy trains a supernet. */

@@ -1,12 +1,13 @@
 import { ConfigError, Rng, RunHaltedError, type RunScope, type RunService } from '@archlab/core';
 import { type BackendChoice, initBackend } from '@archlab/nn';
-import { Nb201Supernet, SupernetTrainer } from '@archlab/supernet';
+import { Nb201Supernet, SupernetTrainer, type TrainableSupernet } from '@archlab/supernet';
 import {
   cosineLearningRate,
   crossEntropy,
   type Dataset,
   loadDataset,
   makeBatch,
+  resizeTrainingData,
   type Samples,
   splitDataset,
   type TrainingData,
@@ -14,7 +15,12 @@ import {
 } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CellPath, type Nb201Cells, nb201Cells } from './nb201-cells.js';
-import { type SupernetOptions, supernetOptions, trainsSupernet } from './supernet-options.js';
+import {
+  type SupernetDataOptions,
+  type SupernetOptions,
+  supernetOptions,
+  trainsSupernet,
+} from './supernet-options.js';
 
 /** The token of the run's supernet service (`scope.get(SupernetService)` / `ctx.services.get`). */
 export const SupernetRun: unique symbol = Symbol.for('archlab.SupernetRun');
@@ -57,8 +63,27 @@ export interface TensorBatch {
 export interface EpochPlan {
   /** Epochs of the whole search: the weights' learning rate follows a cosine over them. */
   readonly epochs: number;
+  /**
+   * Epochs the service had trained when this schedule began (default 0): a method training in
+   * phases, each with its own cosine over its own `epochs` (OFA's progressive shrinking), sets it
+   * to the phase's first epoch.
+   */
+  readonly startEpoch?: number;
+  /** Peak learning rate of this schedule; default the `lr` option. */
+  readonly lr?: number;
+  /**
+   * The image shape of training batch `batch`, asked once before its `forward`: the images are
+   * resized to it (`resizeDataset`, as the `train` estimator does for a network of another
+   * resolution). Default: the data set's own. OFA's elastic resolution draws it per batch.
+   */
+  inputShape?(batch: number): readonly [number, number, number];
   /** Logits of training batch `batch` (counting from 0 in the epoch), in training mode: the path or the weighted ops trained. */
   forward(x: tf.Tensor4D, batch: number, training: boolean): tf.Tensor2D;
+  /**
+   * The loss of the logits `forward` just returned, run on the same gradient tape; default the
+   * cross-entropy with the labels (a method adds its own terms: OFA's distillation).
+   */
+  loss?(logits: tf.Tensor2D, labels: tf.Tensor1D, batch: number): tf.Scalar;
   /**
    * Runs before the weight step of each batch: DARTS's architecture step on a validation batch.
    * `train` is the batch the step trains on and its learning rate (second-order DARTS's virtual
@@ -77,10 +102,10 @@ export interface EpochStats {
   readonly images: number;
 }
 
-interface Loaded {
+interface Loaded<S extends TrainableSupernet> {
   readonly dataset: Dataset;
   readonly data: TrainingData;
-  readonly trainer: SupernetTrainer;
+  readonly trainer: SupernetTrainer<S>;
   readonly backend: string;
 }
 
@@ -96,47 +121,37 @@ interface Header {
 const FORMAT = 'archlab.supernet-service/1';
 
 /**
- * The run's supernet (`RunService` `supernet`): the NAS-Bench-201 supernet, its SGD optimizer,
- * the seeded train/validation split of the data set's TRAINING images (its test images are
- * never read) and where the training order stands, all in its checkpoints. A one-shot strategy
- * trains it in its `ask` (`trainEpoch`, `validationBatch`); the `oneshot` estimator scores
- * architectures with its weights. Its options are the strategy's (`supernetOptionsSpec`), so a
- * run whose strategy trains no supernet cannot have one. Everything is seeded from the run's
- * seed and the split seed.
+ * A run's supernet of any kind (`S`) and what trains it: its SGD optimizer, the seeded
+ * train/validation split of the data set's TRAINING images (its test images are never read) and
+ * where the training order stands, all in its checkpoints. A one-shot strategy trains it in its
+ * `ask` (`trainEpoch`, `validationBatch`); an estimator scores architectures with its weights.
+ * Everything is seeded from the run's seed and the split seed. A kind says how its supernet is
+ * made (`build`).
  */
-export class SupernetService {
-  readonly options: SupernetOptions;
-  readonly cells: Nb201Cells;
-  /** Name of the run's estimator (SPOS needs `oneshot`). */
+export abstract class WeightSharingService<S extends TrainableSupernet> {
+  readonly options: SupernetDataOptions;
+  /** Name of the run's estimator. */
   readonly estimator: string;
   /** The run's seed: the supernet's initial weights, data order and fixed image sets derive from it. */
   readonly seed: number;
-  private loading?: Promise<Loaded>;
-  private loaded?: Loaded;
+  private loading?: Promise<Loaded<S>>;
+  private loaded?: Loaded<S>;
   private valRng: Rng;
   private valOrder: number[] = [];
   private valCursor = 0;
   private epochsDone = 0;
   private imagesSeen = 0;
 
-  constructor(scope: RunScope) {
+  constructor(scope: RunScope, options: SupernetDataOptions) {
     const { config } = scope;
-    if (!trainsSupernet(config.strategyOptions)) {
-      throw new ConfigError(
-        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos, enas); strategy '${config.strategy}' trains none`,
-      );
-    }
-    if (config.estimator === 'oneshot' && config.concurrency !== 1) {
-      throw new ConfigError(
-        `the oneshot estimator scores with the supernet the strategy trains between trials, one trial at a time; drop --concurrency ${config.concurrency}`,
-      );
-    }
-    this.options = supernetOptions(config.strategyOptions);
-    this.cells = nb201Cells(scope.space, 'the supernet');
+    this.options = options;
     this.estimator = config.estimator;
     this.seed = config.seed;
     this.valRng = Rng.fromSeed(`${config.seed}/supernet/validation`);
   }
+
+  /** The supernet for a data set, its initial weights from `seed`. */
+  protected abstract build(dataset: Dataset, seed: number): S;
 
   /** Epochs of weight training done. */
   get epochs(): number {
@@ -149,7 +164,7 @@ export class SupernetService {
   }
 
   /** Loads the backend, the data set and the supernet (once); a missing data set is a DataError. */
-  async ready(): Promise<Loaded> {
+  async ready(): Promise<Loaded<S>> {
     if (this.loaded) return this.loaded;
     this.loading ??= this.load();
     this.loaded = await this.loading;
@@ -157,7 +172,7 @@ export class SupernetService {
   }
 
   /** The supernet, once `ready`. */
-  get supernet(): Nb201Supernet {
+  get supernet(): S {
     return this.need().trainer.supernet;
   }
 
@@ -187,15 +202,24 @@ export class SupernetService {
     try {
       for (let b = 0; b < perEpoch; b++) {
         const picked = Array.from(trainer.nextBatch(n, batchSize), (i: number) => data.train.indices[i]!);
-        const batch = this.tensors(dataset, data.train.split, picked);
+        const shape = plan.inputShape?.(b);
+        const source = shape ? resizeTrainingData(data, shape) : data;
+        const batch = this.tensors(source.dataset, source.train.split, picked);
         let hits: tf.Scalar | undefined;
         try {
-          const rate = cosineLearningRate(lr, this.epochsDone * perEpoch + b, plan.epochs * perEpoch);
+          const start = plan.startEpoch ?? 0;
+          const rate = cosineLearningRate(
+            plan.lr ?? lr,
+            (this.epochsDone - start) * perEpoch + b,
+            plan.epochs * perEpoch,
+          );
           await plan.before?.(b, { ...batch, lr: rate });
           const loss = trainer.step(() => {
             const logits = plan.forward(batch.x, b, true);
             hits = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32')));
-            return crossEntropy(logits, batch.y, dataset.numClasses);
+            return plan.loss
+              ? plan.loss(logits, batch.y, b)
+              : crossEntropy(logits, batch.y, dataset.numClasses);
           }, rate);
           lossSum += loss * batch.size;
           correct += (await hits!.data())[0]!;
@@ -239,7 +263,7 @@ export class SupernetService {
    * cell recalibrates them, and must change nothing a checkpoint holds, since a resumed run does
    * not score the trials before its crash again.
    */
-  async keepingBatchNorm<T>(fn: (trainer: SupernetTrainer) => Promise<T>): Promise<T> {
+  async keepingBatchNorm<T>(fn: (trainer: SupernetTrainer<S>) => Promise<T>): Promise<T> {
     const { trainer } = await this.ready();
     const saved = trainer.supernet.buffers.map((b) => tf.clone(b));
     try {
@@ -263,11 +287,6 @@ export class SupernetService {
   /** sha256 (hex) of the weights, optimizer slots included. */
   async weightsHash(): Promise<string> {
     return (await this.ready()).trainer.weightsHash();
-  }
-
-  /** A cell drawn uniformly (SPOS's path sampling), from the trainer's checkpointed rng. */
-  samplePath(): CellPath {
-    return this.need().trainer.samplePath();
   }
 
   async snapshot(): Promise<Uint8Array> {
@@ -303,12 +322,12 @@ export class SupernetService {
     this.valCursor = header.valCursor;
   }
 
-  private need(): Loaded {
+  protected need(): Loaded<S> {
     if (!this.loaded) throw new Error('the supernet service is used before ready()');
     return this.loaded;
   }
 
-  private async load(): Promise<Loaded> {
+  private async load(): Promise<Loaded<S>> {
     const o = this.options;
     const [backend, dataset] = await Promise.all([
       initBackend(o.backend as BackendChoice),
@@ -326,14 +345,7 @@ export class SupernetService {
       maxTrain: trainImages,
       seed: o['split-seed'],
     });
-    const supernet = new Nb201Supernet({
-      channels: o.channels,
-      cellsPerStage: o.cells,
-      stemStride: o['stem-stride'],
-      inputShape: dataset.imageShape,
-      numClasses: dataset.numClasses,
-      seed: Rng.fromSeed(`${this.seed}/supernet/init`).nextUint32(),
-    });
+    const supernet = this.build(dataset, Rng.fromSeed(`${this.seed}/supernet/init`).nextUint32());
     const trainer = new SupernetTrainer(supernet, {
       optimizer: 'sgd',
       momentum: o.momentum,
@@ -352,6 +364,50 @@ export class SupernetService {
       y: tf.tensor1d(batch.labels, 'int32'),
       size: batch.size,
     };
+  }
+}
+
+/**
+ * The run's NAS-Bench-201 supernet (`RunService` `supernet`), shared by the one-shot strategies
+ * (DARTS, GDAS, ENAS, SPOS) and the `oneshot` estimator. Its options are the strategy's
+ * (`supernetOptionsSpec`), so a run whose strategy trains no supernet cannot have one.
+ */
+export class SupernetService extends WeightSharingService<Nb201Supernet> {
+  override readonly options: SupernetOptions;
+  readonly cells: Nb201Cells;
+
+  constructor(scope: RunScope) {
+    const { config } = scope;
+    if (!trainsSupernet(config.strategyOptions)) {
+      throw new ConfigError(
+        `the oneshot estimator needs a strategy that trains the supernet (darts, gdas, beta-darts, spos, enas); strategy '${config.strategy}' trains none`,
+      );
+    }
+    if (config.estimator === 'oneshot' && config.concurrency !== 1) {
+      throw new ConfigError(
+        `the oneshot estimator scores with the supernet the strategy trains between trials, one trial at a time; drop --concurrency ${config.concurrency}`,
+      );
+    }
+    const options = supernetOptions(config.strategyOptions);
+    super(scope, options);
+    this.options = options;
+    this.cells = nb201Cells(scope.space, 'the supernet');
+  }
+
+  /** A cell drawn uniformly (SPOS's path sampling), from the trainer's checkpointed rng. */
+  samplePath(): CellPath {
+    return this.need().trainer.samplePath();
+  }
+
+  protected build(dataset: Dataset, seed: number): Nb201Supernet {
+    return new Nb201Supernet({
+      channels: this.options.channels,
+      cellsPerStage: this.options.cells,
+      stemStride: this.options['stem-stride'],
+      inputShape: dataset.imageShape,
+      numClasses: dataset.numClasses,
+      seed,
+    });
   }
 }
 

@@ -1,4 +1,8 @@
-export { type InheritedAccuracyOptions, inheritedAccuracy } from './inherited-accuracy.js';
+export {
+  type InheritedAccuracyOptions,
+  type InheritingSupernet,
+  inheritedAccuracy,
+} from './inherited-accuracy.js';
 export {
   NB201_MACRO,
   type Nb201Path,
@@ -7,4 +11,9 @@ export {
   type SupernetApplyOptions,
   type WeightedApplyOptions,
 } from './nb201-supernet.js';
-export { SupernetTrainer, type SupernetTrainerOptions } from './supernet-trainer.js';
+export {
+  SupernetTrainer,
+  type SupernetTrainerOptions,
+  supernetWeights,
+  type TrainableSupernet,
+} from './supernet-trainer.js';

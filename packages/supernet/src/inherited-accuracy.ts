@@ -1,8 +1,8 @@
 import { Rng } from '@archlab/core';
+import type { Network } from '@archlab/nn';
 import { accuracy, makeBatch, type Samples, type TrainingData } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Nb201Path } from './nb201-supernet.js';
-import type { SupernetTrainer } from './supernet-trainer.js';
 
 export interface InheritedAccuracyOptions {
   /** Training images BN statistics are recalibrated on (a seeded draw, the same for every path); default 640. */
@@ -13,14 +13,20 @@ export interface InheritedAccuracyOptions {
   readonly seed: number;
 }
 
+/** A supernet whose paths (subnets) can be recalibrated and extracted as stand-alone networks. */
+export interface InheritingSupernet<P> {
+  recalibrateBn(path: P, batches: readonly tf.Tensor4D[]): void;
+  extract(path: P): Network;
+}
+
 /**
- * SPOS's score of one cell: its BN statistics recalibrated on a fixed seeded set of training
- * images, then the accuracy (%) on `samples` (default `data.val`) of its network with the
- * supernet's weights, in inference mode.
+ * SPOS's score of one cell (or OFA's of one subnet, `data` resized to its resolution): its BN
+ * statistics recalibrated on a fixed seeded set of training images, then the accuracy (%) on
+ * `samples` (default `data.val`) of its network with the supernet's weights, in inference mode.
  */
-export async function inheritedAccuracy(
-  trainer: Pick<SupernetTrainer, 'supernet'>,
-  path: Nb201Path,
+export async function inheritedAccuracy<P = Nb201Path>(
+  trainer: { readonly supernet: InheritingSupernet<P> },
+  path: P,
   data: TrainingData,
   options: InheritedAccuracyOptions,
   samples: Samples = data.val,

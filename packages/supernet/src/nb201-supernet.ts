@@ -11,10 +11,12 @@ import {
   type ImageShape,
   type Layer,
   layerContext,
+  type NamedTensor,
   type Network,
   pool2d,
 } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
+import { supernetWeights } from './supernet-trainer.js';
 
 export interface Nb201SupernetOptions {
   /** Channels of the first stage, C (then 2C, 4C); default 8. */
@@ -386,12 +388,8 @@ export class Nb201Supernet {
   }
 
   /** Weights of the supernet (trainable ones, then BN statistics) as named tensors, in their fixed order. */
-  weights(): { name: string; shape: number[]; data: Float32Array }[] {
-    return [...this.variables, ...this.buffers].map((v) => ({
-      name: this.nameOf(v),
-      shape: v.shape,
-      data: v.dataSync() as Float32Array,
-    }));
+  weights(): NamedTensor[] {
+    return supernetWeights(this);
   }
 
   dispose(): void {

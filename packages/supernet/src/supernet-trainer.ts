@@ -12,6 +12,27 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Nb201Path, Nb201Supernet } from './nb201-supernet.js';
 
+/**
+ * What a supernet trainer trains and checkpoints: trainable weights and the other state a
+ * checkpoint holds (BN statistics...), each in a fixed order whatever subnet is run, named
+ * `LAYER/PARAM` without the process-unique prefix.
+ */
+export interface TrainableSupernet {
+  readonly variables: readonly tf.Variable[];
+  /** State that is not trained but is checkpointed (batch-norm statistics, a frozen teacher). */
+  readonly buffers: readonly tf.Variable[];
+  nameOf(v: tf.Variable): string;
+}
+
+/** A supernet's variables, then its buffers, as named tensors in their fixed order (what a snapshot holds). */
+export function supernetWeights(supernet: TrainableSupernet): NamedTensor[] {
+  return [...supernet.variables, ...supernet.buffers].map((v) => ({
+    name: supernet.nameOf(v),
+    shape: v.shape,
+    data: v.dataSync() as Float32Array,
+  }));
+}
+
 export interface SupernetTrainerOptions extends OptimizerOptions {
   /** Seeds the data order and `rng` (path sampling and whatever else the method draws). */
   readonly seed: number;
@@ -37,7 +58,7 @@ interface State {
  * `StatefulService` (owner `supernet`): a restored trainer continues bit for bit as the
  * original does on the same backend.
  */
-export class SupernetTrainer {
+export class SupernetTrainer<S extends TrainableSupernet = Nb201Supernet> {
   readonly owner = 'supernet';
   readonly optimizer: Optimizer;
   /** Draws SPOS's paths; a method may draw its own samples from it too (it is checkpointed). */
@@ -51,7 +72,7 @@ export class SupernetTrainer {
   private order: { epoch: number; n: number; indices: Uint32Array } | undefined;
 
   constructor(
-    readonly supernet: Nb201Supernet,
+    readonly supernet: S,
     private readonly options: SupernetTrainerOptions,
   ) {
     this.optimizer = createOptimizer(supernet.variables, options);
@@ -83,7 +104,7 @@ export class SupernetTrainer {
   }
 
   /** A cell drawn uniformly from the 15,625 (SPOS's path sampling) from `rng`. */
-  samplePath(): Nb201Arch {
+  samplePath(this: SupernetTrainer<Nb201Supernet>): Nb201Arch {
     return NB201_EDGES.map(() => this.rng.int(NB201_OPS.length)) as unknown as Nb201Arch;
   }
 
@@ -110,6 +131,7 @@ export class SupernetTrainer {
 
   /** A SPOS step: cross-entropy of one path's network (drawn with `samplePath` unless given) in training mode. */
   sposStep(
+    this: SupernetTrainer<Nb201Supernet>,
     images: tf.Tensor4D,
     labels: tf.Tensor1D,
     lr: number,
@@ -127,6 +149,16 @@ export class SupernetTrainer {
     return { loss, path };
   }
 
+  /**
+   * Zeroes the optimizer's slots (momentum), as a fresh optimizer would start: a method that
+   * trains in phases with schedules of their own (OFA's progressive shrinking) starts each so.
+   */
+  resetOptimizer(): void {
+    tf.tidy(() => {
+      for (const slot of this.optimizer.slots) slot.assign(tf.zerosLike(slot));
+    });
+  }
+
   /** The supernet's weights and BN statistics, the optimizer's slots and step count, the rng and the data position. */
   snapshot(): Uint8Array {
     const state: State = {
@@ -138,7 +170,9 @@ export class SupernetTrainer {
       steps: this.optimizer.steps,
       optimizer: this.options.optimizer,
     };
-    return encodeSafetensors([...this.supernet.weights(), ...this.slots()], { state: JSON.stringify(state) });
+    return encodeSafetensors([...supernetWeights(this.supernet), ...this.slots()], {
+      state: JSON.stringify(state),
+    });
   }
 
   /**
@@ -162,7 +196,7 @@ export class SupernetTrainer {
       );
     }
     const targets = [...this.supernet.variables, ...this.supernet.buffers, ...this.optimizer.slots];
-    const expected = [...this.supernet.weights(), ...this.slots()];
+    const expected = [...supernetWeights(this.supernet), ...this.slots()];
     if (
       tensors.length !== expected.length ||
       tensors.some(
@@ -192,9 +226,11 @@ export class SupernetTrainer {
     this.optimizer.steps = state.steps;
   }
 
-  /** sha256 (hex) of the supernet's weights and BN statistics as the snapshot encodes them. */
+  /** sha256 (hex) of the supernet's weights and buffers as the snapshot encodes them. */
   weightsHash(): string {
-    return createHash('sha256').update(encodeSafetensors(this.supernet.weights())).digest('hex');
+    return createHash('sha256')
+      .update(encodeSafetensors(supernetWeights(this.supernet)))
+      .digest('hex');
   }
 
   /** Frees the optimizer's state (the supernet stays the caller's). */

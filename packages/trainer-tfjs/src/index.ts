@@ -25,7 +25,7 @@ export {
 } from './data/fashion-mnist.js';
 export { encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
 export { datasetNames, loadDataset, registerDataset } from './data/registry.js';
-export { resizeBilinear, resizeDataset } from './data/resize.js';
+export { resizeBilinear, resizeDataset, resizeTrainingData } from './data/resize.js';
 export { type Samples, type SplitOptions, splitDataset, type TrainingData } from './data/split.js';
 export { classifierDropout } from './train/dropout.js';
 export { cosineLearningRate } from './train/lr-schedule.js';

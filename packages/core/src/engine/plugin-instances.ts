@@ -86,6 +86,12 @@ export function runnerByName(
 export const RunEstimator: unique symbol = Symbol.for('archlab.RunEstimator');
 /** The run's store, in its scope, when the run was given one. */
 export const RunStore: unique symbol = Symbol.for('archlab.RunStore');
+/**
+ * The run's hardware models (`readonly HardwareModel[]`, config order), in its scope: a
+ * strategy that searches over predicted scores under the run's constraints (OFA) costs its
+ * candidates with them, as the gates would.
+ */
+export const RunHardware: unique symbol = Symbol.for('archlab.RunHardware');
 
 /**
  * The config a run records, from what a caller gave: every default filled (options by each
@@ -180,6 +186,7 @@ function build(
   const hw = instantiateHardware(plugins, config.space, space, config.hardware ?? []);
   const hardware = hw.map((h) => h.model);
   checkMetrics(plugins, config, estimator, hardware);
+  services.provide(RunHardware, hardware);
   const screened =
     config.screen &&
     instantiateScreen(plugins, config.space, space, config.screen, config.budget, { services });

@@ -225,7 +225,14 @@ export class Search {
     const run = instantiate(plugins, resolveConfig(plugins, input), {
       ...(options.runner && { runner: runnerByName(plugins, runId, options.runner) }),
     });
-    await refuseUnmeetableConstraints(run.config.constraints, run.hardware);
+    const strategy = plugins.get('strategy', run.config.strategy);
+    await refuseUnmeetableConstraints(
+      [
+        ...(run.config.constraints ?? []),
+        ...(strategy.searchConstraints?.(run.config.strategyOptions) ?? []),
+      ],
+      run.hardware,
+    );
     await run.runner.prepare?.();
     return { runId, run, env: await runEnv(run) };
   }

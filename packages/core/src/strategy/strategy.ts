@@ -109,6 +109,12 @@ export interface StrategyFactory {
    * an epoch in each) sets 1, so a resume never redoes more than one ask's work.
    */
   readonly checkpointEvery?: number;
+  /**
+   * Bounds the strategy searches under besides the run's constraints (OFA's latency budgets,
+   * from its options as the run records them): checked like `--constraint` before the run
+   * starts, so a bound no architecture meets is refused before anything is written.
+   */
+  searchConstraints?(options: Readonly<Record<string, unknown>>): readonly Constraint[];
   /** May throw InvalidOptionError for checks across options (e.g. sample size > population). */
   // biome-ignore lint/suspicious/noExplicitAny: each factory narrows its own options type
   create(ctx: StrategyContext<unknown, any>): Strategy;

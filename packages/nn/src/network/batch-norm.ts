@@ -61,7 +61,7 @@ export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormO
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
     const n = (x.shape[0] ?? 1) * perChannel;
     // The updates do not lead to the output, so a gradient tape recording them ignores them.
-    return normalise(x, scale, offset, axes, epsilon, (batchMean, batchVariance) => {
+    return batchNormalise(x, scale, offset, axes, epsilon, (batchMean, batchVariance) => {
       const unbiased = n > 1 ? tf.mul(batchVariance, n / (n - 1)) : batchVariance;
       mean.assign(tf.add(tf.mul(mean, momentum), tf.mul(batchMean, 1 - momentum)));
       variance.assign(tf.add(tf.mul(variance, momentum), tf.mul(unbiased, 1 - momentum)));
@@ -74,10 +74,11 @@ export function batchNorm(ctx: LayerContext, inputShape: Shape, opts: BatchNormO
  * written out: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. Autodiff through
  * the moments took about a dozen full-size ops and dominated a training step on wasm (and
  * tf.batchNorm's registered gradient tiles per-channel values to the activation's shape); this
- * takes five. `stats` is called with the batch's mean and (biased) variance, which live only
+ * takes five (shared with layers that normalise slices of their channels, OFA's elastic
+ * widths). `stats` is called with the batch's mean and (biased) variance, which live only
  * during the call.
  */
-function normalise(
+export function batchNormalise(
   x: tf.Tensor,
   gamma: tf.Tensor,
   beta: tf.Tensor,

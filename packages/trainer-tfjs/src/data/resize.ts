@@ -1,5 +1,6 @@
 import { ConfigError } from '@archlab/core';
 import type { Dataset, Split } from './dataset.js';
+import type { Samples, TrainingData } from './split.js';
 
 /**
  * `count` images of `from` = [h, w, c] bytes each, resized bilinearly to `to` = [H, W] (same
@@ -75,4 +76,18 @@ export function resizeDataset(dataset: Dataset, shape: readonly [number, number,
     sizes.set(key, out);
   }
   return out;
+}
+
+/**
+ * `data` with its data set resized to `shape` (see {@link resizeDataset}): the same samples,
+ * their indices pointing into the resized splits. `data` itself when the sizes already match.
+ */
+export function resizeTrainingData(data: TrainingData, shape: readonly [number, number, number]): TrainingData {
+  const dataset = resizeDataset(data.dataset, shape);
+  if (dataset === data.dataset) return data;
+  const samples = (s: Samples): Samples => ({
+    split: s.split === data.dataset.train ? dataset.train : dataset.test,
+    indices: s.indices,
+  });
+  return { dataset, train: samples(data.train), val: samples(data.val), test: samples(data.test) };
 }

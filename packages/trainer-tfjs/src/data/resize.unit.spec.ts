@@ -3,7 +3,8 @@ import { initBackend } from '@archlab/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from './dataset.js';
-import { resizeBilinear, resizeDataset } from './resize.js';
+import { makeBatch } from './batch.js';
+import { resizeBilinear, resizeDataset, resizeTrainingData } from './resize.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -66,5 +67,25 @@ describe('resizeDataset', () => {
     expect(() => resizeDataset(dataset, [4, 4, 3])).toThrow(
       "a network taking 3-channel images cannot read data set tiny's 1-channel images",
     );
+  });
+
+  it('resizes a split of it: the same samples, read from the resized images', () => {
+    const data = {
+      dataset,
+      train: { split: dataset.train, indices: Uint32Array.from([0]) },
+      val: { split: dataset.train, indices: Uint32Array.from([]) },
+      test: { split: dataset.test, indices: Uint32Array.from([0]) },
+    };
+    const big = resizeTrainingData(data, [4, 4, 1]);
+    const resized = resizeDataset(dataset, [4, 4, 1]);
+    expect(big.dataset).toBe(resized);
+    expect(big.train.split).toBe(resized.train);
+    expect(big.val.split).toBe(resized.train);
+    expect(big.test.split).toBe(resized.test);
+    expect(big.train.indices).toBe(data.train.indices);
+    // A batch of the resized samples holds the resized pixels (normalised), not the original bytes.
+    const batch = makeBatch(big.dataset, big.train.split, big.train.indices);
+    expect([...batch.images]).toEqual([...Float32Array.from(resized.train.images, (v) => (v / 255 - 0.5) / 0.25)]);
+    expect(resizeTrainingData(data, [2, 2, 1])).toBe(data);
   });
 });

@@ -1,0 +1,99 @@
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
+
+/**
+ * Runs `jobs` on `workers` forked processes of the script `worker` (jobs over IPC: it answers
+ * each `{ ...job, id }` with `{ id, result }` or `{ id, error }`), each taking the next job when
+ * free; `onDone(job, result)` as each finishes. Resolves with the results in job order.
+ */
+export async function runJobs(worker, jobs, workers, onDone) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const children = [];
+  const one = () =>
+    new Promise((resolveAll, reject) => {
+      const child = fork(worker, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      const give = () => {
+        if (next >= jobs.length) {
+          child.disconnect();
+          return resolveAll();
+        }
+        const id = next++;
+        child.send({ ...jobs[id], id });
+      };
+      child.on('message', (m) => {
+        if (m.error !== undefined) return reject(new Error(`${jobs[m.id].what}: ${m.error}`));
+        results[m.id] = m.result;
+        onDone(jobs[m.id], m.result);
+        give();
+      });
+      child.on('exit', (code, signal) => {
+        if (code !== 0) reject(new Error(`a worker exited with ${signal ?? `code ${code}`}`));
+      });
+      give();
+    });
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.connected) c.kill();
+  }
+  return results;
+}
+
+/**
+ * The flags a ranking bench (a supernet's inherited accuracy against stand-alone training)
+ * shares, with its own `defaults` (numbers by flag name) and `out` folder.
+ */
+export function rankingFlags(defaults, out) {
+  const int = (name, min, description, max) => ({
+    type: 'int',
+    default: defaults[name],
+    min,
+    ...(max !== undefined && { max }),
+    description,
+  });
+  return {
+    'train-images': int('train-images', 10, "supernet's training images (training split)"),
+    'val-images': int(
+      'val-images',
+      10,
+      'supernet validation images: the inherited accuracy is measured on them',
+    ),
+    'bn-images': int('bn-images', 0, 'images of BN recalibration before each architecture is scored'),
+    'sa-epochs': int('sa-epochs', 1, 'stand-alone training epochs', 1000),
+    'sa-images': int('sa-images', 10, 'stand-alone training images (training split)'),
+    'sa-batch': int('sa-batch', 1, 'stand-alone batch size', 4096),
+    'test-images': int('test-images', 10, 'test images of the stand-alone accuracy', 10000),
+    resamples: int('resamples', 10, 'bootstrap resamples', 100000),
+    workers: {
+      type: 'int',
+      default: availableParallelism(),
+      min: 1,
+      max: 64,
+      description: 'worker processes',
+    },
+    out: { type: 'string', default: out, description: 'folder of results.csv and results.json' },
+  };
+}
+
+/** In a worker process: answers each job of `runJobs` with `handlers[job.kind](job)`. */
+export function serveJobs(handlers) {
+  process.on('message', async (job) => {
+    try {
+      process.send({ id: job.id, result: await handlers[job.kind](job) });
+    } catch (err) {
+      process.send({ id: job.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
+
+/** One architecture trained from scratch by the `train` estimator's code path; its metrics. */
+export async function trainStandalone(space, { network, spaceOptions, key, options, seed }) {
+  const { metrics } = await runTrainingTrial(
+    { space, spaceOptions, network, arch: key, options, seed },
+    { report() {}, signal: new AbortController().signal },
+  );
+  return metrics;
+}

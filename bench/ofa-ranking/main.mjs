@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// How well an OFA supernet's inherited accuracy ranks mbv3 subnets, against the same subnets
+// trained stand-alone, on real Fashion-MNIST (the Debian package dataset-fashion-mnist).
+//
+// 1. Profiles this machine for the bench's mbv3 space (`archlab profile-device`, a lookup
+//    table), draws 2,000 random subnets, orders them by the table's latency and takes `--n`
+//    spread over the range: one drawn at random from each of n equal-count latency bins.
+// 2. Trains the OFA supernet by progressive shrinking (the `ofa` strategy's training asks on the
+//    run's `ofa-supernet` service: full, kernel, depth and expand phases with distillation) on a
+//    seeded train/validation split, and scores each subnet with the `ofa-subnet` estimator (BN
+//    recalibrated on a fixed seeded set at its resolution, accuracy on the validation split).
+// 3. Trains each subnet stand-alone, the same network (buildMbv3Network, images resized to its
+//    resolution), with the `train` estimator's code path (runTrainingTrial), test accuracy.
+// 4. Kendall τ-b (with a seeded bootstrap 95% interval) of inherited against stand-alone
+//    accuracy, and the mean gap in points (stand-alone minus inherited; positive: stand-alone
+//    training does better).
+//
+// Prints one line `bench ofa-ranking kendall_tau=… mean_gap_pts=… n=…` and writes every
+// subnet's figures to `--out` (results.csv, results.json; default .bench-out/ofa-ranking).
+// `node bench/ofa-ranking/main.mjs --help` lists the sizes.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ArchlabError,
+  bootstrapInterval,
+  kendall,
+  parseOptions,
+  Rng,
+} from '../../packages/core/dist/index.js';
+import { predictLayers, readLut } from '../../packages/hardware-latency/dist/index.js';
+import { mbv3Space, mbv3SpaceNetwork } from '../../packages/space-mbv3/dist/index.js';
+import { describeMbv3Network, mbv3NetworkConfig } from '../../packages/space-mbv3/dist/mbv3-network.js';
+import { ofaStrategyFactory } from '../../packages/strategy-ofa/dist/index.js';
+import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
+import { benchFlags } from '../bench-flags.mjs';
+import { rankingFlags, runJobs } from '../bench-jobs.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const spec = {
+  n: { type: 'int', default: 30, min: 5, max: 500, description: 'subnets, spread over the latency range' },
+  seed: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    description: 'seeds the draw, the supernet, the stand-alone training and the bootstrap',
+  },
+  space: {
+    type: 'string',
+    default: 'widths=8,16,24;strides=1,2,2;stem=8;final=64;depths=1,2,3',
+    description:
+      'mbv3 space options, NAME=VALUE separated by ";" (the defaults hold kernels 3/5/7, expands 3/4/6, 20–28 px)',
+  },
+  'full-epochs': { type: 'int', default: 3, min: 1, max: 1000, description: 'full phase epochs' },
+  'shrink-epochs': {
+    type: 'int',
+    default: 2,
+    min: 0,
+    max: 1000,
+    description: 'epochs of each of the kernel, depth and expand phases',
+  },
+  ...rankingFlags(
+    {
+      'train-images': 2000,
+      'val-images': 1000,
+      'bn-images': 512,
+      'sa-epochs': 2,
+      'sa-images': 2000,
+      'sa-batch': 128,
+      'test-images': 1000,
+      resamples: 1000,
+    },
+    '.bench-out/ofa-ranking',
+  ),
+};
+
+let opts;
+let space;
+try {
+  opts = benchFlags('ofa-ranking', spec);
+  opts.spaceOptions = Object.fromEntries(
+    opts.space
+      .split(';')
+      .filter((kv) => kv.trim() !== '')
+      .map((kv) => {
+        const at = kv.indexOf('=');
+        if (at < 1) throw new Error(`ofa-ranking: --space is NAME=VALUE;…, got '${kv}'`);
+        const value = kv.slice(at + 1).trim();
+        return [kv.slice(0, at).trim(), /^\d+$/.test(value) ? Number(value) : value];
+      }),
+  );
+  space = mbv3Space(opts.spaceOptions);
+  const shrink = opts['shrink-epochs'];
+  opts.strategyOptions = parseOptions('ofa', ofaStrategyFactory.options, {
+    'train-images': opts['train-images'],
+    'val-images': opts['val-images'],
+    'split-seed': opts.seed,
+    'full-epochs': opts['full-epochs'],
+    'kernel-epochs': shrink,
+    'depth-epochs': shrink,
+    'expand-epochs': shrink,
+  });
+  opts.trainOptions = parseTrainOptions({
+    epochs: opts['sa-epochs'],
+    'batch-size': opts['sa-batch'],
+    'max-train': opts['sa-images'],
+    'max-test': opts['test-images'],
+    'split-seed': opts.seed,
+  });
+  const dataset = await loadDataset(opts.trainOptions.dataset);
+  if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
+    throw new Error(
+      `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
+    );
+  }
+} catch (err) {
+  const prefix = err.message.startsWith('ofa-ranking') ? '' : 'ofa-ranking: ';
+  process.stderr.write(`${prefix}${err.message}\n`);
+  process.exit(2);
+}
+
+const started = performance.now();
+const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
+
+// 1. The latency table of this machine, and n subnets spread over its range.
+mkdirSync(resolve(opts.out), { recursive: true });
+// The table goes to a temporary folder: it is this machine's, not a result.
+const lutFile = join(mkdtempSync(join(tmpdir(), 'ofa-ranking-')), 'mbv3.lut.json');
+execFileSync(
+  process.execPath,
+  [
+    join(here, '../../packages/cli/dist/bin.js'),
+    'profile-device',
+    '--space',
+    'mbv3',
+    ...Object.entries(opts.spaceOptions).flatMap(([k, v]) => ['--space-option', `${k}=${v}`]),
+    '--out',
+    lutFile,
+    '--runs',
+    '3',
+    '--warmup',
+    '1',
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const lut = readLut(lutFile);
+const netConfig = mbv3NetworkConfig(space.config, { numClasses: 10 });
+const latency = (arch) => predictLayers(lut, describeMbv3Network(arch, netConfig).layers, lutFile);
+const drawRng = Rng.fromSeed(`${opts.seed}/ofa-ranking/draw`);
+const pool = new Map();
+for (let i = 0; i < 2000; i++) {
+  const arch = space.sample(drawRng);
+  pool.set(space.key(arch), latency(arch));
+}
+const ordered = [...pool.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+const subnets = Array.from({ length: opts.n }, (_, b) => {
+  const bin = ordered.slice(
+    Math.floor((b * ordered.length) / opts.n),
+    Math.floor(((b + 1) * ordered.length) / opts.n),
+  );
+  const [key, ms] = bin[drawRng.int(bin.length)];
+  return { key, latency_ms: ms };
+});
+const keys = subnets.map((s) => s.key);
+const saSeed = Rng.fromSeed(`${opts.seed}/ofa-ranking/stand-alone`).nextUint32();
+say(
+  `${keys.length} subnets from ${ordered[0][1].toFixed(2)} to ${ordered.at(-1)[1].toFixed(2)} ms; supernet ${opts['full-epochs']}+3×${opts['shrink-epochs']} epochs on ${opts['train-images']} images; stand-alone ${opts['sa-epochs']} epochs on ${opts['sa-images']} images; ${opts.workers} workers`,
+);
+
+// 2–3. The supernet first (the longest job), while the other workers train stand-alone.
+const jobs = [
+  {
+    kind: 'supernet',
+    what: 'the supernet',
+    spaceOptions: opts.spaceOptions,
+    strategyOptions: opts.strategyOptions,
+    estimatorOptions: { 'bn-images': opts['bn-images'], 'eval-images': 0 },
+    seed: opts.seed,
+    keys,
+  },
+  ...keys.map((key) => ({
+    kind: 'standalone',
+    what: key,
+    network: mbv3SpaceNetwork.module,
+    spaceOptions: opts.spaceOptions,
+    key,
+    options: opts.trainOptions,
+    seed: saSeed,
+  })),
+];
+let done = 0;
+let results;
+try {
+  results = await runJobs(join(here, 'worker.mjs'), jobs, opts.workers, (job, r) => {
+    done++;
+    const what =
+      job.kind === 'supernet'
+        ? `supernet trained (${r.trainSeconds.toFixed(0)} s) and ${keys.length} subnets scored (${r.scoreSeconds.toFixed(0)} s)`
+        : `${job.key}: ${r.test_acc.toFixed(1)}%`;
+    say(`${done}/${jobs.length} ${what}`);
+  });
+} catch (err) {
+  say(err instanceof ArchlabError || err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
+
+// 4. Ranking and gap.
+const [sup, ...trained] = results;
+const inherited = keys.map((k) => sup.inherited[k]);
+const standalone = trained.map((m) => m.test_acc);
+const tau = kendall(inherited, standalone);
+const ci = bootstrapInterval(inherited, standalone, kendall, {
+  seed: `${opts.seed}/kendall`,
+  resamples: opts.resamples,
+});
+const gap = standalone.reduce((s, a, i) => s + a - inherited[i], 0) / keys.length;
+const rows = subnets.map((s, i) => ({
+  arch: s.key,
+  latency_ms: s.latency_ms,
+  inherited_acc: inherited[i],
+  standalone_acc: standalone[i],
+  params: trained[i].params,
+}));
+const header = Object.keys(rows[0]);
+writeFileSync(
+  join(opts.out, 'results.csv'),
+  `${header.join(',')}\n${rows.map((r) => header.map((h) => r[h]).join(',')).join('\n')}\n`,
+);
+const wall = (performance.now() - started) / 1000;
+writeFileSync(
+  join(opts.out, 'results.json'),
+  `${JSON.stringify(
+    {
+      options: { ...opts, strategyOptions: undefined, trainOptions: undefined },
+      supernet: opts.strategyOptions,
+      standalone: { ...opts.trainOptions, seed: saSeed },
+      backend: sup.backend,
+      supernet_images: sup.images,
+      kendall_tau: { value: tau, low: ci.low, high: ci.high },
+      mean_gap_pts: gap,
+      wall_s: wall,
+      subnets: rows,
+    },
+    null,
+    2,
+  )}\n`,
+);
+say(`per-subnet results in ${join(opts.out, 'results.csv')}`);
+const f = (v) => (Number.isFinite(v) ? v.toFixed(3) : 'nan');
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+process.stdout.write(
+  `bench ofa-ranking kendall_tau=${f(tau)} mean_gap_pts=${f(gap)} n=${keys.length} tau_lo=${f(ci.low)} tau_hi=${f(ci.high)} inherited_mean=${f(mean(inherited))} standalone_mean=${f(mean(standalone))} latency_min_ms=${f(subnets[0].latency_ms)} latency_max_ms=${f(subnets.at(-1).latency_ms)} supernet_images=${sup.images} sa_epochs=${opts['sa-epochs']} sa_images=${opts['sa-images']} backend=${sup.backend} wall_s=${wall.toFixed(0)}\n`,
+);
