@@ -26,7 +26,7 @@ describe("the README's CLI reference", () => {
     const said = (list: string) => [...list.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!).sort();
     const storeCommands = said(/\(`search`, .*?\) take `--db FILE`/s.exec(REFERENCE)?.[0] ?? '');
     const alsoDb = said(
-      /`eval` and `train` take\s+`--db FILE` too/s.exec(REFERENCE)?.[0].replace('`--db FILE`', '') ?? '',
+      /`eval`,? [^.]*? take\s+`--db FILE` too/s.exec(REFERENCE)?.[0].replace('`--db FILE`', '') ?? '',
     );
     const noJson = said(
       /Every command but .*? takes `--json`/s.exec(REFERENCE)?.[0].replace('`--json`', '') ?? '',
