@@ -8,6 +8,7 @@ export {
 export {
   type BatchNormLayer,
   type BatchNormOptions,
+  BatchStatsAverage,
   batchNorm,
   batchNormalise,
   channelMoments,

@@ -1,5 +1,6 @@
 import { ConfigError, DataError, MalformedArchitectureError, Rng } from '@archlab/core';
 import {
+  BatchStatsAverage,
   batchNorm,
   batchNormalise,
   conv2d,
@@ -426,28 +427,18 @@ export class OfaSupernet {
    */
   recalibrateBn(subnet: OfaSubnet, batches: readonly tf.Tensor4D[]): void {
     if (batches.length === 0) throw new DataError('BN recalibration needs at least one batch of images');
-    const sums = new Map<Bn, { mean: tf.Tensor; variance: tf.Tensor }>();
-    this.observeBn = (bn, mean, variance, n) => {
-      const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
-      const old = sums.get(bn);
-      const next = old
-        ? { mean: tf.add(old.mean, mean), variance: tf.add(old.variance, unbiased) }
-        : { mean: tf.clone(mean), variance: tf.clone(unbiased) };
-      sums.set(bn, { mean: tf.keep(next.mean), variance: tf.keep(next.variance) });
-      if (old) tf.dispose([old.mean, old.variance]);
-    };
+    const stats = new BatchStatsAverage<Bn>();
+    this.observeBn = (bn, mean, variance, n) => stats.add(bn, mean, variance, n);
     try {
       for (const images of batches)
         tf.dispose(this.forward(images, subnet, (v) => v, { training: true, updateStats: false }));
-      tf.tidy(() => {
-        for (const [bn, { mean, variance }] of sums) {
-          bn.mean.assign(replaceFirst(bn.mean, tf.div(mean, batches.length)));
-          bn.variance.assign(replaceFirst(bn.variance, tf.div(variance, batches.length)));
-        }
+      stats.finish(batches.length, (bn, mean, variance) => {
+        bn.mean.assign(replaceFirst(bn.mean, mean));
+        bn.variance.assign(replaceFirst(bn.variance, variance));
       });
     } finally {
       this.observeBn = undefined;
-      for (const s of sums.values()) tf.dispose([s.mean, s.variance]);
+      stats.dispose();
     }
   }
 

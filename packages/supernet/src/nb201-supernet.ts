@@ -3,6 +3,7 @@ import { buildNb201Network, nb201CellPlan } from '@archlab/bench-nb201/network';
 import { ConfigError, DataError, MalformedArchitectureError, Rng } from '@archlab/core';
 import {
   type BatchNormLayer,
+  BatchStatsAverage,
   batchNorm,
   channelMoments,
   conv2d,
@@ -360,30 +361,21 @@ export class Nb201Supernet {
    */
   recalibrateBn(path: Nb201Path, batches: readonly tf.Tensor4D[]): void {
     if (batches.length === 0) throw new DataError('BN recalibration needs at least one batch of images');
-    const sums = new Map<Layer, [tf.Tensor, tf.Tensor]>();
+    const stats = new BatchStatsAverage<Layer>();
     this.observeBn = (bn, x) => {
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       const m = channelMoments(x, axes);
-      const n = x.size / x.shape[x.rank - 1]!;
-      const unbiased = n > 1 ? tf.mul(m.variance, n / (n - 1)) : m.variance;
-      const old = sums.get(bn);
-      const next: [tf.Tensor, tf.Tensor] = old
-        ? [tf.add(old[0], m.mean), tf.add(old[1], unbiased)]
-        : [m.mean, unbiased];
-      sums.set(bn, [tf.keep(next[0]), tf.keep(next[1])]);
-      if (old) tf.dispose(old);
+      stats.add(bn, m.mean, m.variance, x.size / x.shape[x.rank - 1]!);
     };
     try {
       for (const images of batches) tf.dispose(this.applyPath(images, path, { training: true }));
-      tf.tidy(() => {
-        for (const [bn, [mean, variance]] of sums) {
-          bn.buffers[0]!.assign(tf.div(mean, batches.length));
-          bn.buffers[1]!.assign(tf.div(variance, batches.length));
-        }
+      stats.finish(batches.length, (bn, mean, variance) => {
+        bn.buffers[0]!.assign(mean);
+        bn.buffers[1]!.assign(variance);
       });
     } finally {
       this.observeBn = undefined;
-      for (const pair of sums.values()) tf.dispose(pair);
+      stats.dispose();
     }
   }
 

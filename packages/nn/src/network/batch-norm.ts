@@ -125,3 +125,37 @@ export function channelMoments(
   const centred = tf.sub(x, mean);
   return { mean, variance: tf.mean(tf.square(centred), axes), centred };
 }
+
+/**
+ * Batch-norm statistics averaged over batches, per layer (`K`), as SPOS and OFA recalibrate a
+ * subnet before scoring it: each batch adds its mean and unbiased variance (from the biased
+ * `variance` of `count` values per channel), and {@link finish} hands over the plain averages
+ * (PyTorch's `momentum=None` after a reset). Holds its sums until {@link dispose}.
+ */
+export class BatchStatsAverage<K> {
+  private readonly sums = new Map<K, { mean: tf.Tensor; variance: tf.Tensor }>();
+
+  add(key: K, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+    const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+    const old = this.sums.get(key);
+    const next = old
+      ? { mean: tf.add(old.mean, mean), variance: tf.add(old.variance, unbiased) }
+      : { mean: tf.clone(mean), variance: tf.clone(unbiased) };
+    this.sums.set(key, { mean: tf.keep(next.mean), variance: tf.keep(next.variance) });
+    if (old) tf.dispose([old.mean, old.variance]);
+  }
+
+  /** Calls `assign` with each layer's averages over `batches` batches (tensors of the call only). */
+  finish(batches: number, assign: (key: K, mean: tf.Tensor, variance: tf.Tensor) => void): void {
+    tf.tidy(() => {
+      for (const [key, { mean, variance }] of this.sums) {
+        assign(key, tf.div(mean, batches), tf.div(variance, batches));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.sums.values()) tf.dispose([s.mean, s.variance]);
+    this.sums.clear();
+  }
+}
