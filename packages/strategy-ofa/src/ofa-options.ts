@@ -38,6 +38,14 @@ export const ofaOptionsSpec = {
   'kernel-epochs': phaseEpochs('kernel', 1, 'a kernel drawn per block'),
   'depth-epochs': phaseEpochs('depth', 1, 'a depth per stage and a kernel per block'),
   'expand-epochs': phaseEpochs('expand', 1, 'channels sorted first; depth, kernel and expand ratio drawn'),
+  'subnets-per-step': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 16,
+    description:
+      "subnets drawn per training step of the kernel, depth and expand phases, at one resolution, their losses summed before the step (OFA's dynamic_batch_size; the reference uses 1, 2 and 4)",
+  },
   'kd-weight': {
     type: 'number',
     default: 1,

@@ -1,21 +1,97 @@
+import { parseOptions, Rng, type RunScope, type SearchSpace } from '@archlab/core';
 import { strategyContract } from '@archlab/core/testing';
 import { registerTinyDataset } from '@archlab/oneshot/testing';
+import { mbv3Space } from '@archlab/space-mbv3';
+import { describe, expect, it } from 'vitest';
 import { ofaEstimatorFactory } from './ofa-estimator.js';
-import { ofaRunService } from './ofa-service.js';
+import { OFA_ESTIMATOR, OfaRun, ofaRunService } from './ofa-service.js';
 import { ofaStrategyFactory } from './ofa-strategy.js';
-import { TINY_OFA, tinyMbv3SpaceFactory } from './testing.js';
+import { TINY_MBV3, TINY_OFA, tinyMbv3SpaceFactory } from './testing.js';
 
 registerTinyDataset();
 
 // Four phases of one epoch each (training asks), three measured subnets, one pick by the
 // predictor: every resume point (in each phase, in the measurements, at the pick), verify,
-// pruning and warm-up trials on a real supernet.
-strategyContract(ofaStrategyFactory, {
-  space: tinyMbv3SpaceFactory,
-  estimator: ofaEstimatorFactory,
-  runServices: [ofaRunService],
-  strategyOptions: TINY_OFA,
-  trials: 8,
-  checkpointEvery: 1,
-  oneAtATime: 'the ofa-subnet estimator scores with the supernet the strategy trains between trials',
+// pruning and warm-up trials on a real supernet; once with one subnet per step, once with
+// three (the draws of a step, their summed loss, resume within a step's draws).
+for (const perStep of [1, 3]) {
+  strategyContract(ofaStrategyFactory, {
+    space: tinyMbv3SpaceFactory,
+    estimator: ofaEstimatorFactory,
+    runServices: [ofaRunService],
+    strategyOptions: { ...TINY_OFA, 'subnets-per-step': perStep },
+    trials: 8,
+    checkpointEvery: 1,
+    oneAtATime: 'the ofa-subnet estimator scores with the supernet the strategy trains between trials',
+  });
+}
+
+describe('subnets-per-step', () => {
+  /** A run's first `asks` asks (training epochs); the supernet's weights hash after each, and its trained variables at the end. */
+  async function train(space: SearchSpace, overrides: Record<string, unknown>, asks: number) {
+    const options = parseOptions('ofa', ofaStrategyFactory.options, { ...TINY_OFA, ...overrides });
+    const services = new Map<symbol, unknown>();
+    const progress = { report: async () => {} };
+    const scope = {
+      config: {
+        strategy: 'ofa',
+        estimator: OFA_ESTIMATOR,
+        seed: 5,
+        concurrency: 1,
+        strategyOptions: options,
+      },
+      space,
+      get: (token: symbol) => services.get(token),
+      has: (token: symbol) => services.has(token),
+      progress: () => progress,
+    } as unknown as RunScope;
+    const service = ofaRunService.create(scope)!;
+    services.set(OfaRun, service);
+    const ofa = ofaStrategyFactory.create({
+      space,
+      rng: Rng.fromSeed('5/strategy'),
+      options,
+      objective: { metric: 'ofa_acc', direction: 'max' },
+      budget: { trials: 8 },
+      concurrency: 1,
+      services: scope,
+      progress,
+    } as never);
+    const hashes: string[] = [];
+    for (let a = 0; a < asks; a++) {
+      await ofa.ask();
+      hashes.push(await service.weightsHash());
+    }
+    const { trainer } = await service.ready();
+    return { hashes, weights: trainer.supernet.variables.map((v) => v.dataSync().slice()) };
+  }
+
+  it('sums the losses of the subnets drawn for a step: three copies of one subnet step like three times the learning rate', async () => {
+    // One kernel and one resolution: the kernel phase's every draw is the largest network.
+    const space = mbv3Space({ ...TINY_MBV3, kernels: '7', resolutions: '8' });
+    const plain = { 'weight-decay': 0, 'full-epochs': 1, 'kernel-epochs': 1, 'kd-weight': 0 };
+    const three = await train(space, { ...plain, 'subnets-per-step': 3, 'shrink-lr': 0.02 }, 2);
+    const tripled = await train(space, { ...plain, 'subnets-per-step': 1, 'shrink-lr': 0.06 }, 2);
+    const one = await train(space, { ...plain, 'subnets-per-step': 1, 'shrink-lr': 0.02 }, 2);
+    // The full phase trains the largest network alone whatever the option.
+    expect(three.hashes[0]).toBe(one.hashes[0]);
+    let moved = 0;
+    three.weights.forEach((w, i) => {
+      const t = tripled.weights[i]!;
+      for (let j = 0; j < w.length; j++) {
+        expect(Math.abs(w[j]! - t[j]!)).toBeLessThan(1e-5 * (1 + Math.abs(t[j]!)));
+        moved = Math.max(moved, Math.abs(w[j]! - one.weights[i]![j]!));
+      }
+    });
+    // …and not like the plain learning rate.
+    expect(moved).toBeGreaterThan(1e-3);
+  });
+
+  it('trains the same weights from the same options, and other weights than one subnet per step', async () => {
+    const space = tinyMbv3SpaceFactory.create({});
+    const [one, three] = [await train(space, {}, 3), await train(space, { 'subnets-per-step': 3 }, 3)];
+    expect(three.hashes[0]).toBe(one.hashes[0]);
+    expect(three.hashes[1]).not.toBe(one.hashes[1]);
+    expect((await train(space, { 'subnets-per-step': 3 }, 2)).hashes).toEqual(three.hashes.slice(0, 2));
+  });
 });

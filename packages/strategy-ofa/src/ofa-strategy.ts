@@ -55,8 +55,9 @@ const LATENCY = 'latency_ms';
  *   resolution; at its end its weights become the frozen teacher;
  * - `kernel`: a kernel drawn per block; `depth`: also a depth per stage; `expand`: channels
  *   sorted by importance first, then also an expand ratio per block.
- * Each step draws one subnet (and its resolution) from the phase's choices with the supernet's
- * checkpointed rng, and its loss is the cross-entropy plus, after the full phase,
+ * Each step draws its resolution, then one subnet of the phase's choices (`subnets-per-step` after
+ * the full phase, sharing the batch, their losses summed as the reference's gradients accumulate)
+ * with the supernet's checkpointed rng; a subnet's loss is the cross-entropy plus, after the full phase,
  * `kd-weight`·T²·KL(teacher ‖ student) at temperature T (`kd-temperature`; the reference uses
  * weight 1 and T 1). Each phase has its own cosine learning rate and a fresh optimizer state, as
  * the reference's separate runs do. Each training ask proposes a random subnet, scored by the
@@ -200,41 +201,55 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
     }
     const channels = dataset.imageShape[2];
     const { 'kd-weight': kdWeight, 'kd-temperature': t } = o;
-    let subnet: Mbv3Arch | undefined;
+    // The full phase trains one network; after it, `subnets-per-step` subnets share each batch.
+    const perStep = phase === 'full' ? 1 : o['subnets-per-step'];
+    let subnets: Mbv3Arch[] = [];
     let images: tf.Tensor4D | undefined;
+    let others: tf.Tensor2D[] = [];
     let kdSum = 0;
-    let steps = 0;
+    let kdTerms = 0;
     const stats = await service.trainEpoch({
       epochs: epochsOf(phase),
       startEpoch: this.epochs - this.phaseEpochs,
       lr: this.lr(phase),
       inputShape: () => {
-        subnet = this.draw(phase, trainer.rng);
-        return [subnet.resolution, subnet.resolution, channels];
+        const resolution = this.drawResolution(trainer.rng);
+        subnets = Array.from({ length: perStep }, () => this.draw(phase, trainer.rng, resolution));
+        return [resolution, resolution, channels];
       },
       forward: (x, _b, training) => {
         images = x;
-        return supernet.apply(x, subnet!, { training });
+        // The first subnet's logits are the step's (its training accuracy); the others' losses join the sum.
+        others = subnets.slice(1).map((s) => supernet.apply(x, s, { training }));
+        return supernet.apply(x, subnets[0]!, { training });
       },
       loss: (logits, labels) => {
-        const ce = crossEntropy(logits, labels, dataset.numClasses);
-        if (phase === 'full' || kdWeight === 0) return ce;
+        const all = [logits, ...others];
+        const ce = all.map((l) => crossEntropy(l, labels, dataset.numClasses));
+        if (phase === 'full' || kdWeight === 0) return tf.addN(ce) as tf.Scalar;
         // The teacher's weights are not trained (buffers): no gradient flows into its logits.
         const teacher = supernet.applyTeacher(images!);
-        const kd = tf.mul(distillation(logits, teacher, t), kdWeight) as tf.Scalar;
-        kdSum += kd.dataSync()[0]!;
-        steps++;
-        return tf.add(ce, kd) as tf.Scalar;
+        const kd = all.map((l) => tf.mul(distillation(l, teacher, t), kdWeight) as tf.Scalar);
+        const kdTotal = tf.addN(kd);
+        kdSum += kdTotal.dataSync()[0]!;
+        kdTerms += all.length;
+        return tf.add(tf.addN(ce), kdTotal) as tf.Scalar;
       },
     });
     this.phaseEpochs++;
     this.epochs++;
-    await reportEpoch(this.ctx, ++this.reports, stats, {
-      phase: this.phase,
-      epoch: this.epochs,
-      phase_epoch: this.phaseEpochs,
-      ...(steps > 0 && { kd: kdSum / steps }),
-    });
+    // The step's loss is the sum over its subnets: the report gives the mean per subnet.
+    await reportEpoch(
+      this.ctx,
+      ++this.reports,
+      perStep === 1 ? stats : { ...stats, loss: stats.loss / perStep },
+      {
+        phase: this.phase,
+        epoch: this.epochs,
+        phase_epoch: this.phaseEpochs,
+        ...(kdTerms > 0 && { kd: kdSum / kdTerms }),
+      },
+    );
     if (this.phaseEpochs >= epochsOf(phase)) {
       // On to the next phase with epochs (a phase of 0 epochs is skipped, teacher and sorting too).
       do {
@@ -248,13 +263,18 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
     return phase === 'full' ? this.ctx.options.lr : this.ctx.options['shrink-lr'];
   }
 
-  /** A subnet of the phase's choices: the resolution always elastic, then kernel, depth and expand ratio in turn. */
-  private draw(phase: OfaPhase, rng: Rng): Mbv3Arch {
+  /** A training step's input resolution, drawn from the space's (always elastic). */
+  private drawResolution(rng: Rng): number {
+    const { resolutions } = this.service.shape;
+    return resolutions[rng.int(resolutions.length)]!;
+  }
+
+  /** A subnet of the phase's choices at `resolution`: kernel, depth and expand ratio elastic in turn. */
+  private draw(phase: OfaPhase, rng: Rng, resolution: number): Mbv3Arch {
     const shape = this.service.shape;
     const at = OFA_PHASES.indexOf(phase);
     const pick = <T>(list: readonly T[], elastic: boolean): T =>
       elastic ? list[rng.int(list.length)]! : list.at(-1)!;
-    const resolution = pick(shape.resolutions, true);
     const stages = shape.widths.map(() => {
       const depth = pick(shape.depths, at >= 2);
       return Array.from(
