@@ -4,8 +4,9 @@ import { runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
 
 /**
  * Runs `jobs` on `workers` forked processes of the script `worker` (jobs over IPC: it answers
- * each `{ ...job, id }` with `{ id, result }` or `{ id, error }`), each taking the next job when
- * free; `onDone(job, result)` as each finishes. Resolves with the results in job order.
+ * each `{ ...job, id }` with `{ id, result, seconds }` or `{ id, error }`), each taking the next
+ * job when free; `onDone(job, result, seconds)` as each finishes, `seconds` the job's own time in
+ * its worker. Resolves with the results in job order.
  */
 export async function runJobs(worker, jobs, workers, onDone) {
   const results = new Array(jobs.length);
@@ -26,7 +27,7 @@ export async function runJobs(worker, jobs, workers, onDone) {
       child.on('message', (m) => {
         if (m.error !== undefined) return reject(new Error(`${jobs[m.id].what}: ${m.error}`));
         results[m.id] = m.result;
-        onDone(jobs[m.id], m.result);
+        onDone(jobs[m.id], m.result, m.seconds);
         give();
       });
       child.on('exit', (code, signal) => {
@@ -78,11 +79,13 @@ export function rankingFlags(defaults, out) {
   };
 }
 
-/** In a worker process: answers each job of `runJobs` with `handlers[job.kind](job)`. */
+/** In a worker process: answers each job of `runJobs` with `handlers[job.kind](job)` and its time. */
 export function serveJobs(handlers) {
   process.on('message', async (job) => {
     try {
-      process.send({ id: job.id, result: await handlers[job.kind](job) });
+      const started = performance.now();
+      const result = await handlers[job.kind](job);
+      process.send({ id: job.id, result, seconds: (performance.now() - started) / 1000 });
     } catch (err) {
       process.send({ id: job.id, error: err instanceof Error ? err.message : String(err) });
     }
