@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
+import { loadDataset, parseTrainOptions, runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
 
 /**
  * Runs `jobs` on `workers` forked processes of the script `worker` (jobs over IPC: it answers
@@ -77,6 +77,28 @@ export function rankingFlags(defaults, out) {
     },
     out: { type: 'string', default: out, description: 'folder of results.csv and results.json' },
   };
+}
+
+/**
+ * The stand-alone `train` options a ranking bench's flags (`rankingFlags`, `seed`) make, and the
+ * data set, checked to hold the supernet's training and validation images (a missing data set is
+ * the library's DataError): both before any worker starts.
+ */
+export async function rankingTrainOptions(opts) {
+  const trainOptions = parseTrainOptions({
+    epochs: opts['sa-epochs'],
+    'batch-size': opts['sa-batch'],
+    'max-train': opts['sa-images'],
+    'max-test': opts['test-images'],
+    'split-seed': opts.seed,
+  });
+  const dataset = await loadDataset(trainOptions.dataset);
+  if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
+    throw new Error(
+      `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
+    );
+  }
+  return { trainOptions, dataset };
 }
 
 /** In a worker process: answers each job of `runJobs` with `handlers[job.kind](job)` and its time. */

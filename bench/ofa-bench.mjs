@@ -8,13 +8,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions } from '../packages/core/dist/index.js';
 import { predictLayers, readLut } from '../packages/hardware-latency/dist/index.js';
-import { mbv3Space } from '../packages/space-mbv3/dist/index.js';
+import { mbv3Space, mbv3SpaceNetwork } from '../packages/space-mbv3/dist/index.js';
 import { describeMbv3Network, mbv3NetworkConfig } from '../packages/space-mbv3/dist/mbv3-network.js';
 import { OfaRun, ofaRunService, ofaStrategyFactory } from '../packages/strategy-ofa/dist/index.js';
-import { loadDataset, parseTrainOptions } from '../packages/trainer-tfjs/dist/index.js';
 import { benchFlags } from './bench-flags.mjs';
+import { rankingTrainOptions } from './bench-jobs.mjs';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../packages/cli/dist/bin.js');
+
+/** The sizes of an OFA bench's supernet and stand-alone training, by flag (`rankingFlags`'s defaults). */
+export const OFA_BENCH_SIZES = {
+  'train-images': 2000,
+  'val-images': 1000,
+  'bn-images': 512,
+  'sa-epochs': 2,
+  'sa-images': 2000,
+  'sa-batch': 128,
+  'test-images': 1000,
+};
 
 /** The flags of an OFA bench's space and supernet; `seed` says what the seed seeds. */
 export function ofaFlags(seed) {
@@ -70,19 +81,8 @@ export async function ofaBenchOptions(name, spec, extra = {}) {
       'expand-epochs': shrink,
       ...extra,
     });
-    opts.trainOptions = parseTrainOptions({
-      epochs: opts['sa-epochs'],
-      'batch-size': opts['sa-batch'],
-      'max-train': opts['sa-images'],
-      'max-test': opts['test-images'],
-      'split-seed': opts.seed,
-    });
-    const dataset = await loadDataset(opts.trainOptions.dataset);
-    if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
-      throw new Error(
-        `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
-      );
-    }
+    const { trainOptions, dataset } = await rankingTrainOptions(opts);
+    opts.trainOptions = trainOptions;
     return { opts, space, dataset };
   } catch (err) {
     const prefix = err.message.startsWith(name) ? '' : `${name}: `;
@@ -145,4 +145,17 @@ export function ofaRunScope(config, space, reporter = { async report() {} }) {
   };
   services.set(OfaRun, ofaRunService.create(scope));
   return scope;
+}
+
+/** The `runJobs` job training mbv3 architecture `key` stand-alone with the bench's `train` options. */
+export function standaloneJob(opts, key, seed) {
+  return {
+    kind: 'standalone',
+    what: key,
+    network: mbv3SpaceNetwork.module,
+    spaceOptions: opts.spaceOptions,
+    key,
+    options: opts.trainOptions,
+    seed,
+  };
 }

@@ -35,29 +35,23 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../packages/core/dist/index.js';
 import { measureLatency } from '../../packages/hardware-latency/dist/index.js';
-import { mbv3SpaceNetwork } from '../../packages/space-mbv3/dist/index.js';
 import { sqliteEventStoreFactory } from '../../packages/storage-sqlite/dist/index.js';
 import { OFA_ESTIMATOR, OFA_PHASES, OfaRun, parseBudgets } from '../../packages/strategy-ofa/dist/index.js';
 import { splitDataset } from '../../packages/trainer-tfjs/dist/index.js';
 import { archlab, kv } from '../archlab-cli.mjs';
 import { rankingFlags, runJobs } from '../bench-jobs.mjs';
-import { latencyPool, ofaBenchOptions, ofaFlags, ofaRunScope, profileMbv3 } from '../ofa-bench.mjs';
+import {
+  latencyPool,
+  OFA_BENCH_SIZES,
+  ofaBenchOptions,
+  ofaFlags,
+  ofaRunScope,
+  profileMbv3,
+} from '../ofa-bench.mjs';
 
 const NAME = 'ofa-claim';
 const here = dirname(fileURLToPath(import.meta.url));
-const { resamples: _, ...shared } = rankingFlags(
-  {
-    'train-images': 2000,
-    'val-images': 1000,
-    'bn-images': 512,
-    'sa-epochs': 2,
-    'sa-images': 2000,
-    'sa-batch': 128,
-    'test-images': 1000,
-    resamples: 1,
-  },
-  `.bench-out/${NAME}`,
-);
+const { resamples: _, ...shared } = rankingFlags({ ...OFA_BENCH_SIZES, resamples: 1 }, `.bench-out/${NAME}`);
 const spec = {
   ...ofaFlags('seeds the draws, the OFA run and the stand-alone training'),
   budgets: {
@@ -183,15 +177,7 @@ say(
 
 // 3. The stand-alone route.
 const saSeed = Rng.fromSeed(`${opts.seed}/${NAME}/stand-alone`).nextUint32();
-const jobs = drawn.flat().map(({ key }) => ({
-  kind: 'standalone',
-  what: key,
-  network: mbv3SpaceNetwork.module,
-  spaceOptions: opts.spaceOptions,
-  key,
-  options: opts.trainOptions,
-  seed: saSeed,
-}));
+const jobs = drawn.flat().map(({ key }) => standaloneJob(opts, key, saSeed));
 const saStarted = performance.now();
 let saCpu = 0;
 let done = 0;

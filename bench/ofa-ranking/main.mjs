@@ -22,27 +22,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArchlabError, bootstrapInterval, kendall, Rng } from '../../packages/core/dist/index.js';
-import { mbv3SpaceNetwork } from '../../packages/space-mbv3/dist/index.js';
 import { rankingFlags, runJobs } from '../bench-jobs.mjs';
-import { latencyPool, ofaBenchOptions, ofaFlags, profileMbv3 } from '../ofa-bench.mjs';
+import {
+  latencyPool,
+  OFA_BENCH_SIZES,
+  ofaBenchOptions,
+  ofaFlags,
+  profileMbv3,
+  standaloneJob,
+} from '../ofa-bench.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
   n: { type: 'int', default: 30, min: 5, max: 500, description: 'subnets, spread over the latency range' },
   ...ofaFlags('seeds the draw, the supernet, the stand-alone training and the bootstrap'),
-  ...rankingFlags(
-    {
-      'train-images': 2000,
-      'val-images': 1000,
-      'bn-images': 512,
-      'sa-epochs': 2,
-      'sa-images': 2000,
-      'sa-batch': 128,
-      'test-images': 1000,
-      resamples: 1000,
-    },
-    '.bench-out/ofa-ranking',
-  ),
+  ...rankingFlags({ ...OFA_BENCH_SIZES, resamples: 1000 }, '.bench-out/ofa-ranking'),
 };
 
 const { opts, space } = await ofaBenchOptions('ofa-ranking', spec);
@@ -80,15 +74,7 @@ const jobs = [
     seed: opts.seed,
     keys,
   },
-  ...keys.map((key) => ({
-    kind: 'standalone',
-    what: key,
-    network: mbv3SpaceNetwork.module,
-    spaceOptions: opts.spaceOptions,
-    key,
-    options: opts.trainOptions,
-    seed: saSeed,
-  })),
+  ...keys.map((key) => standaloneJob(opts, key, saSeed)),
 ];
 let done = 0;
 let results;
