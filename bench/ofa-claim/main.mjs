@@ -47,6 +47,7 @@ import {
   ofaFlags,
   ofaRunScope,
   profileMbv3,
+  standaloneJob,
 } from '../ofa-bench.mjs';
 
 const NAME = 'ofa-claim';
@@ -105,7 +106,11 @@ if (samples < 2) fail('--per-budget 1 with one budget: the OFA run needs at leas
 
 const started = performance.now();
 const out = resolve(opts.out);
-mkdirSync(out, { recursive: true });
+try {
+  mkdirSync(out, { recursive: true });
+} catch (err) {
+  fail(`--out ${opts.out}: cannot make the folder (${err.code ?? err.message})`);
+}
 
 // 1. This machine's table, the pool, the budgets.
 const { file: lutFile, latency } = profileMbv3(NAME, opts.spaceOptions, space);
@@ -135,7 +140,7 @@ const drawn = budgets.map((b) => {
   return picked.map(([key, ms]) => ({ key, latency_ms: ms }));
 });
 say(
-  `budgets ${budgets.join(', ')} ms (table: ${fastest.toFixed(2)} to ${pool.at(-1)[1].toFixed(2)} ms); supernet ${opts['full-epochs']}+3×${opts['shrink-epochs']} epochs on ${opts['train-images']} images, ${samples} subnets measured; stand-alone ${samples} architectures (${opts['per-budget']} per budget), ${opts['sa-epochs']} epochs on ${opts['sa-images']} images, ${opts.workers} workers`,
+  `budgets ${budgets.join(', ')} ms (table: ${fastest.toFixed(2)} to ${pool.at(-1)[1].toFixed(2)} ms); supernet ${opts['full-epochs']}+3×${opts['shrink-epochs']} epochs on ${opts['train-images']} images, ${samples} subnets measured; stand-alone ${samples} architectures (${opts['per-budget']} per budget), ${opts['sa-epochs']} epochs on ${opts['sa-images']} images, ${opts.workers} worker${opts.workers === 1 ? '' : 's'}`,
 );
 
 // 2. The OFA route, through the CLI, alone on the machine.
@@ -164,10 +169,31 @@ const searchArgs = [
 ];
 say(`OFA route: archlab ${searchArgs.join(' ')}`);
 let ofaWall;
+// Where the run stands, from its log, now and then (the command itself is quiet).
+const watch = setInterval(async () => {
+  let epoch = 0;
+  let trials = 0;
+  try {
+    const store = await sqliteEventStoreFactory.create(db, { mode: 'read-only' });
+    try {
+      for await (const e of store.read('ofa')) {
+        if (e.type === 'Progressed' && e.data.metrics.epoch) epoch = e.data.metrics.epoch;
+        if (e.type === 'TrialCompleted') trials++;
+      }
+    } finally {
+      await store.close();
+    }
+  } catch {
+    return; // not there yet, or busy: next time
+  }
+  say(`OFA route: supernet epoch ${epoch}/${epochs}, ${trials}/${epochs + samples + budgets.length} trials`);
+}, 30_000);
 try {
   ofaWall = (await archlab(searchArgs)).seconds;
 } catch (err) {
   fail(err.message);
+} finally {
+  clearInterval(watch);
 }
 const run = await readRun(db, 'ofa');
 const picks = run.trials.slice(-budgets.length);
@@ -296,7 +322,7 @@ const md = [
   '| route | images | wall (s) | one-process time (s) |',
   '|---|---|---|---|',
   `| OFA (one \`archlab search\`) | ${ofaImages.total} (${ofaImages.training} training, ${ofaImages.scoring} scoring ${ofaImages.scored_trials} trials) | ${f(ofaWall, 0)} | ${f(ofaWall, 0)} |`,
-  `| stand-alone (${trained.length} trainings, ${opts.workers} workers) | ${saImages.total} (${saImages.training} training, ${saImages.validation} validation) | ${f(saWall, 0)} | ${f(saCpu, 0)} (sum of the jobs) |`,
+  `| stand-alone (${trained.length} trainings, ${opts.workers} worker${opts.workers === 1 ? '' : 's'}) | ${saImages.total} (${saImages.training} training, ${saImages.validation} validation) | ${f(saWall, 0)} | ${f(saCpu, 0)} (sum of the jobs) |`,
   '',
   `Test images (${testIndices.length} per network) are the yardstick, counted in neither route. Whole bench: ${f(wall, 0)} s.`,
   '',
