@@ -84,6 +84,11 @@ const spec = {
     description: "timed inferences of each pick's network (the median is reported)",
   },
   ...shared,
+  'test-images': {
+    ...shared['test-images'],
+    description: 'test images every pick and every winner is tested on',
+  },
+  out: { ...shared.out, description: "folder of results.md, results.json and the OFA run's database" },
 };
 
 const say = (line) => process.stderr.write(`${NAME}: ${line}\n`);
