@@ -1,11 +1,12 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
+import { loadDataset, parseTrainOptions, runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
 
 /**
  * Runs `jobs` on `workers` forked processes of the script `worker` (jobs over IPC: it answers
- * each `{ ...job, id }` with `{ id, result }` or `{ id, error }`), each taking the next job when
- * free; `onDone(job, result)` as each finishes. Resolves with the results in job order.
+ * each `{ ...job, id }` with `{ id, result, seconds }` or `{ id, error }`), each taking the next
+ * job when free; `onDone(job, result, seconds)` as each finishes, `seconds` the job's own time in
+ * its worker. Resolves with the results in job order.
  */
 export async function runJobs(worker, jobs, workers, onDone) {
   const results = new Array(jobs.length);
@@ -26,7 +27,7 @@ export async function runJobs(worker, jobs, workers, onDone) {
       child.on('message', (m) => {
         if (m.error !== undefined) return reject(new Error(`${jobs[m.id].what}: ${m.error}`));
         results[m.id] = m.result;
-        onDone(jobs[m.id], m.result);
+        onDone(jobs[m.id], m.result, m.seconds);
         give();
       });
       child.on('exit', (code, signal) => {
@@ -78,11 +79,35 @@ export function rankingFlags(defaults, out) {
   };
 }
 
-/** In a worker process: answers each job of `runJobs` with `handlers[job.kind](job)`. */
+/**
+ * The stand-alone `train` options a ranking bench's flags (`rankingFlags`, `seed`) make, and the
+ * data set, checked to hold the supernet's training and validation images (a missing data set is
+ * the library's DataError): both before any worker starts.
+ */
+export async function rankingTrainOptions(opts) {
+  const trainOptions = parseTrainOptions({
+    epochs: opts['sa-epochs'],
+    'batch-size': opts['sa-batch'],
+    'max-train': opts['sa-images'],
+    'max-test': opts['test-images'],
+    'split-seed': opts.seed,
+  });
+  const dataset = await loadDataset(trainOptions.dataset);
+  if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
+    throw new Error(
+      `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
+    );
+  }
+  return { trainOptions, dataset };
+}
+
+/** In a worker process: answers each job of `runJobs` with `handlers[job.kind](job)` and its time. */
 export function serveJobs(handlers) {
   process.on('message', async (job) => {
     try {
-      process.send({ id: job.id, result: await handlers[job.kind](job) });
+      const started = performance.now();
+      const result = await handlers[job.kind](job);
+      process.send({ id: job.id, result, seconds: (performance.now() - started) / 1000 });
     } catch (err) {
       process.send({ id: job.id, error: err instanceof Error ? err.message : String(err) });
     }

@@ -18,143 +18,37 @@
 // Prints one line `bench ofa-ranking kendall_tau=… mean_gap_pts=… n=…` and writes every
 // subnet's figures to `--out` (results.csv, results.json; default .bench-out/ofa-ranking).
 // `node bench/ofa-ranking/main.mjs --help` lists the sizes.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ArchlabError,
-  bootstrapInterval,
-  kendall,
-  parseOptions,
-  Rng,
-} from '../../packages/core/dist/index.js';
-import { predictLayers, readLut } from '../../packages/hardware-latency/dist/index.js';
-import { mbv3Space, mbv3SpaceNetwork } from '../../packages/space-mbv3/dist/index.js';
-import { describeMbv3Network, mbv3NetworkConfig } from '../../packages/space-mbv3/dist/mbv3-network.js';
-import { ofaStrategyFactory } from '../../packages/strategy-ofa/dist/index.js';
-import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
-import { benchFlags } from '../bench-flags.mjs';
+import { ArchlabError, bootstrapInterval, kendall, Rng } from '../../packages/core/dist/index.js';
 import { rankingFlags, runJobs } from '../bench-jobs.mjs';
+import {
+  latencyPool,
+  OFA_BENCH_SIZES,
+  ofaBenchOptions,
+  ofaFlags,
+  profileMbv3,
+  standaloneJob,
+} from '../ofa-bench.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
   n: { type: 'int', default: 30, min: 5, max: 500, description: 'subnets, spread over the latency range' },
-  seed: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    description: 'seeds the draw, the supernet, the stand-alone training and the bootstrap',
-  },
-  space: {
-    type: 'string',
-    default: 'widths=8,16,24;strides=1,2,2;stem=8;final=64;depths=1,2,3',
-    description:
-      'mbv3 space options, NAME=VALUE separated by ";" (the defaults hold kernels 3/5/7, expands 3/4/6, 20–28 px)',
-  },
-  'full-epochs': { type: 'int', default: 3, min: 1, max: 1000, description: 'full phase epochs' },
-  'shrink-epochs': {
-    type: 'int',
-    default: 2,
-    min: 0,
-    max: 1000,
-    description: 'epochs of each of the kernel, depth and expand phases',
-  },
-  ...rankingFlags(
-    {
-      'train-images': 2000,
-      'val-images': 1000,
-      'bn-images': 512,
-      'sa-epochs': 2,
-      'sa-images': 2000,
-      'sa-batch': 128,
-      'test-images': 1000,
-      resamples: 1000,
-    },
-    '.bench-out/ofa-ranking',
-  ),
+  ...ofaFlags('seeds the draw, the supernet, the stand-alone training and the bootstrap'),
+  ...rankingFlags({ ...OFA_BENCH_SIZES, resamples: 1000 }, '.bench-out/ofa-ranking'),
 };
 
-let opts;
-let space;
-try {
-  opts = benchFlags('ofa-ranking', spec);
-  opts.spaceOptions = Object.fromEntries(
-    opts.space
-      .split(';')
-      .filter((kv) => kv.trim() !== '')
-      .map((kv) => {
-        const at = kv.indexOf('=');
-        if (at < 1) throw new Error(`ofa-ranking: --space is NAME=VALUE;…, got '${kv}'`);
-        const value = kv.slice(at + 1).trim();
-        return [kv.slice(0, at).trim(), /^\d+$/.test(value) ? Number(value) : value];
-      }),
-  );
-  space = mbv3Space(opts.spaceOptions);
-  const shrink = opts['shrink-epochs'];
-  opts.strategyOptions = parseOptions('ofa', ofaStrategyFactory.options, {
-    'train-images': opts['train-images'],
-    'val-images': opts['val-images'],
-    'split-seed': opts.seed,
-    'full-epochs': opts['full-epochs'],
-    'kernel-epochs': shrink,
-    'depth-epochs': shrink,
-    'expand-epochs': shrink,
-  });
-  opts.trainOptions = parseTrainOptions({
-    epochs: opts['sa-epochs'],
-    'batch-size': opts['sa-batch'],
-    'max-train': opts['sa-images'],
-    'max-test': opts['test-images'],
-    'split-seed': opts.seed,
-  });
-  const dataset = await loadDataset(opts.trainOptions.dataset);
-  if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
-    throw new Error(
-      `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
-    );
-  }
-} catch (err) {
-  const prefix = err.message.startsWith('ofa-ranking') ? '' : 'ofa-ranking: ';
-  process.stderr.write(`${prefix}${err.message}\n`);
-  process.exit(2);
-}
+const { opts, space } = await ofaBenchOptions('ofa-ranking', spec);
 
 const started = performance.now();
 const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
 
 // 1. The latency table of this machine, and n subnets spread over its range.
 mkdirSync(resolve(opts.out), { recursive: true });
-// The table goes to a temporary folder: it is this machine's, not a result.
-const lutFile = join(mkdtempSync(join(tmpdir(), 'ofa-ranking-')), 'mbv3.lut.json');
-execFileSync(
-  process.execPath,
-  [
-    join(here, '../../packages/cli/dist/bin.js'),
-    'profile-device',
-    '--space',
-    'mbv3',
-    ...Object.entries(opts.spaceOptions).flatMap(([k, v]) => ['--space-option', `${k}=${v}`]),
-    '--out',
-    lutFile,
-    '--runs',
-    '3',
-    '--warmup',
-    '1',
-  ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
-const lut = readLut(lutFile);
-const netConfig = mbv3NetworkConfig(space.config, { numClasses: 10 });
-const latency = (arch) => predictLayers(lut, describeMbv3Network(arch, netConfig).layers, lutFile);
+const { latency } = profileMbv3('ofa-ranking', opts.spaceOptions, space);
 const drawRng = Rng.fromSeed(`${opts.seed}/ofa-ranking/draw`);
-const pool = new Map();
-for (let i = 0; i < 2000; i++) {
-  const arch = space.sample(drawRng);
-  pool.set(space.key(arch), latency(arch));
-}
-const ordered = [...pool.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+const ordered = latencyPool(space, latency, drawRng);
 const subnets = Array.from({ length: opts.n }, (_, b) => {
   const bin = ordered.slice(
     Math.floor((b * ordered.length) / opts.n),
@@ -180,15 +74,7 @@ const jobs = [
     seed: opts.seed,
     keys,
   },
-  ...keys.map((key) => ({
-    kind: 'standalone',
-    what: key,
-    network: mbv3SpaceNetwork.module,
-    spaceOptions: opts.spaceOptions,
-    key,
-    options: opts.trainOptions,
-    seed: saSeed,
-  })),
+  ...keys.map((key) => standaloneJob(opts, key, saSeed)),
 ];
 let done = 0;
 let results;

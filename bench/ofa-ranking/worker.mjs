@@ -12,42 +12,29 @@ import {
   OFA_ESTIMATOR,
   OfaRun,
   ofaEstimatorFactory,
-  ofaRunService,
   ofaStrategyFactory,
 } from '../../packages/strategy-ofa/dist/index.js';
 import { serveJobs, trainStandalone } from '../bench-jobs.mjs';
+import { ofaRunScope } from '../ofa-bench.mjs';
 
 const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
 
-/** A hand-made run scope of one service, what the engine gives a run of `--strategy ofa --estimator ofa-subnet`. */
-function runScope(config, space) {
-  const services = new Map();
-  const reporter = {
-    async report(_step, m) {
-      if (m.phase_start) return say(`phase ${m.phase} begins (${m.phase_epochs} epochs)`);
-      say(
-        `supernet epoch ${m.epoch} (phase ${m.phase}): loss ${m.loss.toFixed(3)}, train acc ${m.train_acc.toFixed(1)}%${m.kd === undefined ? '' : `, kd ${m.kd.toFixed(3)}`}`,
-      );
-    },
-  };
-  const scope = {
-    config,
-    space,
-    get: (token) => services.get(token),
-    has: (token) => services.has(token),
-    progress: () => reporter,
-    reporter,
-  };
-  services.set(OfaRun, ofaRunService.create(scope));
-  return scope;
-}
+const reporter = {
+  async report(_step, m) {
+    if (m.phase_start) return say(`phase ${m.phase} begins (${m.phase_epochs} epochs)`);
+    say(
+      `supernet epoch ${m.epoch} (phase ${m.phase}): loss ${m.loss.toFixed(3)}, train acc ${m.train_acc.toFixed(1)}%${m.kd === undefined ? '' : `, kd ${m.kd.toFixed(3)}`}`,
+    );
+  },
+};
 
 async function supernet({ spaceOptions, strategyOptions, estimatorOptions, seed, keys }) {
   const started = performance.now();
   const space = mbv3Space(spaceOptions);
-  const scope = runScope(
+  const scope = ofaRunScope(
     { strategy: 'ofa', estimator: OFA_ESTIMATOR, seed, concurrency: 1, strategyOptions },
     space,
+    reporter,
   );
   const epochs = ['full', 'kernel', 'depth', 'expand'].reduce(
     (n, p) => n + strategyOptions[`${p}-epochs`],

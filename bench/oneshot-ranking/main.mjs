@@ -38,9 +38,8 @@ import {
   spearman,
 } from '../../packages/core/dist/index.js';
 import { sposStrategyFactory } from '../../packages/oneshot/dist/index.js';
-import { loadDataset, parseTrainOptions } from '../../packages/trainer-tfjs/dist/index.js';
 import { benchFlags } from '../bench-flags.mjs';
-import { rankingFlags, runJobs } from '../bench-jobs.mjs';
+import { rankingFlags, rankingTrainOptions, runJobs } from '../bench-jobs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
@@ -83,20 +82,8 @@ try {
     'val-images': opts['val-images'],
     'split-seed': opts.seed,
   });
-  opts.trainOptions = parseTrainOptions({
-    epochs: opts['sa-epochs'],
-    'batch-size': opts['sa-batch'],
-    'max-train': opts['sa-images'],
-    'max-test': opts['test-images'],
-    'split-seed': opts.seed,
-  });
   // A missing data set is the user's to fix: say so before any worker starts.
-  const dataset = await loadDataset(opts.trainOptions.dataset);
-  if (opts['train-images'] + opts['val-images'] > dataset.train.count) {
-    throw new Error(
-      `--train-images (${opts['train-images']}) and --val-images (${opts['val-images']}) add up to more than the ${dataset.train.count} training images of ${dataset.name}`,
-    );
-  }
+  opts.trainOptions = (await rankingTrainOptions(opts)).trainOptions;
 } catch (err) {
   const prefix = err.message.startsWith('oneshot-ranking') ? '' : 'oneshot-ranking: ';
   process.stderr.write(`${prefix}${err.message}\n`);

@@ -2,7 +2,7 @@ import { ConfigError, type RunScope, type RunService, type SearchSpace } from '@
 import { optionsOf, supernetDataOptionsSpec, WeightSharingService } from '@archlab/oneshot';
 import type { Mbv3Arch, Mbv3SpaceConfig } from '@archlab/space-mbv3';
 import { inheritedAccuracy } from '@archlab/supernet';
-import { type Dataset, resizeTrainingData, type TrainingData } from '@archlab/trainer-tfjs';
+import { type Dataset, resizeTrainingData, type Samples, type TrainingData } from '@archlab/trainer-tfjs';
 import { trainsOfa } from './ofa-options.js';
 import { OfaSupernet } from './ofa-supernet.js';
 
@@ -59,15 +59,25 @@ export class OfaService extends WeightSharingService<OfaSupernet> {
    * put back afterwards (a checkpoint never holds a scoring's).
    */
   async score(arch: Mbv3Arch, options: SubnetScoreOptions): Promise<number> {
+    return this.scoreOn(arch, options.bnImages, (data) =>
+      this.fixedImages(data.val, options.evalImages, 'eval'),
+    );
+  }
+
+  /**
+   * `score` on other images: those `samples` picks from the data at the subnet's resolution
+   * (e.g. test images a stand-alone network is tested on, for a comparison on the same images).
+   */
+  async scoreOn(arch: Mbv3Arch, bnImages: number, samples: (data: TrainingData) => Samples): Promise<number> {
     await this.ready();
     const data = this.at(arch.resolution);
-    const scored = this.fixedImages(data.val, options.evalImages, 'eval');
+    const scored = samples(data);
     return this.keepingBatchNorm((trainer) =>
       inheritedAccuracy(
         trainer,
         arch,
         data,
-        { recalibrationImages: options.bnImages, batchSize: this.options['batch-size'], seed: this.seed },
+        { recalibrationImages: bnImages, batchSize: this.options['batch-size'], seed: this.seed },
         scored,
       ),
     );
