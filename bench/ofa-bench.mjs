@@ -45,6 +45,14 @@ export function ofaFlags(seed) {
       max: 1000,
       description: 'epochs of each of the kernel, depth and expand phases',
     },
+    'subnets-per-step': {
+      type: 'int',
+      default: 1,
+      min: 1,
+      max: 16,
+      description:
+        'subnets drawn per training step after the full phase, losses summed (the ofa strategy option)',
+    },
   };
 }
 
@@ -79,6 +87,7 @@ export async function ofaBenchOptions(name, spec, extra = {}) {
       'kernel-epochs': shrink,
       'depth-epochs': shrink,
       'expand-epochs': shrink,
+      'subnets-per-step': opts['subnets-per-step'],
       ...extra,
     });
     const { trainOptions, dataset } = await rankingTrainOptions(opts);

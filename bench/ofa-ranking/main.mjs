@@ -10,10 +10,12 @@
 //    seeded train/validation split, and scores each subnet with the `ofa-subnet` estimator (BN
 //    recalibrated on a fixed seeded set at its resolution, accuracy on the validation split).
 // 3. Trains each subnet stand-alone, the same network (buildMbv3Network, images resized to its
-//    resolution), with the `train` estimator's code path (runTrainingTrial), test accuracy.
-// 4. Kendall τ-b (with a seeded bootstrap 95% interval) of inherited against stand-alone
-//    accuracy, and the mean gap in points (stand-alone minus inherited; positive: stand-alone
-//    training does better).
+//    resolution), with the `train` estimator's code path (runTrainingTrial), test accuracy, with
+//    `--sa-seeds` seeds (2).
+// 4. Kendall τ-b (with a seeded bootstrap 95% interval) of inherited against the mean
+//    stand-alone accuracy, the ceiling (τ between the first two stand-alone seeds: how well the
+//    stand-alone side ranks itself at these sizes), and the mean gap in points (stand-alone minus
+//    inherited; positive: stand-alone training does better).
 //
 // Prints one line `bench ofa-ranking kendall_tau=… mean_gap_pts=… n=…` and writes every
 // subnet's figures to `--out` (results.csv, results.json; default .bench-out/ofa-ranking).
@@ -37,6 +39,14 @@ const spec = {
   n: { type: 'int', default: 30, min: 5, max: 500, description: 'subnets, spread over the latency range' },
   ...ofaFlags('seeds the draw, the supernet, the stand-alone training and the bootstrap'),
   ...rankingFlags({ ...OFA_BENCH_SIZES, resamples: 1000 }, '.bench-out/ofa-ranking'),
+  'sa-seeds': {
+    type: 'int',
+    default: 2,
+    min: 1,
+    max: 10,
+    description:
+      'stand-alone seeds per subnet (their mean is ranked; with 2 or more, ceiling_tau: τ between the first two)',
+  },
 };
 
 const { opts, space } = await ofaBenchOptions('ofa-ranking', spec);
@@ -58,9 +68,10 @@ const subnets = Array.from({ length: opts.n }, (_, b) => {
   return { key, latency_ms: ms };
 });
 const keys = subnets.map((s) => s.key);
-const saSeed = Rng.fromSeed(`${opts.seed}/ofa-ranking/stand-alone`).nextUint32();
+const seedRng = Rng.fromSeed(`${opts.seed}/ofa-ranking/stand-alone`);
+const saSeeds = Array.from({ length: opts['sa-seeds'] }, () => seedRng.nextUint32());
 say(
-  `${keys.length} subnets from ${ordered[0][1].toFixed(2)} to ${ordered.at(-1)[1].toFixed(2)} ms; supernet ${opts['full-epochs']}+3×${opts['shrink-epochs']} epochs on ${opts['train-images']} images; stand-alone ${opts['sa-epochs']} epochs on ${opts['sa-images']} images; ${opts.workers} workers`,
+  `${keys.length} subnets from ${ordered[0][1].toFixed(2)} to ${ordered.at(-1)[1].toFixed(2)} ms; supernet ${opts['full-epochs']}+3×${opts['shrink-epochs']} epochs on ${opts['train-images']} images; stand-alone ${opts['sa-epochs']} epochs on ${opts['sa-images']} images, seeds ${saSeeds.join(', ')}; ${opts.workers} workers`,
 );
 
 // 2–3. The supernet first (the longest job), while the other workers train stand-alone.
@@ -74,7 +85,9 @@ const jobs = [
     seed: opts.seed,
     keys,
   },
-  ...keys.map((key) => standaloneJob(opts, key, saSeed)),
+  ...saSeeds.flatMap((seed, run) =>
+    keys.map((key) => ({ ...standaloneJob(opts, key, seed), what: `${key} (seed ${seed})`, run })),
+  ),
 ];
 let done = 0;
 let results;
@@ -84,7 +97,7 @@ try {
     const what =
       job.kind === 'supernet'
         ? `supernet trained (${r.trainSeconds.toFixed(0)} s) and ${keys.length} subnets scored (${r.scoreSeconds.toFixed(0)} s)`
-        : `${job.key}: ${r.test_acc.toFixed(1)}%`;
+        : `${job.key} seed ${job.run + 1}: ${r.test_acc.toFixed(1)}%`;
     say(`${done}/${jobs.length} ${what}`);
   });
 } catch (err) {
@@ -92,21 +105,26 @@ try {
   process.exit(1);
 }
 
-// 4. Ranking and gap.
+// 4. Ranking and gap, against the mean over the stand-alone seeds; the ceiling: τ between two seeds.
 const [sup, ...trained] = results;
 const inherited = keys.map((k) => sup.inherited[k]);
-const standalone = trained.map((m) => m.test_acc);
-const tau = kendall(inherited, standalone);
-const ci = bootstrapInterval(inherited, standalone, kendall, {
-  seed: `${opts.seed}/kendall`,
-  resamples: opts.resamples,
-});
+const bySeed = saSeeds.map((_, run) =>
+  trained.filter((_, i) => jobs[i + 1].run === run).map((m) => m.test_acc),
+);
+const standalone = keys.map((_, i) => bySeed.reduce((s, accs) => s + accs[i], 0) / saSeeds.length);
+const boot = (xs, ys, label) => {
+  const ci = bootstrapInterval(xs, ys, kendall, { seed: `${opts.seed}/${label}`, resamples: opts.resamples });
+  return { value: kendall(xs, ys), low: ci.low, high: ci.high };
+};
+const tau = boot(inherited, standalone, 'kendall');
+const ceiling = saSeeds.length > 1 ? boot(bySeed[0], bySeed[1], 'ceiling') : undefined;
 const gap = standalone.reduce((s, a, i) => s + a - inherited[i], 0) / keys.length;
 const rows = subnets.map((s, i) => ({
   arch: s.key,
   latency_ms: s.latency_ms,
   inherited_acc: inherited[i],
   standalone_acc: standalone[i],
+  ...Object.fromEntries(bySeed.map((accs, run) => [`standalone_seed${run + 1}`, accs[i]])),
   params: trained[i].params,
 }));
 const header = Object.keys(rows[0]);
@@ -121,10 +139,11 @@ writeFileSync(
     {
       options: { ...opts, strategyOptions: undefined, trainOptions: undefined },
       supernet: opts.strategyOptions,
-      standalone: { ...opts.trainOptions, seed: saSeed },
+      standalone: { ...opts.trainOptions, seeds: saSeeds },
       backend: sup.backend,
       supernet_images: sup.images,
-      kendall_tau: { value: tau, low: ci.low, high: ci.high },
+      kendall_tau: tau,
+      ...(ceiling && { ceiling_tau: ceiling }),
       mean_gap_pts: gap,
       wall_s: wall,
       subnets: rows,
@@ -137,5 +156,5 @@ say(`per-subnet results in ${join(opts.out, 'results.csv')}`);
 const f = (v) => (Number.isFinite(v) ? v.toFixed(3) : 'nan');
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 process.stdout.write(
-  `bench ofa-ranking kendall_tau=${f(tau)} mean_gap_pts=${f(gap)} n=${keys.length} tau_lo=${f(ci.low)} tau_hi=${f(ci.high)} inherited_mean=${f(mean(inherited))} standalone_mean=${f(mean(standalone))} latency_min_ms=${f(subnets[0].latency_ms)} latency_max_ms=${f(subnets.at(-1).latency_ms)} supernet_images=${sup.images} sa_epochs=${opts['sa-epochs']} sa_images=${opts['sa-images']} backend=${sup.backend} wall_s=${wall.toFixed(0)}\n`,
+  `bench ofa-ranking kendall_tau=${f(tau.value)} mean_gap_pts=${f(gap)} n=${keys.length} tau_lo=${f(tau.low)} tau_hi=${f(tau.high)} ${ceiling ? `ceiling_tau=${f(ceiling.value)} ceiling_lo=${f(ceiling.low)} ceiling_hi=${f(ceiling.high)} ` : ''}inherited_mean=${f(mean(inherited))} standalone_mean=${f(mean(standalone))} latency_min_ms=${f(subnets[0].latency_ms)} latency_max_ms=${f(subnets.at(-1).latency_ms)} supernet_images=${sup.images} subnets_per_step=${opts['subnets-per-step']} sa_seeds=${saSeeds.length} sa_epochs=${opts['sa-epochs']} sa_images=${opts['sa-images']} backend=${sup.backend} wall_s=${wall.toFixed(0)}\n`,
 );
