@@ -54,8 +54,12 @@ export async function exportModelCommand(flags: ExportModelFlags, cli: CommandSe
     const config = state.config!;
     const ref = trial.artifacts?.weights;
     if (!ref) {
+      // Some estimators keep weights for some trials only (ofa-subnet: the subnets picked per budget).
+      const kept = state.trials.filter((t) => t.artifacts?.weights).map((t) => t.trialId);
       throw new MissingWeightsError(
-        `trial ${trial.trialId} of run ${runId} has no trained weights (estimator '${config.estimator}' kept none): train it with archlab train --run ${runId} --arch KEY --db ${flags.db} (KEY: its architecture, in archlab show ${runId}) and export that run, or search with --estimator train --estimator-option save-weights=true`,
+        kept.length > 0
+          ? `trial ${trial.trialId} of run ${runId} has no trained weights (estimator '${config.estimator}' kept none for it); the trials that have them: ${idList(kept)} (give --trial with one of them)`
+          : `trial ${trial.trialId} of run ${runId} has no trained weights (estimator '${config.estimator}' kept none): train it with archlab train --run ${runId} --arch KEY --db ${flags.db} (KEY: its architecture, in archlab show ${runId}) and export that run, or search with --estimator train --estimator-option save-weights=true`,
       );
     }
     if (ref.format !== SAFETENSORS_FORMAT)
@@ -65,10 +69,7 @@ export async function exportModelCommand(flags: ExportModelFlags, cli: CommandSe
       throw new DataError(
         `the weights blob ${ref.blob} of trial ${trial.trialId} is missing from ${flags.db}`,
       );
-    const options = config.estimatorOptions;
-    const datasetName = String(options.dataset ?? 'fashion-mnist');
-    const dataDir =
-      typeof options['data-dir'] === 'string' && options['data-dir'] ? options['data-dir'] : undefined;
+    const { name: datasetName, dataDir } = runData(config);
     const [module, dataset] = await Promise.all([
       SpaceNetworks.of(ctx.registry).load(config.space, 'export-model'),
       loadDataset(datasetName, dataDir ? { dataDir } : {}),
@@ -80,6 +81,12 @@ export async function exportModelCommand(flags: ExportModelFlags, cli: CommandSe
       numClasses: dataset.numClasses,
       seed: 0,
     });
+    // The network's own input: an architecture may pick its resolution (mbv3), images being resized to it.
+    const inputShape = [...net.inputShape];
+    const resized = inputShape[0] !== dataset.imageShape[0] || inputShape[1] !== dataset.imageShape[1];
+    const resize = resized
+      ? `images resized to ${inputShape[0]}×${inputShape[1]} first (bilinear, pixel centres aligned, no antialiasing, rounded to whole pixel values), then `
+      : '';
     let bytes: Uint8Array;
     try {
       loadNetworkWeights(net, weights);
@@ -92,9 +99,7 @@ export async function exportModelCommand(flags: ExportModelFlags, cli: CommandSe
           'archlab.space': config.space,
           'archlab.arch': trial.arch!,
           'archlab.dataset': dataset.name,
-          'archlab.input': flags.pixels
-            ? 'NHWC pixel values 0..255'
-            : 'NHWC, each channel (pixel / 255 - mean) / std',
+          'archlab.input': `NHWC [batch, ${inputShape.join(', ')}]: ${resize}${flags.pixels ? 'pixel values 0..255' : 'each channel (pixel / 255 - mean) / std'}`,
           'archlab.mean': JSON.stringify(dataset.mean),
           'archlab.std': JSON.stringify(dataset.std),
           'archlab.classes': JSON.stringify(dataset.classNames),
@@ -112,18 +117,49 @@ export async function exportModelCommand(flags: ExportModelFlags, cli: CommandSe
       run: runId,
       trial: trial.trialId,
       arch: trial.arch,
-      input: { name: ONNX_INPUT, shape: ['batch', ...dataset.imageShape], pixels: flags.pixels === true },
+      input: {
+        name: ONNX_INPUT,
+        shape: ['batch', ...inputShape],
+        pixels: flags.pixels === true,
+        ...(resized && { resizedFrom: [...dataset.imageShape] }),
+      },
       output: { name: ONNX_OUTPUT, shape: ['batch', dataset.numClasses] },
     };
     if (flags.json) cli.out(JSON.stringify(summary));
     else
       cli.out(
-        `wrote ${flags.out} (ONNX opset ${ONNX_OPSET}, ${bytes.byteLength} bytes): trial ${trial.trialId} of run ${runId}, ${trial.arch}; input '${ONNX_INPUT}' [batch, ${dataset.imageShape.join(', ')}] ${flags.pixels ? 'pixels 0..255' : 'normalised'}, output '${ONNX_OUTPUT}' [batch, ${dataset.numClasses}]`,
+        `wrote ${flags.out} (ONNX opset ${ONNX_OPSET}, ${bytes.byteLength} bytes): trial ${trial.trialId} of run ${runId}, ${trial.arch}; input '${ONNX_INPUT}' [batch, ${inputShape.join(', ')}] ${flags.pixels ? 'pixels 0..255' : 'normalised'}${resized ? ` (${dataset.name}'s ${dataset.imageShape[0]}×${dataset.imageShape[1]} images resized)` : ''}, output '${ONNX_OUTPUT}' [batch, ${dataset.numClasses}]`,
       );
     return 0;
   } finally {
     await ctx.store.close();
   }
+}
+
+/**
+ * The data set a run's networks learnt from, and where it lies: the estimator's `dataset` and
+ * `data-dir` options (`train`), else the strategy's (the data of a supernet the strategy trains,
+ * whose subnets the estimator scores); Fashion-MNIST by default.
+ */
+function runData(config: NonNullable<RunState['config']>): { name: string; dataDir?: string } {
+  const options = 'dataset' in config.estimatorOptions ? config.estimatorOptions : config.strategyOptions;
+  const dir = options['data-dir'];
+  return {
+    name: String(options.dataset ?? 'fashion-mnist'),
+    ...(typeof dir === 'string' && dir !== '' && { dataDir: dir }),
+  };
+}
+
+/** Trial ids as ranges: `3, 7-9`. */
+function idList(ids: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ids.length; ) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
+    parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
 }
 
 /** `--run`, or the database's only run. */

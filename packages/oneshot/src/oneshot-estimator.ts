@@ -2,6 +2,7 @@ import {
   ConfigError,
   type Estimator,
   type EstimatorFactory,
+  type EvaluationContext,
   type MetricSpec,
   type Metrics,
   type OptionValues,
@@ -95,7 +96,7 @@ export function weightSharingEstimator<S extends WeightSharingService<TrainableS
   metrics: readonly MetricSpec[],
   service: S | undefined,
   missing: string,
-  evaluate: (service: S, arch: unknown) => Promise<Metrics>,
+  evaluate: (service: S, arch: unknown, ctx: EvaluationContext) => Promise<Metrics>,
 ): Estimator {
   const need = (): S => {
     if (!service) throw new ConfigError(missing);
@@ -110,6 +111,6 @@ export function weightSharingEstimator<S extends WeightSharingService<TrainableS
       const s = await need().ready();
       return { backend: s.backend };
     },
-    evaluate: (arch) => evaluate(need(), arch),
+    evaluate: (arch, ctx) => evaluate(need(), arch, ctx),
   };
 }

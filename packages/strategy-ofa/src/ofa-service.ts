@@ -1,4 +1,5 @@
 import { ConfigError, type RunScope, type RunService, type SearchSpace } from '@archlab/core';
+import type { Network } from '@archlab/nn';
 import { optionsOf, supernetDataOptionsSpec, WeightSharingService } from '@archlab/oneshot';
 import type { Mbv3Arch, Mbv3SpaceConfig } from '@archlab/space-mbv3';
 import { inheritedAccuracy } from '@archlab/supernet';
@@ -17,6 +18,8 @@ export interface SubnetScoreOptions {
   readonly bnImages: number;
   /** Validation images scored (a fixed seeded subset); 0: all. */
   readonly evalImages: number;
+  /** Sees the scored network (inherited weights, BN recalibrated) before it is disposed: to keep its weights. */
+  readonly scored?: (net: Network) => void;
 }
 
 /**
@@ -28,6 +31,8 @@ export interface SubnetScoreOptions {
 export class OfaService extends WeightSharingService<OfaSupernet> {
   /** The space's shape: what the supernet holds at its largest. */
   readonly shape: Mbv3SpaceConfig;
+  /** Keys of the subnets the strategy picked under a budget. */
+  private readonly picks = new Set<string>();
 
   constructor(scope: RunScope) {
     const { config } = scope;
@@ -53,14 +58,31 @@ export class OfaService extends WeightSharingService<OfaSupernet> {
   }
 
   /**
+   * Records that the strategy picked subnet `key` under a budget (as it proposes it): the
+   * `ofa-subnet` estimator keeps a pick's weights. A replayed ask records it again, so a pick a
+   * crash left unscored keeps them when it is scored on resume.
+   */
+  markPicked(key: string): void {
+    this.picks.add(key);
+  }
+
+  /** True once the strategy has picked subnet `key` under a budget. */
+  isPicked(key: string): boolean {
+    return this.picks.has(key);
+  }
+
+  /**
    * Inherited accuracy (%) of one subnet: its BN statistics recalibrated on a fixed seeded set of
    * training images, then its stand-alone network with the supernet's weights scored on a fixed
    * seeded subset of the validation images, all at its resolution. The supernet's statistics are
    * put back afterwards (a checkpoint never holds a scoring's).
    */
   async score(arch: Mbv3Arch, options: SubnetScoreOptions): Promise<number> {
-    return this.scoreOn(arch, options.bnImages, (data) =>
-      this.fixedImages(data.val, options.evalImages, 'eval'),
+    return this.scoreOn(
+      arch,
+      options.bnImages,
+      (data) => this.fixedImages(data.val, options.evalImages, 'eval'),
+      options.scored,
     );
   }
 
@@ -68,17 +90,26 @@ export class OfaService extends WeightSharingService<OfaSupernet> {
    * `score` on other images: those `samples` picks from the data at the subnet's resolution
    * (e.g. test images a stand-alone network is tested on, for a comparison on the same images).
    */
-  async scoreOn(arch: Mbv3Arch, bnImages: number, samples: (data: TrainingData) => Samples): Promise<number> {
+  async scoreOn(
+    arch: Mbv3Arch,
+    bnImages: number,
+    samples: (data: TrainingData) => Samples,
+    scored?: (net: Network) => void,
+  ): Promise<number> {
     await this.ready();
     const data = this.at(arch.resolution);
-    const scored = samples(data);
     return this.keepingBatchNorm((trainer) =>
       inheritedAccuracy(
         trainer,
         arch,
         data,
-        { recalibrationImages: bnImages, batchSize: this.options['batch-size'], seed: this.seed },
-        scored,
+        {
+          recalibrationImages: bnImages,
+          batchSize: this.options['batch-size'],
+          seed: this.seed,
+          ...(scored && { scored }),
+        },
+        samples(data),
       ),
     );
   }

@@ -124,7 +124,11 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
       this.asked++;
       return space.sample(this.measuring);
     }
-    if (this.picks < this.budgets.length) return this.pick(this.picks++);
+    if (this.picks < this.budgets.length) {
+      const arch = await this.pick(this.picks++);
+      this.service.markPicked(space.key(arch));
+      return arch;
+    }
     return undefined;
   }
 

@@ -11,6 +11,8 @@ export interface InheritedAccuracyOptions {
   readonly batchSize?: number;
   /** Picks the recalibration images. */
   readonly seed: number;
+  /** Sees the scored network (the subnet with its inherited, recalibrated weights) before it is disposed. */
+  readonly scored?: (net: Network) => void;
 }
 
 /** A supernet whose paths (subnets) can be recalibrated and extracted as stand-alone networks. */
@@ -47,7 +49,9 @@ export async function inheritedAccuracy<P = Nb201Path>(
   }
   const net = trainer.supernet.extract(path);
   try {
-    return await accuracy(net, dataset, samples, Math.max(batchSize, 256));
+    const acc = await accuracy(net, dataset, samples, Math.max(batchSize, 256));
+    options.scored?.(net);
+    return acc;
   } finally {
     net.dispose();
   }
