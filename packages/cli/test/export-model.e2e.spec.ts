@@ -5,9 +5,9 @@ import { initBackend, loadNetworkWeights, type Network } from '@archlab/nn';
 import { SqliteEventStore } from '@archlab/storage-sqlite';
 import { fashionMnistRequirement, loadDataset, makeBatch } from '@archlab/trainer-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
-import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { archlab, TINY_DATA, tempDir } from './cli-harness.js';
+import { maxDiff, runOnnx } from './onnx-check.js';
 
 const SEARCH = [
   ...'search --space fmnist-chain --estimator train --strategy random --trials 2 --seed 3'.split(' '),
@@ -58,26 +58,14 @@ describeWith(fashionMnistRequirement(), 'archlab export-model', () => {
 
   /** onnxruntime's logits for `images` (NHWC) from the model at `file`. */
   async function runModel(file: string, images: Float32Array, batch: number): Promise<Float32Array> {
-    const session = await ort.InferenceSession.create(join(cwd, file));
-    try {
-      const out = await session.run({ input: new ort.Tensor('float32', images, [batch, 28, 28, 1]) });
-      expect(out.logits!.dims).toEqual([batch, 10]);
-      return out.logits!.data as Float32Array;
-    } finally {
-      await session.release();
-    }
+    const logits = await runOnnx(join(cwd, file), images, [batch, 28, 28, 1]);
+    expect(logits).toHaveLength(batch * 10);
+    return logits;
   }
 
   /** `archlab export-model --db runs.db --trial TRIAL --out OUT ...flags` in the run's folder. */
   function exportTrial(trial: number, out: string, ...flags: string[]) {
     return archlab(cwd, 'export-model', '--db', 'runs.db', '--trial', String(trial), '--out', out, ...flags);
-  }
-
-  function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-    expect(a.length).toBe(b.length);
-    let d = 0;
-    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    return d;
   }
 
   it('writes each trial as an ONNX model whose outputs on test images equal the trained network in archlab', async () => {

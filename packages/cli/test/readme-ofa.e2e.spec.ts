@@ -34,7 +34,13 @@ describeWith(fashionMnistRequirement(), "README's Once-for-All commands", () => 
     expect(commands().map((c) => c[0])).toEqual(['profile-device', 'search', 'export']);
   });
 
-  it('profile the device, train the supernet once and pick a subnet under each budget; list them', () => {
+  it("export a pick with the section's second block", () => {
+    expect(readmeCommands(HEADING, 1).map(words)).toEqual([
+      'export-model --db ofa.db --run ofa --trial 48 --out ofa-8ms.onnx'.split(' '),
+    ]);
+  });
+
+  it('profile the device, train the supernet once and pick a subnet under each budget; list them; export the one under 8 ms', () => {
     const [profile, search, list] = commands();
     const profiled = archlab(cwd, ...profile, '--runs', '2');
     expect(profiled.code, profiled.stderr).toBe(0);
@@ -63,6 +69,25 @@ describeWith(fashionMnistRequirement(), "README's Once-for-All commands", () => 
       .filter((r) => r.type === 'Progressed')
       .map((r) => (r.data.metrics as { phase: number }).phase);
     expect(phases).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+
+    // The shrunk run's picks are trials 8-11, the one under 8 ms trial 10 (a later --trial wins).
+    const [exportPick] = readmeCommands(HEADING, 1).map(words) as [string[]];
+    const exported = archlab(cwd, ...exportPick, '--trial', '10', '--json');
+    expect(exported.code, exported.stderr).toBe(0);
+    const pick = trials[10]!;
+    const side = Number(/^r(\d+)-/.exec(pick.arch!)![1]);
+    expect(JSON.parse(exported.stdout)).toMatchObject({
+      out: 'ofa-8ms.onnx',
+      trial: 10,
+      arch: pick.arch,
+      input: { shape: ['batch', side, side, 1], resizedFrom: [28, 28, 1] },
+    });
+    expect(existsSync(join(cwd, 'ofa-8ms.onnx'))).toBe(true);
+    const sample = archlab(cwd, ...exportPick, '--trial', '5', '--out', 'sample.onnx');
+    expect(sample.code).toBe(2);
+    expect(sample.stderr).toMatch(
+      /trial 5 of run ofa has no trained weights .*the trials that have them: 8-11 \(/,
+    );
   }, 600_000);
 
   it('refuse a budget below the fastest subnet on the table before anything is written', () => {

@@ -7,7 +7,7 @@ import type { ExportModelFlags } from './export-model-command.js';
 const exportModel = defineCommand<ExportModelFlags>({
   name: 'export-model',
   description:
-    "write a trial's trained network as a file a runtime loads (ONNX, for onnxruntime): a trial of a search with the train estimator's save-weights, or an archlab train run",
+    "write a trial's trained network as a file a runtime loads (ONNX, for onnxruntime): a trial of a search with the train estimator's save-weights, an archlab train run, or a subnet an ofa run picked per budget",
   options: [
     { flags: '--db <file>', description: 'the run database', required: true },
     { flags: '--run <id>', description: 'the run (id or unique prefix; default: the only run in --db)' },
