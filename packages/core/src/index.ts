@@ -24,6 +24,7 @@ export {
   DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
   type LoadedPlugin,
   type LoadPluginOptions,
+  type LoadPluginsOptions,
   loadCommandModule,
   loadPlugin,
   loadPlugins,
@@ -32,6 +33,7 @@ export {
   pluginVersionWarnings,
 } from './di/plugin-loader.js';
 export {
+  type DeclaredPlugins,
   type Disposable,
   loadInto,
   type PluginKind,
