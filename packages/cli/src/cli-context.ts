@@ -15,6 +15,7 @@ import {
   loadPlugin,
   loadPlugins,
   locationScheme,
+  type PluginKind,
   PluginRegistry,
   type PluginSet,
   pluginPackageDir,
@@ -78,11 +79,17 @@ export function pluginTimeoutMs(): number {
   return s * 1000;
 }
 
+/**
+ * The default plugin packages and `extraPlugins`, loaded; with `kinds`, only those that may
+ * provide a plugin of one of them (a package's package.json may say what it provides).
+ */
 export async function loadRegistry(
   extraPlugins: readonly string[] = [],
+  kinds?: readonly PluginKind[],
 ): Promise<{ registry: PluginRegistry; packages: Record<string, string>; plugins: PluginSet }> {
   const plugins = await loadPlugins([...DEFAULT_PLUGINS, ...extraPlugins], pluginRoots(), {
     timeoutMs: pluginTimeoutMs(),
+    ...(kinds && { kinds }),
   });
   return { registry: new PluginRegistry(plugins.container, plugins), packages: plugins.packages, plugins };
 }
@@ -122,9 +129,11 @@ export async function openContext(opts: {
   storeOption?: readonly string[];
   plugins?: readonly string[];
   mustExist: boolean;
+  /** Load only the plugin packages that may provide these kinds (`loadRegistry`). */
+  kinds?: readonly PluginKind[];
 }): Promise<CliContext> {
   const dbPath = databasePath(opts.db, opts.mustExist);
-  return openStore(await loadRegistry(opts.plugins), { ...opts, db: dbPath });
+  return openStore(await loadRegistry(opts.plugins, opts.kinds), { ...opts, db: dbPath });
 }
 
 /**
@@ -200,13 +209,18 @@ export function warn(message: string): void {
   process.stderr.write(`archlab: warning: ${message}\n`);
 }
 
-export function openFromFlags(flags: StoreFlags, mustExist: boolean): Promise<CliContext> {
+export function openFromFlags(
+  flags: StoreFlags,
+  mustExist: boolean,
+  kinds?: readonly PluginKind[],
+): Promise<CliContext> {
   return openContext({
     db: flags.db,
     store: flags.store,
     storeOption: flags.storeOption,
     plugins: flags.plugin,
     mustExist,
+    ...(kinds && { kinds }),
   });
 }
 

@@ -24,6 +24,7 @@ export {
   DEFAULT_PLUGIN_LOAD_TIMEOUT_MS,
   type LoadedPlugin,
   type LoadPluginOptions,
+  type LoadPluginsOptions,
   loadCommandModule,
   loadPlugin,
   loadPlugins,
@@ -32,6 +33,7 @@ export {
   pluginVersionWarnings,
 } from './di/plugin-loader.js';
 export {
+  type DeclaredPlugins,
   type Disposable,
   loadInto,
   type PluginKind,
@@ -192,6 +194,7 @@ export {
   UnknownDeviceError,
 } from './hardware/device-table.js';
 export { type HardwareModel, HardwareModelFactory, type MetricFloor } from './hardware/hardware-model.js';
+export { lazyRequire } from './lazy-require.js';
 export { type OptionSpec, type OptionsSpec, type OptionValues, parseOptions } from './options/options.js';
 export { bestSoFar, type MeanWithError, meanWithError } from './projections/best-so-far.js';
 export { imagesProcessed } from './projections/images-processed.js';

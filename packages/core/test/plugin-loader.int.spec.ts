@@ -190,6 +190,49 @@ export const testCommands = new ContainerModule((bind) => {
   });
 });
 
+describe('a package that declares what it provides ("archlab": { "provides": ... })', () => {
+  const declaring = (name: string, provides: unknown, strategy = 'copycat') =>
+    project(name, { exports: './dist/index.js', archlab: { module: 'testModule', provides } }, { strategy });
+
+  it('is loaded only for the kinds it provides; one that declares nothing always is', async () => {
+    const greedy = declaring('acme-greedy', { strategy: ['greedy'] }, 'greedy');
+    const plain = project('acme-plain-strategy', { exports: './dist/index.js' }, { strategy: 'plain' });
+    const specs = [greedy.pkg, plain.pkg];
+    const forStores = await loadPlugins(specs, [greedy.dir], { kinds: ['store'] });
+    expect(Object.keys(forStores.packages)).toEqual(['acme-plain-strategy']);
+    const forStrategies = await loadPlugins(specs, [greedy.dir], { kinds: ['store', 'strategy'] });
+    expect(Object.keys(forStrategies.packages)).toEqual(['acme-greedy', 'acme-plain-strategy']);
+    expect(forStrategies.providers.strategy).toEqual({ greedy: 'acme-greedy', plain: 'acme-plain-strategy' });
+    expect(Object.keys((await loadPlugins(specs, [greedy.dir])).packages)).toHaveLength(2);
+  });
+
+  it('must bind exactly what it declares, no more and no less', async () => {
+    const more = declaring('acme-more', { space: [] }, 'greedy');
+    await expect(loadPlugins(['acme-more'], [more.dir])).rejects.toThrow(
+      `plugin package 'acme-more' binds strategy 'greedy', which its package.json ("archlab": { "provides": ... }) does not declare; make the two agree`,
+    );
+    const fewer = declaring('acme-fewer', { strategy: ['greedy', 'lazy'] }, 'greedy');
+    await expect(loadPlugins(['acme-fewer'], [fewer.dir])).rejects.toThrow(
+      `plugin package 'acme-fewer' declares strategy 'lazy' in its package.json ("archlab": { "provides": ... }), but does not bind it; make the two agree`,
+    );
+  });
+
+  it('that is not kinds mapped to lists of names is a one-line error naming the package', async () => {
+    for (const provides of [
+      ['greedy'],
+      { strategies: ['greedy'] },
+      { strategy: 'greedy' },
+      { strategy: [1] },
+      null,
+    ]) {
+      const { dir } = declaring('acme-malformed', provides);
+      await expect(loadPlugins(['acme-malformed'], [dir], { kinds: ['store'] })).rejects.toThrow(
+        /^package 'acme-malformed': its package\.json "archlab": \{ "provides": \.\.\. \} must map plugin kinds \(space, strategy, estimator, hardware model, store, runner\) to lists of plugin names$/,
+      );
+    }
+  });
+});
+
 describe('which package provides which plugin', () => {
   it('is recorded in RunStarted for the components of the run, with the packages', async () => {
     const { dir } = project('@acme/archlab-greedy', { exports: './dist/index.js' }, { strategy: 'greedy' });

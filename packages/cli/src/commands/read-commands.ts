@@ -26,8 +26,9 @@ export interface ReadFlags extends StoreFlags {
   json?: boolean;
 }
 
+/** Opens the store for a command that only reads logs, so with only the plugin packages that provide stores. */
 async function withStore<T>(flags: ReadFlags, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
-  const ctx = await openFromFlags(flags, true);
+  const ctx = await openFromFlags(flags, true, ['store']);
   try {
     return await fn(ctx);
   } finally {

@@ -4,12 +4,25 @@ import { pathToFileURL } from 'node:url';
 import { Container, ContainerModule } from 'inversify';
 import { exports as exportsOf, legacy } from 'resolve.exports';
 import { PluginLoadError } from '../errors.js';
-import { loadInto, type PluginProviders } from './plugin-registry.js';
+import {
+  type DeclaredPlugins,
+  loadInto,
+  PLUGIN_KINDS,
+  type PluginKind,
+  type PluginProviders,
+} from './plugin-registry.js';
 
 export interface LoadedPlugin {
   readonly packageName: string;
   readonly version: string;
   readonly module: ContainerModule;
+  /**
+   * The plugins its package.json says the module binds, by kind and name: `"archlab": {
+   * "provides": { "store": ["sqlite"] } }`, none of a kind left out. Optional; a package that
+   * declares them is loaded only by the commands that may need one of them (`LoadPluginsOptions.kinds`),
+   * and loading it checks that its module binds exactly these.
+   */
+  readonly provides?: DeclaredPlugins;
 }
 
 export interface LoadPluginOptions {
@@ -17,12 +30,20 @@ export interface LoadPluginOptions {
   readonly timeoutMs?: number;
 }
 
+export interface LoadPluginsOptions extends LoadPluginOptions {
+  /**
+   * Load only the packages that may provide a plugin of one of these kinds: those that declare
+   * one (`LoadedPlugin.provides`), and every package that declares nothing. Default: all.
+   */
+  readonly kinds?: readonly PluginKind[];
+}
+
 export const DEFAULT_PLUGIN_LOAD_TIMEOUT_MS = 60_000;
 
 interface Manifest {
   name?: string;
   version?: string;
-  archlab?: { module?: string; commands?: { entry?: string; module?: string } };
+  archlab?: { module?: string; provides?: unknown; commands?: { entry?: string; module?: string } };
 }
 
 /**
@@ -37,13 +58,8 @@ export async function loadPlugin(
   from: readonly string[],
   opts: LoadPluginOptions = {},
 ): Promise<LoadedPlugin> {
-  if (!spec.trim())
-    throw new PluginLoadError(
-      'a plugin is named by its package name or the path to its folder; got an empty name',
-    );
-  const dir = packageDir(spec, from);
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
-  const packageName = manifest.name ?? spec;
+  const { dir, manifest, packageName } = readManifest(spec, from);
+  const provides = declaredPlugins(manifest, packageName);
   const exportName = manifest.archlab?.module;
   if (!exportName) {
     throw new PluginLoadError(
@@ -51,7 +67,47 @@ export async function loadPlugin(
     );
   }
   const module = await importModule(dir, manifest, packageName, '.', exportName, opts);
-  return { packageName, version: manifest.version ?? '0.0.0', module };
+  return { packageName, version: manifest.version ?? '0.0.0', module, ...(provides && { provides }) };
+}
+
+/** The folder, package.json and name of package `spec`. */
+function readManifest(spec: string, from: readonly string[]) {
+  if (!spec.trim())
+    throw new PluginLoadError(
+      'a plugin is named by its package name or the path to its folder; got an empty name',
+    );
+  const dir = packageDir(spec, from);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+  return { dir, manifest, packageName: manifest.name ?? spec };
+}
+
+/** The manifest's `"archlab": { "provides": ... }`, checked; undefined when it has none. */
+function declaredPlugins(manifest: Manifest, packageName: string): DeclaredPlugins | undefined {
+  const provides = manifest.archlab?.provides;
+  if (provides === undefined) return undefined;
+  const ok =
+    typeof provides === 'object' &&
+    provides !== null &&
+    !Array.isArray(provides) &&
+    Object.entries(provides).every(
+      ([kind, names]) =>
+        (PLUGIN_KINDS as string[]).includes(kind) &&
+        Array.isArray(names) &&
+        names.every((n) => typeof n === 'string'),
+    );
+  if (!ok) {
+    throw new PluginLoadError(
+      `package '${packageName}': its package.json "archlab": { "provides": ... } must map plugin kinds (${PLUGIN_KINDS.join(', ')}) to lists of plugin names`,
+    );
+  }
+  return provides as DeclaredPlugins;
+}
+
+/** Whether package `spec` may provide a plugin of one of `kinds`, from its package.json alone. */
+function mayProvide(spec: string, from: readonly string[], kinds: readonly PluginKind[]): boolean {
+  const { manifest, packageName } = readManifest(spec, from);
+  const declared = declaredPlugins(manifest, packageName);
+  return declared === undefined || kinds.some((k) => (declared[k]?.length ?? 0) > 0);
 }
 
 /**
@@ -217,14 +273,20 @@ export interface PluginSet {
   readonly providers: PluginProviders;
 }
 
-/** A container with every named plugin package loaded; duplicates are loaded once. */
+/**
+ * A container with every named plugin package loaded (with `kinds`, those that may provide one
+ * of them); duplicates are loaded once.
+ */
 export async function loadPlugins(
   specs: readonly string[],
   from: readonly string[],
-  opts: LoadPluginOptions = {},
+  opts: LoadPluginsOptions = {},
 ): Promise<PluginSet> {
   const set: PluginSet = { container: new Container(), packages: {}, providers: {} };
-  for (const spec of new Set(specs)) loadInto(set, await loadPlugin(spec, from, opts));
+  for (const spec of new Set(specs)) {
+    if (opts.kinds && !mayProvide(spec, from, opts.kinds)) continue;
+    loadInto(set, await loadPlugin(spec, from, opts));
+  }
   return set;
 }
 

@@ -1,6 +1,6 @@
 import { Container } from 'inversify';
 import { Reaction } from '../engine/reaction.js';
-import { UnknownPluginError } from '../errors.js';
+import { PluginLoadError, UnknownPluginError } from '../errors.js';
 import { EstimatorFactory } from '../estimator/estimator.js';
 import { HardwareModelFactory } from '../hardware/hardware-model.js';
 import { TrialRunnerFactory } from '../runner/trial-runner.js';
@@ -33,7 +33,11 @@ const TOKENS: { [K in PluginKind]: symbol } = {
   runner: TrialRunnerFactory,
 };
 
-const KINDS = Object.keys(TOKENS) as PluginKind[];
+/** Every kind of plugin chosen by name. */
+export const PLUGIN_KINDS = Object.keys(TOKENS) as PluginKind[];
+
+/** Plugins by kind and name, as a package's package.json declares them (see `LoadedPlugin.provides`). */
+export type DeclaredPlugins = { readonly [K in PluginKind]?: readonly string[] };
 
 /** kind → plugin name → the package that bound it. */
 export type PluginProviders = { [K in PluginKind]?: Record<string, string> };
@@ -41,20 +45,48 @@ export type PluginProviders = { [K in PluginKind]?: Record<string, string> };
 /**
  * Loads a plugin package's module into the set's container, noting its version and the plugins
  * it bound (so a run can record where each of its plugins came from). A package already in the
- * set is not loaded again.
+ * set is not loaded again. One that declares what it provides must bind exactly that.
  */
 export function loadInto(set: PluginSet, plugin: LoadedPlugin): void {
   if (set.packages[plugin.packageName] !== undefined) return;
   const before = (kind: PluginKind) =>
     set.container.isBound(TOKENS[kind]) ? set.container.getAll<{ name: string }>(TOKENS[kind]) : [];
-  const counts = Object.fromEntries(KINDS.map((k) => [k, before(k).length]));
+  const counts = Object.fromEntries(PLUGIN_KINDS.map((k) => [k, before(k).length]));
   set.container.load(plugin.module);
+  const bound = Object.fromEntries(
+    PLUGIN_KINDS.map((k) => [
+      k,
+      before(k)
+        .slice(counts[k])
+        .map((f) => f.name),
+    ]),
+  ) as Record<PluginKind, string[]>;
+  const mismatch = plugin.provides && undeclared(plugin.provides, bound);
+  if (mismatch)
+    throw new PluginLoadError(`plugin package '${plugin.packageName}' ${mismatch}; make the two agree`);
   set.packages[plugin.packageName] = plugin.version;
-  for (const kind of KINDS) {
-    for (const f of before(kind).slice(counts[kind])) {
-      set.providers[kind] = { ...set.providers[kind], [f.name]: plugin.packageName };
+  for (const kind of PLUGIN_KINDS) {
+    for (const name of bound[kind]) {
+      set.providers[kind] = { ...set.providers[kind], [name]: plugin.packageName };
     }
   }
+}
+
+/**
+ * How what a package bound differs from what it declares, or undefined when it does not: a
+ * command that loads only the packages providing what it needs trusts the declaration.
+ */
+function undeclared(declared: DeclaredPlugins, bound: Record<PluginKind, string[]>): string | undefined {
+  const where = 'its package.json ("archlab": { "provides": ... })';
+  const names = (ns: string[]) => ns.map((n) => `'${n}'`).join(', ');
+  for (const kind of PLUGIN_KINDS) {
+    const said = declared[kind] ?? [];
+    const more = bound[kind].filter((n) => !said.includes(n));
+    if (more.length) return `binds ${kind} ${names(more)}, which ${where} does not declare`;
+    const less = said.filter((n) => !bound[kind].includes(n));
+    if (less.length) return `declares ${kind} ${names(less)} in ${where}, but does not bind it`;
+  }
+  return undefined;
 }
 
 /**

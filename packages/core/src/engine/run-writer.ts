@@ -1,9 +1,10 @@
-import { type Observable, Subject } from 'rxjs';
+import type { Observable, Subject } from 'rxjs';
 import type { EventData, RunEvent, RunEventType } from '../events/event.js';
 import { eventHash } from '../events/hash-chain.js';
 import { storedVersion, upcast } from '../events/upcast.js';
 import { evolve, type RunState } from '../projections/run-state.js';
 import type { EventStore } from '../store/event-store.js';
+import { rx } from './rx.js';
 
 export type NewEvent = { [T in RunEventType]: { type: T; data: EventData<T> } }[RunEventType];
 
@@ -14,7 +15,7 @@ export type NewEvent = { [T in RunEventType]: { type: T; data: EventData<T> } }[
  * it (upcast to the current version).
  */
 export class RunWriter {
-  private readonly subject = new Subject<RunEvent>();
+  private readonly subject: Subject<RunEvent> = new (rx().Subject)<RunEvent>();
   readonly events$: Observable<RunEvent> = this.subject.asObservable();
   private tail: Promise<unknown> = Promise.resolve();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { arch as cpuArch, platform } from 'node:os';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { catchError, defer, EMPTY, type Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { coreVersion } from '../di/plugin-loader.js';
 import type { PluginRegistry } from '../di/plugin-registry.js';
 import {
@@ -48,6 +48,7 @@ import type { Reaction } from './reaction.js';
 import { replayRun } from './replay.js';
 import { extendedBudget, type SearchConfigInput } from './run-config.js';
 import { type NewEvent, RunWriter } from './run-writer.js';
+import { rx } from './rx.js';
 
 export interface SearchDeps {
   readonly store: EventStore;
@@ -604,6 +605,7 @@ export class Search {
   }
 
   private subscribeReactions(): Subscription[] {
+    const { catchError, defer, EMPTY } = rx();
     return (this.deps.reactions ?? []).map((reaction) =>
       defer(() => reaction.react(this.events$))
         .pipe(

@@ -1,6 +1,11 @@
-import onnxProto from 'onnx-proto';
+import { lazyRequire } from '@archlab/core';
+import type onnxProto from 'onnx-proto';
 
-const { onnx } = onnxProto;
+/**
+ * protobufjs and the ONNX schema (~70 ms), loaded when a graph is first built: the CLI loads this
+ * package with every command that loads the plugins, and only `export-model` encodes.
+ */
+const onnxModule = lazyRequire<typeof onnxProto>(import.meta.url, 'onnx-proto');
 
 /** The ONNX opset the exporters write: ops as they are from opset 13 (ReduceMean's `axes` an attribute). */
 export const ONNX_OPSET = 13;
@@ -71,7 +76,8 @@ export class OnnxGraph {
       },
       metadataProps: Object.entries(spec.metadata ?? {}).map(([key, value]) => ({ key, value })),
     };
-    return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+    const { ModelProto } = onnxModule().onnx;
+    return ModelProto.encode(ModelProto.create(model)).finish();
   }
 
   private claim(name: string): void {
@@ -85,7 +91,7 @@ function valueInfo(name: string, shape: readonly number[]): onnxProto.onnx.IValu
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: onnxModule().onnx.TensorProto.DataType.FLOAT,
         shape: { dim: [{ dimParam: 'batch' }, ...shape.map((d) => ({ dimValue: d }))] },
       },
     },
@@ -97,13 +103,13 @@ function floatTensor(name: string, t: FloatTensor): onnxProto.onnx.ITensorProto 
   return {
     name,
     dims: [...t.shape],
-    dataType: onnx.TensorProto.DataType.FLOAT,
+    dataType: onnxModule().onnx.TensorProto.DataType.FLOAT,
     rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
   };
 }
 
 function attribute(name: string, v: AttributeValue | { readonly f: number }): onnxProto.onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
+  const T = onnxModule().onnx.AttributeProto.AttributeType;
   if (typeof v === 'number') return { name, type: T.INT, i: v };
   if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) return { name, type: T.INTS, ints: [...(v as number[])] };
