@@ -487,6 +487,7 @@ export function lutModel(
           metric: 'latency_ms',
           value: ms,
           text: `the fastest ${space.name} subnet takes ${Number(ms.toPrecision(4))} ms on this LUT (${space.key(fastest)})`,
+          arch: space.key(fastest),
         },
       ];
     },

@@ -1,7 +1,14 @@
-import { parseOptions, Rng, type RunScope, type SearchSpace } from '@archlab/core';
+import {
+  type HardwareModel,
+  parseOptions,
+  Rng,
+  RunHardware,
+  type RunScope,
+  type SearchSpace,
+} from '@archlab/core';
 import { strategyContract } from '@archlab/core/testing';
 import { registerTinyDataset } from '@archlab/oneshot/testing';
-import { mbv3Space } from '@archlab/space-mbv3';
+import { type Mbv3Arch, mbv3Space } from '@archlab/space-mbv3';
 import { describe, expect, it } from 'vitest';
 import { ofaEstimatorFactory } from './ofa-estimator.js';
 import { OFA_ESTIMATOR, OfaRun, ofaRunService } from './ofa-service.js';
@@ -26,37 +33,42 @@ for (const perStep of [1, 3]) {
   });
 }
 
+/** An `ofa` strategy on a hand-made run scope (the run's supernet service, and `hardware` as the run's models). */
+function ofaRun(
+  space: SearchSpace,
+  overrides: Record<string, unknown>,
+  hardware: readonly HardwareModel[] = [],
+) {
+  const options = parseOptions('ofa', ofaStrategyFactory.options, { ...TINY_OFA, ...overrides });
+  const services = new Map<symbol, unknown>();
+  const progress = { report: async () => {} };
+  const scope = {
+    config: { strategy: 'ofa', estimator: OFA_ESTIMATOR, seed: 5, concurrency: 1, strategyOptions: options },
+    space,
+    get: (token: symbol) => services.get(token),
+    has: (token: symbol) => services.has(token),
+    progress: () => progress,
+  } as unknown as RunScope;
+  const service = ofaRunService.create(scope)!;
+  services.set(OfaRun, service);
+  if (hardware.length > 0) services.set(RunHardware, hardware);
+  const ofa = ofaStrategyFactory.create({
+    space,
+    rng: Rng.fromSeed('5/strategy'),
+    options,
+    objective: { metric: 'ofa_acc', direction: 'max' },
+    budget: { trials: 8 },
+    concurrency: 1,
+    services: scope,
+    progress,
+  } as never);
+  return { ofa, service };
+}
+
 describe('subnets-per-step', () => {
   /** A run's first `asks` asks (training epochs); the supernet's weights hash after each, and its trained variables at the end. */
   async function train(space: SearchSpace, overrides: Record<string, unknown>, asks: number) {
-    const options = parseOptions('ofa', ofaStrategyFactory.options, { ...TINY_OFA, ...overrides });
-    const services = new Map<symbol, unknown>();
-    const progress = { report: async () => {} };
-    const scope = {
-      config: {
-        strategy: 'ofa',
-        estimator: OFA_ESTIMATOR,
-        seed: 5,
-        concurrency: 1,
-        strategyOptions: options,
-      },
-      space,
-      get: (token: symbol) => services.get(token),
-      has: (token: symbol) => services.has(token),
-      progress: () => progress,
-    } as unknown as RunScope;
-    const service = ofaRunService.create(scope)!;
-    services.set(OfaRun, service);
-    const ofa = ofaStrategyFactory.create({
-      space,
-      rng: Rng.fromSeed('5/strategy'),
-      options,
-      objective: { metric: 'ofa_acc', direction: 'max' },
-      budget: { trials: 8 },
-      concurrency: 1,
-      services: scope,
-      progress,
-    } as never);
+    const { ofa, service } = ofaRun(space, overrides);
     const hashes: string[] = [];
     for (let a = 0; a < asks; a++) {
       await ofa.ask();
@@ -93,5 +105,71 @@ describe('subnets-per-step', () => {
     expect(three.hashes[0]).toBe(one.hashes[0]);
     expect(three.hashes[1]).not.toBe(one.hashes[1]);
     expect((await train(space, { 'subnets-per-step': 3 }, 2)).hashes).toEqual(three.hashes.slice(0, 2));
+  });
+});
+
+describe('a budget only the fastest subnet meets', () => {
+  // A table where every choice above the smallest costs more: only the fastest subnet meets a
+  // budget equal to its latency, and the model names it as its floor (as a lookup table does).
+  const space = tinyMbv3SpaceFactory.create({}) as ReturnType<typeof mbv3Space>;
+  const { resolutions, depths, kernels, expands } = space.config;
+  const latency = (a: Mbv3Arch) =>
+    1 +
+    resolutions.indexOf(a.resolution) +
+    a.stages.reduce(
+      (t, blocks) =>
+        t +
+        depths.indexOf(blocks.length) +
+        blocks.reduce((u, b) => u + kernels.indexOf(b.kernel) + expands.indexOf(b.expand), 0),
+      0,
+    );
+  const fastest: Mbv3Arch = {
+    resolution: resolutions[0]!,
+    stages: space.config.widths.map(() =>
+      Array.from({ length: depths[0]! }, () => ({ kernel: kernels[0]!, expand: expands[0]! })),
+    ),
+  };
+  const model = (named: boolean): HardwareModel => ({
+    name: 'table',
+    metrics: ['latency_ms'],
+    cheap: true,
+    device: {},
+    cost: async (arch) => ({ latency_ms: latency(arch as Mbv3Arch) }),
+    floors: async () => [
+      {
+        metric: 'latency_ms',
+        value: 1,
+        text: 'the fastest subnet takes 1 ms',
+        ...(named && { arch: space.key(fastest) }),
+      },
+    ],
+  });
+  /** The run up to its pick under a budget of 1 ms, with one subnet looked at by the evolution. */
+  async function pick(named: boolean): Promise<Mbv3Arch | undefined> {
+    const { ofa } = ofaRun(space, { budgets: '1', 'search-steps': 1 }, [model(named)]);
+    for (let t = 0; t < 7; t++) {
+      const arch = (await ofa.ask())!;
+      const key = space.key(arch);
+      ofa.tell({
+        trialId: t,
+        arch,
+        key,
+        status: 'completed',
+        metrics: { ofa_acc: 10 + latency(arch) },
+      } as never);
+    }
+    return ofa.ask();
+  }
+
+  it('is met by the fastest subnet the table names when the evolution looked at none that fits', async () => {
+    expect(latency(fastest)).toBe(1);
+    const picked = await pick(true);
+    expect(space.key(picked!)).toBe(space.key(fastest));
+  });
+
+  it('without a named floor is an error naming the fastest subnet looked at', async () => {
+    await expect(pick(false)).rejects.toThrow(
+      /no subnet meets latency_ms<=1: the fastest of the 1 looked at takes \d+\.\d{3} ms; raise the budget/,
+    );
   });
 });

@@ -325,11 +325,29 @@ export class OfaStrategy implements Strategy<Mbv3Arch> {
       });
     }
     if (!best) {
+      // None of those looked at fits: the fastest subnet of the run's table, when it does (a
+      // budget it cannot meet was refused before the run), so a budget the device meets gets a pick.
+      const floor = await this.fastestSubnet();
+      if (floor) {
+        const costs = await this.cost(floor, space.key(floor));
+        if (costs[LATENCY] !== undefined) fastest = Math.min(fastest, costs[LATENCY]);
+        if (constraints.every((c) => costs[c.metric] === undefined || satisfies(c, costs[c.metric]!)))
+          return floor;
+      }
       throw new ConfigError(
         `no subnet meets ${constraints.map(constraintText).join(' and ')}${Number.isFinite(fastest) ? `: the fastest of the ${o['search-steps']} looked at takes ${fastest.toFixed(3)} ms` : ''}; raise the budget`,
       );
     }
     return best.arch;
+  }
+
+  /** The fastest subnet a hardware model of the run names (a lookup table's floor), if one does. */
+  private async fastestSubnet(): Promise<Mbv3Arch | undefined> {
+    for (const h of this.hardware) {
+      const floor = (await h.floors?.())?.find((f) => f.metric === LATENCY && f.arch !== undefined);
+      if (floor) return this.ctx.space.parse(floor.arch!);
+    }
+    return undefined;
   }
 
   /** What the run's cheap hardware models give for `arch` (the gates' costs); memoised by key. */

@@ -39,6 +39,8 @@ export interface MetricFloor {
   readonly value: number;
   /** Where it is reached, for the refusal: `the fastest mbv3 subnet takes 1.2 ms on this LUT (KEY)`. */
   readonly text: string;
+  /** The key of an architecture that reaches it, when the model can name one (a strategy's fallback). */
+  readonly arch?: string;
 }
 
 export interface HardwareModelFactory {
