@@ -45,14 +45,8 @@ export function ofaFlags(seed) {
       max: 1000,
       description: 'epochs of each of the kernel, depth and expand phases',
     },
-    'subnets-per-step': {
-      type: 'int',
-      default: 1,
-      min: 1,
-      max: 16,
-      description:
-        'subnets drawn per training step after the full phase, losses summed (the ofa strategy option)',
-    },
+    // The strategy's own option, as a flag.
+    'subnets-per-step': ofaStrategyFactory.options['subnets-per-step'],
   };
 }
 
