@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { bootstrapInterval } from '../packages/core/dist/index.js';
 import { loadDataset, parseTrainOptions, runTrainingTrial } from '../packages/trainer-tfjs/dist/index.js';
 
 /**
@@ -121,4 +122,62 @@ export async function trainStandalone(space, { network, spaceOptions, key, optio
     { report() {}, signal: new AbortController().signal },
   );
   return metrics;
+}
+
+/**
+ * A ranking bench's stand-alone jobs: `job(key, seed)` for every key, once per seed, seed by seed;
+ * each job's `run` is its seed's index.
+ */
+export function seededJobs(keys, seeds, job) {
+  return seeds.flatMap((seed, run) =>
+    keys.map((key) => ({ ...job(key, seed), what: `${key} (seed ${seed})`, run })),
+  );
+}
+
+/**
+ * Runs a ranking bench's jobs (its supernet's first, then `seededJobs`) on `workers` processes of
+ * `worker`, saying each as it ends (`items`: what the supernet scores, e.g. `cells`); a failed job
+ * is said and the bench exits with status 1. Resolves with the results in job order.
+ */
+export async function runRankingJobs(worker, jobs, workers, say, items) {
+  let done = 0;
+  try {
+    return await runJobs(worker, jobs, workers, (job, r) => {
+      done++;
+      const what =
+        job.kind === 'supernet'
+          ? `supernet trained (${r.trainSeconds.toFixed(0)} s) and ${job.keys.length} ${items} scored (${r.scoreSeconds.toFixed(0)} s)`
+          : `${job.key} seed ${job.run + 1}: ${r.test_acc.toFixed(1)}%`;
+      say(`${done}/${jobs.length} ${what}`);
+    });
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+}
+
+/** The stand-alone test accuracies of each seed (`run`), in key order, from `runRankingJobs`'s results. */
+export function accuracyBySeed(jobs, results, seeds) {
+  return seeds.map((_, run) => results.filter((_, i) => jobs[i].run === run).map((m) => m.test_acc));
+}
+
+/** `stat(xs, ys)` with its seeded percentile bootstrap 95% interval: `{ value, low, high }`. */
+export function withInterval(xs, ys, stat, seed, resamples) {
+  const { low, high } = bootstrapInterval(xs, ys, stat, { seed, resamples });
+  return { value: stat(xs, ys), low, high };
+}
+
+/**
+ * A supernet job's scores: `estimator` (a weight-sharing one, made with the run's services)
+ * evaluates each architecture key of `space` in order, as a run's trials are; `metric` of each, by key.
+ */
+export async function scoreKeys(estimator, space, keys, seed, metric) {
+  await estimator.prepare?.();
+  const signal = new AbortController().signal;
+  const scores = {};
+  for (const key of keys) {
+    const m = await estimator.evaluate(space.parse(key), { seed, signal, report() {} });
+    scores[key] = m[metric];
+  }
+  return scores;
 }

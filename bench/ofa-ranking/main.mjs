@@ -23,8 +23,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArchlabError, bootstrapInterval, kendall, Rng } from '../../packages/core/dist/index.js';
-import { rankingFlags, runJobs } from '../bench-jobs.mjs';
+import { kendall, Rng } from '../../packages/core/dist/index.js';
+import { accuracyBySeed, rankingFlags, runRankingJobs, seededJobs, withInterval } from '../bench-jobs.mjs';
 import {
   latencyPool,
   OFA_BENCH_SIZES,
@@ -85,37 +85,16 @@ const jobs = [
     seed: opts.seed,
     keys,
   },
-  ...saSeeds.flatMap((seed, run) =>
-    keys.map((key) => ({ ...standaloneJob(opts, key, seed), what: `${key} (seed ${seed})`, run })),
-  ),
+  ...seededJobs(keys, saSeeds, (key, seed) => standaloneJob(opts, key, seed)),
 ];
-let done = 0;
-let results;
-try {
-  results = await runJobs(join(here, 'worker.mjs'), jobs, opts.workers, (job, r) => {
-    done++;
-    const what =
-      job.kind === 'supernet'
-        ? `supernet trained (${r.trainSeconds.toFixed(0)} s) and ${keys.length} subnets scored (${r.scoreSeconds.toFixed(0)} s)`
-        : `${job.key} seed ${job.run + 1}: ${r.test_acc.toFixed(1)}%`;
-    say(`${done}/${jobs.length} ${what}`);
-  });
-} catch (err) {
-  say(err instanceof ArchlabError || err instanceof Error ? err.message : String(err));
-  process.exit(1);
-}
+const results = await runRankingJobs(join(here, 'worker.mjs'), jobs, opts.workers, say, 'subnets');
 
 // 4. Ranking and gap, against the mean over the stand-alone seeds; the ceiling: τ between two seeds.
 const [sup, ...trained] = results;
 const inherited = keys.map((k) => sup.inherited[k]);
-const bySeed = saSeeds.map((_, run) =>
-  trained.filter((_, i) => jobs[i + 1].run === run).map((m) => m.test_acc),
-);
+const bySeed = accuracyBySeed(jobs, results, saSeeds);
 const standalone = keys.map((_, i) => bySeed.reduce((s, accs) => s + accs[i], 0) / saSeeds.length);
-const boot = (xs, ys, label) => {
-  const ci = bootstrapInterval(xs, ys, kendall, { seed: `${opts.seed}/${label}`, resamples: opts.resamples });
-  return { value: kendall(xs, ys), low: ci.low, high: ci.high };
-};
+const boot = (xs, ys, label) => withInterval(xs, ys, kendall, `${opts.seed}/${label}`, opts.resamples);
 const tau = boot(inherited, standalone, 'kendall');
 const ceiling = saSeeds.length > 1 ? boot(bySeed[0], bySeed[1], 'ceiling') : undefined;
 const gap = standalone.reduce((s, a, i) => s + a - inherited[i], 0) / keys.length;

@@ -14,7 +14,7 @@ import {
   ofaEstimatorFactory,
   ofaStrategyFactory,
 } from '../../packages/strategy-ofa/dist/index.js';
-import { serveJobs, trainStandalone } from '../bench-jobs.mjs';
+import { scoreKeys, serveJobs, trainStandalone } from '../bench-jobs.mjs';
 import { ofaRunScope } from '../ofa-bench.mjs';
 
 const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
@@ -54,13 +54,7 @@ async function supernet({ spaceOptions, strategyOptions, estimatorOptions, seed,
   for (let e = 0; e < epochs; e++) await ofa.ask();
   const trained = performance.now();
   const estimator = ofaEstimatorFactory.create(space, estimatorOptions, { services: scope });
-  await estimator.prepare?.();
-  const signal = new AbortController().signal;
-  const inherited = {};
-  for (const key of keys) {
-    const m = await estimator.evaluate(space.parse(key), { seed, signal, report() {} });
-    inherited[key] = m.ofa_acc;
-  }
+  const inherited = await scoreKeys(estimator, space, keys, seed, 'ofa_acc');
   const service = scope.get(OfaRun);
   return {
     inherited,

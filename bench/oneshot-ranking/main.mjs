@@ -29,17 +29,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nb201SpaceNetwork, nb201Table } from '../../packages/bench-nb201/dist/index.js';
-import {
-  ArchlabError,
-  bootstrapInterval,
-  kendall,
-  parseOptions,
-  Rng,
-  spearman,
-} from '../../packages/core/dist/index.js';
+import { kendall, parseOptions, Rng, spearman } from '../../packages/core/dist/index.js';
 import { sposStrategyFactory } from '../../packages/oneshot/dist/index.js';
 import { benchFlags } from '../bench-flags.mjs';
-import { rankingFlags, rankingTrainOptions, runJobs } from '../bench-jobs.mjs';
+import {
+  accuracyBySeed,
+  rankingFlags,
+  rankingTrainOptions,
+  runRankingJobs,
+  seededJobs,
+  withInterval,
+} from '../bench-jobs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const spec = {
@@ -137,39 +137,19 @@ const jobs = [
     seed: opts.seed,
     keys,
   },
-  ...saSeeds.flatMap((seed, run) =>
-    keys.map((key) => ({
-      kind: 'standalone',
-      what: `${key} (seed ${seed})`,
-      network: nb201SpaceNetwork.module,
-      spaceOptions,
-      key,
-      options: opts.trainOptions,
-      seed,
-      run,
-    })),
-  ),
+  ...seededJobs(keys, saSeeds, (key, seed) => ({
+    kind: 'standalone',
+    network: nb201SpaceNetwork.module,
+    spaceOptions,
+    key,
+    options: opts.trainOptions,
+    seed,
+  })),
 ];
-let done = 0;
-let results;
-try {
-  results = await runJobs(join(here, 'worker.mjs'), jobs, opts.workers, (job, r) => {
-    done++;
-    const what =
-      job.kind === 'supernet'
-        ? `supernet trained (${r.trainSeconds.toFixed(0)} s) and ${keys.length} cells scored (${r.scoreSeconds.toFixed(0)} s)`
-        : `${job.key} seed ${job.run + 1}: ${r.test_acc.toFixed(1)}%`;
-    say(`${done}/${jobs.length} ${what}`);
-  });
-} catch (err) {
-  say(err instanceof ArchlabError || err instanceof Error ? err.message : String(err));
-  process.exit(1);
-}
+const results = await runRankingJobs(join(here, 'worker.mjs'), jobs, opts.workers, say, 'cells');
 
 const [sup, ...trained] = results;
-const acc = (run) => trained.filter((_, i) => jobs[i + 1].run === run).map((m) => m.test_acc);
-const seed1 = acc(0);
-const seed2 = acc(1);
+const [seed1, seed2] = accuracyBySeed(jobs, results, saSeeds);
 const standaloneAcc = seed1.map((a, i) => (a + seed2[i]) / 2);
 const oneshot = keys.map((k) => sup.oneshot[k]);
 
@@ -181,11 +161,7 @@ const top = keys
   .slice(0, k20);
 const pick = (xs, idx) => idx.map((i) => xs[i]);
 
-const boot = (xs, ys, stat, label) => {
-  const v = stat(xs, ys);
-  const ci = bootstrapInterval(xs, ys, stat, { seed: `${opts.seed}/${label}`, resamples: opts.resamples });
-  return { value: v, low: ci.low, high: ci.high };
-};
+const boot = (xs, ys, stat, label) => withInterval(xs, ys, stat, `${opts.seed}/${label}`, opts.resamples);
 const stats = {
   kendall_tau: boot(oneshot, standaloneAcc, kendall, 'kendall'),
   spearman: boot(oneshot, standaloneAcc, spearman, 'spearman'),

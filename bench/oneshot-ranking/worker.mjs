@@ -11,7 +11,7 @@
 import { nb201Space } from '../../packages/bench-nb201/dist/index.js';
 import { InMemoryEventStore, loadPlugins, PluginRegistry, Search } from '../../packages/core/dist/index.js';
 import { oneshotEstimatorFactory, SupernetRun } from '../../packages/oneshot/dist/index.js';
-import { serveJobs, trainStandalone } from '../bench-jobs.mjs';
+import { scoreKeys, serveJobs, trainStandalone } from '../bench-jobs.mjs';
 
 const say = (line) => process.stderr.write(`oneshot-ranking: ${line}\n`);
 const cliDir = new URL('../../packages/cli/', import.meta.url).pathname;
@@ -51,13 +51,7 @@ async function supernet({ strategyOptions, oneshotOptions, seed, keys }) {
   // The cells are scored by the estimator with the run's services, as the run's own trials are.
   const { services } = search.plugins;
   const estimator = oneshotEstimatorFactory.create(nb201Space, oneshotOptions, { services });
-  await estimator.prepare?.();
-  const signal = new AbortController().signal;
-  const oneshot = {};
-  for (const key of keys) {
-    const m = await estimator.evaluate(nb201Space.parse(key), { seed, signal, report() {} });
-    oneshot[key] = m.oneshot_acc;
-  }
+  const oneshot = await scoreKeys(estimator, nb201Space, keys, seed, 'oneshot_acc');
   const service = services.get(SupernetRun);
   return {
     oneshot,
