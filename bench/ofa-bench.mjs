@@ -52,10 +52,10 @@ export function ofaFlags(seed) {
 
 /**
  * The flags of bench `name` (`spec` holds `ofaFlags` and `rankingFlags`) as `opts`, with what
- * they make in it: `spaceOptions`, the `ofa` strategy's options (`strategyOptions`, `extra` on
- * top) and the stand-alone `train` options (`trainOptions`); and the mbv3 `space` and the
- * `dataset`. A bad flag, or sizes the data set cannot
- * hold, is a one-line `name: …` error and exit status 2.
+ * they make in it: `spaceOptions`, the `ofa` strategy's options the flags set (`strategyFlags`,
+ * `extra` on top), the same with every default (`strategyOptions`) and the stand-alone `train`
+ * options (`trainOptions`); and the mbv3 `space` and the `dataset`. A bad flag, or sizes the data
+ * set cannot hold, is a one-line `name: …` error and exit status 2.
  */
 export async function ofaBenchOptions(name, spec, extra = {}) {
   try {
@@ -73,7 +73,7 @@ export async function ofaBenchOptions(name, spec, extra = {}) {
     );
     const space = mbv3Space(opts.spaceOptions);
     const shrink = opts['shrink-epochs'];
-    opts.strategyOptions = parseOptions('ofa', ofaStrategyFactory.options, {
+    opts.strategyFlags = {
       'train-images': opts['train-images'],
       'val-images': opts['val-images'],
       'split-seed': opts.seed,
@@ -83,7 +83,8 @@ export async function ofaBenchOptions(name, spec, extra = {}) {
       'expand-epochs': shrink,
       'subnets-per-step': opts['subnets-per-step'],
       ...extra,
-    });
+    };
+    opts.strategyOptions = parseOptions('ofa', ofaStrategyFactory.options, opts.strategyFlags);
     const { trainOptions, dataset } = await rankingTrainOptions(opts);
     opts.trainOptions = trainOptions;
     return { opts, space, dataset };

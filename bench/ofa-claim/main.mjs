@@ -152,11 +152,7 @@ say(
 const db = join(out, `runs-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}.db`);
 const epochs = OFA_PHASES.reduce((n, p) => n + opts.strategyOptions[`${p}-epochs`], 0);
 const strategyOptions = {
-  'train-images': opts['train-images'],
-  'val-images': opts['val-images'],
-  'split-seed': opts.seed,
-  'full-epochs': opts['full-epochs'],
-  ...Object.fromEntries(['kernel', 'depth', 'expand'].map((p) => [`${p}-epochs`, opts['shrink-epochs']])),
+  ...opts.strategyFlags,
   'predictor-samples': samples,
   'search-steps': opts['search-steps'],
   budgets: budgets.join(','),
