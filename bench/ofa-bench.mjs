@@ -10,7 +10,7 @@ import { parseOptions } from '../packages/core/dist/index.js';
 import { predictLayers, readLut } from '../packages/hardware-latency/dist/index.js';
 import { mbv3Space, mbv3SpaceNetwork } from '../packages/space-mbv3/dist/index.js';
 import { describeMbv3Network, mbv3NetworkConfig } from '../packages/space-mbv3/dist/mbv3-network.js';
-import { OfaRun, ofaRunService, ofaStrategyFactory } from '../packages/strategy-ofa/dist/index.js';
+import { ofaStrategyFactory } from '../packages/strategy-ofa/dist/index.js';
 import { benchFlags } from './bench-flags.mjs';
 import { rankingTrainOptions } from './bench-jobs.mjs';
 
@@ -130,25 +130,6 @@ export function latencyPool(space, latency, rng, count = 2000) {
     pool.set(space.key(arch), latency(arch));
   }
   return [...pool.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-}
-
-/**
- * A hand-made run scope holding one service, the run's OFA supernet (`OfaRun`), as the engine
- * gives a run of `--strategy ofa --estimator ofa-subnet` with `config`; `reporter` gets its
- * progress reports.
- */
-export function ofaRunScope(config, space, reporter = { async report() {} }) {
-  const services = new Map();
-  const scope = {
-    config,
-    space,
-    get: (token) => services.get(token),
-    has: (token) => services.has(token),
-    progress: () => reporter,
-    reporter,
-  };
-  services.set(OfaRun, ofaRunService.create(scope));
-  return scope;
 }
 
 /** The `runJobs` job training mbv3 architecture `key` stand-alone with the bench's `train` options. */

@@ -37,6 +37,7 @@ import { Rng } from '../../packages/core/dist/index.js';
 import { measureLatency } from '../../packages/hardware-latency/dist/index.js';
 import { sqliteEventStoreFactory } from '../../packages/storage-sqlite/dist/index.js';
 import { OFA_ESTIMATOR, OFA_PHASES, OfaRun, parseBudgets } from '../../packages/strategy-ofa/dist/index.js';
+import { ofaRunScope } from '../../packages/strategy-ofa/dist/testing.js';
 import { splitDataset } from '../../packages/trainer-tfjs/dist/index.js';
 import { archlab, kv } from '../archlab-cli.mjs';
 import { rankingFlags, runJobs } from '../bench-jobs.mjs';
@@ -45,7 +46,6 @@ import {
   OFA_BENCH_SIZES,
   ofaBenchOptions,
   ofaFlags,
-  ofaRunScope,
   profileMbv3,
   standaloneJob,
 } from '../ofa-bench.mjs';

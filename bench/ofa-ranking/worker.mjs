@@ -10,12 +10,13 @@ import { Rng } from '../../packages/core/dist/index.js';
 import { mbv3Space } from '../../packages/space-mbv3/dist/index.js';
 import {
   OFA_ESTIMATOR,
+  OFA_PHASES,
   OfaRun,
   ofaEstimatorFactory,
   ofaStrategyFactory,
 } from '../../packages/strategy-ofa/dist/index.js';
+import { ofaRunScope } from '../../packages/strategy-ofa/dist/testing.js';
 import { scoreKeys, serveJobs, trainStandalone } from '../bench-jobs.mjs';
-import { ofaRunScope } from '../ofa-bench.mjs';
 
 const say = (line) => process.stderr.write(`ofa-ranking: ${line}\n`);
 
@@ -34,12 +35,9 @@ async function supernet({ spaceOptions, strategyOptions, estimatorOptions, seed,
   const scope = ofaRunScope(
     { strategy: 'ofa', estimator: OFA_ESTIMATOR, seed, concurrency: 1, strategyOptions },
     space,
-    reporter,
+    { reporter },
   );
-  const epochs = ['full', 'kernel', 'depth', 'expand'].reduce(
-    (n, p) => n + strategyOptions[`${p}-epochs`],
-    0,
-  );
+  const epochs = OFA_PHASES.reduce((n, p) => n + strategyOptions[`${p}-epochs`], 0);
   const ofa = ofaStrategyFactory.create({
     space,
     rng: Rng.fromSeed(`${seed}/strategy`),

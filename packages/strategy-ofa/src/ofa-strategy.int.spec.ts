@@ -1,19 +1,12 @@
-import {
-  type HardwareModel,
-  parseOptions,
-  Rng,
-  RunHardware,
-  type RunScope,
-  type SearchSpace,
-} from '@archlab/core';
+import { type HardwareModel, parseOptions, Rng, type SearchSpace } from '@archlab/core';
 import { strategyContract } from '@archlab/core/testing';
 import { registerTinyDataset } from '@archlab/oneshot/testing';
 import { type Mbv3Arch, mbv3Space } from '@archlab/space-mbv3';
 import { describe, expect, it } from 'vitest';
 import { ofaEstimatorFactory } from './ofa-estimator.js';
-import { OFA_ESTIMATOR, OfaRun, ofaRunService } from './ofa-service.js';
+import { OFA_ESTIMATOR, OfaRun, type OfaService, ofaRunService } from './ofa-service.js';
 import { ofaStrategyFactory } from './ofa-strategy.js';
-import { TINY_MBV3, TINY_OFA, tinyMbv3SpaceFactory } from './testing.js';
+import { ofaRunScope, TINY_MBV3, TINY_OFA, tinyMbv3SpaceFactory } from './testing.js';
 
 registerTinyDataset();
 
@@ -40,18 +33,15 @@ function ofaRun(
   hardware: readonly HardwareModel[] = [],
 ) {
   const options = parseOptions('ofa', ofaStrategyFactory.options, { ...TINY_OFA, ...overrides });
-  const services = new Map<symbol, unknown>();
-  const progress = { report: async () => {} };
-  const scope = {
-    config: { strategy: 'ofa', estimator: OFA_ESTIMATOR, seed: 5, concurrency: 1, strategyOptions: options },
-    space,
-    get: (token: symbol) => services.get(token),
-    has: (token: symbol) => services.has(token),
-    progress: () => progress,
-  } as unknown as RunScope;
-  const service = ofaRunService.create(scope)!;
-  services.set(OfaRun, service);
-  if (hardware.length > 0) services.set(RunHardware, hardware);
+  const config = {
+    strategy: 'ofa',
+    estimator: OFA_ESTIMATOR,
+    seed: 5,
+    concurrency: 1,
+    strategyOptions: options,
+  };
+  const scope = ofaRunScope(config, space, { hardware });
+  const service = scope.get<OfaService>(OfaRun);
   const ofa = ofaStrategyFactory.create({
     space,
     rng: Rng.fromSeed('5/strategy'),
@@ -60,7 +50,7 @@ function ofaRun(
     budget: { trials: 8 },
     concurrency: 1,
     services: scope,
-    progress,
+    progress: scope.reporter,
   } as never);
   return { ofa, service };
 }

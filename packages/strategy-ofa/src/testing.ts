@@ -1,5 +1,14 @@
-import type { SearchSpaceFactory } from '@archlab/core';
+import {
+  type HardwareModel,
+  type ProgressReporter,
+  type RunConfig,
+  RunHardware,
+  type RunScope,
+  type SearchSpace,
+  type SearchSpaceFactory,
+} from '@archlab/core';
 import { mbv3Space, mbv3SpaceFactory } from '@archlab/space-mbv3';
+import { OfaRun, ofaRunService } from './ofa-service.js';
 
 /**
  * mbv3 space options for `tiny-test`'s 8×8 images: 6 or 8 px, stem 4, two stages (4 and 6
@@ -38,3 +47,32 @@ export const TINY_OFA = {
   population: 4,
   sampleSize: 2,
 } as const;
+
+/**
+ * A hand-made run scope, what the engine gives a run of `--strategy ofa --estimator ofa-subnet`
+ * with `config` (of which the OFA service and strategy read these fields): the run's OFA supernet
+ * (`OfaRun`), `hardware` as its hardware models (`RunHardware`, when any) and `reporter` for the
+ * progress reports. For tests and benches that drive the strategy and the estimator without the
+ * engine.
+ */
+export function ofaRunScope(
+  config: Pick<RunConfig, 'strategy' | 'estimator' | 'seed' | 'concurrency' | 'strategyOptions'>,
+  space: SearchSpace,
+  {
+    reporter = { report: async () => {} },
+    hardware = [],
+  }: { reporter?: ProgressReporter; hardware?: readonly HardwareModel[] } = {},
+): RunScope & { readonly reporter: ProgressReporter } {
+  const services = new Map<symbol, unknown>();
+  const scope = {
+    config: config as RunConfig,
+    space,
+    get: <T>(token: symbol) => services.get(token) as T,
+    has: (token: symbol) => services.has(token),
+    progress: () => reporter,
+    reporter,
+  };
+  services.set(OfaRun, ofaRunService.create(scope));
+  if (hardware.length > 0) services.set(RunHardware, hardware);
+  return scope;
+}
